@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './retry-schedule';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be a duration like 30s, 5m, 24h, 7d (got "${text}")` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const integer = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((text, ctx) => {
+      const value = Number(text);
+      if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max} (got "${text}")` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const boolean = z
+  .string()
+  .default('false')
+  .transform((text, ctx) => {
+    const value = text.trim().toLowerCase();
+    if (['true', '1', 'yes'].includes(value)) return true;
+    if (['false', '0', 'no', ''].includes(value)) return false;
+    ctx.addIssue({ code: 'custom', message: `must be true or false (got "${text}")` });
+    return z.NEVER;
+  });
+
+/**
+ * The environment, as the SPEC's configuration table names it. Nothing else in Hookline reads
+ * `process.env`: each process parses it once at start with {@link loadConfig}.
+ */
+export const Env = z.object({
+  /** Redis 6.2+; `rediss://` for TLS. Default `redis://127.0.0.1:6379`. */
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((url) => /^rediss?:\/\/[^\s]+$/.test(url), 'must be a redis:// or rediss:// URL'),
+  /** BullMQ prefix and key prefix. The braces keep every key in one Redis Cluster slot. */
+  HOOKLINE_QUEUE_PREFIX: z
+    .string()
+    .default('{hookline}')
+    .refine((p) => /^[^\s:]{1,64}$/.test(p), 'must be 1-64 characters without spaces or colons'),
+  PORT: integer(3000, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Comma-separated API keys. Unset outside production: a random key is generated at start. */
+  HOOKLINE_API_KEYS: z
+    .string()
+    .optional()
+    .transform((text) => text?.split(',').map((key) => key.trim()).filter(Boolean) ?? [])
+    .refine((keys) => keys.every((key) => key.length >= 16), 'every key must be at least 16 characters'),
+  NODE_ENV: z.string().default('development'),
+  HOOKLINE_ALLOW_INSECURE_URLS: boolean,
+  HOOKLINE_RETRY_SCHEDULE: z
+    .string()
+    .default(DEFAULT_RETRY_SCHEDULE)
+    .transform((text, ctx): RetrySchedule => {
+      try {
+        return parseRetrySchedule(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  HOOKLINE_CONCURRENCY: integer(100, 1, 10_000),
+  METRICS_PORT: integer(9464, 0, 65535),
+  HOOKLINE_SECRET_ROTATION_GRACE: duration('24h'),
+  HOOKLINE_DISABLE_AFTER: duration('5d'),
+  HOOKLINE_RETENTION: duration('7d'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Every environment variable Hookline reads (the deployment manifests are checked against it). */
+export const ENV_VARIABLES = Object.keys(Env.shape) as (keyof typeof Env.shape)[];
+
+export interface Config {
+  redisUrl: string;
+  queuePrefix: string;
+  port: number;
+  host: string;
+  apiKeys: string[];
+  production: boolean;
+  allowInsecureUrls: boolean;
+  retrySchedule: RetrySchedule;
+  concurrency: number;
+  metricsPort: number;
+  secretRotationGraceMs: number;
+  disableAfterMs: number;
+  retentionMs: number;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+}
+
+/** A bad setting: its message is one line that names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once; throws {@link ConfigError} naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked = Object.fromEntries(
+    ENV_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]),
+  );
+  const parsed = Env.safeParse(picked);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`${name}: ${issue?.message ?? 'invalid'}`);
+  }
+  const e = parsed.data;
+  return {
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.HOOKLINE_QUEUE_PREFIX,
+    port: e.PORT,
+    host: e.HOST,
+    apiKeys: e.HOOKLINE_API_KEYS,
+    production: e.NODE_ENV === 'production',
+    allowInsecureUrls: e.HOOKLINE_ALLOW_INSECURE_URLS,
+    retrySchedule: e.HOOKLINE_RETRY_SCHEDULE,
+    concurrency: e.HOOKLINE_CONCURRENCY,
+    metricsPort: e.METRICS_PORT,
+    secretRotationGraceMs: e.HOOKLINE_SECRET_ROTATION_GRACE,
+    disableAfterMs: e.HOOKLINE_DISABLE_AFTER,
+    retentionMs: e.HOOKLINE_RETENTION,
+    logLevel: e.LOG_LEVEL,
+  };
+}

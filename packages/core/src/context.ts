@@ -1,0 +1,57 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from './config';
+import { DeliveryStore } from './delivery-store';
+import { EndpointStore } from './endpoint-store';
+import { IdempotencyStore } from './idempotency-store';
+import { redisKeys, type RedisKeys } from './keys';
+import { createQueue } from './queues';
+import { createRedis, type RedisRole } from './redis';
+
+/** Everything a Hookline process reaches Redis through: one connection, the queues, the stores. */
+export interface HooklineContext {
+  redis: Redis;
+  keys: RedisKeys;
+  queues: { deliveries: Queue; fanout: Queue };
+  endpoints: EndpointStore;
+  deliveries: DeliveryStore;
+  idempotency: IdempotencyStore;
+  /** Resolves once the connection is up (API connections refuse commands until then). */
+  ready(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createContext(
+  config: Pick<Config, 'redisUrl' | 'queuePrefix' | 'retentionMs' | 'disableAfterMs'>,
+  role: RedisRole,
+  redis: Redis = createRedis(config.redisUrl, role),
+): HooklineContext {
+  const keys = redisKeys(config.queuePrefix);
+  const queues = {
+    deliveries: createQueue('deliver', redis, config.queuePrefix),
+    fanout: createQueue('fanout', redis, config.queuePrefix),
+  };
+  for (const queue of Object.values(queues)) queue.on('error', () => undefined);
+  return {
+    redis,
+    keys,
+    queues,
+    endpoints: new EndpointStore(redis, keys),
+    deliveries: new DeliveryStore(redis, keys, queues, config),
+    idempotency: new IdempotencyStore(redis, keys),
+    async ready(timeoutMs = 10_000) {
+      if (redis.status === 'ready') return;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+        redis.once('ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+    async close() {
+      await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,366 @@
+import type { WebhookEvent } from '@hookline/webhooks';
+import type { Queue } from 'bullmq';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { deliveryIdFor, idFloor } from './ids';
+import type { RedisKeys } from './keys';
+import { pageOf, type PageResult } from './pagination';
+import { fanoutJobId, jobFor } from './queues';
+import { Attempt, type Delivery, type DeliveryStatus, type Page } from './schemas';
+
+/**
+ * Deliveries per Redis transaction. A publish whose deliveries fit is written in one MULTI:
+ * all of it or nothing. Larger fan-outs are written in chunks behind a recovery job.
+ */
+export const DELIVERIES_PER_TRANSACTION = 2_000;
+
+/** How long the fan-out recovery job waits before it finishes a fan-out its producer abandoned. */
+export const FANOUT_RECOVERY_DELAY_MS = 30_000;
+
+const STATUSES = ['pending', 'delivered', 'failed', 'dead'] as const;
+
+/** An event ready to be written: its body is the exact JSON receivers get. */
+export interface PreparedEvent {
+  event: WebhookEvent;
+  body: string;
+  endpointIds: readonly string[];
+  test?: boolean;
+}
+
+/** A delivery's state as the dispatcher needs it. */
+export interface DeliveryState {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  status: DeliveryStatus;
+  /** Attempts made so far, in all cycles: the next attempt's `Webhook-Attempt` is this + 1. */
+  attempts: number;
+  /** `attempts` when the current cycle (first publish, or the last replay) began. */
+  cycle: number;
+  nextAttemptAt: number | null;
+  createdAt: number;
+  test: boolean;
+}
+
+export interface TransitionOptions {
+  attempt?: Attempt;
+  nextAttemptAt?: number | null;
+  /** Whether this attempt counts for the endpoint's health (disable after unbroken failure). */
+  health?: 'success' | 'failure';
+  now?: number;
+}
+
+export interface DeliveryStoreOptions {
+  /** `HOOKLINE_RETENTION`, ms. */
+  retentionMs: number;
+  /** `HOOKLINE_DISABLE_AFTER`, ms. */
+  disableAfterMs: number;
+}
+
+function toState(id: string, hash: Record<string, string>): DeliveryState | undefined {
+  if (!hash.status) return undefined;
+  return {
+    id,
+    eventId: hash.event_id ?? '',
+    endpointId: hash.endpoint_id ?? '',
+    status: hash.status as DeliveryStatus,
+    attempts: Number(hash.attempts ?? 0),
+    cycle: Number(hash.cycle ?? 0),
+    nextAttemptAt: hash.next_attempt_at ? Number(hash.next_attempt_at) : null,
+    createdAt: Number(hash.created_at ?? 0),
+    test: hash.test === '1',
+  };
+}
+
+/** Events, deliveries, their attempts and the dead letter, in Redis, with the jobs that drive them. */
+export class DeliveryStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly queues: { deliveries: Queue; fanout: Queue },
+    private readonly options: DeliveryStoreOptions,
+  ) {}
+
+  /** A transaction on the connection BullMQ has loaded its scripts into. */
+  private async multi(): Promise<ChainableCommander> {
+    const client = (await this.queues.deliveries.backend.client) as unknown as Redis;
+    return client.multi();
+  }
+
+  private addDelivery(multi: ChainableCommander, event: PreparedEvent, endpointId: string, now: number): void {
+    const id = deliveryIdFor(event.event.id, endpointId);
+    const key = this.keys.delivery(id);
+    multi.hset(key, {
+      event_id: event.event.id,
+      endpoint_id: endpointId,
+      status: 'pending',
+      attempts: 0,
+      cycle: 0,
+      next_attempt_at: '',
+      created_at: now,
+      test: event.test ? '1' : '',
+    });
+    multi.pexpire(key, this.options.retentionMs);
+    multi.zadd(this.keys.endpointDeliveries(endpointId, 'pending'), 0, id);
+    multi.rpush(this.keys.eventDeliveries(event.event.id), id);
+    // Job.addJob queues BullMQ's own add script on our transaction: the job and the records
+    // it drives are committed together (BullMQ keeps this public for exactly this use).
+    void jobFor(this.queues.deliveries, 'deliver', { delivery_id: id, endpoint_id: endpointId, event_id: event.event.id }, { jobId: id }).addJob(multi as never);
+  }
+
+  private addEvent(multi: ChainableCommander, event: PreparedEvent): void {
+    multi.set(this.keys.event(event.event.id), event.body, 'PX', this.options.retentionMs);
+    multi.pexpire(this.keys.eventDeliveries(event.event.id), this.options.retentionMs);
+  }
+
+  private static async exec(multi: ChainableCommander): Promise<void> {
+    const results = await multi.exec();
+    if (results === null) throw new Error('Redis transaction aborted');
+    for (const [error] of results) if (error) throw error;
+  }
+
+  /**
+   * Writes events and their deliveries, and enqueues a job per delivery. When this resolves,
+   * everything is in Redis. `finish` adds last writes (the idempotency record) to the final
+   * transaction. Events that fit in one transaction are atomic; a fan-out larger than
+   * {@link DELIVERIES_PER_TRANSACTION} is written in chunks, with a recovery job that completes
+   * it if this process dies half-way.
+   */
+  async publish(events: readonly PreparedEvent[], finish?: (multi: ChainableCommander) => void, now = Date.now()) {
+    let multi = await this.multi();
+    let inTransaction = 0;
+    const flush = async () => {
+      await DeliveryStore.exec(multi);
+      multi = await this.multi();
+      inTransaction = 0;
+    };
+    for (const event of events) {
+      const count = event.endpointIds.length;
+      if (count > DELIVERIES_PER_TRANSACTION) {
+        if (inTransaction > 0) await flush();
+        await this.publishLarge(event, now);
+        continue;
+      }
+      if (inTransaction + count > DELIVERIES_PER_TRANSACTION) await flush();
+      this.addEvent(multi, event);
+      for (const endpointId of event.endpointIds) this.addDelivery(multi, event, endpointId, now);
+      inTransaction += count + 1;
+    }
+    finish?.(multi);
+    await DeliveryStore.exec(multi);
+  }
+
+  private async publishLarge(event: PreparedEvent, now: number): Promise<void> {
+    const ids = event.endpointIds;
+    const jobId = fanoutJobId(event.event.id);
+    let multi = await this.multi();
+    this.addEvent(multi, event);
+    void jobFor(this.queues.fanout, 'fanout', { event_id: event.event.id, endpoint_ids: [...ids] }, {
+      jobId,
+      delay: FANOUT_RECOVERY_DELAY_MS,
+    }).addJob(multi as never);
+    for (let start = 0; start < ids.length; start += DELIVERIES_PER_TRANSACTION) {
+      for (const endpointId of ids.slice(start, start + DELIVERIES_PER_TRANSACTION)) {
+        this.addDelivery(multi, event, endpointId, now);
+      }
+      await DeliveryStore.exec(multi);
+      multi = await this.multi();
+      // Yield between chunks: a 10,000-endpoint fan-out must not hold the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await this.queues.fanout.remove(jobId);
+  }
+
+  /**
+   * Creates the deliveries of a fan-out that do not exist yet (the recovery job's work). Existing
+   * ones are left alone: their ids are derived from the event and endpoint, so nothing doubles.
+   */
+  async completeFanout(eventId: string, endpointIds: readonly string[], now = Date.now()): Promise<number> {
+    const body = await this.redis.get(this.keys.event(eventId));
+    if (body === null) return 0;
+    const event = { event: { id: eventId } as WebhookEvent, body, endpointIds };
+    let created = 0;
+    for (let start = 0; start < endpointIds.length; start += DELIVERIES_PER_TRANSACTION) {
+      const chunk = endpointIds.slice(start, start + DELIVERIES_PER_TRANSACTION);
+      const pipeline = this.redis.pipeline();
+      for (const endpointId of chunk) pipeline.exists(this.keys.delivery(deliveryIdFor(eventId, endpointId)));
+      const exists = (await pipeline.exec()) ?? [];
+      const missing = chunk.filter((_, i) => exists[i]?.[1] !== 1);
+      if (missing.length === 0) continue;
+      const multi = await this.multi();
+      for (const endpointId of missing) this.addDelivery(multi, event, endpointId, now);
+      await DeliveryStore.exec(multi);
+      created += missing.length;
+    }
+    return created;
+  }
+
+  /** The event's body as stored (the exact bytes receivers get), or `undefined` if expired or unknown. */
+  async eventBody(eventId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.event(eventId))) ?? undefined;
+  }
+
+  /** An event with the state of each of its deliveries. */
+  async getEvent(eventId: string) {
+    const [body, ids] = await Promise.all([
+      this.redis.get(this.keys.event(eventId)),
+      this.redis.lrange(this.keys.eventDeliveries(eventId), 0, -1),
+    ]);
+    if (body === null) return undefined;
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'status', 'attempts');
+    const rows = ids.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+    const deliveries = ids.flatMap((id, i) => {
+      const [endpointId, status, attempts] = (rows[i]?.[1] ?? []) as (string | null)[];
+      return status ? [{ id, endpoint_id: endpointId ?? '', status: status as DeliveryStatus, attempts: Number(attempts ?? 0) }] : [];
+    });
+    return { ...(JSON.parse(body) as WebhookEvent), deliveries };
+  }
+
+  /** A delivery's state, and the event body it carries, in one round trip. */
+  async loadForDelivery(deliveryId: string, eventId: string) {
+    const [[, hash], [, body]] = (await this.redis
+      .pipeline()
+      .hgetall(this.keys.delivery(deliveryId))
+      .get(this.keys.event(eventId))
+      .exec()) as [[null, Record<string, string>], [null, string | null]];
+    return { delivery: toState(deliveryId, hash), body: body ?? undefined };
+  }
+
+  async getState(deliveryId: string): Promise<DeliveryState | undefined> {
+    return toState(deliveryId, await this.redis.hgetall(this.keys.delivery(deliveryId)));
+  }
+
+  /** Deliveries as the API shows them, with all their attempts, in the order of `ids`. */
+  async getDeliveries(ids: readonly string[]): Promise<Delivery[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.delivery(id)).lrange(this.keys.attempts(id), 0, -1);
+    const rows = (await pipeline.exec()) ?? [];
+    return ids.flatMap((id, i) => {
+      const state = toState(id, rows[2 * i]?.[1] as Record<string, string>);
+      if (!state) return [];
+      const attempts = ((rows[2 * i + 1]?.[1] as string[]) ?? []).map((raw) => Attempt.parse(JSON.parse(raw)));
+      return [
+        {
+          id,
+          event_id: state.test ? null : state.eventId,
+          endpoint_id: state.endpointId,
+          status: state.status,
+          attempts,
+          next_attempt_at: state.nextAttemptAt === null ? null : new Date(state.nextAttemptAt).toISOString(),
+          created_at: new Date(state.createdAt).toISOString(),
+        },
+      ];
+    });
+  }
+
+  async getDelivery(id: string): Promise<Delivery | undefined> {
+    return (await this.getDeliveries([id]))[0];
+  }
+
+  /** Newest first, from one or several id-ordered sets merged. */
+  private async pageOfSets(sets: string[], page: Page): Promise<PageResult<Delivery>> {
+    const max = page.cursor ? `(${page.cursor}` : '+';
+    const lists = await Promise.all(
+      sets.map((key) => this.redis.zrevrangebylex(key, max, '-', 'LIMIT', 0, page.limit + 1)),
+    );
+    const ids = lists.flat().sort().reverse().slice(0, page.limit + 1);
+    const { items, next_cursor } = pageOf(ids, page.limit);
+    return { data: await this.getDeliveries(items), next_cursor };
+  }
+
+  async listForEndpoint(endpointId: string, status: DeliveryStatus | undefined, page: Page) {
+    const statuses = status ? [status] : STATUSES;
+    return this.pageOfSets(statuses.map((s) => this.keys.endpointDeliveries(endpointId, s)), page);
+  }
+
+  async listDeadLetter(endpointId: string | undefined, page: Page) {
+    return this.pageOfSets([endpointId ? this.keys.endpointDeliveries(endpointId, 'dead') : this.keys.deadLetter], page);
+  }
+
+  async deadLetterSize(): Promise<number> {
+    return this.redis.zcard(this.keys.deadLetter);
+  }
+
+  /**
+   * Moves a delivery to a new status, recording an attempt if one was made, in one script.
+   * Returns 'gone' when the delivery no longer exists, 'disable' when the endpoint has now failed
+   * for longer than `HOOKLINE_DISABLE_AFTER`, else 'ok'.
+   */
+  async transition(delivery: Pick<DeliveryState, 'id' | 'endpointId'>, to: DeliveryStatus, options: TransitionOptions = {}) {
+    const now = options.now ?? Date.now();
+    const [verdict] = await this.redis.hlTransition(
+      this.keys.delivery(delivery.id),
+      this.keys.attempts(delivery.id),
+      this.keys.deadLetter,
+      this.keys.endpointHealth(delivery.endpointId),
+      this.keys.endpoint(delivery.endpointId),
+      delivery.id,
+      this.keys.endpointDeliveriesPrefix(delivery.endpointId),
+      to,
+      options.attempt ? JSON.stringify(options.attempt) : '',
+      options.nextAttemptAt ? String(options.nextAttemptAt) : '',
+      now,
+      this.options.retentionMs,
+      options.health ?? '',
+      this.options.disableAfterMs,
+      idFloor('whd', now - this.options.retentionMs),
+    );
+    return verdict as 'ok' | 'gone' | 'disable';
+  }
+
+  /**
+   * Puts deliveries whose status is one of `allowed` back to pending with a fresh attempt budget
+   * and (re)enqueues them to go now. Returns the ids requeued.
+   */
+  async requeue(ids: readonly string[], allowed: readonly DeliveryStatus[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'event_id', 'status');
+    const rows = (await pipeline.exec()) ?? [];
+    const candidates = ids.flatMap((id, i) => {
+      const [endpointId, eventId, status] = (rows[i]?.[1] ?? []) as (string | null)[];
+      return endpointId && eventId && status && allowed.includes(status as DeliveryStatus)
+        ? [{ id, endpointId, eventId, status }]
+        : [];
+    });
+    const requeued: string[] = [];
+    for (let start = 0; start < candidates.length; start += DELIVERIES_PER_TRANSACTION) {
+      const chunk = candidates.slice(start, start + DELIVERIES_PER_TRANSACTION);
+      const multi = await this.multi();
+      for (const d of chunk) {
+        multi.hlRequeue(this.keys.delivery(d.id), this.keys.deadLetter, this.keys.endpoint(d.endpointId), d.id, this.keys.endpointDeliveriesPrefix(d.endpointId), allowed.join(','));
+        void jobFor(this.queues.deliveries, 'deliver', { delivery_id: d.id, endpoint_id: d.endpointId, event_id: d.eventId }, { jobId: d.id }).addJob(multi as never);
+      }
+      const results = (await multi.exec()) ?? [];
+      chunk.forEach((d, i) => {
+        if (results[2 * i]?.[1] === 'ok') requeued.push(d.id);
+      });
+    }
+    // A delivery waiting for its next retry already has a delayed job (the add above was a
+    // no-op for it): bring that job forward so it goes now.
+    await Promise.all(
+      candidates
+        .filter((d) => d.status === 'failed' && requeued.includes(d.id))
+        .map(async (d) => {
+          const job = await this.queues.deliveries.getJob(d.id);
+          if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+        }),
+    );
+    return requeued;
+  }
+
+  /** Ids in an endpoint's sets of `statuses`, created at or after `since` (ms). */
+  async idsSince(endpointId: string, statuses: readonly DeliveryStatus[], since: number): Promise<string[]> {
+    const floor = `[${idFloor('whd', since)}`;
+    const lists = await Promise.all(
+      statuses.map((s) => this.redis.zrangebylex(this.keys.endpointDeliveries(endpointId, s), floor, '+')),
+    );
+    return lists.flat().sort();
+  }
+
+  /** Every dead-lettered id, of one endpoint or all, oldest first. */
+  async deadLetterIds(endpointId?: string): Promise<string[]> {
+    return this.redis.zrange(endpointId ? this.keys.endpointDeliveries(endpointId, 'dead') : this.keys.deadLetter, 0, -1);
+  }
+}

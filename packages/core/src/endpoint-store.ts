@@ -1,0 +1,218 @@
+import { generateSecret } from '@hookline/webhooks';
+import type { Redis } from 'ioredis';
+import { newId } from './ids';
+import type { RedisKeys } from './keys';
+import { pageOf, type PageResult } from './pagination';
+import {
+  StoredEndpoint,
+  type Endpoint,
+  type EndpointCreate,
+  type EndpointPatch,
+  type Page,
+} from './schemas';
+
+const MAX_CAS_RETRIES = 10;
+
+/** The endpoint as the API shows it: everything but its secrets. */
+export function endpointView(endpoint: StoredEndpoint): Endpoint {
+  const { secrets: _secrets, disabled_reason: _reason, ...view } = endpoint;
+  return view;
+}
+
+/** The secrets an endpoint signs with at `now`: the current one, and old ones still in their grace period. */
+export function activeSecrets(endpoint: StoredEndpoint, now: number): string[] {
+  return endpoint.secrets.filter((s) => s.expires_at === null || s.expires_at > now).map((s) => s.key);
+}
+
+/** Whether an endpoint subscribed with `filters` gets events named `name`. */
+export function matchesEventType(filters: readonly string[], name: string): boolean {
+  if (filters.length === 0) return true;
+  return filters.some((f) => f === '*' || f === name || (f.endsWith('.*') && name.startsWith(f.slice(0, -1))));
+}
+
+/** Endpoints, their secrets and their event-type index, in Redis. */
+export class EndpointStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  /** The index sets an enabled endpoint with these filters belongs to. */
+  private indexKeys(endpoint: StoredEndpoint | undefined): string[] {
+    if (!endpoint || endpoint.disabled) return [];
+    const filters = endpoint.event_types;
+    if (filters.length === 0 || filters.includes('*')) return [this.keys.indexAll];
+    return filters.map((f) => (f.endsWith('.*') ? this.keys.indexPrefix(f.slice(0, -1)) : this.keys.indexExact(f)));
+  }
+
+  private async put(id: string, before: string, after: StoredEndpoint | undefined, old: StoredEndpoint | undefined) {
+    const written = await this.redis.hlPutEndpoint(
+      this.keys.endpoint(id),
+      this.keys.endpoints,
+      id,
+      before,
+      after ? JSON.stringify(after) : '',
+      JSON.stringify(this.indexKeys(old)),
+      JSON.stringify(this.indexKeys(after)),
+    );
+    return written === 1;
+  }
+
+  private async read(id: string): Promise<{ raw: string; endpoint: StoredEndpoint } | undefined> {
+    const raw = await this.redis.get(this.keys.endpoint(id));
+    if (raw === null) return undefined;
+    return { raw, endpoint: StoredEndpoint.parse(JSON.parse(raw)) };
+  }
+
+  async get(id: string): Promise<StoredEndpoint | undefined> {
+    return (await this.read(id))?.endpoint;
+  }
+
+  async create(input: EndpointCreate, now = Date.now()): Promise<StoredEndpoint> {
+    const at = new Date(now).toISOString();
+    const { secret, ...fields } = input;
+    const endpoint: StoredEndpoint = {
+      id: newId('ep', now),
+      ...fields,
+      created_at: at,
+      updated_at: at,
+      secrets: [{ key: secret ?? generateSecret(), expires_at: null }],
+      disabled_reason: input.disabled ? 'disabled by the API' : null,
+    };
+    await this.put(endpoint.id, '', endpoint, undefined);
+    return endpoint;
+  }
+
+  /**
+   * Applies `change` to the endpoint's current state and writes it if nobody changed it
+   * meanwhile (compare-and-set, retried). Returns `undefined` when there is no such endpoint.
+   */
+  async mutate(
+    id: string,
+    change: (endpoint: StoredEndpoint) => StoredEndpoint | undefined,
+  ): Promise<StoredEndpoint | undefined> {
+    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+      const current = await this.read(id);
+      if (!current) return undefined;
+      const next = change(current.endpoint);
+      if (next === undefined) return current.endpoint;
+      if (await this.put(id, current.raw, next, current.endpoint)) return next;
+    }
+    throw new Error(`endpoint ${id} kept changing; gave up after ${MAX_CAS_RETRIES} tries`);
+  }
+
+  async update(id: string, patch: EndpointPatch, now = Date.now()): Promise<StoredEndpoint | undefined> {
+    return this.mutate(id, (endpoint) => {
+      const next: StoredEndpoint = { ...endpoint, ...patch, updated_at: new Date(now).toISOString() };
+      if (patch.disabled === false) next.disabled_reason = null;
+      if (patch.disabled === true && !endpoint.disabled) next.disabled_reason = 'disabled by the API';
+      return next;
+    });
+  }
+
+  /** Disables an endpoint (410 Gone, or failing for too long); no-op when already disabled. */
+  async disable(id: string, reason: string, now = Date.now()): Promise<StoredEndpoint | undefined> {
+    return this.mutate(id, (endpoint) =>
+      endpoint.disabled
+        ? undefined
+        : { ...endpoint, disabled: true, disabled_reason: reason, updated_at: new Date(now).toISOString() },
+    );
+  }
+
+  /**
+   * Makes `key` (or a new secret) the current one; the previous current secret keeps signing
+   * until `now + graceMs`. Secrets already past their grace period are dropped.
+   */
+  async rotateSecret(id: string, key: string | undefined, graceMs: number, now = Date.now()) {
+    const newKey = key ?? generateSecret();
+    const endpoint = await this.mutate(id, (endpoint) => ({
+      ...endpoint,
+      updated_at: new Date(now).toISOString(),
+      secrets: [
+        { key: newKey, expires_at: null },
+        ...endpoint.secrets
+          .map((s) => (s.expires_at === null ? { ...s, expires_at: now + graceMs } : s))
+          .filter((s) => s.expires_at! > now && s.key !== newKey),
+      ],
+    }));
+    return endpoint ? newKey : undefined;
+  }
+
+  /**
+   * Deletes an endpoint and its index entries. Returns the ids of its deliveries that were still
+   * waiting (pending or failed), so the caller can drop their jobs, or `undefined` if not found.
+   */
+  async delete(id: string): Promise<string[] | undefined> {
+    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+      const current = await this.read(id);
+      if (!current) return undefined;
+      if (!(await this.put(id, current.raw, undefined, current.endpoint))) continue;
+      const [pending, failed, dead] = await Promise.all(
+        (['pending', 'failed', 'dead'] as const).map((s) =>
+          this.redis.zrange(this.keys.endpointDeliveries(id, s), 0, -1),
+        ),
+      );
+      const multi = this.redis.multi();
+      if (dead!.length > 0) multi.zrem(this.keys.deadLetter, ...dead!);
+      multi.del(
+        ...(['pending', 'delivered', 'failed', 'dead'] as const).map((s) => this.keys.endpointDeliveries(id, s)),
+        this.keys.endpointHealth(id),
+        this.keys.rateLimit(id),
+        this.keys.rateLimitReservations(id),
+      );
+      await multi.exec();
+      return [...pending!, ...failed!];
+    }
+    throw new Error(`endpoint ${id} kept changing; gave up after ${MAX_CAS_RETRIES} tries`);
+  }
+
+  async list(page: Page): Promise<PageResult<Endpoint>> {
+    const ids = await this.redis.zrangebylex(
+      this.keys.endpoints,
+      page.cursor ? `(${page.cursor}` : '-',
+      '+',
+      'LIMIT',
+      0,
+      page.limit + 1,
+    );
+    const { items, next_cursor } = pageOf(ids, page.limit);
+    if (items.length === 0) return { data: [], next_cursor };
+    const raws = await this.redis.mget(...items.map((id) => this.keys.endpoint(id)));
+    const data = raws.flatMap((raw) => (raw === null ? [] : [endpointView(StoredEndpoint.parse(JSON.parse(raw)))]));
+    return { data, next_cursor };
+  }
+
+  /**
+   * The enabled endpoints subscribed to `name`, from the index: `all`, the exact name, and every
+   * dotted prefix (`a.b.c` → `a.*`, `a.b.*`). Restricted to `only` when given.
+   */
+  async matching(name: string, only?: readonly string[]): Promise<string[]> {
+    const sets = [this.keys.indexAll, this.keys.indexExact(name)];
+    for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) {
+      sets.push(this.keys.indexPrefix(name.slice(0, i + 1)));
+    }
+    if (only) {
+      if (only.length === 0) return [];
+      const pipeline = this.redis.pipeline();
+      for (const id of only) pipeline.get(this.keys.endpoint(id));
+      const raws = (await pipeline.exec()) ?? [];
+      return only.filter((_, i) => {
+        const raw = raws[i]?.[1];
+        if (typeof raw !== 'string') return false;
+        const endpoint = StoredEndpoint.parse(JSON.parse(raw));
+        return !endpoint.disabled && matchesEventType(endpoint.event_types, name);
+      });
+    }
+    const ids = await this.redis.sunion(...sets);
+    return ids.sort();
+  }
+
+  /** Which of `ids` do not exist. */
+  async missing(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.exists(this.keys.endpoint(id));
+    const results = (await pipeline.exec()) ?? [];
+    return ids.filter((_, i) => results[i]?.[1] !== 1);
+  }
+}

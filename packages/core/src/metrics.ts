@@ -1,0 +1,90 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const ATTEMPT_RESULTS = ['success', 'http_error', 'timeout', 'connection', 'dns', 'ssrf_blocked', 'tls'] as const;
+export type AttemptResult = (typeof ATTEMPT_RESULTS)[number];
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+// One HTTP attempt: from a few ms (a receiver next door) to the 25 s total limit.
+const ATTEMPT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 25];
+// Event created → delivered: milliseconds when all is well, up to the retry schedule's day and
+// more when a receiver was down (5s, 5m, 30m, 2h, 5h, 10h steps).
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200, 18000, 36000, 86400];
+
+export interface MetricsSources {
+  /** Job counts per queue and state, read from BullMQ when Prometheus scrapes. */
+  queueCounts?: () => Promise<Record<string, Partial<Record<(typeof QUEUE_STATES)[number], number>>>>;
+  /** Size of the dead letter, read when Prometheus scrapes. */
+  deadLetterSize?: () => Promise<number>;
+}
+
+/**
+ * The SPEC's metrics, on a registry of their own with the default process metrics. Labels are
+ * bounded enums only: never an id, a URL or an event name.
+ */
+export function createMetrics(sources: MetricsSources = {}) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    eventsPublished: new Counter({
+      name: 'hookline_events_published_total',
+      help: 'Events accepted by the producer.',
+      registers: [registry],
+    }),
+    deliveryAttempts: new Counter({
+      name: 'hookline_delivery_attempts_total',
+      help: 'HTTP delivery attempts, by result.',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: 'hookline_deliveries_total',
+      help: 'Deliveries that reached a final outcome.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    deliveryDuration: new Histogram({
+      name: 'hookline_delivery_duration_seconds',
+      help: 'Duration of one HTTP delivery attempt.',
+      buckets: ATTEMPT_BUCKETS,
+      registers: [registry],
+    }),
+    deliveryLatency: new Histogram({
+      name: 'hookline_delivery_latency_seconds',
+      help: 'Time from an event being created to its delivery succeeding.',
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    queueJobs: new Gauge({
+      name: 'hookline_queue_jobs',
+      help: 'Jobs in each BullMQ queue, by state (read when scraped).',
+      labelNames: ['queue', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        if (!sources.queueCounts) return;
+        const counts = await sources.queueCounts().catch(() => undefined);
+        if (!counts) return;
+        for (const [queue, states] of Object.entries(counts)) {
+          for (const state of QUEUE_STATES) this.set({ queue, state }, states[state] ?? 0);
+        }
+      },
+    }),
+    deadLetterSize: new Gauge({
+      name: 'hookline_dead_letter_size',
+      help: 'Deliveries in the dead letter (read when scraped).',
+      registers: [registry],
+      async collect() {
+        if (!sources.deadLetterSize) return;
+        const size = await sources.deadLetterSize().catch(() => undefined);
+        if (size !== undefined) this.set(size);
+      },
+    }),
+    httpRequests: new Counter({
+      name: 'hookline_http_requests_total',
+      help: 'API requests, by route pattern and status.',
+      labelNames: ['route', 'status'] as const,
+      registers: [registry],
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,80 @@
+import { Job, Queue, type JobsOptions, type QueueOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { DeliveryId, EndpointId, EventId } from './schemas';
+
+/** One delivery of an event (or a test send) to one endpoint. Job id = delivery id. */
+export const DeliverJob = z.object({
+  delivery_id: DeliveryId,
+  endpoint_id: EndpointId,
+  event_id: EventId,
+});
+export type DeliverJob = z.infer<typeof DeliverJob>;
+
+/**
+ * Finishes a large fan-out. The producer writes the deliveries of an event to many endpoints in
+ * chunks; this job, added (delayed) with the first chunk and removed after the last, creates
+ * whatever a producer that died half-way did not. Job id = `fanout-<event id>`.
+ */
+export const FanoutJob = z.object({
+  event_id: EventId,
+  endpoint_ids: z.array(EndpointId),
+});
+export type FanoutJob = z.infer<typeof FanoutJob>;
+
+/**
+ * The queue catalog, shared by producer and dispatcher: queue name, job name, data schema and
+ * options. Data is validated when a job is added ({@link jobFor}) and when it is taken
+ * ({@link parseJob}).
+ */
+export const JOBS = {
+  deliver: {
+    queue: 'deliveries',
+    schema: DeliverJob,
+    options: {
+      // Hookline counts attempts and schedules retries itself (per delivery, in Redis), so a
+      // BullMQ job only ever "fails" when a processor crashed; it is then kept for inspection.
+      attempts: 1,
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600, count: 100_000 },
+    },
+  },
+  fanout: {
+    queue: 'fanout',
+    schema: FanoutJob,
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  },
+} as const satisfies Record<string, { queue: string; schema: z.ZodType; options: JobsOptions }>;
+
+export type JobName = keyof typeof JOBS;
+export type JobData<N extends JobName> = z.infer<(typeof JOBS)[N]['schema']>;
+export const QUEUE_NAMES = [...new Set(Object.values(JOBS).map((job) => job.queue))];
+
+/** The fan-out job's id for an event. BullMQ job ids may not contain ':'. */
+export const fanoutJobId = (eventId: string) => `fanout-${eventId}`;
+
+/** A BullMQ queue for a job kind, on the given connection and Hookline's prefix. */
+export function createQueue(name: JobName, connection: Redis, prefix: string, options: Partial<QueueOptions> = {}): Queue {
+  return new Queue(JOBS[name].queue, { connection, prefix, ...options });
+}
+
+/** A job ready to be added to a transaction with `job.addJob(multi)`, its data validated. */
+export function jobFor<N extends JobName>(
+  queue: Queue,
+  name: N,
+  data: JobData<N>,
+  options: JobsOptions & { jobId: string },
+): Job {
+  const parsed = JOBS[name].schema.parse(data);
+  return new Job(queue, name, parsed, { ...JOBS[name].options, ...options }, options.jobId);
+}
+
+/** Validates a job's data as it is taken; throws a ZodError for data that fails its schema. */
+export function parseJob<N extends JobName>(name: N, data: unknown): JobData<N> {
+  return JOBS[name].schema.parse(data) as JobData<N>;
+}

@@ -1,0 +1,137 @@
+import type { Redis, Result } from 'ioredis';
+
+// Lua scripts that move a delivery between states in one round trip, atomically: a process
+// killed between "attempt recorded" and "status changed" (or "dead-lettered") cannot leave a
+// delivery half-moved, because there is no between.
+
+/**
+ * Records an attempt (optional) and moves a delivery to a new status.
+ * KEYS: delivery hash, attempts list, dead-letter zset, endpoint health hash, endpoint key.
+ * ARGV: delivery id, status-set prefix, new status, attempt JSON or '', next_attempt_at or '',
+ *       now (ms), retention (ms), health ('success' | 'failure' | ''), disable-after (ms), trim floor id.
+ * Returns [verdict, failing_since]: 'gone' (no such delivery), 'ok', or 'disable' (the endpoint
+ * has failed for longer than disable-after).
+ */
+const TRANSITION = `
+local old = redis.call('HGET', KEYS[1], 'status')
+if not old then return {'gone', 0} end
+local id = ARGV[1]
+if ARGV[4] ~= '' then
+  redis.call('RPUSH', KEYS[2], ARGV[4])
+  redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+  redis.call('PEXPIRE', KEYS[2], ARGV[7])
+end
+redis.call('HSET', KEYS[1], 'status', ARGV[3], 'next_attempt_at', ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
+local endpointExists = redis.call('EXISTS', KEYS[5]) == 1
+if endpointExists and old ~= ARGV[3] then
+  redis.call('ZREM', ARGV[2] .. old, id)
+  local target = ARGV[2] .. ARGV[3]
+  redis.call('ZADD', target, 0, id)
+  redis.call('ZREMRANGEBYLEX', target, '-', '(' .. ARGV[10])
+end
+if endpointExists and ARGV[3] == 'dead' and old ~= 'dead' then
+  redis.call('ZADD', KEYS[3], 0, id)
+  redis.call('ZREMRANGEBYLEX', KEYS[3], '-', '(' .. ARGV[10])
+end
+local verdict = 'ok'
+local since = 0
+if endpointExists then
+  if ARGV[8] == 'success' then
+    redis.call('HDEL', KEYS[4], 'failing_since')
+  elseif ARGV[8] == 'failure' then
+    redis.call('HSETNX', KEYS[4], 'failing_since', ARGV[6])
+    since = tonumber(redis.call('HGET', KEYS[4], 'failing_since'))
+    if tonumber(ARGV[6]) - since >= tonumber(ARGV[9]) then verdict = 'disable' end
+  end
+end
+return {verdict, since}
+`;
+
+/**
+ * Puts a delivery back to pending (retry, replay, recover), starting a fresh attempt budget.
+ * KEYS: delivery hash, dead-letter zset, endpoint key.
+ * ARGV: delivery id, status-set prefix, allowed current statuses (comma-separated).
+ * Returns 'ok', 'gone' (no such delivery or endpoint), or the current status when it is not allowed.
+ */
+const REQUEUE = `
+local old = redis.call('HGET', KEYS[1], 'status')
+if not old then return 'gone' end
+if redis.call('EXISTS', KEYS[3]) == 0 then return 'gone' end
+if not string.find(',' .. ARGV[3] .. ',', ',' .. old .. ',', 1, true) then return old end
+local attempts = redis.call('HGET', KEYS[1], 'attempts')
+redis.call('HSET', KEYS[1], 'status', 'pending', 'cycle', attempts, 'next_attempt_at', '')
+if old ~= 'pending' then
+  redis.call('ZREM', ARGV[2] .. old, ARGV[1])
+  redis.call('ZADD', ARGV[2] .. 'pending', 0, ARGV[1])
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 'ok'
+`;
+
+/**
+ * A per-endpoint rate limiter shared by every dispatcher (GCRA without burst: one delivery per
+ * 1/rate seconds). A request that has to wait reserves the next free slot for its job, so the
+ * jobs of a busy endpoint are deferred to distinct slots instead of all retrying at once.
+ * KEYS: theoretical-arrival-time key, reservations hash. ARGV: now (ms), interval (ms), job id.
+ * Returns 0 when the delivery may go now, else the ms to wait.
+ */
+const RATE_LIMIT = `
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local reserved = redis.call('HGET', KEYS[2], ARGV[3])
+if reserved then
+  redis.call('HDEL', KEYS[2], ARGV[3])
+  if tonumber(reserved) <= now + 50 then return 0 end
+  return tonumber(reserved) - now
+end
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local ttl = math.ceil(tat - now + interval + 60000)
+redis.call('SET', KEYS[1], tostring(tat + interval), 'PX', ttl)
+if tat <= now then return 0 end
+redis.call('HSET', KEYS[2], ARGV[3], tostring(tat))
+redis.call('PEXPIRE', KEYS[2], ttl)
+return tat - now
+`;
+
+/**
+ * Compare-and-set of an endpoint with its event-type index, so that concurrent updates, a
+ * dispatcher disabling the endpoint and a delete never leave the index pointing the wrong way.
+ * KEYS: endpoint key, endpoints zset. ARGV: id, expected JSON ('' = must not exist),
+ * new JSON ('' = delete), index keys to leave (JSON array), index keys to join (JSON array).
+ * Returns 1 when written, 0 when the endpoint changed meanwhile (the caller reads and retries).
+ */
+const PUT_ENDPOINT = `
+local current = redis.call('GET', KEYS[1])
+if (current or '') ~= ARGV[2] then return 0 end
+for _, key in ipairs(cjson.decode(ARGV[4])) do redis.call('SREM', key, ARGV[1]) end
+if ARGV[3] == '' then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+else
+  redis.call('SET', KEYS[1], ARGV[3])
+  redis.call('ZADD', KEYS[2], 0, ARGV[1])
+  for _, key in ipairs(cjson.decode(ARGV[5])) do redis.call('SADD', key, ARGV[1]) end
+end
+return 1
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    hlTransition(
+      ...args: [string, string, string, string, string, ...(string | number)[]]
+    ): Result<[string, number], Context>;
+    hlRequeue(...args: [string, string, string, ...string[]]): Result<string, Context>;
+    hlRateLimit(...args: [string, string, number, number, string]): Result<number, Context>;
+    hlPutEndpoint(...args: [string, string, string, string, string, string, string]): Result<number, Context>;
+  }
+}
+
+/** Loads Hookline's scripts into a connection (ioredis sends EVALSHA, falling back to EVAL once). */
+export function defineScripts(redis: Redis): void {
+  redis.defineCommand('hlTransition', { numberOfKeys: 5, lua: TRANSITION });
+  redis.defineCommand('hlRequeue', { numberOfKeys: 3, lua: REQUEUE });
+  redis.defineCommand('hlRateLimit', { numberOfKeys: 2, lua: RATE_LIMIT });
+  redis.defineCommand('hlPutEndpoint', { numberOfKeys: 2, lua: PUT_ENDPOINT });
+}

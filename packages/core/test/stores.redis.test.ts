@@ -1,0 +1,117 @@
+import type { Job } from 'bullmq';
+import { createContext, type HooklineContext } from '../src/context';
+import { deliveryIdFor, newId } from '../src/ids';
+import { endpointInputSchemas } from '../src/schemas';
+import { cleanupPrefix, testPrefix, TEST_REDIS_URL } from '../src/testing';
+import type { PreparedEvent } from '../src/delivery-store';
+
+const prefix = testPrefix('stores');
+let ctx: HooklineContext;
+const { EndpointCreate } = endpointInputSchemas({ allowInsecure: true });
+
+beforeAll(async () => {
+  ctx = createContext({ redisUrl: TEST_REDIS_URL, queuePrefix: prefix, retentionMs: 3_600_000, disableAfterMs: 60_000 }, 'api');
+  await ctx.ready();
+});
+afterAll(async () => {
+  await ctx.close();
+  await cleanupPrefix(prefix);
+});
+
+function prepared(name: string, endpointIds: string[]): PreparedEvent {
+  const event = { id: newId('evt'), name, data: { n: 1 }, created_at: new Date().toISOString() };
+  return { event, body: JSON.stringify(event), endpointIds };
+}
+
+test('an endpoint is matched by exact name, by dotted prefix and by no filter, and not when disabled', async () => {
+  const exact = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a', event_types: ['order.filled'] }));
+  const wildcard = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/b', event_types: ['order.*'] }));
+  const all = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/c' }));
+  const other = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/d', event_types: ['user.created'] }));
+
+  expect(await ctx.endpoints.matching('order.filled')).toEqual([exact.id, wildcard.id, all.id].sort());
+  expect(await ctx.endpoints.matching('order.x.y')).toEqual([wildcard.id, all.id].sort());
+  expect(await ctx.endpoints.matching('orders')).toEqual([all.id]);
+  expect(await ctx.endpoints.matching('user.created', [other.id, exact.id])).toEqual([other.id]);
+
+  await ctx.endpoints.disable(all.id, 'test');
+  expect(await ctx.endpoints.matching('orders')).toEqual([]);
+  await ctx.endpoints.update(all.id, { disabled: false });
+  expect(await ctx.endpoints.matching('orders')).toEqual([all.id]);
+  await ctx.endpoints.update(all.id, { event_types: ['billing.*'] });
+  expect(await ctx.endpoints.matching('orders')).toEqual([]);
+  expect(await ctx.endpoints.matching('billing.paid')).toEqual([all.id]);
+});
+
+test('publish writes the event, its deliveries and one job per delivery in one transaction', async () => {
+  const a = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a' }));
+  const b = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/b' }));
+  const event = prepared('thing.happened', [a.id, b.id]);
+  await ctx.deliveries.publish([event], (multi) => multi.set(`${prefix}:marker`, '1'));
+
+  const stored = await ctx.deliveries.getEvent(event.event.id);
+  expect(stored?.name).toBe('thing.happened');
+  expect(stored?.deliveries.map((d) => d.endpoint_id).sort()).toEqual([a.id, b.id].sort());
+  expect(stored?.deliveries.every((d) => d.status === 'pending' && d.attempts === 0)).toBe(true);
+
+  const id = deliveryIdFor(event.event.id, a.id);
+  const job = (await ctx.queues.deliveries.getJob(id)) as Job;
+  expect(job.data).toEqual({ delivery_id: id, endpoint_id: a.id, event_id: event.event.id });
+  expect(await ctx.redis.get(`${prefix}:marker`)).toBe('1');
+});
+
+test('a transition records the attempt, moves the delivery between status sets and dead-letters it', async () => {
+  const ep = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a' }));
+  const event = prepared('x.y', [ep.id]);
+  await ctx.deliveries.publish([event]);
+  const id = deliveryIdFor(event.event.id, ep.id);
+  const attempt = { number: 1, at: new Date().toISOString(), duration_ms: 3, status_code: 500, error: null, response_excerpt: 'no' };
+
+  expect(await ctx.deliveries.transition({ id, endpointId: ep.id }, 'dead', { attempt, health: 'failure' })).toBe('ok');
+  const delivery = await ctx.deliveries.getDelivery(id);
+  expect(delivery?.status).toBe('dead');
+  expect(delivery?.attempts).toEqual([attempt]);
+  expect((await ctx.deliveries.listDeadLetter(undefined, { limit: 10 })).data.map((d) => d.id)).toEqual([id]);
+  expect((await ctx.deliveries.listForEndpoint(ep.id, 'pending', { limit: 10 })).data).toEqual([]);
+
+  const job = await ctx.queues.deliveries.getJob(id);
+  await job?.remove();
+  expect(await ctx.deliveries.requeue([id], ['dead'])).toEqual([id]);
+  expect((await ctx.deliveries.getState(id))?.status).toBe('pending');
+  expect((await ctx.deliveries.getState(id))?.cycle).toBe(1);
+  expect(await ctx.deliveries.deadLetterSize()).toBe(0);
+  expect(await ctx.queues.deliveries.getJob(id)).toBeDefined();
+});
+
+test('a delivery to an endpoint failing for longer than disable-after asks for it to be disabled', async () => {
+  const ep = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a' }));
+  const event = prepared('x.y', [ep.id]);
+  await ctx.deliveries.publish([event]);
+  const d = { id: deliveryIdFor(event.event.id, ep.id), endpointId: ep.id };
+  const t0 = Date.now();
+  expect(await ctx.deliveries.transition(d, 'failed', { health: 'failure', now: t0 })).toBe('ok');
+  expect(await ctx.deliveries.transition(d, 'failed', { health: 'failure', now: t0 + 60_000 })).toBe('disable');
+  expect(await ctx.deliveries.transition(d, 'delivered', { health: 'success', now: t0 + 60_001 })).toBe('ok');
+  expect(await ctx.deliveries.transition(d, 'failed', { health: 'failure', now: t0 + 60_002 })).toBe('ok');
+});
+
+test('a fan-out larger than one transaction creates every delivery once, and completing it again adds none', async () => {
+  const ids: string[] = [];
+  for (let i = 0; i < 2_100; i++) ids.push(newId('ep'));
+  const event = prepared('big.fanout', ids);
+  await ctx.deliveries.publish([event]);
+  expect(await ctx.redis.llen(ctx.keys.eventDeliveries(event.event.id))).toBe(2_100);
+  expect(await ctx.deliveries.completeFanout(event.event.id, ids)).toBe(0);
+  expect(await ctx.queues.fanout.getJob(`fanout-${event.event.id}`)).toBeUndefined();
+});
+
+test('a secret rotation keeps the old secret until the grace period ends', async () => {
+  const ep = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a' }));
+  const now = Date.now();
+  const newKey = await ctx.endpoints.rotateSecret(ep.id, undefined, 1_000, now);
+  const rotated = await ctx.endpoints.get(ep.id);
+  expect(rotated?.secrets.map((s) => s.key)).toEqual([newKey, ep.secrets[0]!.key]);
+  const { activeSecrets } = await import('../src/endpoint-store');
+  expect(activeSecrets(rotated!, now + 999)).toHaveLength(2);
+  expect(activeSecrets(rotated!, now + 1_000)).toEqual([newKey]);
+});
