@@ -1,0 +1,31 @@
+import { decodeSecret } from './secret';
+
+/** Decodes secrets, remembering the last `maxEntries` keys. */
+export type KeyCache = (secret: string) => Buffer;
+
+/**
+ * The dispatcher signs every delivery with the same few secrets, and decoding and
+ * validating one took ~0.7 µs against ~4 µs for the HMAC of a 600-byte body (Node 20),
+ * so keys are kept. The bound keeps a process that sees many endpoints from growing
+ * without limit; the oldest entry goes first.
+ */
+export function createKeyCache(maxEntries: number): KeyCache {
+  const keys = new Map<string, Buffer>();
+  return (secret) => {
+    const cached = keys.get(secret);
+    if (cached) {
+      return cached;
+    }
+    const key = decodeSecret(secret);
+    if (keys.size >= maxEntries) {
+      const oldest = keys.keys().next();
+      if (!oldest.done) {
+        keys.delete(oldest.value);
+      }
+    }
+    keys.set(secret, key);
+    return key;
+  };
+}
+
+export const keyFor = createKeyCache(1024);
