@@ -19,6 +19,8 @@ function project(dir: string, name: string): Config {
     displayName: name,
     rootDir: path.join(root, dir),
     testEnvironment: 'node',
+    // Integration tests wait on real Redis and real sockets; conditions, not sleeps, bound them.
+    testTimeout: 30_000,
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
     transform: { '^.+\\.(t|j)sx?$': swc as unknown as [string, Record<string, unknown>] },
     moduleNameMapper: {

@@ -340,14 +340,30 @@ export class DeliveryStore {
     // A delivery waiting for its next retry already has a delayed job (the add above was a
     // no-op for it): bring that job forward so it goes now.
     await Promise.all(
-      candidates
-        .filter((d) => d.status === 'failed' && requeued.includes(d.id))
-        .map(async (d) => {
-          const job = await this.queues.deliveries.getJob(d.id);
-          if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
-        }),
+      candidates.filter((d) => d.status === 'failed' && requeued.includes(d.id)).map((d) => this.promoteIfDelayed(d.id)),
     );
     return requeued;
+  }
+
+  private async promoteIfDelayed(id: string): Promise<boolean> {
+    const job = await this.queues.deliveries.getJob(id);
+    if (!job || !(await job.isDelayed())) return false;
+    // The job may start meanwhile; promoting it then fails harmlessly.
+    return job.promote().then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Brings forward the retries of an endpoint's failed deliveries (used when it is disabled, so
+   * they reach the dead letter now rather than at their next scheduled attempt).
+   */
+  async promoteRetries(endpointId: string, max = 10_000): Promise<number> {
+    const ids = await this.redis.zrange(this.keys.endpointDeliveries(endpointId, 'failed'), 0, max - 1);
+    let promoted = 0;
+    for (const id of ids) if (await this.promoteIfDelayed(id)) promoted += 1;
+    return promoted;
   }
 
   /** Ids in an endpoint's sets of `statuses`, created at or after `since` (ms). */

@@ -207,6 +207,20 @@ export class EndpointStore {
     return ids.sort();
   }
 
+  /**
+   * Asks the endpoint's rate limiter (shared by every dispatcher) for a slot for `token` (a
+   * delivery id). Returns 0 when the delivery may go now, else the ms until its reserved slot.
+   */
+  async rateLimitWait(endpointId: string, perSecond: number, token: string, now = Date.now()): Promise<number> {
+    return this.redis.hlRateLimit(
+      this.keys.rateLimit(endpointId),
+      this.keys.rateLimitReservations(endpointId),
+      now,
+      1000 / perSecond,
+      token,
+    );
+  }
+
   /** Which of `ids` do not exist. */
   async missing(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];

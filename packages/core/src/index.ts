@@ -15,3 +15,5 @@ export * from './retry-schedule';
 export * from './schemas';
 export * from './url-policy';
 export * from './context';
+export * from './version';
+export * from './prepare-event';

@@ -32,9 +32,12 @@ export const JOBS = {
     queue: 'deliveries',
     schema: DeliverJob,
     options: {
-      // Hookline counts attempts and schedules retries itself (per delivery, in Redis), so a
-      // BullMQ job only ever "fails" when a processor crashed; it is then kept for inspection.
-      attempts: 1,
+      // Hookline counts delivery attempts and schedules their retries itself (per delivery, in
+      // Redis, deferring the job with moveToDelayed). BullMQ's own attempts only count processor
+      // errors (Redis failing mid-job): those are retried with backoff, and a job that fails
+      // them all is dead-lettered by the dispatcher's 'failed' handler, never silently lost.
+      attempts: 20,
+      backoff: { type: 'exponential', delay: 1_000 },
       removeOnComplete: true,
       removeOnFail: { age: 7 * 24 * 3600, count: 100_000 },
     },

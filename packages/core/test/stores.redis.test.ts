@@ -4,6 +4,7 @@ import { deliveryIdFor, newId } from '../src/ids';
 import { endpointInputSchemas } from '../src/schemas';
 import { cleanupPrefix, testPrefix, TEST_REDIS_URL } from '../src/testing';
 import type { PreparedEvent } from '../src/delivery-store';
+import { activeSecrets } from '../src/endpoint-store';
 
 const prefix = testPrefix('stores');
 let ctx: HooklineContext;
@@ -111,7 +112,6 @@ test('a secret rotation keeps the old secret until the grace period ends', async
   const newKey = await ctx.endpoints.rotateSecret(ep.id, undefined, 1_000, now);
   const rotated = await ctx.endpoints.get(ep.id);
   expect(rotated?.secrets.map((s) => s.key)).toEqual([newKey, ep.secrets[0]!.key]);
-  const { activeSecrets } = await import('../src/endpoint-store');
   expect(activeSecrets(rotated!, now + 999)).toHaveLength(2);
   expect(activeSecrets(rotated!, now + 1_000)).toEqual([newKey]);
 });

@@ -1,0 +1,172 @@
+import {
+  AttemptError,
+  nextRetryDelay,
+  parseJob,
+  parseRetryAfter,
+  type Config,
+  type DeliveryState,
+  type HooklineContext,
+  type Logger,
+  type Metrics,
+  type StoredEndpoint,
+} from '@hookline/core';
+import { DelayedError, type Job } from 'bullmq';
+import type { EndpointCache } from './endpoint-cache';
+import type { EndpointGate } from './endpoint-gate';
+import type { AttemptOutcome, Sender } from './http-sender';
+import { webhookHeaders } from './webhook-request';
+
+export interface DeliverDeps {
+  context: HooklineContext;
+  config: Pick<Config, 'retrySchedule'>;
+  endpoints: EndpointCache;
+  gate: EndpointGate;
+  sender: Sender;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => number;
+  random: () => number;
+}
+
+/** A retry due within this much is taken now rather than deferred again. */
+const EARLY_TOLERANCE_MS = 1_000;
+
+/**
+ * Processes one `deliver` job: load, check, sign, send, record — and on failure schedule the
+ * retry by deferring the same job, so the delivery keeps one job (and one `Webhook-Id`) for life.
+ */
+export function createDeliverProcessor(deps: DeliverDeps) {
+  const { context, metrics, logger } = deps;
+  const store = context.deliveries;
+
+  async function defer(job: Job, token: string | undefined, at: number): Promise<never> {
+    await job.moveToDelayed(Math.max(at, deps.now() + 1), token);
+    throw new DelayedError();
+  }
+
+  async function finishDead(delivery: DeliveryState, why: string, extra: Record<string, unknown> = {}) {
+    await store.transition(delivery, 'dead', { now: deps.now() });
+    metrics.deliveries.inc({ outcome: 'dead' });
+    logger.warn({ delivery: delivery.id, endpoint: delivery.endpointId, ...extra }, `delivery dead-lettered: ${why}`);
+  }
+
+  async function disableEndpoint(endpoint: StoredEndpoint, reason: string) {
+    await context.endpoints.disable(endpoint.id, reason, deps.now());
+    deps.endpoints.invalidate(endpoint.id);
+    logger.warn({ endpoint: endpoint.id }, `endpoint disabled: ${reason}`);
+    // Its deliveries waiting for a retry go to the dead letter now, not at their next attempt.
+    const promoted = await store.promoteRetries(endpoint.id);
+    if (promoted > 0) logger.info({ endpoint: endpoint.id, promoted }, 'retries of a disabled endpoint brought forward');
+  }
+
+  function attemptRecord(number: number, at: number, outcome: AttemptOutcome) {
+    const isError = AttemptError.safeParse(outcome.kind);
+    return {
+      number,
+      at: new Date(at).toISOString(),
+      duration_ms: outcome.durationMs,
+      status_code: 'status' in outcome ? outcome.status : null,
+      error: isError.success ? isError.data : null,
+      response_excerpt: 'excerpt' in outcome ? outcome.excerpt : '',
+    };
+  }
+
+  return async function processDeliver(job: Job, token?: string): Promise<void> {
+    let data;
+    try {
+      data = parseJob('deliver', job.data);
+    } catch (error) {
+      // Poisoned data: nothing to deliver and nothing to record it against. Dropped, loudly.
+      logger.error({ job: job.id, err: error }, 'deliver job data failed its schema; dropped');
+      return;
+    }
+    const { delivery, body } = await store.loadForDelivery(data.delivery_id, data.event_id);
+    if (!delivery) {
+      logger.warn({ delivery: data.delivery_id }, 'delivery no longer exists (expired or its endpoint deleted); dropped');
+      return;
+    }
+    // A second job for a delivery already finished (a duplicate after a stall): nothing to do.
+    if (delivery.status === 'delivered' || delivery.status === 'dead') return;
+
+    const endpoint = await deps.endpoints.get(delivery.endpointId);
+    if (!endpoint) {
+      await store.transition(delivery, 'dead', { now: deps.now() });
+      logger.info({ delivery: delivery.id, endpoint: delivery.endpointId }, 'endpoint deleted; delivery dropped');
+      return;
+    }
+    if (endpoint.disabled) return finishDead(delivery, 'endpoint is disabled');
+    if (body === undefined) return finishDead(delivery, 'its event expired before it could be delivered');
+    if (delivery.nextAttemptAt !== null && delivery.nextAttemptAt > deps.now() + EARLY_TOLERANCE_MS) {
+      // The process that scheduled this retry died before deferring the job.
+      return defer(job, token, delivery.nextAttemptAt);
+    }
+
+    const gate = await deps.gate.acquire(endpoint.id);
+    if (!gate.go) return defer(job, token, gate.retryAt);
+    let outcome: AttemptOutcome;
+    const sentAt = deps.now();
+    try {
+      if (endpoint.rate_limit !== null) {
+        const wait = await context.endpoints.rateLimitWait(endpoint.id, endpoint.rate_limit, delivery.id, sentAt);
+        if (wait > 0) {
+          gate.release('neutral');
+          return defer(job, token, sentAt + wait);
+        }
+      }
+      const attempt = delivery.attempts + 1;
+      const headers = webhookHeaders({
+        endpoint,
+        deliveryId: delivery.id,
+        eventId: delivery.test ? undefined : delivery.eventId,
+        attempt,
+        body,
+        now: sentAt,
+      });
+      outcome = await deps.sender.send(endpoint.url, headers, body);
+      gate.release(outcome.kind === 'success' ? 'success' : outcome.kind === 'timeout' || outcome.kind === 'connection' ? 'failure' : 'neutral');
+    } catch (error) {
+      gate.release('neutral');
+      throw error;
+    }
+
+    metrics.deliveryAttempts.inc({ result: outcome.kind });
+    metrics.deliveryDuration.observe(outcome.durationMs / 1000);
+    const now = deps.now();
+    const attempt = attemptRecord(delivery.attempts + 1, sentAt, outcome);
+
+    if (outcome.kind === 'success') {
+      await store.transition(delivery, 'delivered', { attempt, health: 'success', now });
+      metrics.deliveries.inc({ outcome: 'delivered' });
+      metrics.deliveryLatency.observe(Math.max(0, now - delivery.createdAt) / 1000);
+      return;
+    }
+
+    if (outcome.kind === 'http_error' && outcome.status === 410) {
+      await store.transition(delivery, 'dead', { attempt, health: 'failure', now });
+      metrics.deliveries.inc({ outcome: 'dead' });
+      await disableEndpoint(endpoint, 'the endpoint answered 410 Gone');
+      return;
+    }
+
+    const retryAfterMs =
+      outcome.kind === 'http_error' && (outcome.status === 429 || outcome.status === 503)
+        ? parseRetryAfter(outcome.retryAfter, now)
+        : undefined;
+    const cycleAttempts = delivery.attempts - delivery.cycle + 1;
+    const delay = nextRetryDelay(deps.config.retrySchedule, cycleAttempts, { retryAfterMs, random: deps.random });
+    if (delay === undefined) {
+      await store.transition(delivery, 'dead', { attempt, health: 'failure', now });
+      metrics.deliveries.inc({ outcome: 'dead' });
+      logger.info({ delivery: delivery.id, endpoint: endpoint.id, attempts: cycleAttempts }, 'attempts exhausted; dead-lettered');
+      return;
+    }
+    const verdict = await store.transition(delivery, 'failed', { attempt, nextAttemptAt: now + delay, health: 'failure', now });
+    if (verdict === 'gone') return;
+    if (verdict === 'disable') {
+      await finishDead(delivery, 'its endpoint has failed for longer than HOOKLINE_DISABLE_AFTER');
+      await disableEndpoint(endpoint, 'every attempt failed for longer than HOOKLINE_DISABLE_AFTER');
+      return;
+    }
+    return defer(job, token, now + delay);
+  };
+}

@@ -1,0 +1,160 @@
+import {
+  createContext,
+  createMetrics,
+  createRedis,
+  parseJob,
+  QUEUE_STATES,
+  type Config,
+  type HooklineContext,
+  type Logger,
+  type Metrics,
+} from '@hookline/core';
+import { Worker, type Job } from 'bullmq';
+import { createDeliverProcessor } from './deliver';
+import { EndpointCache } from './endpoint-cache';
+import { EndpointGate, type GateOptions } from './endpoint-gate';
+import { createSender, type SenderOptions } from './http-sender';
+import type { Resolver } from './ssrf-lookup';
+
+export interface DispatcherOptions {
+  config: Config;
+  logger: Logger;
+  /** Per-attempt time limits (tests shorten them); the SPEC's 5 s / 15 s / 25 s by default. */
+  sender?: Omit<SenderOptions, 'allowInsecure' | 'resolve'>;
+  /** Name resolution (tests point names at 127.0.0.1); the system resolver by default. */
+  resolve?: Resolver;
+  /** Endpoint isolation; `maxInFlight` defaults to a quarter of `HOOKLINE_CONCURRENCY` (at least 4). */
+  gate?: Partial<GateOptions>;
+  /**
+   * How long a job's lock lives without renewal. A dispatcher that dies holding jobs has them
+   * taken over after at most `lockDurationMs + stalledIntervalMs`. Default 10 s.
+   */
+  lockDurationMs?: number;
+  /** How often workers look for jobs whose lock expired. Default 5 s. */
+  stalledIntervalMs?: number;
+  /** How long a graceful close waits for in-flight deliveries before giving up. Default 30 s. */
+  shutdownTimeoutMs?: number;
+  /** How long an endpoint read stays cached. Default 500 ms. */
+  endpointCacheTtlMs?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface Dispatcher {
+  context: HooklineContext;
+  metrics: Metrics;
+  /** Starts taking jobs. */
+  start(): void;
+  /** Stops taking jobs, finishes those in flight (bounded), and closes connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * A dispatcher process's work: BullMQ workers for deliveries and fan-outs, sharing one Redis
+ * connection for commands (BullMQ adds its own blocking one) with nothing but Redis between this
+ * process and the others.
+ */
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const redis = createRedis(config.redisUrl, 'worker');
+  const context = createContext(config, 'worker', redis);
+  const metrics = createMetrics({
+    queueCounts: async () => {
+      const entries = await Promise.all(
+        Object.values(context.queues).map(async (queue) => [queue.name, await queue.getJobCounts(...QUEUE_STATES)] as const),
+      );
+      return Object.fromEntries(entries);
+    },
+    deadLetterSize: () => context.deliveries.deadLetterSize(),
+  });
+  const sender = createSender({ ...options.sender, allowInsecure: config.allowInsecureUrls, resolve: options.resolve });
+  const gate = new EndpointGate({ maxInFlight: Math.max(4, Math.ceil(config.concurrency / 4)), ...options.gate });
+  const endpoints = new EndpointCache(context.endpoints, options.endpointCacheTtlMs ?? 500);
+  const processDeliver = createDeliverProcessor({
+    context,
+    config,
+    endpoints,
+    gate,
+    sender,
+    metrics,
+    logger,
+    now,
+    random: options.random ?? Math.random,
+  });
+
+  const workerOptions = {
+    connection: redis,
+    prefix: config.queuePrefix,
+    autorun: false,
+    lockDuration: options.lockDurationMs ?? 10_000,
+    stalledInterval: options.stalledIntervalMs ?? 5_000,
+    // A job whose processor keeps dying with its process is failed after this many stalls, and
+    // then dead-lettered below: a poison pill must not crash-loop the fleet forever.
+    maxStalledCount: 5,
+  };
+  const deliveries = new Worker(context.queues.deliveries.name, processDeliver, {
+    ...workerOptions,
+    concurrency: config.concurrency,
+  });
+  const fanout = new Worker(
+    context.queues.fanout.name,
+    async (job: Job) => {
+      const data = parseJob('fanout', job.data);
+      const created = await context.deliveries.completeFanout(data.event_id, data.endpoint_ids, now());
+      if (created > 0) logger.warn({ event: data.event_id, created }, 'finished a fan-out its producer left half-done');
+    },
+    { ...workerOptions, concurrency: 1 },
+  );
+
+  deliveries.on('failed', (job, error) => {
+    if (!job || job.finishedOn === undefined) return;
+    // BullMQ gave up on the job (processor errors or stalls exhausted): the delivery must not
+    // stay pending with no job behind it, so it goes to the dead letter, where replay finds it.
+    logger.error({ job: job.id, err: error }, 'deliver job failed in BullMQ; dead-lettering its delivery');
+    const data = job.data as { delivery_id?: string; endpoint_id?: string };
+    if (data.delivery_id && data.endpoint_id) {
+      context.deliveries
+        .transition({ id: data.delivery_id, endpointId: data.endpoint_id }, 'dead', { now: now() })
+        .then(() => metrics.deliveries.inc({ outcome: 'dead' }))
+        .catch((err: unknown) => logger.error({ err }, 'could not dead-letter a failed job'));
+    }
+  });
+  for (const worker of [deliveries, fanout]) {
+    worker.on('error', (error) => logger.error({ err: error }, `worker ${worker.name} error`));
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    context,
+    metrics,
+    start() {
+      for (const worker of [deliveries, fanout]) {
+        worker.run().catch((error: unknown) => logger.error({ err: error }, `worker ${worker.name} stopped`));
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        const timeoutMs = options.shutdownTimeoutMs ?? 30_000;
+        let timer: NodeJS.Timeout | undefined;
+        const graceful = Promise.all([deliveries.close(), fanout.close()]);
+        const timedOut = await Promise.race([
+          graceful.then(() => false),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(true), timeoutMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (timedOut) {
+          // Whatever is still in flight keeps its lock until it expires, then another
+          // dispatcher takes it over: at least once still holds, at the cost of a duplicate.
+          logger.warn({ timeoutMs }, 'in-flight deliveries did not finish in time; forcing close');
+          await Promise.allSettled([deliveries.close(true), fanout.close(true)]);
+        }
+        await sender.close().catch(() => undefined);
+        await context.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { ConfigError, createLogger, loadConfig } from '@hookline/core';
+import { createDispatcher } from './dispatcher';
+import { createMetricsServer } from './metrics-server';
+
+function main(): void {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`hookline dispatcher: bad configuration: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel, 'dispatcher');
+  const dispatcher = createDispatcher({ config, logger });
+  let stopping = false;
+  const server = createMetricsServer(dispatcher.metrics.registry, () => !stopping);
+  server.listen(config.metricsPort, () => {
+    logger.info({ metricsPort: config.metricsPort, concurrency: config.concurrency }, 'dispatcher started');
+  });
+  dispatcher.start();
+
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: no new deliveries, finishing those in flight');
+    dispatcher.close().then(
+      () => {
+        server.close();
+        logger.info('dispatcher stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'dispatcher did not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main();

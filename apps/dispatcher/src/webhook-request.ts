@@ -1,0 +1,38 @@
+import { HOOKLINE_VERSION, activeSecrets, type StoredEndpoint } from '@hookline/core';
+import { WebhookHeaders, sign, signSha256 } from '@hookline/webhooks';
+
+const USER_AGENT = `Hookline/${HOOKLINE_VERSION}`;
+
+export interface WebhookRequestInput {
+  endpoint: StoredEndpoint;
+  deliveryId: string;
+  /** Absent on test sends: they carry no `Event-Id`. */
+  eventId: string | undefined;
+  attempt: number;
+  body: string;
+  /** ms since the epoch; `Webhook-Timestamp` is its Unix seconds. */
+  now: number;
+}
+
+/**
+ * The headers of one attempt. The endpoint's custom headers go first so that none of Hookline's
+ * own can be replaced by them (the API refuses such names too; this is the second line).
+ * Every secret still valid at `now` signs, so receivers on either side of a rotation verify.
+ */
+export function webhookHeaders(input: WebhookRequestInput): Record<string, string> {
+  const { endpoint, body } = input;
+  const timestamp = Math.floor(input.now / 1000);
+  const secrets = activeSecrets(endpoint, input.now);
+  const headers: Record<string, string> = { ...endpoint.headers };
+  if (endpoint.legacy_signature_header) {
+    headers[endpoint.legacy_signature_header] = signSha256(body, endpoint.secrets[0]!.key);
+  }
+  headers['content-type'] = 'application/json';
+  headers['user-agent'] = USER_AGENT;
+  headers[WebhookHeaders.id] = input.deliveryId;
+  headers[WebhookHeaders.timestamp] = String(timestamp);
+  headers[WebhookHeaders.signature] = sign({ id: input.deliveryId, timestamp, body, secrets });
+  headers[WebhookHeaders.attempt] = String(input.attempt);
+  if (input.eventId) headers[WebhookHeaders.eventId] = input.eventId;
+  return headers;
+}
