@@ -1,0 +1,720 @@
+// The deployment files under docker/ against the code they deploy: the env variables that
+// config.ts reads, the metrics that metrics.ts registers, the queue BullMQ uses, the entry
+// points the apps build. Nothing here needs Docker, a cluster or Redis.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ENV_VARIABLES } from '../src/config';
+import { ATTEMPT_RESULTS, QUEUE_STATES, createMetrics } from '../src/metrics';
+import { JOBS, QUEUE_NAMES } from '../src/queues';
+
+const root = path.resolve(__dirname, '../../..');
+const dockerDir = path.join(root, 'docker');
+const k8sDir = path.join(dockerDir, 'k8s');
+const envNames = new Set<string>(ENV_VARIABLES);
+/** Labels Prometheus adds at scrape time (or relabelling does), allowed on any metric. */
+const TARGET_LABELS = ['instance', 'pod', 'job'];
+
+// --- loading ------------------------------------------------------------------------------------
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+/** Every document of a YAML file (`---` separated), with merge keys (`<<: *anchor`) resolved. */
+function loadYaml(file: string): unknown[] {
+  const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'), { merge: true });
+  if (!Array.isArray(docs)) throw new Error(`${file}: not a YAML stream`);
+  return docs
+    .map((doc) => {
+      if (doc.errors.length > 0)
+        throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
+      const value: unknown = doc.toJS();
+      return value;
+    })
+    .filter((value) => value !== null && value !== undefined);
+}
+
+const rel = (file: string) => path.relative(root, file);
+const yamlFiles = filesUnder(dockerDir).filter((file) => /\.ya?ml$/.test(file));
+const yamlByFile = new Map(yamlFiles.map((file) => [rel(file), loadYaml(file)]));
+
+function only<T>(file: string): T {
+  const docs = yamlByFile.get(path.join('docker', file));
+  if (!docs || docs.length !== 1)
+    throw new Error(
+      `docker/${file}: expected one YAML document, found ${docs?.length ?? 'no file'}`,
+    );
+  return docs[0] as T;
+}
+
+/** `apps/<app>/dist/main.js` → its TypeScript source, which must exist (dist may not be built). */
+function entryPointSource(script: string): string {
+  const match = /^apps\/([a-z-]+)\/dist\/main\.js$/.exec(script);
+  if (!match) throw new Error(`"${script}" is not an apps/<app>/dist/main.js entry point`);
+  return path.join(root, 'apps', match[1]!, 'src', 'main.ts');
+}
+
+// --- shapes (only the fields checked) -----------------------------------------------------------
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string | string[];
+  environment?: Record<string, string | number | boolean | null>;
+  ports?: unknown[];
+  volumes?: string[];
+  deploy?: { replicas?: number };
+}
+interface Compose {
+  services: Record<string, ComposeService>;
+}
+
+type PortRef = number | string;
+interface Probe {
+  httpGet?: { path: string; port: PortRef };
+  tcpSocket?: { port: PortRef };
+}
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  ports?: { name?: string; containerPort: number }[];
+  env?: { name: string; value?: string }[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  startupProbe?: Probe;
+  lifecycle?: { preStop?: { exec?: { command: string[] }; sleep?: { seconds: number } } };
+  securityContext?: {
+    readOnlyRootFilesystem?: boolean;
+    runAsNonRoot?: boolean;
+    allowPrivilegeEscalation?: boolean;
+  };
+}
+interface PodSpec {
+  containers: Container[];
+  terminationGracePeriodSeconds?: number;
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+}
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  spec?: unknown;
+}
+interface Deployment extends K8sObject {
+  spec: {
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  };
+}
+interface Service extends K8sObject {
+  spec: {
+    selector: Record<string, string>;
+    ports: { name?: string; port: number; targetPort?: PortRef }[];
+  };
+}
+interface ScaleTargetRef {
+  apiVersion?: string;
+  kind?: string;
+  name: string;
+}
+interface KedaTrigger {
+  type: string;
+  metadata: Record<string, string>;
+  authenticationRef?: { name: string };
+}
+
+// --- metrics the code registers --------------------------------------------------------------------
+
+interface KnownMetric {
+  type: string;
+  labels: string[];
+}
+
+async function registeredMetrics(): Promise<Map<string, KnownMetric>> {
+  const { registry } = createMetrics();
+  try {
+    const metrics = await registry.getMetricsAsJSON();
+    return new Map(
+      metrics.map((metric) => {
+        // prom-client keeps a metric's declared label names on the metric object; the JSON
+        // form only lists labels of values observed so far.
+        const declared = registry.getSingleMetric(metric.name) as unknown as {
+          labelNames?: readonly string[];
+        };
+        return [
+          metric.name,
+          { type: String(metric.type), labels: [...(declared.labelNames ?? [])] },
+        ];
+      }),
+    );
+  } finally {
+    registry.clear();
+  }
+}
+
+/** Label values the SPEC fixes, checked wherever an expression matches on them with `=`. */
+const LABEL_VALUES: Record<string, readonly string[]> = {
+  result: ATTEMPT_RESULTS,
+  outcome: ['delivered', 'dead'],
+  queue: QUEUE_NAMES,
+  state: QUEUE_STATES,
+};
+
+const METRIC_NAME = /\b(hookline_[a-z0-9_]+|process_[a-z0-9_]+|nodejs_[a-z0-9_]+)\b/g;
+
+/** What is wrong with one PromQL expression against the registered metrics (empty: nothing). */
+function promqlProblems(expr: string, known: Map<string, KnownMetric>): string[] {
+  const problems: string[] = [];
+  const used = new Map<string, KnownMetric>();
+  let usesBuckets = false;
+  for (const [, raw] of expr.matchAll(METRIC_NAME)) {
+    const name = raw!;
+    let metric = known.get(name);
+    const suffix = /^(.+)_(bucket|sum|count)$/.exec(name);
+    if (!metric && suffix && known.get(suffix[1]!)?.type === 'histogram') {
+      metric = known.get(suffix[1]!);
+      if (suffix[2] === 'bucket') usesBuckets = true;
+    }
+    if (!metric) problems.push(`${name} is not a registered metric`);
+    else used.set(suffix && !known.has(name) ? suffix[1]! : name, metric);
+  }
+  const allowed = new Set([
+    ...TARGET_LABELS,
+    ...[...used.values()].flatMap((m) => m.labels),
+    ...(usesBuckets ? ['le'] : []),
+  ]);
+  for (const [, list] of expr.matchAll(/\b(?:by|without)\s*\(([^)]*)\)/g)) {
+    for (const label of list!
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean)) {
+      if (!allowed.has(label))
+        problems.push(`groups by "${label}", which none of ${[...used.keys()].join(', ')} has`);
+    }
+  }
+  for (const [, name, matchers] of expr.matchAll(
+    /\b((?:hookline|process|nodejs)_[a-z0-9_]+)\s*\{([^}]*)\}/g,
+  )) {
+    const base = known.has(name!) ? name! : name!.replace(/_(bucket|sum|count)$/, '');
+    const labels = new Set([
+      ...TARGET_LABELS,
+      ...(known.get(base)?.labels ?? []),
+      ...(name !== base ? ['le'] : []),
+    ]);
+    for (const [, label, op, value] of matchers!.matchAll(
+      /([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"([^"]*)"/g,
+    )) {
+      if (!labels.has(label!)) problems.push(`${name} has no label "${label}"`);
+      const values = LABEL_VALUES[label!];
+      if (op === '=' && values && !values.includes(value!))
+        problems.push(`${name}{${label}="${value}"}: not one of ${values.join(', ')}`);
+    }
+  }
+  return problems;
+}
+
+// --- compose ------------------------------------------------------------------------------------
+
+describe('docker/docker-compose.yml', () => {
+  const composeFile = path.join(dockerDir, 'docker-compose.yml');
+  const compose = only<Compose>('docker-compose.yml');
+  const services = compose.services;
+  const commandOf = (service: ComposeService) => [service.command ?? []].flat().join(' ');
+
+  test('runs redis, producer, dispatcher, prometheus and grafana', () => {
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining(['redis', 'producer', 'dispatcher', 'prometheus', 'grafana']),
+    );
+  });
+
+  test('runs more than one dispatcher, publishing no host port that replicas would fight over', () => {
+    expect(services.dispatcher!.deploy?.replicas).toBeGreaterThan(1);
+    expect(services.dispatcher!.ports ?? []).toEqual([]);
+  });
+
+  test('runs Redis with AOF persistence and noeviction', () => {
+    const command = commandOf(services.redis!);
+    expect(command).toMatch(/--appendonly\s+yes/);
+    expect(command).toMatch(/--maxmemory-policy\s+noeviction/);
+  });
+
+  test.each(['producer', 'dispatcher'])(
+    '%s runs an apps/<app>/dist/main.js whose src/main.ts exists',
+    (name) => {
+      const command = [services[name]!.command ?? []].flat();
+      expect(command).toEqual([`apps/${name}/dist/main.js`]);
+      for (const script of command) expect(fs.existsSync(entryPointSource(script))).toBe(true);
+    },
+  );
+
+  test.each(['producer', 'dispatcher'])(
+    '%s builds docker/Dockerfile from the repository root',
+    (name) => {
+      const build = services[name]!.build!;
+      expect(path.resolve(dockerDir, build.context)).toBe(root);
+      expect(fs.existsSync(path.join(root, build.dockerfile))).toBe(true);
+    },
+  );
+
+  test.each(['producer', 'dispatcher'])('%s sets only variables Hookline reads', (name) => {
+    const unknown = Object.keys(services[name]!.environment ?? {}).filter(
+      (key) => !envNames.has(key),
+    );
+    expect(unknown).toEqual([]);
+  });
+
+  test('the producer has API keys of at least 16 characters (NODE_ENV=production refuses to start without)', () => {
+    const env = services.producer!.environment!;
+    expect(env.NODE_ENV).toBe('production');
+    const keys = String(env.HOOKLINE_API_KEYS ?? '')
+      .split(',')
+      .filter(Boolean);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key.length).toBeGreaterThanOrEqual(16);
+  });
+
+  test('every file it mounts exists', () => {
+    const sources = Object.values(services)
+      .flatMap((service) => service.volumes ?? [])
+      .map((volume) => volume.split(':')[0]!)
+      .filter((source) => source.startsWith('.') || source.startsWith('/'));
+    expect(sources.length).toBeGreaterThan(0);
+    const missing = sources.filter(
+      (source) => !fs.existsSync(path.resolve(path.dirname(composeFile), source)),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  test('Prometheus loads the mounted rules and scrapes compose services under the jobs the alerts select', () => {
+    const prometheus = only<{
+      rule_files: string[];
+      scrape_configs: {
+        job_name: string;
+        static_configs?: { targets: string[] }[];
+        dns_sd_configs?: { names: string[]; type: string; port: number }[];
+      }[];
+    }>('prometheus/prometheus.yml');
+    const mounted = (services.prometheus!.volumes ?? []).map((volume) => volume.split(':')[1]!);
+    for (const rules of prometheus.rule_files)
+      expect(mounted).toContain(path.posix.resolve('/etc/prometheus', rules));
+
+    const jobs = new Map(prometheus.scrape_configs.map((job) => [job.job_name, job]));
+    expect([...jobs.keys()]).toEqual(
+      expect.arrayContaining(['hookline-producer', 'hookline-dispatcher']),
+    );
+    expect(jobs.get('hookline-producer')!.static_configs?.flatMap((c) => c.targets)).toEqual([
+      'producer:3000',
+    ]);
+    // Every replica is its own target: DNS A records of the service, on METRICS_PORT.
+    expect(jobs.get('hookline-dispatcher')!.dns_sd_configs).toEqual([
+      expect.objectContaining({ names: ['dispatcher'], type: 'A', port: 9464 }),
+    ]);
+    expect(String(services.dispatcher!.environment?.METRICS_PORT ?? 9464)).toBe('9464');
+  });
+
+  test("Grafana's provisioned datasource and dashboard path match the dashboard and the mounts", () => {
+    const datasources = only<{ datasources: { uid: string; type: string; url: string }[] }>(
+      'grafana/provisioning/datasources/prometheus.yml',
+    );
+    const providers = only<{ providers: { options: { path: string } }[] }>(
+      'grafana/provisioning/dashboards/hookline.yml',
+    );
+    const mounts = (services.grafana!.volumes ?? []).map((volume) => volume.split(':'));
+    const dashboardMount = mounts.find(([source]) => source === './grafana/hookline.json');
+    expect(dashboardMount).toBeDefined();
+    expect(path.posix.dirname(dashboardMount![1]!)).toBe(providers.providers[0]!.options.path);
+    expect(datasources.datasources[0]).toMatchObject({
+      uid: 'prometheus',
+      type: 'prometheus',
+      url: 'http://prometheus:9090',
+    });
+  });
+});
+
+describe('docker/Dockerfile', () => {
+  const dockerfile = fs.readFileSync(path.join(dockerDir, 'Dockerfile'), 'utf8');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+  test('prunes with turbo, builds, and runs as a non-root numeric user with NODE_ENV=production', () => {
+    expect(dockerfile).toMatch(
+      /\bturbo\S* prune @hookline\/producer @hookline\/dispatcher --docker/,
+    );
+    expect(dockerfile).toMatch(/npm ci --omit=dev|npm prune --omit=dev/);
+    expect(runtime).toMatch(/^USER [1-9]\d*(:\d+)?$/m);
+    expect(runtime).toMatch(/^ENV NODE_ENV=production$/m);
+    expect(runtime).toMatch(/^EXPOSE 3000 9464$/m);
+  });
+
+  test('starts the producer by default, from an entry point that exists', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(runtime);
+    expect(cmd).not.toBeNull();
+    const args = JSON.parse(cmd![1]!) as string[];
+    expect(args).toEqual(['apps/producer/dist/main.js']);
+    expect(fs.existsSync(entryPointSource(args[0]!))).toBe(true);
+  });
+
+  test('keeps node_modules, dist, .git, .turbo and bench/results out of the build context', () => {
+    const ignore = fs
+      .readFileSync(path.join(dockerDir, 'Dockerfile.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
+    expect(ignore).toEqual(
+      expect.arrayContaining(['**/node_modules', '**/dist', '.git', '**/.turbo', 'bench/results']),
+    );
+  });
+});
+
+// --- Kubernetes ---------------------------------------------------------------------------------
+
+describe('docker/k8s', () => {
+  const objects = [...yamlByFile.entries()]
+    .filter(([file]) => file.startsWith(rel(k8sDir) + path.sep))
+    .flatMap(([, docs]) => docs as K8sObject[]);
+  const ofKind = <T extends K8sObject>(kind: string) =>
+    objects.filter((o) => o.kind === kind) as T[];
+  const deployments = ofKind<Deployment>('Deployment');
+  const containers = deployments.flatMap((d) => d.spec.template.spec.containers);
+  const scriptOf = (c: Container) =>
+    [...(c.command ?? []), ...(c.args ?? [])].find((arg) => arg.endsWith('/dist/main.js'));
+  const deploymentRunning = (app: string) => {
+    const found = deployments.find((d) =>
+      d.spec.template.spec.containers.some((c) => scriptOf(c) === `apps/${app}/dist/main.js`),
+    );
+    if (!found) throw new Error(`no Deployment runs apps/${app}/dist/main.js`);
+    return found;
+  };
+  const dispatcher = deploymentRunning('dispatcher');
+  const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+    Object.keys(selector).length > 0 &&
+    Object.entries(selector).every(([key, value]) => labels[key] === value);
+  const portMatches = (ref: PortRef | undefined, c: Container) =>
+    (c.ports ?? []).some((p) =>
+      typeof ref === 'number'
+        ? p.containerPort === ref
+        : p.name === ref || String(p.containerPort) === ref,
+    );
+
+  test('every YAML under docker/ parses', () => {
+    expect(yamlFiles.length).toBeGreaterThan(10);
+    expect(
+      objects.every((o) => typeof o.kind === 'string' && typeof o.metadata?.name === 'string'),
+    ).toBe(true);
+  });
+
+  test('deploys the producer and the dispatcher, all in one namespace', () => {
+    deploymentRunning('producer');
+    const namespaces = new Set(
+      objects.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace),
+    );
+    expect([...namespaces]).toEqual(['hookline']);
+  });
+
+  test('every Deployment runs the same image', () => {
+    expect(containers.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(containers.map((c) => c.image)).size).toBe(1);
+  });
+
+  test('every container runs an apps/<app>/dist/main.js whose src/main.ts exists', () => {
+    for (const c of containers) {
+      const script = scriptOf(c);
+      expect(script).toBeDefined();
+      expect(fs.existsSync(entryPointSource(script!))).toBe(true);
+    }
+  });
+
+  test('every probe targets a declared containerPort', () => {
+    for (const c of containers) {
+      const probes = [c.readinessProbe, c.livenessProbe, c.startupProbe].filter(
+        (p): p is Probe => p !== undefined,
+      );
+      expect(probes.length).toBeGreaterThanOrEqual(2);
+      for (const probe of probes)
+        expect(portMatches(probe.httpGet?.port ?? probe.tcpSocket?.port, c)).toBe(true);
+    }
+  });
+
+  test('the producer is ready on /readyz and alive on /healthz; the dispatcher serves /healthz on 9464', () => {
+    const producer = deploymentRunning('producer').spec.template.spec.containers[0]!;
+    expect(producer.readinessProbe?.httpGet?.path).toBe('/readyz');
+    expect(producer.livenessProbe?.httpGet?.path).toBe('/healthz');
+    const worker = dispatcher.spec.template.spec.containers[0]!;
+    expect(worker.livenessProbe?.httpGet?.path).toBe('/healthz');
+    expect(worker.ports).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'metrics', containerPort: 9464 })]),
+    );
+  });
+
+  test('PORT and METRICS_PORT, where set, are declared containerPorts', () => {
+    for (const c of containers) {
+      for (const variable of (c.env ?? []).filter(
+        (e) => e.name === 'PORT' || e.name === 'METRICS_PORT',
+      )) {
+        expect(portMatches(Number(variable.value), c)).toBe(true);
+      }
+    }
+  });
+
+  test("every Service selects a Deployment's pods and targets one of its ports", () => {
+    const services = ofKind<Service>('Service');
+    expect(services.length).toBeGreaterThanOrEqual(2);
+    for (const service of services) {
+      const target = deployments.find((d) =>
+        selects(service.spec.selector, d.spec.template.metadata.labels),
+      );
+      expect(target).toBeDefined();
+      for (const port of service.spec.ports) {
+        const ref = port.targetPort ?? port.port;
+        expect(target!.spec.template.spec.containers.some((c) => portMatches(ref, c))).toBe(true);
+      }
+    }
+  });
+
+  test("every Deployment's selector matches its own pod labels", () => {
+    for (const d of deployments)
+      expect(selects(d.spec.selector.matchLabels, d.spec.template.metadata.labels)).toBe(true);
+  });
+
+  test('every env variable, ConfigMap key and envFrom Secret key is one Hookline reads', () => {
+    const byName = (kind: string, name: string) =>
+      objects.find((o) => o.kind === kind && o.metadata.name === name);
+    const keys: string[] = ofKind('ConfigMap').flatMap((cm) => Object.keys(cm.data ?? {}));
+    for (const c of containers) {
+      keys.push(...(c.env ?? []).map((e) => e.name));
+      for (const from of c.envFrom ?? []) {
+        const source = from.configMapRef
+          ? byName('ConfigMap', from.configMapRef.name)
+          : byName('Secret', from.secretRef!.name);
+        expect(source).toBeDefined();
+        keys.push(...Object.keys({ ...source!.data, ...source!.stringData }));
+      }
+    }
+    expect(keys.length).toBeGreaterThan(5);
+    expect(keys.filter((key) => !envNames.has(key))).toEqual([]);
+  });
+
+  test('the producer gets REDIS_URL and HOOKLINE_API_KEYS from Secrets, the dispatcher REDIS_URL', () => {
+    const secretKeys = (d: Deployment) =>
+      d.spec.template.spec.containers
+        .flatMap((c) => c.envFrom ?? [])
+        .flatMap((from) => {
+          const secret = objects.find(
+            (o) => o.kind === 'Secret' && o.metadata.name === from.secretRef?.name,
+          );
+          return Object.keys({ ...secret?.data, ...secret?.stringData });
+        });
+    expect(secretKeys(deploymentRunning('producer'))).toEqual(
+      expect.arrayContaining(['REDIS_URL', 'HOOKLINE_API_KEYS']),
+    );
+    expect(secretKeys(dispatcher)).toContain('REDIS_URL');
+  });
+
+  test('every container runs as non-root on a read-only root filesystem', () => {
+    for (const d of deployments) {
+      const pod = d.spec.template.spec;
+      for (const c of pod.containers) {
+        expect(c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot).toBe(true);
+        expect(c.securityContext?.readOnlyRootFilesystem).toBe(true);
+      }
+    }
+  });
+
+  test('a stopping dispatcher gets its preStop sleep plus the ~30 s drain before SIGKILL', () => {
+    const pod = dispatcher.spec.template.spec;
+    const preStop = pod.containers[0]!.lifecycle?.preStop;
+    expect(preStop).toBeDefined();
+    const sleep =
+      preStop!.sleep?.seconds ??
+      Number(/^sleep$/.test(preStop!.exec?.command[0] ?? '') ? preStop!.exec!.command[1] : NaN);
+    expect(sleep).toBeGreaterThan(0);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30 + sleep);
+  });
+
+  test('the PodDisruptionBudget, HPA and ScaledObject all target the dispatcher Deployment', () => {
+    const pdbs = ofKind<
+      K8sObject & { spec: { selector: { matchLabels: Record<string, string> } } }
+    >('PodDisruptionBudget');
+    expect(pdbs.length).toBeGreaterThan(0);
+    for (const pdb of pdbs)
+      expect(selects(pdb.spec.selector.matchLabels, dispatcher.spec.template.metadata.labels)).toBe(
+        true,
+      );
+    const scalers = [
+      ...ofKind('HorizontalPodAutoscaler'),
+      ...ofKind('ScaledObject'),
+    ] as (K8sObject & { spec: { scaleTargetRef: ScaleTargetRef } })[];
+    expect(scalers.map((s) => s.kind).sort()).toEqual(['HorizontalPodAutoscaler', 'ScaledObject']);
+    for (const scaler of scalers) {
+      expect(scaler.spec.scaleTargetRef).toMatchObject({ name: dispatcher.metadata.name });
+      expect(scaler.spec.scaleTargetRef.kind ?? 'Deployment').toBe('Deployment');
+    }
+  });
+
+  test("KEDA watches the deliveries queue's BullMQ wait list, authenticated from a Secret", () => {
+    const prefix =
+      ofKind('ConfigMap')
+        .map((cm) => cm.data?.HOOKLINE_QUEUE_PREFIX)
+        .find(Boolean) ?? '{hookline}';
+    const scaledObject = ofKind<K8sObject & { spec: { triggers: KedaTrigger[] } }>(
+      'ScaledObject',
+    )[0]!;
+    const redis = scaledObject.spec.triggers.find(
+      (t) => t.type === 'redis' || t.type === 'redis-cluster',
+    );
+    expect(redis).toBeDefined();
+    expect(redis!.metadata.listName).toBe(`${prefix}:${JOBS.deliver.queue}:wait`);
+    expect(redis!.metadata.listName).toBe('{hookline}:deliveries:wait');
+    expect(Number(redis!.metadata.listLength)).toBeGreaterThan(0);
+
+    const auth = ofKind<
+      K8sObject & { spec: { secretTargetRef: { parameter: string; name: string; key: string }[] } }
+    >('TriggerAuthentication').find((a) => a.metadata.name === redis!.authenticationRef?.name);
+    expect(auth).toBeDefined();
+    expect(auth!.spec.secretTargetRef.map((ref) => ref.parameter)).toContain('address');
+    for (const ref of auth!.spec.secretTargetRef) {
+      const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === ref.name);
+      expect(Object.keys({ ...secret?.data, ...secret?.stringData })).toContain(ref.key);
+    }
+  });
+});
+
+// --- dashboard and alerts -----------------------------------------------------------------------
+
+interface Panel {
+  title?: string;
+  type: string;
+  datasource?: { type?: string; uid?: string };
+  targets?: { expr?: string }[];
+  panels?: Panel[];
+}
+interface Dashboard {
+  uid: string;
+  schemaVersion: number;
+  panels: Panel[];
+  templating: {
+    list: { name: string; type: string; query?: string; current?: { value?: string } }[];
+  };
+}
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+describe('docker/grafana/hookline.json and docker/prometheus/alerts.yml', () => {
+  const dashboard = JSON.parse(
+    fs.readFileSync(path.join(dockerDir, 'grafana', 'hookline.json'), 'utf8'),
+  ) as Dashboard;
+  const panels = dashboard.panels
+    .flatMap((p) => [p, ...(p.panels ?? [])])
+    .filter((p) => p.type !== 'row');
+  const dashboardExprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''));
+  const rules = only<{ groups: { name: string; rules: Rule[] }[] }>(
+    'prometheus/alerts.yml',
+  ).groups.flatMap((g) => g.rules);
+  let known: Map<string, KnownMetric>;
+
+  beforeAll(async () => {
+    known = await registeredMetrics();
+  });
+
+  test('the registry lists the SPEC metrics with their labels (sanity check of this test)', () => {
+    expect(known.get('hookline_delivery_attempts_total')?.labels).toEqual(['result']);
+    expect(known.get('hookline_queue_jobs')?.labels).toEqual(['queue', 'state']);
+    expect(known.get('hookline_delivery_duration_seconds')?.type).toBe('histogram');
+    expect(known.has('process_cpu_seconds_total')).toBe(true);
+  });
+
+  test('every dashboard expression uses registered metrics, their labels and their label values', () => {
+    expect(dashboardExprs.length).toBeGreaterThan(10);
+    const problems = dashboardExprs.flatMap((expr) =>
+      promqlProblems(expr, known).map((p) => `${expr}: ${p}`),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  test('every Hookline metric is on the dashboard', () => {
+    const shown = dashboardExprs.join('\n');
+    const missing = [...known.keys()].filter(
+      (name) =>
+        name.startsWith('hookline_') &&
+        !new RegExp(`\\b${name}(_bucket|_sum|_count)?\\b`).test(shown),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  test('the per-pod panels cover memory, CPU and event loop lag', () => {
+    for (const metric of [
+      'process_resident_memory_bytes',
+      'process_cpu_seconds_total',
+      'nodejs_eventloop_lag_seconds',
+    ]) {
+      expect(
+        dashboardExprs.some((expr) => expr.includes(metric) && /by \([^)]*\binstance\b/.test(expr)),
+      ).toBe(true);
+    }
+  });
+
+  test('Redis-read gauges are aggregated with max: every process reports the same number', () => {
+    for (const expr of [...dashboardExprs, ...rules.map((r) => r.expr)]) {
+      expect(expr).not.toMatch(
+        /\bsum\b[^()]*(\([^)]*\))?\s*\(\s*(hookline_queue_jobs|hookline_dead_letter_size)\b/,
+      );
+    }
+  });
+
+  test('every panel queries the provisioned Prometheus datasource', () => {
+    const variable = dashboard.templating.list.find((v) => v.type === 'datasource');
+    expect(variable?.current?.value).toBe('prometheus');
+    for (const panel of panels)
+      expect(panel.datasource?.uid).toMatch(
+        new RegExp(`^(prometheus|\\$\\{${variable!.name}\\})$`),
+      );
+    expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36);
+  });
+
+  test('the five alerts exist, each with a severity, a summary and a runbook', () => {
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining([
+        'HooklineDeadLetterGrowing',
+        'HooklineSuccessRatioLow',
+        'HooklineQueueBacklogGrowing',
+        'HooklineNoDispatcher',
+        'HooklineProducerDown',
+      ]),
+    );
+    for (const rule of rules.filter((r) => r.alert)) {
+      expect(rule.labels?.severity).toMatch(/^(critical|warning|info)$/);
+      expect(rule.annotations?.summary?.trim()).toBeTruthy();
+      expect(rule.annotations?.runbook?.trim()).toBeTruthy();
+    }
+  });
+
+  test('every alert expression uses registered metrics, their labels and their label values', () => {
+    const problems = rules.flatMap((rule) =>
+      promqlProblems(rule.expr, known).map((p) => `${rule.alert ?? rule.record}: ${p}`),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  test('every job the alerts and the dashboard select is scraped by prometheus.yml', () => {
+    const jobs = only<{ scrape_configs: { job_name: string }[] }>(
+      'prometheus/prometheus.yml',
+    ).scrape_configs.map((c) => c.job_name);
+    const selected = [...dashboardExprs, ...rules.map((r) => r.expr)].flatMap((expr) =>
+      [...expr.matchAll(/\bjob="([^"]+)"/g)].map((m) => m[1]!),
+    );
+    expect(selected.length).toBeGreaterThan(0);
+    expect(selected.filter((job) => !jobs.includes(job))).toEqual([]);
+  });
+});
