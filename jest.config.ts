@@ -30,12 +30,45 @@ function project(dir: string, name: string): Config {
   };
 }
 
+// got is ESM-only, and the client loads it with a real `import('got')` (tsc keeps `import()` in
+// CommonJS output, and Node runs it). Jest's CommonJS runtime cannot load ESM without
+// --experimental-vm-modules, so the projects that reach got compile node_modules with swc too
+// (`transformIgnorePatterns: []`) and turn `import()` into `require` (`ignoreDynamic: false`).
+// Their tests also import the producer and dispatcher they run in-process from source.
+const swcWithDynamicImport = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'commonjs', ignoreDynamic: false },
+  },
+] as const;
+
+function clientProject(dir: string, name: string): Config {
+  const base = project(dir, name);
+  return {
+    ...base,
+    transformIgnorePatterns: [],
+    transform: {
+      '^.+\\.(t|j)sx?$': swcWithDynamicImport as unknown as [string, Record<string, unknown>],
+    },
+    moduleNameMapper: {
+      ...base.moduleNameMapper,
+      '^@hookline/client$': `${root}/packages/client/src/index.ts`,
+      '^@hookline/(producer|dispatcher)$': `${root}/apps/$1/src/index.ts`,
+      // A relative `import('./x.js')` (node16 wants the extension) is `./x.ts` here.
+      '^(\\.{1,2}/.*)\\.js$': '$1',
+    },
+  };
+}
+
 const config: Config = {
   projects: [
     project('packages/webhooks', 'webhooks'),
     project('packages/core', 'core'),
     project('apps/producer', 'producer'),
     project('apps/dispatcher', 'dispatcher'),
+    clientProject('packages/client', 'client'),
+    clientProject('apps/cli', 'cli'),
   ],
 };
 

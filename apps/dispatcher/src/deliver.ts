@@ -44,10 +44,17 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     throw new DelayedError();
   }
 
-  async function finishDead(delivery: DeliveryState, why: string, extra: Record<string, unknown> = {}) {
+  async function finishDead(
+    delivery: DeliveryState,
+    why: string,
+    extra: Record<string, unknown> = {},
+  ) {
     await store.transition(delivery, 'dead', { now: deps.now() });
     metrics.deliveries.inc({ outcome: 'dead' });
-    logger.warn({ delivery: delivery.id, endpoint: delivery.endpointId, ...extra }, `delivery dead-lettered: ${why}`);
+    logger.warn(
+      { delivery: delivery.id, endpoint: delivery.endpointId, ...extra },
+      `delivery dead-lettered: ${why}`,
+    );
   }
 
   async function disableEndpoint(endpoint: StoredEndpoint, reason: string) {
@@ -56,7 +63,11 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     logger.warn({ endpoint: endpoint.id }, `endpoint disabled: ${reason}`);
     // Its deliveries waiting for a retry go to the dead letter now, not at their next attempt.
     const promoted = await store.promoteRetries(endpoint.id);
-    if (promoted > 0) logger.info({ endpoint: endpoint.id, promoted }, 'retries of a disabled endpoint brought forward');
+    if (promoted > 0)
+      logger.info(
+        { endpoint: endpoint.id, promoted },
+        'retries of a disabled endpoint brought forward',
+      );
   }
 
   function attemptRecord(number: number, at: number, outcome: AttemptOutcome) {
@@ -82,7 +93,10 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     }
     const { delivery, body } = await store.loadForDelivery(data.delivery_id, data.event_id);
     if (!delivery) {
-      logger.warn({ delivery: data.delivery_id }, 'delivery no longer exists (expired or its endpoint deleted); dropped');
+      logger.warn(
+        { delivery: data.delivery_id },
+        'delivery no longer exists (expired or its endpoint deleted); dropped',
+      );
       return;
     }
     // A second job for a delivery already finished (a duplicate after a stall): nothing to do.
@@ -91,12 +105,19 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     const endpoint = await deps.endpoints.get(delivery.endpointId);
     if (!endpoint) {
       await store.transition(delivery, 'dead', { now: deps.now() });
-      logger.info({ delivery: delivery.id, endpoint: delivery.endpointId }, 'endpoint deleted; delivery dropped');
+      logger.info(
+        { delivery: delivery.id, endpoint: delivery.endpointId },
+        'endpoint deleted; delivery dropped',
+      );
       return;
     }
     if (endpoint.disabled) return finishDead(delivery, 'endpoint is disabled');
-    if (body === undefined) return finishDead(delivery, 'its event expired before it could be delivered');
-    if (delivery.nextAttemptAt !== null && delivery.nextAttemptAt > deps.now() + EARLY_TOLERANCE_MS) {
+    if (body === undefined)
+      return finishDead(delivery, 'its event expired before it could be delivered');
+    if (
+      delivery.nextAttemptAt !== null &&
+      delivery.nextAttemptAt > deps.now() + EARLY_TOLERANCE_MS
+    ) {
       // The process that scheduled this retry died before deferring the job.
       return defer(job, token, delivery.nextAttemptAt);
     }
@@ -107,7 +128,12 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     const sentAt = deps.now();
     try {
       if (endpoint.rate_limit !== null) {
-        const wait = await context.endpoints.rateLimitWait(endpoint.id, endpoint.rate_limit, delivery.id, sentAt);
+        const wait = await context.endpoints.rateLimitWait(
+          endpoint.id,
+          endpoint.rate_limit,
+          delivery.id,
+          sentAt,
+        );
         if (wait > 0) {
           gate.release('neutral');
           return defer(job, token, sentAt + wait);
@@ -123,7 +149,13 @@ export function createDeliverProcessor(deps: DeliverDeps) {
         now: sentAt,
       });
       outcome = await deps.sender.send(endpoint.url, headers, body);
-      gate.release(outcome.kind === 'success' ? 'success' : outcome.kind === 'timeout' || outcome.kind === 'connection' ? 'failure' : 'neutral');
+      gate.release(
+        outcome.kind === 'success'
+          ? 'success'
+          : outcome.kind === 'timeout' || outcome.kind === 'connection'
+            ? 'failure'
+            : 'neutral',
+      );
     } catch (error) {
       gate.release('neutral');
       throw error;
@@ -153,18 +185,32 @@ export function createDeliverProcessor(deps: DeliverDeps) {
         ? parseRetryAfter(outcome.retryAfter, now)
         : undefined;
     const cycleAttempts = delivery.attempts - delivery.cycle + 1;
-    const delay = nextRetryDelay(deps.config.retrySchedule, cycleAttempts, { retryAfterMs, random: deps.random });
+    const delay = nextRetryDelay(deps.config.retrySchedule, cycleAttempts, {
+      retryAfterMs,
+      random: deps.random,
+    });
     if (delay === undefined) {
       await store.transition(delivery, 'dead', { attempt, health: 'failure', now });
       metrics.deliveries.inc({ outcome: 'dead' });
-      logger.info({ delivery: delivery.id, endpoint: endpoint.id, attempts: cycleAttempts }, 'attempts exhausted; dead-lettered');
+      logger.info(
+        { delivery: delivery.id, endpoint: endpoint.id, attempts: cycleAttempts },
+        'attempts exhausted; dead-lettered',
+      );
       return;
     }
-    const verdict = await store.transition(delivery, 'failed', { attempt, nextAttemptAt: now + delay, health: 'failure', now });
+    const verdict = await store.transition(delivery, 'failed', {
+      attempt,
+      nextAttemptAt: now + delay,
+      health: 'failure',
+      now,
+    });
     if (verdict === 'gone') return;
     if (verdict === 'disable') {
       await finishDead(delivery, 'its endpoint has failed for longer than HOOKLINE_DISABLE_AFTER');
-      await disableEndpoint(endpoint, 'every attempt failed for longer than HOOKLINE_DISABLE_AFTER');
+      await disableEndpoint(
+        endpoint,
+        'every attempt failed for longer than HOOKLINE_DISABLE_AFTER',
+      );
       return;
     }
     return defer(job, token, now + delay);

@@ -3,7 +3,7 @@ import {
   createMetrics,
   createRedis,
   parseJob,
-  QUEUE_STATES,
+  metricSources,
   type Config,
   type HooklineContext,
   type Logger,
@@ -59,17 +59,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const now = options.now ?? Date.now;
   const redis = createRedis(config.redisUrl, 'worker');
   const context = createContext(config, 'worker', redis);
-  const metrics = createMetrics({
-    queueCounts: async () => {
-      const entries = await Promise.all(
-        Object.values(context.queues).map(async (queue) => [queue.name, await queue.getJobCounts(...QUEUE_STATES)] as const),
-      );
-      return Object.fromEntries(entries);
-    },
-    deadLetterSize: () => context.deliveries.deadLetterSize(),
+  const metrics = createMetrics(metricSources(context));
+  const sender = createSender({
+    ...options.sender,
+    allowInsecure: config.allowInsecureUrls,
+    resolve: options.resolve,
   });
-  const sender = createSender({ ...options.sender, allowInsecure: config.allowInsecureUrls, resolve: options.resolve });
-  const gate = new EndpointGate({ maxInFlight: Math.max(4, Math.ceil(config.concurrency / 4)), ...options.gate });
+  const gate = new EndpointGate({
+    maxInFlight: Math.max(4, Math.ceil(config.concurrency / 4)),
+    ...options.gate,
+  });
   const endpoints = new EndpointCache(context.endpoints, options.endpointCacheTtlMs ?? 500);
   const processDeliver = createDeliverProcessor({
     context,
@@ -101,8 +100,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     context.queues.fanout.name,
     async (job: Job) => {
       const data = parseJob('fanout', job.data);
-      const created = await context.deliveries.completeFanout(data.event_id, data.endpoint_ids, now());
-      if (created > 0) logger.warn({ event: data.event_id, created }, 'finished a fan-out its producer left half-done');
+      const created = await context.deliveries.completeFanout(
+        data.event_id,
+        data.endpoint_ids,
+        now(),
+      );
+      if (created > 0)
+        logger.warn(
+          { event: data.event_id, created },
+          'finished a fan-out its producer left half-done',
+        );
     },
     { ...workerOptions, concurrency: 1 },
   );
@@ -111,7 +118,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (!job || job.finishedOn === undefined) return;
     // BullMQ gave up on the job (processor errors or stalls exhausted): the delivery must not
     // stay pending with no job behind it, so it goes to the dead letter, where replay finds it.
-    logger.error({ job: job.id, err: error }, 'deliver job failed in BullMQ; dead-lettering its delivery');
+    logger.error(
+      { job: job.id, err: error },
+      'deliver job failed in BullMQ; dead-lettering its delivery',
+    );
     const data = job.data as { delivery_id?: string; endpoint_id?: string };
     if (data.delivery_id && data.endpoint_id) {
       context.deliveries
@@ -130,7 +140,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     metrics,
     start() {
       for (const worker of [deliveries, fanout]) {
-        worker.run().catch((error: unknown) => logger.error({ err: error }, `worker ${worker.name} stopped`));
+        worker
+          .run()
+          .catch((error: unknown) => logger.error({ err: error }, `worker ${worker.name} stopped`));
       }
     },
     close() {

@@ -31,7 +31,9 @@ interface EndpointState {
   probing: boolean;
 }
 
-export type GateDecision = { go: true; release: (outcome: 'success' | 'failure' | 'neutral') => void } | { go: false; retryAt: number };
+export type GateDecision =
+  | { go: true; release: (outcome: 'success' | 'failure' | 'neutral') => void }
+  | { go: false; retryAt: number };
 
 export class EndpointGate {
   private readonly states = new Map<string, EndpointState>();
@@ -54,7 +56,14 @@ export class EndpointGate {
   private state(id: string): EndpointState {
     let state = this.states.get(id);
     if (!state) {
-      state = { inFlight: new Set(), waiters: [], consecutiveFailures: 0, openUntil: 0, coolDownMs: this.coolDownMs, probing: false };
+      state = {
+        inFlight: new Set(),
+        waiters: [],
+        consecutiveFailures: 0,
+        openUntil: 0,
+        coolDownMs: this.coolDownMs,
+        probing: false,
+      };
       this.states.set(id, state);
     }
     return state;
@@ -91,7 +100,8 @@ export class EndpointGate {
         state.waiters.push(wake);
       });
       now = this.now();
-      if (!freed || state.inFlight.size >= this.options.maxInFlight) return this.deferUntil(now + 1_000);
+      if (!freed || state.inFlight.size >= this.options.maxInFlight)
+        return this.deferUntil(now + 1_000);
     }
     const token = now + Math.random();
     state.inFlight.add(token);
@@ -113,7 +123,12 @@ export class EndpointGate {
           }
         }
         state.waiters.shift()?.();
-        if (state.inFlight.size === 0 && state.waiters.length === 0 && state.openUntil === 0 && state.consecutiveFailures === 0) {
+        if (
+          state.inFlight.size === 0 &&
+          state.waiters.length === 0 &&
+          state.openUntil === 0 &&
+          state.consecutiveFailures === 0
+        ) {
           this.states.delete(endpointId);
         }
       },

@@ -26,7 +26,13 @@ export const EXCERPT_BYTES = 4 * 1024;
 /** The outcome of one HTTP attempt: a discriminated union, never a caught string. */
 export type AttemptOutcome =
   | { kind: 'success'; status: number; excerpt: string; durationMs: number }
-  | { kind: 'http_error'; status: number; excerpt: string; retryAfter: string | undefined; durationMs: number }
+  | {
+      kind: 'http_error';
+      status: number;
+      excerpt: string;
+      retryAfter: string | undefined;
+      durationMs: number;
+    }
   | { kind: AttemptError; message: string; durationMs: number };
 
 export interface Sender {
@@ -34,18 +40,32 @@ export interface Sender {
   close(): Promise<void>;
 }
 
-const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_OSSL_|HOSTNAME_MISMATCH)/;
+const TLS_CODES =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_OSSL_|HOSTNAME_MISMATCH)/;
 
 function classify(error: unknown, timedOut: boolean): { kind: AttemptError; message: string } {
-  const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const err = error as {
+    code?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
   const code = err.code ?? '';
   const causeCode = err.cause?.code ?? '';
   const message = err.message ?? String(error);
-  if (code === 'HOOKLINE_SSRF_BLOCKED' || causeCode === 'HOOKLINE_SSRF_BLOCKED') return { kind: 'ssrf_blocked', message };
-  if (timedOut || /TIMEOUT/.test(code) || code === 'ETIMEDOUT' || err.cause?.message === 'timeout') {
+  if (code === 'HOOKLINE_SSRF_BLOCKED' || causeCode === 'HOOKLINE_SSRF_BLOCKED')
+    return { kind: 'ssrf_blocked', message };
+  if (
+    timedOut ||
+    /TIMEOUT/.test(code) ||
+    code === 'ETIMEDOUT' ||
+    err.cause?.message === 'timeout'
+  ) {
     return { kind: 'timeout', message };
   }
-  if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME'].includes(code || causeCode)) return { kind: 'dns', message };
+  if (
+    ['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME'].includes(code || causeCode)
+  )
+    return { kind: 'dns', message };
   if (TLS_CODES.test(code) || TLS_CODES.test(causeCode)) return { kind: 'tls', message };
   return { kind: 'connection', message };
 }
@@ -72,7 +92,11 @@ export function createSender(options: SenderOptions): Sender {
     },
   });
 
-  async function send(url: string, headers: Record<string, string>, body: string): Promise<AttemptOutcome> {
+  async function send(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<AttemptOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
     let host: string;
@@ -83,7 +107,11 @@ export function createSender(options: SenderOptions): Sender {
     }
     // An IP literal never reaches the lookup: check it here the same way.
     if (!options.allowInsecure && isIP(host) !== 0 && isBlockedAddress(host)) {
-      return { kind: 'ssrf_blocked', message: `${host} is not an address Hookline may connect to`, durationMs: 0 };
+      return {
+        kind: 'ssrf_blocked',
+        message: `${host} is not an address Hookline may connect to`,
+        durationMs: 0,
+      };
     }
     const controller = new AbortController();
     let timedOut = false;
@@ -101,7 +129,8 @@ export function createSender(options: SenderOptions): Sender {
       });
       const excerpt = await readBounded(response.body);
       const status = response.statusCode;
-      if (status >= 200 && status < 300) return { kind: 'success', status, excerpt, durationMs: elapsed() };
+      if (status >= 200 && status < 300)
+        return { kind: 'success', status, excerpt, durationMs: elapsed() };
       const retryAfter = response.headers['retry-after'];
       return {
         kind: 'http_error',
@@ -127,7 +156,9 @@ export function createSender(options: SenderOptions): Sender {
  * Reads at most {@link MAX_RESPONSE_BYTES} of a body and keeps the first {@link EXCERPT_BYTES}.
  * A longer body is destroyed, which closes its connection instead of draining gigabytes.
  */
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }): Promise<string> {
+async function readBounded(
+  body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown },
+): Promise<string> {
   const kept: Buffer[] = [];
   let keptBytes = 0;
   let readBytes = 0;

@@ -18,7 +18,10 @@ function main(): void {
   let stopping = false;
   const server = createMetricsServer(dispatcher.metrics.registry, () => !stopping);
   server.listen(config.metricsPort, () => {
-    logger.info({ metricsPort: config.metricsPort, concurrency: config.concurrency }, 'dispatcher started');
+    logger.info(
+      { metricsPort: config.metricsPort, concurrency: config.concurrency },
+      'dispatcher started',
+    );
   });
   dispatcher.start();
 

@@ -13,7 +13,11 @@ export function createMetricsServer(registry: Registry, isHealthy: () => boolean
         },
         () => {
           res.writeHead(500, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: { code: 'internal', message: 'metrics collection failed', details: [] } }));
+          res.end(
+            JSON.stringify({
+              error: { code: 'internal', message: 'metrics collection failed', details: [] },
+            }),
+          );
         },
       );
       return;
@@ -25,6 +29,10 @@ export function createMetricsServer(registry: Registry, isHealthy: () => boolean
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: 'not_found', message: `no route ${req.method ?? ''} ${path}`, details: [] } }));
+    res.end(
+      JSON.stringify({
+        error: { code: 'not_found', message: `no route ${req.method ?? ''} ${path}`, details: [] },
+      }),
+    );
   });
 }

@@ -7,7 +7,9 @@ export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
 export const systemResolver: Resolver = (hostname) =>
   new Promise((resolve, reject) => {
-    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses)));
+    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) =>
+      error ? reject(error) : resolve(addresses),
+    );
   });
 
 /** The error a refused address fails the connection with; the sender maps it to `ssrf_blocked`. */
@@ -18,7 +20,11 @@ export class SsrfBlockedError extends Error {
   }
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
 
 /**
  * A `lookup` for net/tls.connect that resolves the name, drops every blocked address, and hands
@@ -32,10 +38,17 @@ export function guardedLookup(resolver: Resolver, allowInsecure: boolean) {
       (addresses) => {
         const family = typeof options.family === 'number' ? options.family : 0;
         const allowed = addresses.filter(
-          (a) => (family === 0 || a.family === family) && (allowInsecure || !isBlockedAddress(a.address)),
+          (a) =>
+            (family === 0 || a.family === family) &&
+            (allowInsecure || !isBlockedAddress(a.address)),
         );
         if (allowed.length === 0) {
-          callback(addresses.length > 0 ? new SsrfBlockedError(hostname) : Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '');
+          callback(
+            addresses.length > 0
+              ? new SsrfBlockedError(hostname)
+              : Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }),
+            '',
+          );
           return;
         }
         if (options.all) callback(null, allowed);

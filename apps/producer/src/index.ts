@@ -1,1 +1,3 @@
-export {};
+export { createApp } from './app';
+export type { AppDeps } from './deps';
+export { metricSources } from '@hookline/core';

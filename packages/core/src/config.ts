@@ -9,7 +9,10 @@ const duration = (fallback: string) =>
     .transform((text, ctx) => {
       const ms = parseDuration(text);
       if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `must be a duration like 30s, 5m, 24h, 7d (got "${text}")` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a duration like 30s, 5m, 24h, 7d (got "${text}")`,
+        });
         return z.NEVER;
       }
       return ms;
@@ -22,7 +25,10 @@ const integer = (fallback: number, min: number, max: number) =>
     .transform((text, ctx) => {
       const value = Number(text);
       if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-        ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max} (got "${text}")` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be an integer from ${min} to ${max} (got "${text}")`,
+        });
         return z.NEVER;
       }
       return value;
@@ -60,8 +66,17 @@ export const Env = z.object({
   HOOKLINE_API_KEYS: z
     .string()
     .optional()
-    .transform((text) => text?.split(',').map((key) => key.trim()).filter(Boolean) ?? [])
-    .refine((keys) => keys.every((key) => key.length >= 16), 'every key must be at least 16 characters'),
+    .transform(
+      (text) =>
+        text
+          ?.split(',')
+          .map((key) => key.trim())
+          .filter(Boolean) ?? [],
+    )
+    .refine(
+      (keys) => keys.every((key) => key.length >= 16),
+      'every key must be at least 16 characters',
+    ),
   NODE_ENV: z.string().default('development'),
   HOOKLINE_ALLOW_INSECURE_URLS: boolean,
   HOOKLINE_RETRY_SCHEDULE: z

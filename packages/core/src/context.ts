@@ -4,6 +4,7 @@ import type { Config } from './config';
 import { DeliveryStore } from './delivery-store';
 import { EndpointStore } from './endpoint-store';
 import { IdempotencyStore } from './idempotency-store';
+import { QUEUE_STATES, type MetricsSources } from './metrics';
 import { redisKeys, type RedisKeys } from './keys';
 import { createQueue } from './queues';
 import { createRedis, type RedisRole } from './redis';
@@ -42,7 +43,10 @@ export function createContext(
     async ready(timeoutMs = 10_000) {
       if (redis.status === 'ready') return;
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         redis.once('ready', () => {
           clearTimeout(timer);
           resolve();
@@ -53,5 +57,20 @@ export function createContext(
       await Promise.allSettled(Object.values(queues).map((q) => q.close()));
       redis.disconnect();
     },
+  };
+}
+
+/** What the scrape-time gauges read, for either service: job counts per queue and the dead letter's size. */
+export function metricSources(context: HooklineContext): MetricsSources {
+  return {
+    queueCounts: async () =>
+      Object.fromEntries(
+        await Promise.all(
+          Object.entries(context.queues).map(
+            async ([name, queue]) => [name, await queue.getJobCounts(...QUEUE_STATES)] as const,
+          ),
+        ),
+      ),
+    deadLetterSize: () => context.deliveries.deadLetterSize(),
   };
 }

@@ -86,7 +86,12 @@ export class DeliveryStore {
     return client.multi();
   }
 
-  private addDelivery(multi: ChainableCommander, event: PreparedEvent, endpointId: string, now: number): void {
+  private addDelivery(
+    multi: ChainableCommander,
+    event: PreparedEvent,
+    endpointId: string,
+    now: number,
+  ): void {
     const id = deliveryIdFor(event.event.id, endpointId);
     const key = this.keys.delivery(id);
     multi.hset(key, {
@@ -104,7 +109,12 @@ export class DeliveryStore {
     multi.rpush(this.keys.eventDeliveries(event.event.id), id);
     // Job.addJob queues BullMQ's own add script on our transaction: the job and the records
     // it drives are committed together (BullMQ keeps this public for exactly this use).
-    void jobFor(this.queues.deliveries, 'deliver', { delivery_id: id, endpoint_id: endpointId, event_id: event.event.id }, { jobId: id }).addJob(multi as never);
+    void jobFor(
+      this.queues.deliveries,
+      'deliver',
+      { delivery_id: id, endpoint_id: endpointId, event_id: event.event.id },
+      { jobId: id },
+    ).addJob(multi as never);
   }
 
   private addEvent(multi: ChainableCommander, event: PreparedEvent): void {
@@ -125,7 +135,11 @@ export class DeliveryStore {
    * {@link DELIVERIES_PER_TRANSACTION} is written in chunks, with a recovery job that completes
    * it if this process dies half-way.
    */
-  async publish(events: readonly PreparedEvent[], finish?: (multi: ChainableCommander) => void, now = Date.now()) {
+  async publish(
+    events: readonly PreparedEvent[],
+    finish?: (multi: ChainableCommander) => void,
+    now = Date.now(),
+  ) {
     let multi = await this.multi();
     let inTransaction = 0;
     const flush = async () => {
@@ -133,6 +147,11 @@ export class DeliveryStore {
       multi = await this.multi();
       inTransaction = 0;
     };
+    if (events.length === 1 && events[0]!.endpointIds.length > DELIVERIES_PER_TRANSACTION) {
+      // One large fan-out: its first transaction holds the event, the recovery job that will
+      // finish it whatever happens to this process, and so also the idempotency record.
+      return this.publishLarge(events[0]!, now, finish);
+    }
     for (const event of events) {
       const count = event.endpointIds.length;
       if (count > DELIVERIES_PER_TRANSACTION) {
@@ -149,15 +168,25 @@ export class DeliveryStore {
     await DeliveryStore.exec(multi);
   }
 
-  private async publishLarge(event: PreparedEvent, now: number): Promise<void> {
+  private async publishLarge(
+    event: PreparedEvent,
+    now: number,
+    finish?: (multi: ChainableCommander) => void,
+  ): Promise<void> {
     const ids = event.endpointIds;
     const jobId = fanoutJobId(event.event.id);
     let multi = await this.multi();
     this.addEvent(multi, event);
-    void jobFor(this.queues.fanout, 'fanout', { event_id: event.event.id, endpoint_ids: [...ids] }, {
-      jobId,
-      delay: FANOUT_RECOVERY_DELAY_MS,
-    }).addJob(multi as never);
+    finish?.(multi);
+    void jobFor(
+      this.queues.fanout,
+      'fanout',
+      { event_id: event.event.id, endpoint_ids: [...ids] },
+      {
+        jobId,
+        delay: FANOUT_RECOVERY_DELAY_MS,
+      },
+    ).addJob(multi as never);
     for (let start = 0; start < ids.length; start += DELIVERIES_PER_TRANSACTION) {
       for (const endpointId of ids.slice(start, start + DELIVERIES_PER_TRANSACTION)) {
         this.addDelivery(multi, event, endpointId, now);
@@ -174,7 +203,11 @@ export class DeliveryStore {
    * Creates the deliveries of a fan-out that do not exist yet (the recovery job's work). Existing
    * ones are left alone: their ids are derived from the event and endpoint, so nothing doubles.
    */
-  async completeFanout(eventId: string, endpointIds: readonly string[], now = Date.now()): Promise<number> {
+  async completeFanout(
+    eventId: string,
+    endpointIds: readonly string[],
+    now = Date.now(),
+  ): Promise<number> {
     const body = await this.redis.get(this.keys.event(eventId));
     if (body === null) return 0;
     const event = { event: { id: eventId } as WebhookEvent, body, endpointIds };
@@ -182,7 +215,8 @@ export class DeliveryStore {
     for (let start = 0; start < endpointIds.length; start += DELIVERIES_PER_TRANSACTION) {
       const chunk = endpointIds.slice(start, start + DELIVERIES_PER_TRANSACTION);
       const pipeline = this.redis.pipeline();
-      for (const endpointId of chunk) pipeline.exists(this.keys.delivery(deliveryIdFor(eventId, endpointId)));
+      for (const endpointId of chunk)
+        pipeline.exists(this.keys.delivery(deliveryIdFor(eventId, endpointId)));
       const exists = (await pipeline.exec()) ?? [];
       const missing = chunk.filter((_, i) => exists[i]?.[1] !== 1);
       if (missing.length === 0) continue;
@@ -207,11 +241,21 @@ export class DeliveryStore {
     ]);
     if (body === null) return undefined;
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'status', 'attempts');
+    for (const id of ids)
+      pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'status', 'attempts');
     const rows = ids.length > 0 ? ((await pipeline.exec()) ?? []) : [];
     const deliveries = ids.flatMap((id, i) => {
       const [endpointId, status, attempts] = (rows[i]?.[1] ?? []) as (string | null)[];
-      return status ? [{ id, endpoint_id: endpointId ?? '', status: status as DeliveryStatus, attempts: Number(attempts ?? 0) }] : [];
+      return status
+        ? [
+            {
+              id,
+              endpoint_id: endpointId ?? '',
+              status: status as DeliveryStatus,
+              attempts: Number(attempts ?? 0),
+            },
+          ]
+        : [];
     });
     return { ...(JSON.parse(body) as WebhookEvent), deliveries };
   }
@@ -234,12 +278,15 @@ export class DeliveryStore {
   async getDeliveries(ids: readonly string[]): Promise<Delivery[]> {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.keys.delivery(id)).lrange(this.keys.attempts(id), 0, -1);
+    for (const id of ids)
+      pipeline.hgetall(this.keys.delivery(id)).lrange(this.keys.attempts(id), 0, -1);
     const rows = (await pipeline.exec()) ?? [];
     return ids.flatMap((id, i) => {
       const state = toState(id, rows[2 * i]?.[1] as Record<string, string>);
       if (!state) return [];
-      const attempts = ((rows[2 * i + 1]?.[1] as string[]) ?? []).map((raw) => Attempt.parse(JSON.parse(raw)));
+      const attempts = ((rows[2 * i + 1]?.[1] as string[]) ?? []).map((raw) =>
+        Attempt.parse(JSON.parse(raw)),
+      );
       return [
         {
           id,
@@ -247,7 +294,8 @@ export class DeliveryStore {
           endpoint_id: state.endpointId,
           status: state.status,
           attempts,
-          next_attempt_at: state.nextAttemptAt === null ? null : new Date(state.nextAttemptAt).toISOString(),
+          next_attempt_at:
+            state.nextAttemptAt === null ? null : new Date(state.nextAttemptAt).toISOString(),
           created_at: new Date(state.createdAt).toISOString(),
         },
       ];
@@ -264,18 +312,28 @@ export class DeliveryStore {
     const lists = await Promise.all(
       sets.map((key) => this.redis.zrevrangebylex(key, max, '-', 'LIMIT', 0, page.limit + 1)),
     );
-    const ids = lists.flat().sort().reverse().slice(0, page.limit + 1);
+    const ids = lists
+      .flat()
+      .sort()
+      .reverse()
+      .slice(0, page.limit + 1);
     const { items, next_cursor } = pageOf(ids, page.limit);
     return { data: await this.getDeliveries(items), next_cursor };
   }
 
   async listForEndpoint(endpointId: string, status: DeliveryStatus | undefined, page: Page) {
     const statuses = status ? [status] : STATUSES;
-    return this.pageOfSets(statuses.map((s) => this.keys.endpointDeliveries(endpointId, s)), page);
+    return this.pageOfSets(
+      statuses.map((s) => this.keys.endpointDeliveries(endpointId, s)),
+      page,
+    );
   }
 
   async listDeadLetter(endpointId: string | undefined, page: Page) {
-    return this.pageOfSets([endpointId ? this.keys.endpointDeliveries(endpointId, 'dead') : this.keys.deadLetter], page);
+    return this.pageOfSets(
+      [endpointId ? this.keys.endpointDeliveries(endpointId, 'dead') : this.keys.deadLetter],
+      page,
+    );
   }
 
   async deadLetterSize(): Promise<number> {
@@ -287,7 +345,11 @@ export class DeliveryStore {
    * Returns 'gone' when the delivery no longer exists, 'disable' when the endpoint has now failed
    * for longer than `HOOKLINE_DISABLE_AFTER`, else 'ok'.
    */
-  async transition(delivery: Pick<DeliveryState, 'id' | 'endpointId'>, to: DeliveryStatus, options: TransitionOptions = {}) {
+  async transition(
+    delivery: Pick<DeliveryState, 'id' | 'endpointId'>,
+    to: DeliveryStatus,
+    options: TransitionOptions = {},
+  ) {
     const now = options.now ?? Date.now();
     const [verdict] = await this.redis.hlTransition(
       this.keys.delivery(delivery.id),
@@ -316,7 +378,8 @@ export class DeliveryStore {
   async requeue(ids: readonly string[], allowed: readonly DeliveryStatus[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'event_id', 'status');
+    for (const id of ids)
+      pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'event_id', 'status');
     const rows = (await pipeline.exec()) ?? [];
     const candidates = ids.flatMap((id, i) => {
       const [endpointId, eventId, status] = (rows[i]?.[1] ?? []) as (string | null)[];
@@ -329,8 +392,20 @@ export class DeliveryStore {
       const chunk = candidates.slice(start, start + DELIVERIES_PER_TRANSACTION);
       const multi = await this.multi();
       for (const d of chunk) {
-        multi.hlRequeue(this.keys.delivery(d.id), this.keys.deadLetter, this.keys.endpoint(d.endpointId), d.id, this.keys.endpointDeliveriesPrefix(d.endpointId), allowed.join(','));
-        void jobFor(this.queues.deliveries, 'deliver', { delivery_id: d.id, endpoint_id: d.endpointId, event_id: d.eventId }, { jobId: d.id }).addJob(multi as never);
+        multi.hlRequeue(
+          this.keys.delivery(d.id),
+          this.keys.deadLetter,
+          this.keys.endpoint(d.endpointId),
+          d.id,
+          this.keys.endpointDeliveriesPrefix(d.endpointId),
+          allowed.join(','),
+        );
+        void jobFor(
+          this.queues.deliveries,
+          'deliver',
+          { delivery_id: d.id, endpoint_id: d.endpointId, event_id: d.eventId },
+          { jobId: d.id },
+        ).addJob(multi as never);
       }
       const results = (await multi.exec()) ?? [];
       chunk.forEach((d, i) => {
@@ -340,7 +415,9 @@ export class DeliveryStore {
     // A delivery waiting for its next retry already has a delayed job (the add above was a
     // no-op for it): bring that job forward so it goes now.
     await Promise.all(
-      candidates.filter((d) => d.status === 'failed' && requeued.includes(d.id)).map((d) => this.promoteIfDelayed(d.id)),
+      candidates
+        .filter((d) => d.status === 'failed' && requeued.includes(d.id))
+        .map((d) => this.promoteIfDelayed(d.id)),
     );
     return requeued;
   }
@@ -360,23 +437,55 @@ export class DeliveryStore {
    * they reach the dead letter now rather than at their next scheduled attempt).
    */
   async promoteRetries(endpointId: string, max = 10_000): Promise<number> {
-    const ids = await this.redis.zrange(this.keys.endpointDeliveries(endpointId, 'failed'), 0, max - 1);
+    const ids = await this.redis.zrange(
+      this.keys.endpointDeliveries(endpointId, 'failed'),
+      0,
+      max - 1,
+    );
     let promoted = 0;
     for (const id of ids) if (await this.promoteIfDelayed(id)) promoted += 1;
     return promoted;
   }
 
+  /**
+   * Drops the still-waiting deliveries of a deleted endpoint: their jobs are removed and they are
+   * marked dead (the SPEC's state for "the endpoint is gone"), so their event does not list them
+   * pending for the whole retention. A job a dispatcher holds right now cannot be removed; that
+   * dispatcher finds the endpoint gone and settles the delivery itself.
+   */
+  async dropWaiting(endpointId: string, ids: readonly string[], now = Date.now()): Promise<void> {
+    await Promise.all(
+      ids.map(async (id) => {
+        const removed = await this.queues.deliveries.remove(id).then(
+          (n) => n === 1,
+          () => false,
+        );
+        if (removed) await this.transition({ id, endpointId }, 'dead', { now });
+      }),
+    );
+  }
+
   /** Ids in an endpoint's sets of `statuses`, created at or after `since` (ms). */
-  async idsSince(endpointId: string, statuses: readonly DeliveryStatus[], since: number): Promise<string[]> {
+  async idsSince(
+    endpointId: string,
+    statuses: readonly DeliveryStatus[],
+    since: number,
+  ): Promise<string[]> {
     const floor = `[${idFloor('whd', since)}`;
     const lists = await Promise.all(
-      statuses.map((s) => this.redis.zrangebylex(this.keys.endpointDeliveries(endpointId, s), floor, '+')),
+      statuses.map((s) =>
+        this.redis.zrangebylex(this.keys.endpointDeliveries(endpointId, s), floor, '+'),
+      ),
     );
     return lists.flat().sort();
   }
 
   /** Every dead-lettered id, of one endpoint or all, oldest first. */
   async deadLetterIds(endpointId?: string): Promise<string[]> {
-    return this.redis.zrange(endpointId ? this.keys.endpointDeliveries(endpointId, 'dead') : this.keys.deadLetter, 0, -1);
+    return this.redis.zrange(
+      endpointId ? this.keys.endpointDeliveries(endpointId, 'dead') : this.keys.deadLetter,
+      0,
+      -1,
+    );
   }
 }

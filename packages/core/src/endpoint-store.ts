@@ -21,13 +21,17 @@ export function endpointView(endpoint: StoredEndpoint): Endpoint {
 
 /** The secrets an endpoint signs with at `now`: the current one, and old ones still in their grace period. */
 export function activeSecrets(endpoint: StoredEndpoint, now: number): string[] {
-  return endpoint.secrets.filter((s) => s.expires_at === null || s.expires_at > now).map((s) => s.key);
+  return endpoint.secrets
+    .filter((s) => s.expires_at === null || s.expires_at > now)
+    .map((s) => s.key);
 }
 
 /** Whether an endpoint subscribed with `filters` gets events named `name`. */
 export function matchesEventType(filters: readonly string[], name: string): boolean {
   if (filters.length === 0) return true;
-  return filters.some((f) => f === '*' || f === name || (f.endsWith('.*') && name.startsWith(f.slice(0, -1))));
+  return filters.some(
+    (f) => f === '*' || f === name || (f.endsWith('.*') && name.startsWith(f.slice(0, -1))),
+  );
 }
 
 /** Endpoints, their secrets and their event-type index, in Redis. */
@@ -42,10 +46,17 @@ export class EndpointStore {
     if (!endpoint || endpoint.disabled) return [];
     const filters = endpoint.event_types;
     if (filters.length === 0 || filters.includes('*')) return [this.keys.indexAll];
-    return filters.map((f) => (f.endsWith('.*') ? this.keys.indexPrefix(f.slice(0, -1)) : this.keys.indexExact(f)));
+    return filters.map((f) =>
+      f.endsWith('.*') ? this.keys.indexPrefix(f.slice(0, -1)) : this.keys.indexExact(f),
+    );
   }
 
-  private async put(id: string, before: string, after: StoredEndpoint | undefined, old: StoredEndpoint | undefined) {
+  private async put(
+    id: string,
+    before: string,
+    after: StoredEndpoint | undefined,
+    old: StoredEndpoint | undefined,
+  ) {
     const written = await this.redis.hlPutEndpoint(
       this.keys.endpoint(id),
       this.keys.endpoints,
@@ -101,11 +112,20 @@ export class EndpointStore {
     throw new Error(`endpoint ${id} kept changing; gave up after ${MAX_CAS_RETRIES} tries`);
   }
 
-  async update(id: string, patch: EndpointPatch, now = Date.now()): Promise<StoredEndpoint | undefined> {
+  async update(
+    id: string,
+    patch: EndpointPatch,
+    now = Date.now(),
+  ): Promise<StoredEndpoint | undefined> {
     return this.mutate(id, (endpoint) => {
-      const next: StoredEndpoint = { ...endpoint, ...patch, updated_at: new Date(now).toISOString() };
+      const next: StoredEndpoint = {
+        ...endpoint,
+        ...patch,
+        updated_at: new Date(now).toISOString(),
+      };
       if (patch.disabled === false) next.disabled_reason = null;
-      if (patch.disabled === true && !endpoint.disabled) next.disabled_reason = 'disabled by the API';
+      if (patch.disabled === true && !endpoint.disabled)
+        next.disabled_reason = 'disabled by the API';
       return next;
     });
   }
@@ -115,7 +135,12 @@ export class EndpointStore {
     return this.mutate(id, (endpoint) =>
       endpoint.disabled
         ? undefined
-        : { ...endpoint, disabled: true, disabled_reason: reason, updated_at: new Date(now).toISOString() },
+        : {
+            ...endpoint,
+            disabled: true,
+            disabled_reason: reason,
+            updated_at: new Date(now).toISOString(),
+          },
     );
   }
 
@@ -155,7 +180,9 @@ export class EndpointStore {
       const multi = this.redis.multi();
       if (dead!.length > 0) multi.zrem(this.keys.deadLetter, ...dead!);
       multi.del(
-        ...(['pending', 'delivered', 'failed', 'dead'] as const).map((s) => this.keys.endpointDeliveries(id, s)),
+        ...(['pending', 'delivered', 'failed', 'dead'] as const).map((s) =>
+          this.keys.endpointDeliveries(id, s),
+        ),
         this.keys.endpointHealth(id),
         this.keys.rateLimit(id),
         this.keys.rateLimitReservations(id),
@@ -178,7 +205,9 @@ export class EndpointStore {
     const { items, next_cursor } = pageOf(ids, page.limit);
     if (items.length === 0) return { data: [], next_cursor };
     const raws = await this.redis.mget(...items.map((id) => this.keys.endpoint(id)));
-    const data = raws.flatMap((raw) => (raw === null ? [] : [endpointView(StoredEndpoint.parse(JSON.parse(raw)))]));
+    const data = raws.flatMap((raw) =>
+      raw === null ? [] : [endpointView(StoredEndpoint.parse(JSON.parse(raw)))],
+    );
     return { data, next_cursor };
   }
 
@@ -211,7 +240,12 @@ export class EndpointStore {
    * Asks the endpoint's rate limiter (shared by every dispatcher) for a slot for `token` (a
    * delivery id). Returns 0 when the delivery may go now, else the ms until its reserved slot.
    */
-  async rateLimitWait(endpointId: string, perSecond: number, token: string, now = Date.now()): Promise<number> {
+  async rateLimitWait(
+    endpointId: string,
+    perSecond: number,
+    token: string,
+    now = Date.now(),
+  ): Promise<number> {
     return this.redis.hlRateLimit(
       this.keys.rateLimit(endpointId),
       this.keys.rateLimitReservations(endpointId),

@@ -26,4 +26,5 @@ export type ErrorCode =
   | 'unavailable'
   | 'internal';
 
-export const notFound = (what: string, id: string) => new HttpError(404, 'not_found', `${what} ${id} not found`);
+export const notFound = (what: string, id: string) =>
+  new HttpError(404, 'not_found', `${what} ${id} not found`);

@@ -34,37 +34,62 @@ export class IdempotencyStore {
   ) {}
 
   private key(scope: string, key: string) {
-    return this.keys.idempotency(createHash('sha256').update(scope).update('\0').update(key).digest('hex'));
+    return this.keys.idempotency(
+      createHash('sha256').update(scope).update('\0').update(key).digest('hex'),
+    );
   }
 
   static fingerprint(body: unknown): string {
     return createHash('sha256').update(JSON.stringify(body)).digest('hex');
   }
 
-  async begin(scope: string, idempotencyKey: string, fingerprint: string): Promise<IdempotencyOutcome> {
+  async begin(
+    scope: string,
+    idempotencyKey: string,
+    fingerprint: string,
+  ): Promise<IdempotencyOutcome> {
     const key = this.key(scope, idempotencyKey);
     const claim = randomUUID();
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
-      const claimed = await this.redis.set(key, JSON.stringify({ fingerprint, claim } satisfies Record_), 'PX', CLAIM_TTL_MS, 'NX');
+      const claimed = await this.redis.set(
+        key,
+        JSON.stringify({ fingerprint, claim } satisfies Record_),
+        'PX',
+        CLAIM_TTL_MS,
+        'NX',
+      );
       if (claimed === 'OK') return { kind: 'claimed', key, claim, fingerprint };
       const raw = await this.redis.get(key);
       if (raw !== null) {
         const record = JSON.parse(raw) as Record_;
         if (record.fingerprint !== fingerprint) {
-          throw new HttpError(422, 'idempotency_conflict', 'this Idempotency-Key was used with a different request body');
+          throw new HttpError(
+            422,
+            'idempotency_conflict',
+            'this Idempotency-Key was used with a different request body',
+          );
         }
         if (record.response) return { kind: 'replay', ...record.response };
       }
       if (Date.now() > deadline) {
-        throw new HttpError(409, 'idempotency_conflict', 'a request with this Idempotency-Key is still in progress');
+        throw new HttpError(
+          409,
+          'idempotency_conflict',
+          'a request with this Idempotency-Key is still in progress',
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
 
   /** Adds the completed record to the transaction that commits the request's writes. */
-  complete(multi: ChainableCommander, claim: Extract<IdempotencyOutcome, { kind: 'claimed' }>, status: number, body: unknown): void {
+  complete(
+    multi: ChainableCommander,
+    claim: Extract<IdempotencyOutcome, { kind: 'claimed' }>,
+    status: number,
+    body: unknown,
+  ): void {
     const record: Record_ = { fingerprint: claim.fingerprint, response: { status, body } };
     multi.set(claim.key, JSON.stringify(record), 'PX', IDEMPOTENCY_TTL_MS);
   }

@@ -1,6 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export const ATTEMPT_RESULTS = ['success', 'http_error', 'timeout', 'connection', 'dns', 'ssrf_blocked', 'tls'] as const;
+export const ATTEMPT_RESULTS = [
+  'success',
+  'http_error',
+  'timeout',
+  'connection',
+  'dns',
+  'ssrf_blocked',
+  'tls',
+] as const;
 export type AttemptResult = (typeof ATTEMPT_RESULTS)[number];
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
@@ -8,11 +16,16 @@ export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const ATTEMPT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 25];
 // Event created → delivered: milliseconds when all is well, up to the retry schedule's day and
 // more when a receiver was down (5s, 5m, 30m, 2h, 5h, 10h steps).
-const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200, 18000, 36000, 86400];
+const LATENCY_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200, 18000, 36000,
+  86400,
+];
 
 export interface MetricsSources {
   /** Job counts per queue and state, read from BullMQ when Prometheus scrapes. */
-  queueCounts?: () => Promise<Record<string, Partial<Record<(typeof QUEUE_STATES)[number], number>>>>;
+  queueCounts?: () => Promise<
+    Record<string, Partial<Record<(typeof QUEUE_STATES)[number], number>>>
+  >;
   /** Size of the dead letter, read when Prometheus scrapes. */
   deadLetterSize?: () => Promise<number>;
 }

@@ -12,7 +12,11 @@ export interface EventInput {
  * Builds the event receivers get and serialises it once: the stored bytes are the bytes that
  * are signed and sent on every attempt. `resource` is left out, not null, when absent.
  */
-export function prepareEvent(input: EventInput, endpointIds: readonly string[], options: { now?: number; test?: boolean } = {}): PreparedEvent {
+export function prepareEvent(
+  input: EventInput,
+  endpointIds: readonly string[],
+  options: { now?: number; test?: boolean } = {},
+): PreparedEvent {
   const now = options.now ?? Date.now();
   const event: WebhookEvent = {
     id: newId('evt', now),
@@ -21,5 +25,10 @@ export function prepareEvent(input: EventInput, endpointIds: readonly string[], 
     data: input.data,
     created_at: new Date(now).toISOString(),
   };
-  return { event, body: JSON.stringify(event), endpointIds, ...(options.test ? { test: true } : {}) };
+  return {
+    event,
+    body: JSON.stringify(event),
+    endpointIds,
+    ...(options.test ? { test: true } : {}),
+  };
 }

@@ -62,7 +62,12 @@ export const QUEUE_NAMES = [...new Set(Object.values(JOBS).map((job) => job.queu
 export const fanoutJobId = (eventId: string) => `fanout-${eventId}`;
 
 /** A BullMQ queue for a job kind, on the given connection and Hookline's prefix. */
-export function createQueue(name: JobName, connection: Redis, prefix: string, options: Partial<QueueOptions> = {}): Queue {
+export function createQueue(
+  name: JobName,
+  connection: Redis,
+  prefix: string,
+  options: Partial<QueueOptions> = {},
+): Queue {
   return new Queue(JOBS[name].queue, { connection, prefix, ...options });
 }
 

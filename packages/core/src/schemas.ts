@@ -11,7 +11,10 @@ export const DeliveryId = z.string().refine((s) => isId('whd', s), 'must be a de
 export const EventTypeFilter = z
   .string()
   .max(255)
-  .regex(/^(\*|[A-Za-z0-9_:-][A-Za-z0-9._:-]*\.\*|[A-Za-z0-9._:-]+)$/, 'must be an event name, a prefix ending in .* or *');
+  .regex(
+    /^(\*|[A-Za-z0-9_:-][A-Za-z0-9._:-]*\.\*|[A-Za-z0-9._:-]+)$/,
+    'must be an event name, a prefix ending in .* or *',
+  );
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
 export const HeaderName = z.string().regex(HEADER_NAME, 'must be a valid HTTP header name');
@@ -38,12 +41,22 @@ export const RESERVED_HEADERS = new Set([
 ]);
 
 const CustomHeaders = z
-  .record(HeaderName, z.string().max(4096).regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must not contain control characters'))
+  .record(
+    HeaderName,
+    z
+      .string()
+      .max(4096)
+      .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must not contain control characters'),
+  )
   .refine((headers) => Object.keys(headers).length <= 32, 'at most 32 headers')
   .superRefine((headers, ctx) => {
     for (const name of Object.keys(headers)) {
       if (RESERVED_HEADERS.has(name.toLowerCase())) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `${name} is set by Hookline and cannot be overridden` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `${name} is set by Hookline and cannot be overridden`,
+        });
       }
     }
   });

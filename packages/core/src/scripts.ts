@@ -124,7 +124,9 @@ declare module 'ioredis' {
     ): Result<[string, number], Context>;
     hlRequeue(...args: [string, string, string, ...string[]]): Result<string, Context>;
     hlRateLimit(...args: [string, string, number, number, string]): Result<number, Context>;
-    hlPutEndpoint(...args: [string, string, string, string, string, string, string]): Result<number, Context>;
+    hlPutEndpoint(
+      ...args: [string, string, string, string, string, string, string]
+    ): Result<number, Context>;
   }
 }
 

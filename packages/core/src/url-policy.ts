@@ -14,6 +14,8 @@ const MAX_URL_LENGTH = 2048;
  */
 export function checkEndpointUrl(text: string, options: UrlPolicyOptions): string | undefined {
   if (text.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
+  // The URL parser would trim these silently, and the stored URL would keep them.
+  if (text !== text.trim()) return 'must not start or end with whitespace';
   let url: URL;
   try {
     url = new URL(text);

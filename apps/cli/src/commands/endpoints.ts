@@ -1,0 +1,121 @@
+import type { Endpoint } from '@hookline/client';
+import type { Command } from 'commander';
+import { clientFor, type GlobalOptions } from '../connection';
+import type { ProgramContext } from '../context';
+import { json, palette, table } from '../io';
+import { collect, header, positive } from '../options';
+
+interface AddOptions {
+  description?: string;
+  event?: string[];
+  header?: Record<string, string>;
+  rateLimit?: number;
+  secret?: string;
+  legacySignatureHeader?: string;
+  disabled?: boolean;
+}
+
+const events = (endpoint: Endpoint) =>
+  endpoint.event_types.length === 0 ? '*' : endpoint.event_types.join(',');
+
+export function endpointsCommand(program: Command, { io, env }: ProgramContext): void {
+  const endpoints = program
+    .command('endpoints')
+    .description('list, add, remove endpoints and rotate their secrets');
+  const paint = palette(io.color);
+
+  endpoints
+    .command('ls')
+    .description('list endpoints')
+    .option('--limit <n>', 'at most n endpoints (default: all)', positive)
+    .action(async (options: { limit?: number }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const pager = clientFor(globals, env).endpoints.list({
+        limit: Math.min(options.limit ?? 100, 250),
+      });
+      const all = await pager.toArray(options.limit);
+      if (globals.json) {
+        io.stdout.write(json(all));
+        return;
+      }
+      if (all.length === 0) {
+        io.stdout.write('No endpoints yet: hookline endpoints add <url>\n');
+        return;
+      }
+      const rows = all.map((e) => [
+        e.id,
+        e.url,
+        events(e),
+        e.disabled ? 'disabled' : 'enabled',
+        e.description,
+      ]);
+      io.stdout.write(table(['ID', 'URL', 'EVENTS', 'STATE', 'DESCRIPTION'], rows));
+    });
+
+  endpoints
+    .command('add')
+    .description('create an endpoint and print its signing secret')
+    .argument(
+      '<url>',
+      'where deliveries go (https://, or anything with HOOKLINE_ALLOW_INSECURE_URLS=true)',
+    )
+    .option('--description <text>', 'what it is')
+    .option('--event <type>', 'event name or prefix.* it gets (repeatable; default: all)', collect)
+    .option('--header <name:value>', 'a header sent with every delivery (repeatable)', header)
+    .option('--rate-limit <n>', 'at most n deliveries per second', positive)
+    .option('--secret <whsec>', 'signing secret (default: generated)')
+    .option(
+      '--legacy-signature-header <name>',
+      'also sign as sha256=<hex> in this header, e.g. X-Hub-Signature-256',
+    )
+    .option('--disabled', 'create it disabled')
+    .action(async (url: string, options: AddOptions, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const created = await clientFor(globals, env).endpoints.create({
+        url,
+        ...(options.description !== undefined ? { description: options.description } : {}),
+        ...(options.event ? { event_types: options.event } : {}),
+        ...(options.header ? { headers: options.header } : {}),
+        ...(options.rateLimit !== undefined ? { rate_limit: options.rateLimit } : {}),
+        ...(options.secret !== undefined ? { secret: options.secret } : {}),
+        ...(options.legacySignatureHeader !== undefined
+          ? { legacy_signature_header: options.legacySignatureHeader }
+          : {}),
+        ...(options.disabled ? { disabled: true } : {}),
+      });
+      if (globals.json) {
+        io.stdout.write(json(created));
+        return;
+      }
+      io.stdout.write(`${created.id} created for ${created.url} (events: ${events(created)})\n`);
+      io.stdout.write(`Signing secret: ${paint.bold(created.secret)}\n`);
+    });
+
+  endpoints
+    .command('rm')
+    .description('delete an endpoint (its pending deliveries are dropped)')
+    .argument('<id>', 'endpoint id (ep_…)')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      await clientFor(globals, env).endpoints.delete(id);
+      io.stdout.write(globals.json ? json({ id, deleted: true }) : `${id} deleted\n`);
+    });
+
+  endpoints
+    .command('rotate')
+    .description(
+      "replace an endpoint's signing secret; the old one keeps signing for the grace period",
+    )
+    .argument('<id>', 'endpoint id (ep_…)')
+    .option('--key <whsec>', 'the new secret (default: generated)')
+    .action(async (id: string, options: { key?: string }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const rotated = await clientFor(globals, env).endpoints.rotateSecret(
+        id,
+        options.key ? { key: options.key } : {},
+      );
+      io.stdout.write(
+        globals.json ? json(rotated) : `New signing secret for ${id}: ${paint.bold(rotated.key)}\n`,
+      );
+    });
+}

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { HooklineApiError, HooklineConnectionError } from '@hookline/client';
+import { describeError, exitCodeOf, UsageError } from './errors';
+import { table } from './io';
+import { header, httpStatus, jsonObject, port, rate, resource } from './options';
+import { CLI_VERSION } from './version';
+
+test('numbers are checked against their range', () => {
+  expect(port('0')).toBe(0);
+  expect(() => port('65536')).toThrow(/0 to 65535/);
+  expect(() => port('80x')).toThrow();
+  expect(httpStatus('503')).toBe(503);
+  expect(() => httpStatus('99')).toThrow();
+  expect(rate('0.25')).toBe(0.25);
+  expect(() => rate('1.5')).toThrow(/0 to 1/);
+  expect(() => rate('')).toThrow();
+});
+
+test('--header and --resource split on the first colon', () => {
+  expect(header('X-Url: https://a.b', { A: '1' })).toEqual({ A: '1', 'X-Url': 'https://a.b' });
+  expect(() => header('nocolon')).toThrow(/Name:value/);
+  expect(resource('order:ord:1')).toEqual({ resource_type: 'order', id: 'ord:1' });
+  expect(() => resource('order:')).toThrow(/type:id/);
+});
+
+test('--data is a JSON object, inline or @file', () => {
+  expect(jsonObject('{"a":1}')).toEqual({ a: 1 });
+  expect(jsonObject(`@${path.join(__dirname, '..', 'package.json')}`)).toMatchObject({
+    name: '@hookline/cli',
+  });
+  expect(() => jsonObject('null')).toThrow(UsageError);
+  expect(() => jsonObject('@/no/such/file.json')).toThrow(/no such file/);
+});
+
+test('an API error is one line with every detail, its code and status', () => {
+  const error = new HooklineApiError(422, 'validation_failed', 'url: must be https (and 1 more)', [
+    { path: 'url', message: 'must be https' },
+    { path: 'event_types.0', message: 'must be an event name\nor a prefix' },
+  ]);
+  expect(describeError(error)).toBe(
+    'url: must be https (and 1 more); event_types.0: must be an event name or a prefix (validation_failed, HTTP 422)',
+  );
+  expect(exitCodeOf(error)).toBe(1);
+  expect(exitCodeOf(new HooklineConnectionError('down', 'ECONNREFUSED'))).toBe(1);
+  expect(exitCodeOf(new UsageError('no'))).toBe(2);
+});
+
+test('tables align columns and do not pad the last one', () => {
+  expect(
+    table(
+      ['ID', 'URL'],
+      [
+        ['ep_1', 'https://a'],
+        ['ep_22', 'https://b'],
+      ],
+    ),
+  ).toBe('ID     URL\nep_1   https://a\nep_22  https://b\n');
+});
+
+test('CLI_VERSION is the package version', () => {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  expect(CLI_VERSION).toBe(pkg.version);
+});

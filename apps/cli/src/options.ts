@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { UsageError } from './errors';
+
+// Parsers for commander options: they throw InvalidArgumentError, which commander reports as a
+// usage error naming the option.
+
+function wholeNumber(value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+export const port = (value: string) => wholeNumber(value, 0, 65_535);
+export const httpStatus = (value: string) => wholeNumber(value, 100, 599);
+export const positive = (value: string) => wholeNumber(value, 1, Number.MAX_SAFE_INTEGER);
+
+export function rate(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n <= 1))
+    throw new InvalidArgumentError('must be a number from 0 to 1');
+  return n;
+}
+
+/** For repeatable options: `--event a --event b` → `['a', 'b']`. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `--header Name:value`, repeatable, into an object. */
+export function header(
+  value: string,
+  previous: Record<string, string> = {},
+): Record<string, string> {
+  const colon = value.indexOf(':');
+  if (colon <= 0) throw new InvalidArgumentError('must be Name:value');
+  return { ...previous, [value.slice(0, colon).trim()]: value.slice(colon + 1).trim() };
+}
+
+/** `--resource order:ord_123` → `{resource_type: 'order', id: 'ord_123'}`. */
+export function resource(value: string): { resource_type: string; id: string } {
+  const colon = value.indexOf(':');
+  if (colon <= 0 || colon === value.length - 1)
+    throw new InvalidArgumentError('must be type:id, e.g. order:ord_123');
+  return { resource_type: value.slice(0, colon), id: value.slice(colon + 1) };
+}
+
+/** `--data '{…}'` or `--data @file.json`: a JSON object. */
+export function jsonObject(value: string): Record<string, unknown> {
+  let text = value;
+  if (value.startsWith('@')) {
+    try {
+      text = readFileSync(value.slice(1), 'utf8');
+    } catch (error) {
+      throw new UsageError(`--data ${value}: ${(error as Error).message}`);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--data is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new UsageError('--data must be a JSON object');
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,2 @@
+/** `hookline --version`. */
+export const CLI_VERSION = '0.1.0';

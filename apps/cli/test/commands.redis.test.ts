@@ -1,0 +1,320 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { newId } from '@hookline/core';
+import { freePort, waitFor } from '@hookline/core/testing';
+import type { CreatedEndpoint, Delivery, Endpoint, Hookline } from '@hookline/client';
+import { Harness, hookline, MAIN, receiver, requireBuild, type Result } from './harness';
+
+// `hookline send | endpoints | deliveries | dlq` as child processes against the real producer
+// (and dispatcher) in this process.
+
+let h: Harness;
+let client: Hookline;
+
+beforeAll(async () => {
+  requireBuild();
+  h = await Harness.start('cli-cmd');
+  client = h.client();
+});
+afterAll(() => h.close());
+
+const run = (...args: string[]) => hookline(args, h.env());
+
+function expectOneLineFailure(result: Result, code: number, pattern: RegExp): void {
+  expect(result.code).toBe(code);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(/^hookline: [^\n]+\n$/);
+  expect(result.stderr).toMatch(pattern);
+}
+
+describe('send', () => {
+  test('publishes an event: exit 0 and its id on stdout', async () => {
+    const result = await run(
+      'send',
+      'order.filled',
+      '--data',
+      '{"order":42}',
+      '--resource',
+      'order:ord_1',
+    );
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const id = /^(evt_\w+) published \(\d+ deliver(y|ies)\)\n$/.exec(result.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(await client.events.get(id!)).toMatchObject({
+      name: 'order.filled',
+      data: { order: 42 },
+      resource: { resource_type: 'order', id: 'ord_1' },
+    });
+  });
+
+  test('--json prints {id, deliveries}', async () => {
+    const endpoint = await client.endpoints.create({ url: 'https://example.com/cli' });
+    const result = await run(
+      'send',
+      'user.created',
+      '--json',
+      '--data',
+      '{}',
+      '--endpoint',
+      endpoint.id,
+    );
+    expect(result.code).toBe(0);
+    const body = JSON.parse(result.stdout) as { id: string; deliveries: number };
+    expect(body).toEqual({ id: expect.stringMatching(/^evt_/) as string, deliveries: 1 });
+    expect((await client.events.get(body.id)).deliveries[0]!.endpoint_id).toBe(endpoint.id);
+  });
+
+  test('--idempotency-key makes a repeated send the same event', async () => {
+    const key = randomUUID();
+    const first = await run('send', 'a.b', '--json', '--idempotency-key', key);
+    const second = await run('send', 'a.b', '--json', '--idempotency-key', key);
+    expect(JSON.parse(second.stdout)).toEqual(JSON.parse(first.stdout));
+  });
+
+  test('--data that is not a JSON object is a usage error (exit 2)', async () => {
+    expectOneLineFailure(
+      await run('send', 'a.b', '--data', '{nope'),
+      2,
+      /--data is not valid JSON/,
+    );
+    expectOneLineFailure(
+      await run('send', 'a.b', '--data', '[1]'),
+      2,
+      /--data must be a JSON object/,
+    );
+  });
+
+  test("an invalid event name is the API's validation error on one line (exit 1)", async () => {
+    expectOneLineFailure(
+      await run('send', 'has spaces'),
+      1,
+      /name: .*\(validation_failed, HTTP 422\)/,
+    );
+  });
+});
+
+describe('endpoints', () => {
+  test('add, ls, rotate and rm', async () => {
+    const url = `https://example.com/${randomUUID()}`;
+    const added = await run(
+      'endpoints',
+      'add',
+      url,
+      '--json',
+      '--event',
+      'order.*',
+      '--event',
+      'user.created',
+      '--header',
+      'X-Team: payments',
+    );
+    expect(added.code).toBe(0);
+    const created = JSON.parse(added.stdout) as CreatedEndpoint;
+    expect(created).toMatchObject({
+      url,
+      event_types: ['order.*', 'user.created'],
+      headers: { 'X-Team': 'payments' },
+    });
+    expect(created.secret).toMatch(/^whsec_/);
+
+    const listed = await run('endpoints', 'ls', '--json');
+    expect(listed.code).toBe(0);
+    const endpoints = JSON.parse(listed.stdout) as Endpoint[];
+    expect(endpoints.find((e) => e.id === created.id)).toMatchObject({
+      url,
+      event_types: ['order.*', 'user.created'],
+    });
+
+    const table = await run('endpoints', 'ls');
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+URL\s+EVENTS\s+STATE\s+DESCRIPTION$/);
+    expect(table.stdout).toMatch(
+      new RegExp(`${created.id}\\s+${url}\\s+order\\.\\*,user\\.created\\s+enabled`),
+    );
+
+    const rotated = await run('endpoints', 'rotate', created.id);
+    expect(rotated.code).toBe(0);
+    const key = /New signing secret for ep_\w+: (whsec_\S+)\n$/.exec(rotated.stdout)?.[1];
+    expect(await client.endpoints.getSecret(created.id)).toEqual({ key });
+
+    expect(await run('endpoints', 'rm', created.id)).toMatchObject({
+      code: 0,
+      stdout: `${created.id} deleted\n`,
+    });
+    await expect(client.endpoints.get(created.id)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  test('add prints the id and the signing secret', async () => {
+    const result = await run('endpoints', 'add', 'https://example.com/plain');
+    expect(result.code).toBe(0);
+    const [, id, secret] =
+      /^(ep_\w+) created for https:\/\/example\.com\/plain \(events: \*\)\nSigning secret: (whsec_\S+)\n$/.exec(
+        result.stdout,
+      ) ?? [];
+    expect(await client.endpoints.getSecret(id!)).toEqual({ key: secret });
+  });
+
+  test('ls --limit pages through the API and stops at the limit', async () => {
+    await Promise.all(
+      [1, 2, 3].map((i) => client.endpoints.create({ url: `https://example.com/limit/${i}` })),
+    );
+    const result = await run('endpoints', 'ls', '--json', '--limit', '2');
+    expect(JSON.parse(result.stdout)).toHaveLength(2);
+  });
+
+  test('an invalid URL is one line naming the field (exit 1)', async () => {
+    expectOneLineFailure(
+      await run('endpoints', 'add', 'ftp://example.com'),
+      1,
+      /url: .*\(validation_failed, HTTP 422\)/,
+    );
+  });
+
+  test('rm of an unknown endpoint is not_found (exit 1)', async () => {
+    expectOneLineFailure(
+      await run('endpoints', 'rm', newId('ep')),
+      1,
+      /not found \(not_found, HTTP 404\)/,
+    );
+  });
+});
+
+describe('deliveries and the dead letter', () => {
+  test('deliveries show, dlq ls and dlq replay --endpoint', async () => {
+    let status = 500;
+    const rx = await receiver(() => status);
+    try {
+      const endpoint = await client.endpoints.create({ url: `${rx.url}/hook` });
+      const { id: eventId } = await client.events.publish({
+        name: 'order.filled',
+        data: {},
+        endpoint_ids: [endpoint.id],
+      });
+      const deliveryId = (await client.events.get(eventId)).deliveries[0]!.id;
+      await waitFor(async () => (await client.deliveries.get(deliveryId)).status === 'dead', {
+        message: 'the delivery to die',
+      });
+
+      const shown = await run('deliveries', 'show', deliveryId);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toMatch(
+        new RegExp(
+          `^Delivery\\s+${deliveryId}\\nStatus\\s+dead\\nEvent\\s+${eventId}\\nEndpoint\\s+${endpoint.id}\\n`,
+        ),
+      );
+      expect(shown.stdout).toMatch(
+        /#\s+AT\s+RESULT\s+DURATION\s+RESPONSE\n1\s+\S+\s+500\s+\d+ ms\s+answered 500\n2\s+\S+\s+500/,
+      );
+      const json = JSON.parse(
+        (await run('deliveries', 'show', deliveryId, '--json')).stdout,
+      ) as Delivery;
+      expect(json).toMatchObject({
+        id: deliveryId,
+        status: 'dead',
+        attempts: [{ status_code: 500 }, { status_code: 500 }],
+      });
+
+      const listed = await run('dlq', 'ls', '--endpoint', endpoint.id);
+      expect(listed.stdout).toMatch(
+        new RegExp(
+          `^ID\\s+ENDPOINT\\s+EVENT\\s+ATTEMPTS\\s+LAST\\s+CREATED\\n${deliveryId}\\s+${endpoint.id}\\s+${eventId}\\s+2\\s+500\\s`,
+        ),
+      );
+      const dead = JSON.parse(
+        (await run('dlq', 'ls', '--json', '--endpoint', endpoint.id)).stdout,
+      ) as Delivery[];
+      expect(dead.map((d) => d.id)).toEqual([deliveryId]);
+
+      status = 204;
+      expect(await run('dlq', 'replay', '--endpoint', endpoint.id)).toMatchObject({
+        code: 0,
+        stdout: 'Replayed 1 delivery\n',
+      });
+      await waitFor(async () => (await client.deliveries.get(deliveryId)).status === 'delivered', {
+        message: 'the replay to deliver',
+      });
+      expect(await run('dlq', 'ls', '--endpoint', endpoint.id)).toMatchObject({
+        code: 0,
+        stdout: 'The dead letter is empty.\n',
+      });
+      expect(JSON.parse((await run('dlq', 'replay', '--json', deliveryId)).stdout)).toEqual({
+        replayed: 0,
+      });
+    } finally {
+      await rx.close();
+    }
+  });
+
+  test('deliveries show of an unknown delivery is not_found (exit 1)', async () => {
+    expectOneLineFailure(
+      await run('deliveries', 'show', newId('whd')),
+      1,
+      /\(not_found, HTTP 404\)/,
+    );
+  });
+});
+
+describe('failures', () => {
+  test('a bad API key exits 1 with one line on stderr', async () => {
+    const result = await hookline(['endpoints', 'ls'], h.env({ HOOKLINE_API_KEY: 'wrong' }));
+    expectOneLineFailure(
+      result,
+      1,
+      /^hookline: a valid API key is required.*\(unauthorized, HTTP 401\)\n$/,
+    );
+  });
+
+  test('--api-key and --url win over the environment', async () => {
+    const result = await hookline(['endpoints', 'ls', '--json', '--api-key', 'wrong'], h.env());
+    expectOneLineFailure(result, 1, /unauthorized/);
+    const right = await hookline(
+      ['endpoints', 'ls', '--json', '--url', h.url],
+      h.env({ HOOKLINE_URL: 'http://127.0.0.1:1' }),
+    );
+    expect(right.code).toBe(0);
+  });
+
+  test('no API key at all is a usage error (exit 2)', async () => {
+    expectOneLineFailure(
+      await hookline(['endpoints', 'ls'], { HOOKLINE_URL: h.url }),
+      2,
+      /no API key: set HOOKLINE_API_KEY or pass --api-key/,
+    );
+  });
+
+  test('an unreachable producer exits 1 with one line', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    expectOneLineFailure(
+      await hookline(['send', 'a.b'], h.env({ HOOKLINE_URL: url })),
+      1,
+      new RegExp(`cannot reach Hookline at ${url}: .*ECONNREFUSED`),
+    );
+  });
+
+  test('an unknown command is a usage error (exit 2) with a suggestion on the same line', async () => {
+    expectOneLineFailure(await run('sned'), 2, /unknown command 'sned' \(Did you mean send\?\)/);
+  });
+
+  test('Ctrl-C ends a command that is waiting on the producer at once (exit 130)', async () => {
+    let requests = 0;
+    const silent = createServer(() => (requests += 1)); // takes the request, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const child = spawn(process.execPath, [MAIN, 'send', 'a.b'], {
+        env: { PATH: process.env.PATH, ...h.env({ HOOKLINE_URL: url }) },
+        stdio: 'ignore',
+      });
+      const exited = new Promise<number | null>((resolve) =>
+        child.on('exit', (code) => resolve(code)),
+      );
+      await waitFor(() => requests === 1, { message: 'the send to reach the silent producer' });
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+});

@@ -1,0 +1,38 @@
+import express, { type Express } from 'express';
+import { requireApiKey } from './auth';
+import type { AppDeps, RouteDeps } from './deps';
+import { errorHandler, unknownRoute } from './errors';
+import { countRequests } from './metrics';
+import { deadLetterRoutes } from './routes/dead-letter';
+import { deliveryRoutes } from './routes/deliveries';
+import { endpointActionRoutes } from './routes/endpoint-actions';
+import { endpointRoutes } from './routes/endpoints';
+import { eventRoutes } from './routes/events';
+import { healthRoutes } from './routes/health';
+
+/**
+ * The HTTP API as an express app: no listening, no signals (`main.ts` does those; tests drive
+ * this with supertest). Every `/v1` route names `auth` as its first handler rather than the app
+ * mounting it in front of them all, so a 401 is counted under the route it was refused on.
+ */
+export function createApp(deps: AppDeps): Express {
+  const route: RouteDeps = { ...deps, now: deps.now ?? Date.now };
+  const auth = requireApiKey(deps.config.apiKeys);
+  const app = express();
+  app.disable('x-powered-by');
+  // Query values are strings or arrays of strings, never objects: `?limit[a]=1` is a 422.
+  app.set('query parser', 'simple');
+
+  app.use(countRequests(deps.metrics));
+  app.use(healthRoutes(route));
+  app.use(endpointRoutes(route, auth));
+  app.use(endpointActionRoutes(route, auth));
+  app.use(eventRoutes(route, auth));
+  app.use(deliveryRoutes(route, auth));
+  app.use(deadLetterRoutes(route, auth));
+  app.use(unknownRoute);
+  app.use(
+    errorHandler({ logger: deps.logger, redisReady: () => deps.context.redis.status === 'ready' }),
+  );
+  return app;
+}

@@ -1,0 +1,119 @@
+import {
+  IdempotencyStore,
+  newId,
+  type HooklineContext,
+  type PreparedEvent,
+  type PublishEvent,
+} from '@hookline/core';
+import type { WebhookEvent } from '@hookline/webhooks';
+import { validationFailed, type ErrorDetail } from './validate';
+
+/** What a publish answers per event: its id and how many deliveries it created. */
+export interface Published {
+  id: string;
+  deliveries: number;
+}
+
+export interface PublishRequest<Body> {
+  inputs: readonly PublishEvent[];
+  /** Where an input sits in the request body, for error paths: `''` for a single event, `events.3.` in a batch. */
+  pathOf: (index: number) => string;
+  /** The response body for the published events. */
+  answer: (published: Published[]) => Body;
+  /** `Idempotency-Key` and its scope; without a key every request publishes. */
+  idempotency?: { scope: string; key: string };
+}
+
+export type PublishOutcome<Body> =
+  | { kind: 'published'; status: 202; body: Body; events: number }
+  | { kind: 'replay'; status: number; body: unknown };
+
+/** The event receivers get, fields in the SPEC's order. */
+export function buildEvent(input: PublishEvent, now: number): WebhookEvent {
+  return {
+    id: newId('evt', now),
+    name: input.name,
+    ...(input.resource ? { resource: input.resource } : {}),
+    data: input.data,
+    created_at: new Date(now).toISOString(),
+  };
+}
+
+/**
+ * The endpoints each input goes to: every enabled endpoint subscribed to its name, or, with
+ * `endpoint_ids`, those of them that are. Ids that do not exist are a 422 naming each one.
+ */
+async function resolveEndpoints<Body>(
+  context: HooklineContext,
+  request: PublishRequest<Body>,
+): Promise<string[][]> {
+  const named = [...new Set(request.inputs.flatMap((input) => input.endpoint_ids ?? []))];
+  const missing = new Set(await context.endpoints.missing(named));
+  if (missing.size > 0) {
+    const details: ErrorDetail[] = request.inputs.flatMap((input, i) =>
+      (input.endpoint_ids ?? []).flatMap((id, n) =>
+        missing.has(id)
+          ? [{ path: `${request.pathOf(i)}endpoint_ids.${n}`, message: `endpoint ${id} not found` }]
+          : [],
+      ),
+    );
+    throw validationFailed(details);
+  }
+  return Promise.all(
+    request.inputs.map((input) =>
+      context.endpoints.matching(
+        input.name,
+        input.endpoint_ids ? [...new Set(input.endpoint_ids)] : undefined,
+      ),
+    ),
+  );
+}
+
+/**
+ * Publishes events: writes each with its deliveries and jobs, and, under an `Idempotency-Key`,
+ * the response in the same transaction, so a retry either finds the whole publish or nothing.
+ * A retry of a finished publish gets its response back and writes nothing; a concurrent one
+ * waits for the first to finish (the idempotency store does that).
+ */
+export async function publishEvents<Body>(
+  context: HooklineContext,
+  request: PublishRequest<Body>,
+  now: number,
+): Promise<PublishOutcome<Body>> {
+  const claim = request.idempotency
+    ? await context.idempotency.begin(
+        request.idempotency.scope,
+        request.idempotency.key,
+        IdempotencyStore.fingerprint(request.inputs),
+      )
+    : undefined;
+  if (claim?.kind === 'replay') return { kind: 'replay', status: claim.status, body: claim.body };
+  try {
+    const endpointIds = await resolveEndpoints(context, request);
+    const prepared: PreparedEvent[] = request.inputs.map((input, i) => {
+      const event = buildEvent(input, now);
+      return { event, body: JSON.stringify(event), endpointIds: endpointIds[i] ?? [] };
+    });
+    const body = request.answer(
+      prepared.map((p) => ({ id: p.event.id, deliveries: p.endpointIds.length })),
+    );
+    await context.deliveries.publish(
+      prepared,
+      claim ? (multi) => context.idempotency.complete(multi, claim, 202, body) : undefined,
+      now,
+    );
+    return { kind: 'published', status: 202, body, events: prepared.length };
+  } catch (error) {
+    if (claim) await context.idempotency.abandon(claim);
+    throw error;
+  }
+}
+
+/** The `Idempotency-Key` header: absent, or 1–255 characters (else 422). */
+export function idempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (header.length === 0 || header.length > 255) {
+    throw validationFailed([{ path: 'Idempotency-Key', message: 'must be 1 to 255 characters' }]);
+  }
+  return header;
+}

@@ -1,0 +1,48 @@
+import { HttpError, notFound, Recover, TestSend } from '@hookline/core';
+import { Router, type RequestHandler } from 'express';
+import type { RouteDeps } from '../deps';
+import { jsonBody } from '../json-body';
+import { buildEvent } from '../publish';
+import { parse, pathId } from '../validate';
+
+/** What an operator does to one endpoint: send it a test event, recover what it missed. */
+export function endpointActionRoutes({ context, now }: RouteDeps, auth: RequestHandler): Router {
+  const router = Router();
+
+  router.post('/v1/endpoints/:id/test', auth, jsonBody, async (req, res) => {
+    const id = pathId('ep', req.params.id);
+    const input = parse(TestSend, req.body);
+    const endpoint = await context.endpoints.get(id);
+    if (!endpoint) throw notFound('endpoint', id);
+    // A disabled endpoint's deliveries go straight to the dead letter, so a test could only
+    // ever be dead on arrival: refuse it and say why rather than accept a send that cannot happen.
+    if (endpoint.disabled) {
+      throw new HttpError(
+        422,
+        'validation_failed',
+        `endpoint ${id} is disabled: enable it to send a test`,
+        [{ path: 'disabled', message: 'the endpoint is disabled' }],
+      );
+    }
+    const at = now();
+    const event = buildEvent(input, at);
+    await context.deliveries.publish(
+      [{ event, body: JSON.stringify(event), endpointIds: [id], test: true }],
+      undefined,
+      at,
+    );
+    res.status(202).json({ id: event.id, deliveries: 1 });
+  });
+
+  router.post('/v1/endpoints/:id/recover', auth, jsonBody, async (req, res) => {
+    const id = pathId('ep', req.params.id);
+    const { since } = parse(Recover, req.body);
+    if ((await context.endpoints.missing([id])).length > 0) throw notFound('endpoint', id);
+    const statuses = ['failed', 'dead'] as const;
+    const ids = await context.deliveries.idsSince(id, statuses, Date.parse(since));
+    const recovered = await context.deliveries.requeue(ids, statuses);
+    res.status(202).json({ recovered: recovered.length });
+  });
+
+  return router;
+}

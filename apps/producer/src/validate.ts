@@ -1,0 +1,64 @@
+import { HttpError, isId, type IdPrefix } from '@hookline/core';
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** The part of a zod issue the API reports; structural, so this module needs no zod import. */
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
+
+/** Any zod schema (`safeParse` is all that is used). */
+interface Schema<T> {
+  safeParse(
+    input: unknown,
+  ): { success: true; data: T } | { success: false; error: { issues: Issue[] } };
+}
+
+// A batch of 1,000 bad events can fail in thousands of places; the first hundred say enough
+// and keep an error response small.
+const MAX_DETAILS = 100;
+
+const join = (path: readonly PropertyKey[]) => path.map(String).join('.');
+
+/** zod issues as the API's `details`: `url`, `events.3.name`, `headers.X-Foo`. */
+export function issueDetails(issues: readonly Issue[]): ErrorDetail[] {
+  const details = issues.flatMap((issue) =>
+    // One entry per unknown field, at its own path, rather than one at the object's.
+    issue.code === 'unrecognized_keys' && issue.keys
+      ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'unknown field' }))
+      : [{ path: join(issue.path), message: issue.message }],
+  );
+  return details.slice(0, MAX_DETAILS);
+}
+
+export function validationFailed(details: ErrorDetail[]): HttpError {
+  const [first] = details;
+  const summary = first ? `${first.path || 'body'}: ${first.message}` : 'the request is not valid';
+  const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
+  return new HttpError(422, 'validation_failed', summary + more, details);
+}
+
+/** Parses `input` with `schema`, or throws a 422 `validation_failed` naming every bad field. */
+export function parse<T>(schema: Schema<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw validationFailed(issueDetails(result.error.issues));
+}
+
+const NOUNS: Record<IdPrefix, string> = { ep: 'endpoint', evt: 'event', whd: 'delivery' };
+
+/**
+ * A path parameter that must be an id of `prefix`. A malformed one is a 404 like an unknown
+ * one, found without asking Redis; its text is not echoed back (it is whatever the caller sent).
+ */
+export function pathId(prefix: IdPrefix, text: unknown): string {
+  if (typeof text !== 'string' || !isId(prefix, text))
+    throw new HttpError(404, 'not_found', `no such ${NOUNS[prefix]}: not a ${prefix}_ id`);
+  return text;
+}

@@ -1,0 +1,257 @@
+import { deliveryIdFor, type Endpoint } from '@hookline/core';
+import { generateSecret } from '@hookline/webhooks';
+import { endpointBody, expectError, startApp, type Harness } from './harness';
+
+let h: Harness;
+let clock = Date.parse('2026-01-15T10:30:00.000Z');
+
+beforeAll(async () => {
+  h = await startApp('endpoints', { now: () => clock });
+});
+afterAll(() => h.close());
+
+type Created = Endpoint & { secret: string };
+const create = async (body: Record<string, unknown> = endpointBody()) =>
+  (await h.api.post('/v1/endpoints', body).expect(201)).body as Created;
+
+describe('POST /v1/endpoints', () => {
+  test('creates an endpoint: 201 with every field, the secret and a Location', async () => {
+    const res = await h.api.post('/v1/endpoints', {
+      url: 'https://example.com/hooks',
+      description: 'orders',
+      event_types: ['order.*', 'user.created'],
+      headers: { 'X-Team': 'payments' },
+      rate_limit: 10,
+      legacy_signature_header: 'X-Hub-Signature-256',
+      metadata: { owner: 'ops' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^ep_[0-9A-Z]{26}$/) as string,
+      url: 'https://example.com/hooks',
+      description: 'orders',
+      event_types: ['order.*', 'user.created'],
+      headers: { 'X-Team': 'payments' },
+      rate_limit: 10,
+      legacy_signature_header: 'X-Hub-Signature-256',
+      disabled: false,
+      metadata: { owner: 'ops' },
+      created_at: '2026-01-15T10:30:00.000Z',
+      updated_at: '2026-01-15T10:30:00.000Z',
+      secret: expect.stringMatching(/^whsec_/) as string,
+    });
+    expect(res.headers.location).toBe(`/v1/endpoints/${(res.body as Created).id}`);
+  });
+
+  test('fills the defaults for a body with only a url', async () => {
+    const endpoint = await create();
+    expect(endpoint).toMatchObject({
+      description: '',
+      event_types: [],
+      headers: {},
+      rate_limit: null,
+      legacy_signature_header: null,
+      disabled: false,
+      metadata: {},
+    });
+  });
+
+  test('keeps a secret the caller supplies', async () => {
+    const secret = generateSecret(32);
+    expect((await create(endpointBody({ secret }))).secret).toBe(secret);
+  });
+
+  test('refuses a malformed secret, a bad url and a reserved header with 422 at their paths', async () => {
+    const res = await h.api.post('/v1/endpoints', {
+      url: 'not a url',
+      secret: 'whsec_short',
+      headers: { 'Webhook-Signature': 'x' },
+    });
+    expect(res.status).toBe(422);
+    expectError(res.body, 'validation_failed');
+    const paths = (res.body as { error: { details: { path: string }[] } }).error.details
+      .map((d) => d.path)
+      .sort();
+    expect(paths).toEqual(['headers.Webhook-Signature', 'secret', 'url']);
+  });
+
+  test('refuses a body without a url', async () => {
+    const res = await h.api.post('/v1/endpoints', {});
+    expect(res.status).toBe(422);
+    expect((res.body as { error: { details: { path: string }[] } }).error.details).toEqual([
+      { path: 'url', message: expect.any(String) as string },
+    ]);
+  });
+});
+
+describe('GET /v1/endpoints/:id', () => {
+  test('reads an endpoint without its secret', async () => {
+    const created = await create();
+    const res = await h.api.get(`/v1/endpoints/${created.id}`).expect(200);
+    const { secret: _secret, ...view } = created;
+    expect(res.body).toEqual(view);
+    expect(res.body).not.toHaveProperty('secret');
+  });
+
+  test('an unknown id is 404 and a malformed one is 404 too', async () => {
+    expectError(
+      (await h.api.get('/v1/endpoints/ep_01JH0000000000000000000000').expect(404)).body,
+      'not_found',
+    );
+    expectError((await h.api.get('/v1/endpoints/12345').expect(404)).body, 'not_found');
+  });
+});
+
+describe('GET /v1/endpoints', () => {
+  test('pages through every endpoint with limit and next_cursor, in creation order', async () => {
+    const own = await startApp('endpoints-list');
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++)
+        ids.push(
+          ((await own.api.post('/v1/endpoints', endpointBody()).expect(201)).body as Created).id,
+        );
+      const seen: string[] = [];
+      const sizes: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor ? `?limit=2&cursor=${cursor}` : '?limit=2';
+        const page = (await own.api.get(`/v1/endpoints${query}`).expect(200)).body as {
+          data: Endpoint[];
+          next_cursor: string | null;
+        };
+        sizes.push(page.data.length);
+        seen.push(...page.data.map((e) => e.id));
+        for (const e of page.data) expect(e).not.toHaveProperty('secret');
+        cursor = page.next_cursor;
+      } while (cursor !== null);
+      expect(sizes).toEqual([2, 2, 1]);
+      expect(seen).toEqual(ids);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('PATCH /v1/endpoints/:id', () => {
+  test('updates the fields given and nothing else', async () => {
+    const created = await create(endpointBody({ description: 'before', metadata: { a: '1' } }));
+    clock += 1_000;
+    const res = await h.api
+      .patch(`/v1/endpoints/${created.id}`, { description: 'after', disabled: true })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      id: created.id,
+      description: 'after',
+      disabled: true,
+      metadata: { a: '1' },
+      url: created.url,
+    });
+    expect((res.body as Endpoint).updated_at).toBe(new Date(clock).toISOString());
+    expect((res.body as Endpoint).created_at).toBe(created.created_at);
+  });
+
+  test('validates like a create, and refuses the secret and unknown fields', async () => {
+    const created = await create();
+    for (const [body, path] of [
+      [{ url: 'ftp://example.com' }, 'url'],
+      [{ secret: generateSecret() }, 'secret'],
+      [{ rate_limit: 0 }, 'rate_limit'],
+      [{ event_types: ['a b'] }, 'event_types.0'],
+      [{ color: 'red' }, 'color'],
+    ] as const) {
+      const res = await h.api.patch(`/v1/endpoints/${created.id}`, body);
+      expect(res.status).toBe(422);
+      expect(
+        (res.body as { error: { details: { path: string }[] } }).error.details.map((d) => d.path),
+      ).toEqual([path]);
+    }
+    expect((await h.api.get(`/v1/endpoints/${created.id}`)).body).toMatchObject({
+      url: created.url,
+      rate_limit: null,
+    });
+  });
+
+  test('an unknown endpoint is 404', async () => {
+    expectError(
+      (
+        await h.api
+          .patch('/v1/endpoints/ep_01JH0000000000000000000000', { description: 'x' })
+          .expect(404)
+      ).body,
+      'not_found',
+    );
+  });
+});
+
+describe('DELETE /v1/endpoints/:id', () => {
+  test('deletes the endpoint: 204, then 404', async () => {
+    const created = await create();
+    const res = await h.api.delete(`/v1/endpoints/${created.id}`).expect(204);
+    expect(res.text).toBe('');
+    await h.api.get(`/v1/endpoints/${created.id}`).expect(404);
+    await h.api.delete(`/v1/endpoints/${created.id}`).expect(404);
+  });
+
+  test('drops the jobs of its pending deliveries and marks them dead', async () => {
+    const created = await create(endpointBody({ event_types: ['delete.me'] }));
+    const event = (
+      await h.api
+        .post('/v1/events', { name: 'delete.me', data: {}, endpoint_ids: [created.id] })
+        .expect(202)
+    ).body as { id: string };
+    const deliveryId = deliveryIdFor(event.id, created.id);
+    expect(await h.context.queues.deliveries.getJob(deliveryId)).toBeDefined();
+
+    await h.api.delete(`/v1/endpoints/${created.id}`).expect(204);
+    expect(await h.context.queues.deliveries.getJob(deliveryId)).toBeUndefined();
+    expect((await h.api.get(`/v1/deliveries/${deliveryId}`).expect(200)).body).toMatchObject({
+      status: 'dead',
+    });
+  });
+});
+
+describe('secrets', () => {
+  test('GET /secret returns the current secret as {key}', async () => {
+    const created = await create();
+    expect((await h.api.get(`/v1/endpoints/${created.id}/secret`).expect(200)).body).toEqual({
+      key: created.secret,
+    });
+  });
+
+  test('a rotation makes a new secret current and keeps the old one for the grace period', async () => {
+    const created = await create();
+    const rotatedAt = clock;
+    const res = await h.api.post(`/v1/endpoints/${created.id}/secret/rotate`).expect(200);
+    const { key } = res.body as { key: string };
+    expect(key).toMatch(/^whsec_/);
+    expect(key).not.toBe(created.secret);
+    expect((await h.api.get(`/v1/endpoints/${created.id}/secret`)).body).toEqual({ key });
+    const stored = await h.context.endpoints.get(created.id);
+    expect(stored?.secrets).toEqual([
+      { key, expires_at: null },
+      { key: created.secret, expires_at: rotatedAt + h.config.secretRotationGraceMs },
+    ]);
+  });
+
+  test('a rotation to a chosen key uses it; a malformed key is 422', async () => {
+    const created = await create();
+    const chosen = generateSecret(48);
+    expect(
+      (await h.api.post(`/v1/endpoints/${created.id}/secret/rotate`, { key: chosen }).expect(200))
+        .body,
+    ).toEqual({ key: chosen });
+    const bad = await h.api.post(`/v1/endpoints/${created.id}/secret/rotate`, {
+      key: 'whsec_AAAA',
+    });
+    expect(bad.status).toBe(422);
+    expect((bad.body as { error: { details: { path: string }[] } }).error.details[0]?.path).toBe(
+      'key',
+    );
+  });
+
+  test('the secret of an unknown endpoint is 404, read or rotated', async () => {
+    await h.api.get('/v1/endpoints/ep_01JH0000000000000000000000/secret').expect(404);
+    await h.api.post('/v1/endpoints/ep_01JH0000000000000000000000/secret/rotate').expect(404);
+  });
+});

@@ -1,0 +1,156 @@
+import {
+  createContext,
+  createLogger,
+  createMetrics,
+  loadConfig,
+  metricSources,
+  type Config,
+  type HooklineContext,
+  type Metrics,
+} from '@hookline/core';
+import { cleanupPrefix, testPrefix, TEST_REDIS_URL } from '@hookline/core/testing';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../src/app';
+
+export const API_KEY = 'k'.repeat(32);
+export const AUTH = { Authorization: `Bearer ${API_KEY}` };
+
+export interface Harness {
+  prefix: string;
+  config: Config;
+  context: HooklineContext;
+  metrics: Metrics;
+  app: Express;
+  /** Authenticated requests to the app. */
+  api: {
+    get(path: string): request.Test;
+    post(path: string, body?: unknown): request.Test;
+    patch(path: string, body?: unknown): request.Test;
+    delete(path: string): request.Test;
+  };
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  insecure?: boolean;
+  redisUrl?: string;
+  now?: () => number;
+}
+
+/** The app on a prefix of its own against real Redis; `close()` cleans the prefix up. */
+export async function startApp(label: string, options: HarnessOptions = {}): Promise<Harness> {
+  const prefix = testPrefix(label);
+  const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
+  const config = loadConfig({
+    REDIS_URL: redisUrl,
+    HOOKLINE_API_KEYS: API_KEY,
+    HOOKLINE_QUEUE_PREFIX: prefix,
+    HOOKLINE_ALLOW_INSECURE_URLS: String(options.insecure ?? true),
+  });
+  const context = createContext(config, 'api');
+  await context.ready();
+  const metrics = createMetrics(metricSources(context));
+  const app = createApp({
+    context,
+    config,
+    metrics,
+    logger: createLogger('silent', 'producer-test'),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const api = {
+    get: (path: string) => request(app).get(path).set(AUTH),
+    post: (path: string, body?: unknown) =>
+      request(app)
+        .post(path)
+        .set(AUTH)
+        .send(body as object),
+    patch: (path: string, body?: unknown) =>
+      request(app)
+        .patch(path)
+        .set(AUTH)
+        .send(body as object),
+    delete: (path: string) => request(app).delete(path).set(AUTH),
+  };
+  return {
+    prefix,
+    config,
+    context,
+    metrics,
+    app,
+    api,
+    async close() {
+      await context.close();
+      await cleanupPrefix(prefix, redisUrl);
+    },
+  };
+}
+
+export type Method = 'get' | 'post' | 'patch' | 'delete';
+
+/** An unauthenticated request to the app with a method chosen at run time. */
+export function call(app: Express, method: Method, path: string): request.Test {
+  const agent = request(app);
+  return agent[method](path);
+}
+
+/** Every key under a prefix (SCAN, not KEYS). */
+export async function keysUnder(context: HooklineContext, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await context.redis.scan(
+      cursor,
+      'MATCH',
+      `${prefix.replace(/[[\]*?\\]/g, '\\$&')}*`,
+      'COUNT',
+      1000,
+    );
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  return keys.sort();
+}
+
+/** The SPEC's error shape, with a given code. */
+export function expectError(body: unknown, code: string): void {
+  expect(body).toEqual({
+    error: {
+      code,
+      message: expect.any(String) as string,
+      details: expect.any(Array) as unknown[],
+    },
+  });
+  const details = (body as { error: { details: unknown[] } }).error.details;
+  for (const detail of details)
+    expect(detail).toEqual({
+      path: expect.any(String) as string,
+      message: expect.any(String) as string,
+    });
+}
+
+export const ERROR_CODES = [
+  'unauthorized',
+  'invalid_json',
+  'validation_failed',
+  'not_found',
+  'payload_too_large',
+  'idempotency_conflict',
+  'unsupported_media_type',
+  'unavailable',
+  'internal',
+];
+
+/** A 4xx in the SPEC's error shape, whatever its code. */
+export function expectClientError(res: { status: number; body: unknown }): void {
+  expect(res.status).toBeGreaterThanOrEqual(400);
+  expect(res.status).toBeLessThan(500);
+  expectError(res.body, (res.body as { error?: { code?: string } }).error?.code ?? 'missing');
+  expect(ERROR_CODES).toContain((res.body as { error: { code: string } }).error.code);
+}
+
+/** A valid endpoint body. */
+export const endpointBody = (overrides: Record<string, unknown> = {}) => ({
+  url: 'https://example.com/hooks',
+  ...overrides,
+});

@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { request } from 'node:http';
+import path from 'node:path';
+import { cleanupPrefix, testPrefix, waitFor, TEST_REDIS_URL } from '@hookline/core/testing';
+
+// `node dist/main.js` as operators run it. CI builds before testing; run locally after
+// `npm run build` (the tests are skipped, saying so, when there is no build).
+const MAIN = path.join(__dirname, '..', 'dist', 'main.js');
+const built = existsSync(MAIN);
+if (!built) console.warn(`skipping main.js tests: ${MAIN} is missing (run npm run build first)`);
+const maybe = built ? describe : describe.skip;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment for the child: nothing of ours leaks in from the test runner's own. */
+function env(vars: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...vars };
+}
+
+function run(vars: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN], { env: env(vars) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
+
+maybe('main.js', () => {
+  test('refuses to start in production without API keys, in one line naming HOOKLINE_API_KEYS', async () => {
+    const result = await run({ NODE_ENV: 'production', REDIS_URL: TEST_REDIS_URL });
+    expect(result.code).not.toBe(0);
+    expect(lines(result.stderr)).toEqual([expect.stringContaining('HOOKLINE_API_KEYS')]);
+  });
+
+  test('refuses a bad setting in one line naming the variable', async () => {
+    const result = await run({ PORT: 'abc', HOOKLINE_API_KEYS: 'k'.repeat(32) });
+    expect(result.code).not.toBe(0);
+    expect(lines(result.stderr)).toEqual([expect.stringMatching(/^PORT: /)]);
+  });
+
+  test('without keys outside production, generates one, serves with it, and on SIGTERM finishes the request in flight and exits 0', async () => {
+    const prefix = testPrefix('main');
+    const child = spawn(process.execPath, [MAIN], {
+      env: env({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        REDIS_URL: TEST_REDIS_URL,
+        HOOKLINE_QUEUE_PREFIX: prefix,
+      }),
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    try {
+      const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(stdout)?.[1], {
+        message: 'the listening line',
+      });
+      const key = /generated an API key for this run: (\S+)/.exec(stdout)?.[1];
+      expect(key).toBeDefined();
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
+        message: 'readiness',
+      });
+      expect((await fetch(`${url}/v1/endpoints`)).status).toBe(401);
+      expect(
+        (await fetch(`${url}/v1/endpoints`, { headers: { Authorization: `Bearer ${key}` } }))
+          .status,
+      ).toBe(200);
+
+      // A request in flight when SIGTERM arrives: its body is half sent.
+      const inFlight = request(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      });
+      const answered = new Promise<{ status: number | undefined; body: string }>(
+        (resolve, reject) => {
+          inFlight.once('response', (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () => resolve({ status: res.statusCode, body }));
+          });
+          inFlight.once('error', reject);
+        },
+      );
+      inFlight.write('{"name": "in.flight", ');
+      await new Promise<void>((resolve) =>
+        inFlight.once('socket', (socket) => socket.once('connect', () => resolve())),
+      );
+      child.kill('SIGTERM');
+      // Once it stops accepting, new connections are refused while the old one is still served.
+      await waitFor(
+        () =>
+          fetch(`${url}/healthz`).then(
+            () => false,
+            () => true,
+          ),
+        { message: 'new connections refused' },
+      );
+      inFlight.end('"data": {}}');
+      const response = await answered;
+      expect(response.status).toBe(202);
+      expect(JSON.parse(response.body)).toEqual({
+        id: expect.stringMatching(/^evt_/) as string,
+        deliveries: 0,
+      });
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await cleanupPrefix(prefix);
+    }
+  });
+});

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { sleep } from './clock';
+
+/** A child process with the last lines it printed kept, for error messages. */
+export class Child {
+  private readonly tail: string[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(
+    readonly name: string,
+    readonly process: ChildProcess,
+  ) {
+    const keep = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        this.tail.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
+        if (this.tail.length > 20) this.tail.shift();
+      }
+    };
+    process.stdout?.on('data', keep);
+    process.stderr?.on('data', keep);
+    this.exited = new Promise((resolve) => {
+      process.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null)));
+      process.on('error', (error) => {
+        this.tail.push(error.message);
+        resolve(-1);
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
+  get running(): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null;
+  }
+
+  /** The last lines it printed, for an error message. */
+  output(): string {
+    return this.tail.length === 0 ? '(it printed nothing)' : this.tail.join('\n');
+  }
+
+  /** SIGTERM, and SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.process.kill('SIGTERM');
+    const exited = await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)]);
+    if (!exited && this.running) {
+      this.process.kill('SIGKILL');
+      await this.exited;
+    }
+  }
+}
+
+export function spawnChild(name: string, command: string, args: readonly string[], options: SpawnOptions): Child {
+  return new Child(name, spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options }));
+}
+
+/**
+ * A process's peak resident set size so far (`VmHWM` in /proc/<pid>/status), in bytes;
+ * `undefined` where there is no /proc (not Linux) or the process is gone.
+ */
+export function peakRssBytes(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time a process has used so far (user + system), in ms, from /proc/<pid>/stat; `undefined`
+ * where there is no /proc. Ticks are USER_HZ, 100 per second on every Linux that Node runs on.
+ */
+export function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ApiClient, statusOf } from './api-client';
+import { spawnChild, type Child } from './child-process';
+import type { Cleanup } from './cleanup';
+import { nowMs, waitFor } from './clock';
+import { freePort } from './ports';
+
+export interface RunningProducer {
+  child: Child;
+  api: ApiClient;
+  stop(): Promise<void>;
+}
+
+export interface RunningDispatcher {
+  child: Child;
+  /** Its `/metrics` and `/healthz` origin. */
+  metricsUrl: string;
+  /** When it was spawned (clock.ts `nowMs()`). */
+  spawnedAt: number;
+  /** Resolves with spawn → `/healthz` 200 in ms; rejects if it exits or takes over 30 s. */
+  healthy: Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** A fresh queue prefix per case: `{bench-<case>-<random>}` (braces: one Redis Cluster slot). */
+export function freshPrefix(name: string): string {
+  return `{bench-${name}-${randomBytes(3).toString('hex')}}`;
+}
+
+/** Variables the bench sets itself; any value inherited from the shell is dropped. */
+const OWN = /^(HOOKLINE_|REDIS_URL$|PORT$|HOST$|METRICS_PORT$|LOG_LEVEL$|NODE_ENV$)/;
+
+/**
+ * Starts Hookline's two processes the way an operator does: `node apps/<app>/dist/main.js`,
+ * configured by environment alone, default settings otherwise.
+ */
+export class HooklineLauncher {
+  readonly apiKey = `hl_bench_${randomBytes(24).toString('hex')}`;
+
+  constructor(
+    private readonly root: string,
+    private readonly redisUrl: string,
+    private readonly cleanup: Cleanup,
+  ) {}
+
+  private main(app: 'producer' | 'dispatcher'): string {
+    return path.join(this.root, 'apps', app, 'dist', 'main.js');
+  }
+
+  /** Why the Hookline cases cannot run (a missing build), or undefined. */
+  missing(): string | undefined {
+    const absent = (['producer', 'dispatcher'] as const).filter((app) => !existsSync(this.main(app)));
+    return absent.length === 0 ? undefined : `${absent.map((app) => `apps/${app}/dist/main.js`).join(' and ')} not built (npm run build)`;
+  }
+
+  private env(prefix: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OWN.test(name)));
+    return {
+      ...inherited,
+      REDIS_URL: this.redisUrl,
+      HOOKLINE_QUEUE_PREFIX: prefix,
+      HOOKLINE_API_KEYS: this.apiKey,
+      HOOKLINE_ALLOW_INSECURE_URLS: 'true',
+      LOG_LEVEL: 'warn',
+      ...extra,
+    };
+  }
+
+  async startProducer(
+    prefix: string,
+    { connections = 32, nodeArgs = [] }: { connections?: number; nodeArgs?: readonly string[] } = {},
+  ): Promise<RunningProducer> {
+    const port = await freePort();
+    const child = spawnChild('producer', process.execPath, [...nodeArgs, this.main('producer')], {
+      cwd: this.root,
+      env: this.env(prefix, { PORT: String(port), HOST: '127.0.0.1' }),
+    });
+    const api = new ApiClient(`http://127.0.0.1:${port}`, this.apiKey, connections);
+    const stopNow = this.cleanup.add('producer', async () => {
+      await api.close().catch(() => undefined);
+      await child.stop();
+    });
+    try {
+      await waitFor(
+        'the producer to be ready (GET /readyz 200)',
+        async () => {
+          if (!child.running) throw new Error(`the producer exited at start:\n${child.output()}`);
+          return (await statusOf(`http://127.0.0.1:${port}/readyz`)) === 200 ? true : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
+    } catch (error) {
+      await stopNow();
+      throw error;
+    }
+    return { child, api, stop: stopNow };
+  }
+
+  /**
+   * Spawns a dispatcher and returns at once: the drain is timed from the spawn, so waiting for
+   * it to be healthy is the caller's choice (`healthy`).
+   */
+  async startDispatcher(prefix: string, { nodeArgs = [] }: { nodeArgs?: readonly string[] } = {}): Promise<RunningDispatcher> {
+    const port = await freePort();
+    const spawnedAt = nowMs();
+    const child = spawnChild('dispatcher', process.execPath, [...nodeArgs, this.main('dispatcher')], {
+      cwd: this.root,
+      env: this.env(prefix, { METRICS_PORT: String(port) }),
+    });
+    const stop = this.cleanup.add('dispatcher', () => child.stop(30_000));
+    const healthy = waitFor(
+      'the dispatcher to be healthy (GET /healthz 200)',
+      async () => {
+        if (!child.running) throw new Error(`the dispatcher exited:\n${child.output()}`);
+        return (await statusOf(`http://127.0.0.1:${port}/healthz`)) === 200 ? Math.round(nowMs() - spawnedAt) : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 20 },
+    );
+    // Awaited by whoever needs it; never an unhandled rejection when nobody does.
+    healthy.catch(() => undefined);
+    return { child, metricsUrl: `http://127.0.0.1:${port}`, spawnedAt, healthy, stop };
+  }
+}

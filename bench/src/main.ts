@@ -1,0 +1,179 @@
+// `npm run bench`: every case in one run, against one redis-server and one receiver process that
+// the bench starts and stops itself. Orchestration only: the cases are in cases/.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import type { BenchCase, CaseContext } from './case';
+import { bullmqNoop } from './cases/bullmq-noop';
+import { drain } from './cases/drain';
+import { endToEnd } from './cases/end-to-end';
+import { fanOut } from './cases/fan-out';
+import { peer } from './cases/peer';
+import { publish } from './cases/publish';
+import { signedPost } from './cases/signed-post';
+import { renderChart } from './chart';
+import { Cleanup } from './cleanup';
+import { HooklineLauncher } from './hookline';
+import { Progress } from './progress';
+import { ReceiverClient } from './receiver-client';
+import { startRedisServer } from './redis-server';
+import { buildReport, renderProfiles, renderReport, writeReport } from './report';
+import type { CaseFailure, CaseId, Results } from './results';
+import { FULL, QUICK } from './sizes';
+
+const CASES: readonly BenchCase[] = [signedPost, bullmqNoop, peer, drain, publish, endToEnd, fanOut];
+
+const USAGE = `npm run bench [-- options]
+
+  --quick          every case at ~1/10 of its size (development, CI smoke)
+  --only a,b       run only these cases: ${CASES.map((c) => c.id).join(', ')}
+  --profile        CPU-profile the dispatcher in the drain and the producer in the publish case
+                   (node --cpu-prof, files in bench/results/profiles/), print their top functions
+  --help           this text
+
+Results: a table on stdout, JSON (and an SVG chart) under bench/results/.`;
+
+interface Options {
+  quick: boolean;
+  profile: boolean;
+  only: Set<CaseId> | undefined;
+}
+
+function parseArgs(argv: readonly string[]): Options | 'help' {
+  const options: Options = { quick: false, profile: false, only: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') return 'help';
+    else if (arg === '--quick') options.quick = true;
+    else if (arg === '--profile') options.profile = true;
+    else if (arg === '--only' || arg.startsWith('--only=')) {
+      const list = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
+      const ids = (list ?? '').split(',').filter(Boolean);
+      const unknown = ids.filter((id) => !CASES.some((c) => c.id === id));
+      if (ids.length === 0 || unknown.length > 0) throw new Error(`--only: unknown case ${unknown.join(', ') || '(none given)'}`);
+      options.only = new Set(ids as CaseId[]);
+    } else throw new Error(`unknown option ${arg} (see --help)`);
+  }
+  return options;
+}
+
+function gitCommit(root: string): string | null {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return `${commit}${dirty ? '+changes' : ''}`;
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<number> {
+  const parsed = parseArgs(process.argv.slice(2));
+  if (parsed === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const options = parsed;
+  const root = path.resolve(__dirname, '..', '..');
+  const resultsDir = path.join(root, 'bench', 'results');
+  const cases = CASES.filter((c) => !options.only || options.only.has(c.id));
+  const sizes = options.quick ? QUICK : FULL;
+  const progress = new Progress(cases.length);
+  const cleanup = new Cleanup();
+
+  // Ctrl-C, kill, or a crash anywhere: stop everything the bench started, Redis last.
+  let stopping = false;
+  const abort = (why: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    progress.clear();
+    process.stderr.write(`bench: ${why}; stopping what it started\n`);
+    void cleanup.runAll().finally(() => process.exit(code));
+  };
+  process.on('SIGINT', () => abort('interrupted', 130));
+  process.on('SIGTERM', () => abort('terminated', 143));
+  process.on('uncaughtException', (error) => abort(`crashed: ${error.stack ?? error.message}`, 1));
+  process.on('unhandledRejection', (error) => abort(`crashed: ${String((error as Error | undefined)?.stack ?? error)}`, 1));
+
+  const startedAt = new Date();
+  const loadAtStart = loadavg()[0] ?? 0;
+  const results: Results = {};
+  const failures: CaseFailure[] = [];
+  try {
+    const redis = await startRedisServer();
+    cleanup.add('redis-server', () => redis.stop());
+    const receiver = await ReceiverClient.start();
+    cleanup.add('receiver', () => receiver.stop());
+    const hookline = new HooklineLauncher(root, redis.url, cleanup);
+    const missing = hookline.missing();
+    const profileDir = options.profile ? path.join(resultsDir, 'profiles') : undefined;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+    for (const [index, benchCase] of cases.entries()) {
+      progress.startCase(index, benchCase.title);
+      if (benchCase.hookline && missing) {
+        failures.push({ case: benchCase.id, message: missing });
+        progress.note(`bench: ${benchCase.title} skipped: ${missing}`);
+        continue;
+      }
+      const context: CaseContext = {
+        sizes,
+        redis,
+        receiver,
+        hookline,
+        cleanup,
+        profileDir,
+        progress: (fraction, detail) => progress.update(fraction, detail),
+        note: (line) => progress.note(line),
+      };
+      try {
+        const { profiles, ...measured } = await benchCase.run(context);
+        Object.assign(results, measured);
+        if (profiles) results.profiles = { ...results.profiles, ...profiles };
+      } catch (error) {
+        const message = (error as Error).message;
+        failures.push({ case: benchCase.id, message });
+        progress.note(`bench: ${benchCase.title} failed: ${message}`);
+      } finally {
+        // Every case starts on an empty Redis: no backlog or retained keys from the one before.
+        await redis.flushAll();
+      }
+    }
+    progress.clear();
+
+    const report = buildReport(
+      {
+        startedAt: startedAt.toISOString(),
+        durationMs: Date.now() - startedAt.getTime(),
+        quick: options.quick,
+        node: process.version,
+        redis: redis.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+        loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
+        commit: gitCommit(root),
+        sizes,
+      },
+      results,
+      failures,
+    );
+    process.stdout.write(`\n${renderReport(report)}\n`);
+    const profile = renderProfiles(results);
+    if (profile) process.stdout.write(`\n${profile}\n`);
+    const written = writeReport(resultsDir, report, renderChart(report));
+    process.stdout.write(`\nWritten: ${written.map((file) => path.relative(process.cwd(), file)).join(', ')}\n`);
+    return failures.length > 0 ? 1 : 0;
+  } finally {
+    progress.clear();
+    if (!stopping) await cleanup.runAll();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${(error as Error).message ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,35 @@
+import { Pager } from '../pager';
+import type { Transport } from '../transport';
+import type { DeadLetterListParams, DeadLetterReplayParams, Delivery, Page } from '../types';
+
+/** `/v1/dead-letter`: deliveries that ran out of attempts or whose endpoint went away or was disabled. */
+export class DeadLetter {
+  constructor(private readonly http: Transport) {}
+
+  /** Dead deliveries, newest first; all of them, or one endpoint's. */
+  list({ endpoint_id, limit, cursor }: DeadLetterListParams = {}): Pager<Delivery> {
+    return new Pager(
+      (after) =>
+        this.http.request<Page<Delivery>>({
+          method: 'GET',
+          path: 'v1/dead-letter',
+          searchParams: { endpoint_id, limit, cursor: after },
+        }),
+      cursor,
+    );
+  }
+
+  /**
+   * Re-enqueues dead deliveries: those in `ids`, the endpoint's, or (with neither) the whole
+   * dead letter. Only what is dead is replayed, so replaying twice is harmless; `replayed` says
+   * how many went. Retried like a read, for that reason.
+   */
+  replay(params: DeadLetterReplayParams = {}): Promise<{ replayed: number }> {
+    return this.http.request({
+      method: 'POST',
+      path: 'v1/dead-letter/replay',
+      json: params,
+      retryable: true,
+    });
+  }
+}

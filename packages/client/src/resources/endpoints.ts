@@ -1,0 +1,85 @@
+import { Pager } from '../pager';
+import type { Transport } from '../transport';
+import type {
+  CreatedEndpoint,
+  Endpoint,
+  EndpointCreateParams,
+  EndpointUpdateParams,
+  ListParams,
+  Page,
+  Published,
+  RecoverParams,
+  SecretKey,
+  SecretRotateParams,
+  TestSendParams,
+} from '../types';
+import { path } from './path';
+
+/** `/v1/endpoints`: where events are delivered. */
+export class Endpoints {
+  constructor(private readonly http: Transport) {}
+
+  /** Creates an endpoint; the answer is the only one besides `getSecret` that holds its `secret`. */
+  create(params: EndpointCreateParams): Promise<CreatedEndpoint> {
+    return this.http.request({ method: 'POST', path: 'v1/endpoints', json: params });
+  }
+
+  /** Every endpoint, oldest first, fetched `limit` at a time as the iteration goes. */
+  list({ limit, cursor }: ListParams = {}): Pager<Endpoint> {
+    return new Pager(
+      (after) =>
+        this.http.request<Page<Endpoint>>({
+          method: 'GET',
+          path: 'v1/endpoints',
+          searchParams: { limit, cursor: after },
+        }),
+      cursor,
+    );
+  }
+
+  get(id: string): Promise<Endpoint> {
+    return this.http.request({ method: 'GET', path: path`v1/endpoints/${id}` });
+  }
+
+  /** Changes the given fields only. */
+  update(id: string, params: EndpointUpdateParams): Promise<Endpoint> {
+    return this.http.request({ method: 'PATCH', path: path`v1/endpoints/${id}`, json: params });
+  }
+
+  /** Deletes the endpoint; its pending deliveries are dropped (they end `dead`). */
+  async delete(id: string): Promise<void> {
+    await this.http.request<undefined>({
+      method: 'DELETE',
+      path: path`v1/endpoints/${id}`,
+      notFoundOnRetryIsDone: true,
+    });
+  }
+
+  /** The secret the endpoint signs with now. */
+  getSecret(id: string): Promise<SecretKey> {
+    return this.http.request({ method: 'GET', path: path`v1/endpoints/${id}/secret` });
+  }
+
+  /**
+   * Replaces the signing secret (with `key`, or a generated one). The old secret keeps signing
+   * beside the new one for `HOOKLINE_SECRET_ROTATION_GRACE`, so receivers can switch over.
+   */
+  rotateSecret(id: string, params: SecretRotateParams = {}): Promise<SecretKey> {
+    return this.http.request({
+      method: 'POST',
+      path: path`v1/endpoints/${id}/secret/rotate`,
+      json: params,
+    });
+  }
+
+  /** Sends a test delivery: signed like any other, without `Event-Id`. */
+  sendTest(id: string, params: TestSendParams): Promise<Published> {
+    return this.http.request({ method: 'POST', path: path`v1/endpoints/${id}/test`, json: params });
+  }
+
+  /** Re-enqueues every failed or dead-lettered delivery of the endpoint since `since`. */
+  recover(id: string, { since }: RecoverParams): Promise<{ recovered: number }> {
+    const json = { since: since instanceof Date ? since.toISOString() : since };
+    return this.http.request({ method: 'POST', path: path`v1/endpoints/${id}/recover`, json });
+  }
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { Transport } from '../transport';
+import type { EventWithDeliveries, PublishParams, Published } from '../types';
+import { path } from './path';
+
+export interface PublishOptions {
+  /**
+   * The `Idempotency-Key` header: a publish repeated with the same key (within the retention)
+   * returns the first one's answer and creates nothing. Default: a random UUID per call, so the
+   * client's own retries of this call are safe; pass your own to make your retries safe too
+   * (e.g. the id of the row the event is about).
+   */
+  idempotencyKey?: string;
+}
+
+/** `/v1/events`: publishing. */
+export class Events {
+  constructor(private readonly http: Transport) {}
+
+  /** Publishes one event to every enabled endpoint subscribed to its name (or to `endpoint_ids`). */
+  publish(event: PublishParams, options: PublishOptions = {}): Promise<Published> {
+    return this.http.request({
+      method: 'POST',
+      path: 'v1/events',
+      json: event,
+      ...idempotent(options),
+    });
+  }
+
+  /** Publishes up to 1,000 events at once, all or none; the answers are in the events' order. */
+  async publishBatch(events: PublishParams[], options: PublishOptions = {}): Promise<Published[]> {
+    const { data } = await this.http.request<{ data: Published[] }>({
+      method: 'POST',
+      path: 'v1/events/batch',
+      json: { events },
+      ...idempotent(options),
+    });
+    return data;
+  }
+
+  /** An event and the state of each of its deliveries. */
+  get(id: string): Promise<EventWithDeliveries> {
+    return this.http.request({ method: 'GET', path: path`v1/events/${id}` });
+  }
+}
+
+// The key is chosen once per call, before got sees the request, so each of got's retries of that
+// call sends the same one.
+function idempotent({ idempotencyKey = randomUUID() }: PublishOptions) {
+  return { headers: { 'idempotency-key': idempotencyKey }, retryable: true };
+}

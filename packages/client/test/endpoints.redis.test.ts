@@ -1,0 +1,171 @@
+import { newId } from '@hookline/core';
+import { generateSecret } from '@hookline/webhooks';
+import { HooklineApiError, type Hookline } from '../src';
+import { Harness } from './harness';
+
+// The client against the real producer (listening on 127.0.0.1) and the real Redis.
+
+let h: Harness;
+let hookline: Hookline;
+
+beforeAll(async () => {
+  h = await Harness.start('client-ep');
+  hookline = h.client();
+});
+afterAll(() => h.close());
+
+async function apiError(promise: Promise<unknown>): Promise<HooklineApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(HooklineApiError);
+  return error as HooklineApiError;
+}
+
+test('create returns the endpoint with its secret, get returns it without', async () => {
+  const created = await hookline.endpoints.create({
+    url: 'https://example.com/hooks',
+    event_types: ['order.*'],
+    metadata: { team: 'payments' },
+  });
+  expect(created).toMatchObject({
+    url: 'https://example.com/hooks',
+    event_types: ['order.*'],
+    metadata: { team: 'payments' },
+    disabled: false,
+  });
+  expect(created.id).toMatch(/^ep_/);
+  expect(created.secret).toMatch(/^whsec_/);
+
+  const read = await hookline.endpoints.get(created.id);
+  const { secret: _secret, ...view } = created;
+  expect(read).toEqual(view);
+  expect(read).not.toHaveProperty('secret');
+});
+
+test('update changes only the given fields', async () => {
+  const created = await hookline.endpoints.create({
+    url: 'https://example.com/a',
+    description: 'first',
+  });
+  const updated = await hookline.endpoints.update(created.id, { disabled: true, rate_limit: 10 });
+  expect(updated).toMatchObject({
+    id: created.id,
+    url: 'https://example.com/a',
+    description: 'first',
+    disabled: true,
+    rate_limit: 10,
+  });
+  expect(await hookline.endpoints.get(created.id)).toEqual(updated);
+});
+
+test('delete removes the endpoint: reading it afterwards is a not_found HooklineApiError', async () => {
+  const created = await hookline.endpoints.create({ url: 'https://example.com/gone' });
+  await expect(hookline.endpoints.delete(created.id)).resolves.toBeUndefined();
+  const error = await apiError(hookline.endpoints.get(created.id));
+  expect(error).toMatchObject({ status: 404, code: 'not_found' });
+  expect(error.message).toContain(created.id);
+});
+
+test('getSecret returns the current secret and rotateSecret replaces it (with a given key or a new one)', async () => {
+  const created = await hookline.endpoints.create({ url: 'https://example.com/s' });
+  expect(await hookline.endpoints.getSecret(created.id)).toEqual({ key: created.secret });
+
+  const generated = await hookline.endpoints.rotateSecret(created.id);
+  expect(generated.key).toMatch(/^whsec_/);
+  expect(generated.key).not.toBe(created.secret);
+
+  const chosen = generateSecret();
+  expect(await hookline.endpoints.rotateSecret(created.id, { key: chosen })).toEqual({
+    key: chosen,
+  });
+  expect(await hookline.endpoints.getSecret(created.id)).toEqual({ key: chosen });
+});
+
+test('list iterates every endpoint across pages of a small page size, in order, fetching lazily', async () => {
+  const mine = await createMany(7);
+  const requests: string[] = [];
+  const counting = h.client({
+    hooks: { beforeRequest: [(options) => void requests.push(String(options.url))] },
+  });
+
+  const pager = counting.endpoints.list({ limit: 2 });
+  expect(requests).toHaveLength(0); // nothing until read
+
+  const seen: string[] = [];
+  for await (const endpoint of pager) seen.push(endpoint.id);
+  expect(seen).toEqual([...seen].sort());
+  expect(seen).toEqual(expect.arrayContaining(mine));
+  expect(new Set(seen).size).toBe(seen.length);
+  // The API reads one more than a page holds, so it knows the last page: no empty page at the end.
+  expect(requests).toHaveLength(Math.ceil(seen.length / 2));
+  expect(requests.every((url) => url.includes('limit=2'))).toBe(true);
+
+  const pages: number[] = [];
+  for await (const page of counting.endpoints.list({ limit: 3 }).pages())
+    pages.push(page.data.length);
+  expect(pages.reduce((a, b) => a + b, 0)).toBe(seen.length);
+  expect(pages.slice(0, -1).every((n) => n === 3)).toBe(true);
+});
+
+test('list().first() is one page whose cursor continues the list', async () => {
+  await createMany(3);
+  const first = await hookline.endpoints.list({ limit: 2 }).first();
+  expect(first.data).toHaveLength(2);
+  expect(first.next_cursor).toEqual(expect.any(String) as string);
+  const rest = await hookline.endpoints.list({ limit: 250, cursor: first.next_cursor! }).toArray();
+  const all = await hookline.endpoints.list({ limit: 250 }).toArray();
+  expect([...first.data, ...rest].map((e) => e.id)).toEqual(all.map((e) => e.id));
+  expect(await hookline.endpoints.list({ limit: 2 }).toArray(3)).toEqual(all.slice(0, 3));
+});
+
+test('a wrong API key is a 401 unauthorized HooklineApiError', async () => {
+  const error = await apiError(h.client({ apiKey: 'not-the-key' }).endpoints.list().first());
+  expect(error).toMatchObject({
+    name: 'HooklineApiError',
+    status: 401,
+    code: 'unauthorized',
+    details: [],
+  });
+  expect(error.message).toMatch(/API key/);
+});
+
+test('an unknown id is a 404 not_found HooklineApiError', async () => {
+  const id = newId('ep');
+  const error = await apiError(hookline.endpoints.get(id));
+  expect(error).toMatchObject({
+    status: 404,
+    code: 'not_found',
+    message: `endpoint ${id} not found`,
+  });
+});
+
+test('an id is escaped into the path: it cannot reach another route', async () => {
+  // Unescaped, `v1/endpoints/../endpoints` would be the list route, and answer 200.
+  const error = await apiError(hookline.endpoints.get('../endpoints'));
+  expect(error).toMatchObject({ status: 404, code: 'not_found' });
+});
+
+test('an invalid body is a 422 validation_failed HooklineApiError with every detail', async () => {
+  const error = await apiError(
+    hookline.endpoints.create({
+      url: 'ftp://example.com',
+      event_types: ['bad name!'],
+      rate_limit: 0,
+    }),
+  );
+  expect(error.status).toBe(422);
+  expect(error.code).toBe('validation_failed');
+  expect(error.details.map((d) => d.path).sort()).toEqual(['event_types.0', 'rate_limit', 'url']);
+  for (const detail of error.details) expect(detail.message).toEqual(expect.any(String) as string);
+});
+
+async function createMany(n: number): Promise<string[]> {
+  const created = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      hookline.endpoints.create({ url: `https://example.com/many/${i}` }),
+    ),
+  );
+  return created.map((e) => e.id);
+}

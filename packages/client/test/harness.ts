@@ -1,0 +1,112 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import {
+  createContext,
+  createLogger,
+  createMetrics,
+  loadConfig,
+  type Config,
+  type HooklineContext,
+} from '@hookline/core';
+import { cleanupPrefix, testPrefix, TEST_REDIS_URL } from '@hookline/core/testing';
+import { createDispatcher, type Dispatcher } from '@hookline/dispatcher';
+import { createApp, metricSources } from '@hookline/producer';
+import { Hookline, type HooklineOptions } from '../src';
+
+export const API_KEY = 'client-test-key-'.padEnd(40, 'x');
+
+/** An HTTP server on 127.0.0.1:0 whose `close()` also cuts keep-alive connections. */
+export async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const server = createServer(handler);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * A test's own Hookline: the real producer app listening on 127.0.0.1 (got needs a real URL),
+ * on a fresh prefix of the real Redis, and on demand a real dispatcher in this process.
+ */
+export class Harness {
+  private dispatcher: Dispatcher | undefined;
+
+  private constructor(
+    readonly config: Config,
+    readonly context: HooklineContext,
+    readonly url: string,
+    private readonly closeServer: () => Promise<void>,
+  ) {}
+
+  static async start(label: string): Promise<Harness> {
+    const config = loadConfig({
+      REDIS_URL: TEST_REDIS_URL,
+      HOOKLINE_API_KEYS: API_KEY,
+      HOOKLINE_QUEUE_PREFIX: testPrefix(label),
+      HOOKLINE_ALLOW_INSECURE_URLS: 'true',
+      // One retry 20 ms after the first attempt: a failing endpoint is dead in milliseconds.
+      HOOKLINE_RETRY_SCHEDULE: '20ms',
+      LOG_LEVEL: 'silent',
+    });
+    const context = createContext(config, 'api');
+    await context.ready();
+    const app = createApp({
+      context,
+      config,
+      metrics: createMetrics(metricSources(context)),
+      logger: createLogger('silent', 'producer-test'),
+    });
+    const { url, close } = await listen(app);
+    return new Harness(config, context, url, close);
+  }
+
+  /** A client of this producer; `options` override the defaults (the right key, no retries). */
+  client(options: Partial<HooklineOptions> = {}): Hookline {
+    return new Hookline({ url: this.url, apiKey: API_KEY, retries: 0, ...options });
+  }
+
+  /** Starts a dispatcher delivering this prefix's jobs (short time limits: failures are quick). */
+  startDispatcher(): void {
+    this.dispatcher = createDispatcher({
+      config: this.config,
+      logger: createLogger('silent', 'dispatcher-test'),
+      sender: { connectTimeoutMs: 1_000, responseTimeoutMs: 1_000, totalTimeoutMs: 2_000 },
+    });
+    this.dispatcher.start();
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher?.close();
+    await this.closeServer();
+    await this.context.close();
+    await cleanupPrefix(this.config.queuePrefix);
+  }
+}
+
+/** A webhook receiver answering `status()` (read per request, so a test can change it). */
+export async function receiver(status: () => number = () => 204) {
+  const received: { headers: IncomingMessage['headers']; body: string }[] = [];
+  const server = await listen((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(status()).end();
+    });
+  });
+  return { ...server, received };
+}
