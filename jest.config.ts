@@ -69,6 +69,7 @@ const config: Config = {
     project('apps/dispatcher', 'dispatcher'),
     clientProject('packages/client', 'client'),
     clientProject('apps/cli', 'cli'),
+    project('bench', 'bench'),
   ],
 };
 

@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { adminRoutes } from './admin';
 import { requireApiKey } from './auth';
 import type { AppDeps, RouteDeps } from './deps';
 import { errorHandler, unknownRoute } from './errors';
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(eventRoutes(route, auth));
   app.use(deliveryRoutes(route, auth));
   app.use(deadLetterRoutes(route, auth));
+  app.use(adminRoutes(deps.context, deps.config.apiKeys));
   app.use(unknownRoute);
   app.use(
     errorHandler({ logger: deps.logger, redisReady: () => deps.context.redis.status === 'ready' }),

@@ -1,0 +1,48 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { HttpError, type HooklineContext } from '@hookline/core';
+import { Router, type RequestHandler } from 'express';
+import { apiKeyCheck } from './auth';
+
+export const ADMIN_PATH = '/admin/queues';
+
+/**
+ * The API keys, as a browser can present them: `Authorization: Bearer <key>` like the API, or
+ * Basic auth with the key as the password (any user name). A refusal asks for Basic auth, so a
+ * browser opening bull-board prompts for the key instead of showing a bare 401.
+ */
+function requireAdminKey(keys: readonly string[]): RequestHandler {
+  const check = apiKeyCheck(keys);
+  return (req, res, next) => {
+    const header = req.headers.authorization ?? '';
+    const bearer = /^Bearer +(\S+) *$/i.exec(header)?.[1];
+    const basic = /^Basic +(\S+) *$/i.exec(header)?.[1];
+    const password = basic
+      ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':')
+      : undefined;
+    const presented = bearer ?? password;
+    if (presented !== undefined && check(presented)) return next();
+    res.set('WWW-Authenticate', 'Basic realm="hookline", charset="UTF-8"');
+    next(
+      new HttpError(
+        401,
+        'unauthorized',
+        'a valid API key is required (Bearer, or Basic with the key as password)',
+      ),
+    );
+  };
+}
+
+/** bull-board on `/admin/queues`, for operators who know BullMQ, behind the same API keys. */
+export function adminRoutes(context: HooklineContext, keys: readonly string[]): Router {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(ADMIN_PATH);
+  createBullBoard({
+    queues: Object.values(context.queues).map((queue) => new BullMQAdapter(queue)),
+    serverAdapter,
+  });
+  const router = Router();
+  router.use(ADMIN_PATH, requireAdminKey(keys), serverAdapter.getRouter() as RequestHandler);
+  return router;
+}
