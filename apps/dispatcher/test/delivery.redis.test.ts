@@ -24,7 +24,11 @@ afterEach(async () => {
 
 test('a delivery is signed so that the public standardwebhooks library verifies it', async () => {
   const r = await receiver();
-  const ep = await h.createEndpoint({ url: r.url(), headers: { 'X-Tenant': 't1' }, legacy_signature_header: 'X-Hub-Signature-256' });
+  const ep = await h.createEndpoint({
+    url: r.url(),
+    headers: { 'X-Tenant': 't1' },
+    legacy_signature_header: 'X-Hub-Signature-256',
+  });
   h.startDispatcher();
   const event = await h.publish([ep.id]);
   await waitFor(() => r.received.length === 1, { message: 'the delivery' });
@@ -40,8 +44,13 @@ test('a delivery is signed so that the public standardwebhooks library verifies 
   expect(got.headers['user-agent']).toMatch(/^Hookline\/\d+\.\d+\.\d+$/);
   expect(got.headers['x-tenant']).toBe('t1');
   const key = Buffer.from(ep.secrets[0]!.key.slice('whsec_'.length), 'base64');
-  expect(got.headers['x-hub-signature-256']).toBe(`sha256=${createHmac('sha256', key).update(got.body).digest('hex')}`);
-  await waitFor(async () => (await h.deliveryStatus(got.headers['webhook-id'] as string))?.status === 'delivered');
+  expect(got.headers['x-hub-signature-256']).toBe(
+    `sha256=${createHmac('sha256', key).update(got.body).digest('hex')}`,
+  );
+  await waitFor(
+    async () =>
+      (await h.deliveryStatus(got.headers['webhook-id'] as string))?.status === 'delivered',
+  );
 });
 
 test('during a secret rotation each request carries two signatures, and either secret verifies it', async () => {
@@ -54,7 +63,9 @@ test('during a secret rotation each request carries two signatures, and either s
   const got = r.received[0]!;
   expect(String(got.headers['webhook-signature']).split(' ')).toHaveLength(2);
   for (const secret of [ep.secrets[0]!.key, newKey!]) {
-    expect(() => new Webhook(secret).verify(got.body, got.headers as Record<string, string>)).not.toThrow();
+    expect(() =>
+      new Webhook(secret).verify(got.body, got.headers as Record<string, string>),
+    ).not.toThrow();
   }
 });
 
@@ -65,7 +76,12 @@ test('a test delivery is signed like any other and has no Event-Id', async () =>
   await h.publish([ep.id], 'ping', {}, true);
   await waitFor(() => r.received.length === 1);
   expect(r.received[0]!.headers['event-id']).toBeUndefined();
-  expect(() => new Webhook(ep.secrets[0]!.key).verify(r.received[0]!.body, r.received[0]!.headers as Record<string, string>)).not.toThrow();
+  expect(() =>
+    new Webhook(ep.secrets[0]!.key).verify(
+      r.received[0]!.body,
+      r.received[0]!.headers as Record<string, string>,
+    ),
+  ).not.toThrow();
 });
 
 test('a receiver failing twice then succeeding sees attempts 1, 2, 3 with one Webhook-Id', async () => {
@@ -75,7 +91,9 @@ test('a receiver failing twice then succeeding sees attempts 1, 2, 3 with one We
   h.startDispatcher();
   const event = await h.publish([ep.id]);
   const id = deliveryIdFor(event.event.id, ep.id);
-  await waitFor(async () => (await h.deliveryStatus(id))?.status === 'delivered', { message: 'delivered' });
+  await waitFor(async () => (await h.deliveryStatus(id))?.status === 'delivered', {
+    message: 'delivered',
+  });
   expect(r.received.map((x) => x.headers['webhook-attempt'])).toEqual(['1', '2', '3']);
   expect(new Set(r.received.map((x) => x.headers['webhook-id']))).toEqual(new Set([id]));
   const delivery = await h.deliveryStatus(id);
@@ -95,11 +113,15 @@ test('a receiver that always fails ends in the dead letter, and a replay deliver
   const id = deliveryIdFor(event.event.id, ep.id);
   await waitFor(async () => (await h.deliveryStatus(id))?.status === 'dead', { message: 'dead' });
   expect(r.received).toHaveLength(3); // 1 + the two retries of '50ms,100ms'
-  expect((await h.api.deliveries.listDeadLetter(undefined, { limit: 10 })).data.map((d) => d.id)).toEqual([id]);
+  expect(
+    (await h.api.deliveries.listDeadLetter(undefined, { limit: 10 })).data.map((d) => d.id),
+  ).toEqual([id]);
 
   fail = false;
   expect(await h.api.deliveries.requeue([id], ['dead'])).toEqual([id]);
-  await waitFor(async () => (await h.deliveryStatus(id))?.status === 'delivered', { message: 'replayed' });
+  await waitFor(async () => (await h.deliveryStatus(id))?.status === 'delivered', {
+    message: 'replayed',
+  });
   expect(r.received.map((x) => x.headers['webhook-attempt'])).toEqual(['1', '2', '3', '4']);
   expect(await h.api.deliveries.deadLetterSize()).toBe(0);
 });
@@ -110,9 +132,13 @@ test('410 Gone disables the endpoint at once and dead-letters its other deliveri
   h.startDispatcher({ config: { ...h.config, concurrency: 1 } });
   const events = await h.publishMany([ep.id], 5);
   const ids = events.map((e) => deliveryIdFor(e.event.id, ep.id));
-  await waitFor(async () => (await Promise.all(ids.map((id) => h.deliveryStatus(id)))).every((d) => d?.status === 'dead'), {
-    message: 'all dead',
-  });
+  await waitFor(
+    async () =>
+      (await Promise.all(ids.map((id) => h.deliveryStatus(id)))).every((d) => d?.status === 'dead'),
+    {
+      message: 'all dead',
+    },
+  );
   expect(r.received).toHaveLength(1);
   const endpoint = await h.api.endpoints.get(ep.id);
   expect(endpoint?.disabled).toBe(true);
@@ -162,7 +188,9 @@ test('a receiver that resets the connection is a connection attempt', async () =
 
 test('a 10 MiB answer is read only to 64 KiB and 4 KiB of it is kept', async () => {
   const big = Buffer.alloc(10 * 1024 * 1024, 'a');
-  const r = await receiver((_req, res) => res.writeHead(200, { 'content-length': big.length }).end(big));
+  const r = await receiver((_req, res) =>
+    res.writeHead(200, { 'content-length': big.length }).end(big),
+  );
   const ep = await h.createEndpoint({ url: r.url() });
   h.startDispatcher();
   const event = await h.publish([ep.id]);
@@ -202,7 +230,11 @@ test('a name that resolves to 127.0.0.1 is refused when insecure URLs are not al
     const d = await h.deliveryStatus(id);
     return d?.status === 'dead' ? d : undefined;
   });
-  expect(delivery.attempts.map((a) => a.error)).toEqual(['ssrf_blocked', 'ssrf_blocked', 'ssrf_blocked']);
+  expect(delivery.attempts.map((a) => a.error)).toEqual([
+    'ssrf_blocked',
+    'ssrf_blocked',
+    'ssrf_blocked',
+  ]);
   expect(r.connections).toBe(0);
 });
 
@@ -239,9 +271,12 @@ test('a job whose data fails its schema is dropped without stopping the worker',
   h.startDispatcher();
   await h.publish([ep.id]);
   await waitFor(() => r.received.length === 1);
-  await waitFor(async () => (await h.api.queues.deliveries.getJob('poison'))?.finishedOn !== undefined, {
-    message: 'the poison job to finish',
-  });
+  await waitFor(
+    async () => (await h.api.queues.deliveries.getJob('poison'))?.finishedOn !== undefined,
+    {
+      message: 'the poison job to finish',
+    },
+  );
   expect(await h.api.queues.deliveries.getJobState('poison')).toBe('completed');
 });
 
@@ -260,12 +295,18 @@ test('an endpoint that never answers does not delay the deliveries of a healthy 
   await waitFor(() => blackHole.received.length >= 25, { message: 'the black hole to fill up' });
   const started = Date.now();
   const events = await h.publishMany([good.id], 50);
-  await waitFor(() => healthy.received.length === 50, { message: 'healthy deliveries', timeoutMs: 9_000 });
-  const firstTimeout = (await h.api.deliveries.listForEndpoint(hole.id, 'failed', { limit: 1 })).data.length;
+  await waitFor(() => healthy.received.length === 50, {
+    message: 'healthy deliveries',
+    timeoutMs: 9_000,
+  });
+  const firstTimeout = (await h.api.deliveries.listForEndpoint(hole.id, 'failed', { limit: 1 }))
+    .data.length;
   expect(firstTimeout).toBe(0);
   expect(healthy.countsById().size).toBe(events.length);
   // Reported, not asserted: timings vary on shared machines.
-  console.info(`isolation: 50 healthy deliveries arrived ${Date.now() - started} ms after publish beside a black hole`);
+  console.info(
+    `isolation: 50 healthy deliveries arrived ${Date.now() - started} ms after publish beside a black hole`,
+  );
 });
 
 test('an endpoint rate limit holds across two dispatchers, and deferrals use no attempts', async () => {
@@ -274,10 +315,16 @@ test('an endpoint rate limit holds across two dispatchers, and deferrals use no 
   h.startDispatcher();
   h.startDispatcher();
   const events = await h.publishMany([ep.id], 12);
-  await waitFor(() => r.received.length === 12, { timeoutMs: 15_000, message: 'all rate-limited deliveries' });
+  await waitFor(() => r.received.length === 12, {
+    timeoutMs: 15_000,
+    message: 'all rate-limited deliveries',
+  });
   const times = r.received.map((x) => x.at).sort((a, b) => a - b);
   // 5 per second: any six consecutive arrivals span at least a second (less a scheduling margin).
-  for (let i = 0; i + 5 < times.length; i++) expect(times[i + 5]! - times[i]!).toBeGreaterThanOrEqual(900);
-  const deliveries = await Promise.all(events.map((e) => h.deliveryStatus(deliveryIdFor(e.event.id, ep.id))));
+  for (let i = 0; i + 5 < times.length; i++)
+    expect(times[i + 5]! - times[i]!).toBeGreaterThanOrEqual(900);
+  const deliveries = await Promise.all(
+    events.map((e) => h.deliveryStatus(deliveryIdFor(e.event.id, ep.id))),
+  );
   expect(deliveries.every((d) => d?.attempts.length === 1)).toBe(true);
 });

@@ -13,7 +13,11 @@ import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../sr
 const { EndpointCreate } = endpointInputSchemas({ allowInsecure: true });
 
 /** Short limits so failure paths run in milliseconds; the defaults are the SPEC's. */
-export const FAST_SENDER = { connectTimeoutMs: 1_000, responseTimeoutMs: 1_000, totalTimeoutMs: 2_000 };
+export const FAST_SENDER = {
+  connectTimeoutMs: 1_000,
+  responseTimeoutMs: 1_000,
+  totalTimeoutMs: 2_000,
+};
 
 /**
  * A test's own Hookline: a fresh prefix on the real Redis, the API-side stores to create endpoints
@@ -58,14 +62,21 @@ export class Harness {
   }
 
   /** Publishes an event to the given endpoints (through the same store the API uses). */
-  async publish(endpointIds: string[], name = 'order.filled', data: Record<string, unknown> = { n: 1 }, test = false) {
+  async publish(
+    endpointIds: string[],
+    name = 'order.filled',
+    data: Record<string, unknown> = { n: 1 },
+    test = false,
+  ) {
     const prepared = prepareEvent({ name, data }, endpointIds, { test });
     await this.api.deliveries.publish([prepared]);
     return prepared;
   }
 
   async publishMany(endpointIds: string[], count: number, name = 'order.filled') {
-    const events = Array.from({ length: count }, (_, i) => prepareEvent({ name, data: { i } }, endpointIds));
+    const events = Array.from({ length: count }, (_, i) =>
+      prepareEvent({ name, data: { i } }, endpointIds),
+    );
     await this.api.deliveries.publish(events);
     return events;
   }

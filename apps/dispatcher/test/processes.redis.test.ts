@@ -1,46 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { freePort, waitFor } from '@hookline/core/testing';
+import { waitFor } from '@hookline/core/testing';
 import { Harness } from './harness';
 import { Receiver } from './receiver';
+import { spawnService, type Service } from './services';
 
 // Real dispatcher processes (the built dist/main.js, as production runs it), killed for real.
-const MAIN = path.join(__dirname, '..', 'dist', 'main.js');
+type Proc = Service;
 
-interface Proc {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: string[];
-}
-
-async function spawnDispatcher(h: Harness): Promise<Proc> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      REDIS_URL: h.config.redisUrl,
-      HOOKLINE_QUEUE_PREFIX: h.config.queuePrefix,
-      HOOKLINE_ALLOW_INSECURE_URLS: 'true',
-      HOOKLINE_CONCURRENCY: '20',
-      METRICS_PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function spawnDispatcher(h: Harness): Promise<Proc> {
+  return spawnService('dispatcher', {
+    REDIS_URL: h.config.redisUrl,
+    HOOKLINE_QUEUE_PREFIX: h.config.queuePrefix,
+    HOOKLINE_CONCURRENCY: '20',
   });
-  const output: string[] = [];
-  child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await waitFor(
-    async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-      return res?.ok;
-    },
-    { message: `dispatcher on :${port} to be up (${output.join('')})` },
-  );
-  return { child, exited, output };
 }
 
 let h: Harness;
@@ -74,7 +45,9 @@ test('a dispatcher killed with SIGKILL mid-load loses nothing: another delivers 
   });
   const counts = receiver.countsById();
   const duplicates = [...counts.values()].filter((n) => n > 1).length;
-  console.info(`SIGKILL: all ${events.length} delivered ${Date.now() - killedAt} ms after the kill; ${duplicates} delivered twice`);
+  console.info(
+    `SIGKILL: all ${events.length} delivered ${Date.now() - killedAt} ms after the kill; ${duplicates} delivered twice`,
+  );
   expect(counts.size).toBe(events.length);
 }, 90_000);
 
@@ -85,7 +58,10 @@ test('a dispatcher stopped with SIGTERM mid-load finishes what it holds and exit
   await waitFor(() => receiver.received.length >= 400, { message: 'load to start' });
   procs[0]!.child.kill('SIGTERM');
   expect(await procs[0]!.exited).toBe(0);
-  await waitFor(() => receiver.countsById().size === events.length, { timeoutMs: 60_000, message: 'every delivery' });
+  await waitFor(() => receiver.countsById().size === events.length, {
+    timeoutMs: 60_000,
+    message: 'every delivery',
+  });
   const counts = receiver.countsById();
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
   expect(receiver.received).toHaveLength(events.length);

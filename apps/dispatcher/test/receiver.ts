@@ -18,13 +18,20 @@ export class Receiver {
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
 
-  static async start(handler: Handler = (_req, res) => res.writeHead(204).end()): Promise<Receiver> {
+  static async start(
+    handler: Handler = (_req, res) => res.writeHead(204).end(),
+  ): Promise<Receiver> {
     const receiver = new Receiver();
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const received = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now(), path: req.url ?? '/' };
+        const received = {
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
+          path: req.url ?? '/',
+        };
         receiver.received.push(received);
         handler(req, res, received);
       });
@@ -57,6 +64,8 @@ export class Receiver {
 
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 }

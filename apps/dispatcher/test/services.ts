@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { freePort, waitFor } from '@hookline/core/testing';
+
+/** A built Hookline service (`apps/<name>/dist/main.js`) running as a child process, as production runs it. */
+export interface Service {
+  child: ChildProcess;
+  port: number;
+  exited: Promise<number | null>;
+  output: string[];
+  url(path: string): string;
+}
+
+export async function spawnService(
+  name: 'producer' | 'dispatcher',
+  env: Record<string, string>,
+): Promise<Service> {
+  const main = path.join(__dirname, '..', '..', name, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [main], {
+    env: {
+      PATH: process.env.PATH,
+      HOOKLINE_ALLOW_INSECURE_URLS: 'true',
+      LOG_LEVEL: 'warn',
+      ...(name === 'producer'
+        ? { PORT: String(port), HOST: '127.0.0.1' }
+        : { METRICS_PORT: String(port) }),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = (p: string) => `http://127.0.0.1:${port}${p}`;
+  try {
+    await waitFor(
+      async () => (await fetch(url(name === 'producer' ? '/readyz' : '/healthz')).catch(() => undefined))?.ok,
+      { timeoutMs: 30_000, message: `${name} on :${port} to be up (${output.join('')})` },
+    );
+  } catch (error) {
+    // Never leave a half-started service behind a failed test.
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
+  return { child, port, exited, output, url };
+}
+
+/** One sample of a Prometheus text exposition, by metric name and exact label set (`{a="b"}` or ''). */
+export function sample(text: string, name: string, labels = ''): number | undefined {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    if (line.slice(0, space) === `${name}${labels}`) return Number(line.slice(space + 1));
+  }
+  return undefined;
+}
