@@ -36,17 +36,26 @@ async function ensureRedis(env) {
   if (process.env.REDIS_URL) return;
   if (await redisAnswers(6379)) return;
   if (!hasCommand('redis-server')) {
-    console.error('hookline: no Redis answers on 127.0.0.1:6379 and redis-server is not installed; install it (apt-get install redis-server, brew install redis) or set REDIS_URL.');
+    console.error(
+      'hookline: no Redis answers on 127.0.0.1:6379 and redis-server is not installed; install it (apt-get install redis-server, brew install redis) or set REDIS_URL.',
+    );
     process.exit(1);
   }
   const dir = path.join(root, '.hookline', 'redis');
   mkdirSync(dir, { recursive: true });
-  const redis = spawn('redis-server', ['--port', '6379', '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
-    stdio: 'ignore',
-  });
+  const redis = spawn(
+    'redis-server',
+    ['--port', '6379', '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
+    {
+      stdio: 'ignore',
+    },
+  );
   children.push(redis);
-  for (let i = 0; i < 100 && !(await redisAnswers(6379)); i++) await new Promise((r) => setTimeout(r, 100));
-  console.log(`hookline: started redis-server for this session (data in ${path.relative(root, dir)})`);
+  for (let i = 0; i < 100 && !(await redisAnswers(6379)); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  console.log(
+    `hookline: started redis-server for this session (data in ${path.relative(root, dir)})`,
+  );
   env.REDIS_URL = 'redis://127.0.0.1:6379';
 }
 
@@ -62,10 +71,17 @@ async function main() {
   // A local start delivers to local receivers (http://localhost:…) unless told otherwise.
   env.HOOKLINE_ALLOW_INSECURE_URLS ??= 'true';
   const port = env.PORT ?? '3000';
-  console.log(`hookline: API on http://127.0.0.1:${port}  (Authorization: Bearer ${env.HOOKLINE_API_KEYS.split(',')[0]})`);
-  console.log(`hookline: dispatcher metrics on http://127.0.0.1:${env.METRICS_PORT ?? '9464'}/metrics`);
+  console.log(
+    `hookline: API on http://127.0.0.1:${port}  (Authorization: Bearer ${env.HOOKLINE_API_KEYS.split(',')[0]})`,
+  );
+  console.log(
+    `hookline: dispatcher metrics on http://127.0.0.1:${env.METRICS_PORT ?? '9464'}/metrics`,
+  );
   for (const app of apps) {
-    const child = spawn(process.execPath, [path.join(root, 'apps', app, 'dist', 'main.js')], { env, stdio: 'inherit' });
+    const child = spawn(process.execPath, [path.join(root, 'apps', app, 'dist', 'main.js')], {
+      env,
+      stdio: 'inherit',
+    });
     child.on('exit', (code) => {
       if (!stopping) {
         console.error(`hookline: ${app} exited (${code}); stopping`);

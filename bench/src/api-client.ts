@@ -19,7 +19,11 @@ export class ApiClient {
   }
 
   /** A JSON request; `body` as a string is sent as is (prebuilt batches). */
-  async request<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiAnswer<T>> {
+  async request<T = unknown>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<ApiAnswer<T>> {
     const response = await this.pool.request({
       method,
       path,
@@ -33,10 +37,17 @@ export class ApiClient {
   }
 
   /** A request that must answer `status`; anything else throws with what it answered. */
-  async expect<T = unknown>(status: number, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async expect<T = unknown>(
+    status: number,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     const answer = await this.request<T>(method, path, body);
     if (answer.status !== status) {
-      throw new Error(`${method} ${path} answered ${answer.status}, not ${status}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+      throw new Error(
+        `${method} ${path} answered ${answer.status}, not ${status}: ${JSON.stringify(answer.body).slice(0, 500)}`,
+      );
     }
     return answer.body;
   }
@@ -47,12 +58,17 @@ export class ApiClient {
 }
 
 /** A GET's status and body (no keep-alive, `timeoutMs` limit), or undefined when nothing answers. */
-export function getText(url: string, timeoutMs = 1_000): Promise<{ status: number; text: string } | undefined> {
+export function getText(
+  url: string,
+  timeoutMs = 1_000,
+): Promise<{ status: number; text: string } | undefined> {
   return new Promise((resolve) => {
     const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', () => resolve(undefined));
     });
     req.on('timeout', () => req.destroy());

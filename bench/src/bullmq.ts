@@ -19,7 +19,11 @@ export async function enqueue(
 ): Promise<void> {
   for (let start = 0; start < total; start += 1_000) {
     const end = Math.min(total, start + 1_000);
-    const jobs = Array.from({ length: end - start }, (_, k) => ({ name: 'job', data: data(start + k), opts: options }));
+    const jobs = Array.from({ length: end - start }, (_, k) => ({
+      name: 'job',
+      data: data(start + k),
+      opts: options,
+    }));
     await queue.addBulk(jobs);
     progress(0, `queueing ${count(end)}/${count(total)} jobs`);
   }

@@ -34,7 +34,11 @@ export function count(n: number): string {
 }
 
 /** Runs `task(i)` for i in [0, total) with at most `concurrency` at once. */
-export async function inParallel(total: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
+export async function inParallel(
+  total: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, total) }, async () => {
     for (let i = next++; i < total; i = next++) await task(i);

@@ -8,7 +8,11 @@ interface Bar {
   text: string;
 }
 
-const COLORS: Record<Bar['kind'], string> = { ceiling: '#9aa5b1', peer: '#e8923a', hookline: '#2b6cb0' };
+const COLORS: Record<Bar['kind'], string> = {
+  ceiling: '#9aa5b1',
+  peer: '#e8923a',
+  hookline: '#2b6cb0',
+};
 const WIDTH = 920;
 const LABEL_WIDTH = 250;
 const BAR_AREA = 520;
@@ -19,7 +23,12 @@ function escape(text: string): string {
 }
 
 /** One panel of horizontal bars on a linear scale from 0; returns its SVG and height. */
-function panel(title: string, bars: Bar[], top: number, marker?: { value: number; label: string }): { svg: string; height: number } {
+function panel(
+  title: string,
+  bars: Bar[],
+  top: number,
+  marker?: { value: number; label: string },
+): { svg: string; height: number } {
   const max = Math.max(...bars.map((b) => b.value), marker?.value ?? 0) * 1.08;
   const x = (v: number) => LABEL_WIDTH + (v / max) * BAR_AREA;
   const parts = [`<text x="16" y="${top + 18}" class="title">${escape(title)}</text>`];
@@ -47,7 +56,8 @@ export function renderChart(report: Report): string | undefined {
   const r = report.results;
   const throughput: Bar[] = [];
   const add = (label: string, value: number | undefined, kind: Bar['kind'], unit: string) => {
-    if (value !== undefined && Number.isFinite(value)) throughput.push({ label, value, kind, text: `${int(value)} ${unit}` });
+    if (value !== undefined && Number.isFinite(value))
+      throughput.push({ label, value, kind, text: `${int(value)} ${unit}` });
   };
   add('ceiling: signed POST', r.signedPost?.perSecond, 'ceiling', 'req/s');
   add('ceiling: BullMQ no-op', r.bullmqNoop?.perSecond, 'ceiling', 'jobs/s');
@@ -61,7 +71,8 @@ export function renderChart(report: Report): string | undefined {
 
   const latency: Bar[] = [];
   const lat = (label: string, value: number | undefined) => {
-    if (value !== undefined && Number.isFinite(value)) latency.push({ label, value, kind: 'hookline', text: ms(value) });
+    if (value !== undefined && Number.isFinite(value))
+      latency.push({ label, value, kind: 'hookline', text: ms(value) });
   };
   lat('single publish p50', r.publish?.single.latencyMs.p50);
   lat('single publish p99', r.publish?.single.latencyMs.p99);
@@ -70,10 +81,19 @@ export function renderChart(report: Report): string | undefined {
   lat('end to end p99.9', r.e2e?.latencyMs.p999);
   if (throughput.length < 2) return undefined;
 
-  const first = panel('Throughput, per second — one run, same Redis, same receiver', throughput, 10);
+  const first = panel(
+    'Throughput, per second — one run, same Redis, same receiver',
+    throughput,
+    10,
+  );
   const second =
     latency.length > 0
-      ? panel('Latency (end to end: publish → receipt at 1,000 events/s)', latency, 20 + first.height, { value: 20, label: 'target: p99 ≤ 20 ms' })
+      ? panel(
+          'Latency, ms — single publish: the request; end to end: publish → receipt at 1,000 events/s',
+          latency,
+          20 + first.height,
+          { value: 20, label: 'target: p99 ≤ 20 ms' },
+        )
       : { svg: '', height: 0 };
   const { run } = report;
   const footY = 40 + first.height + second.height;

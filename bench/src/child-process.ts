@@ -46,7 +46,10 @@ export class Child {
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.process.kill('SIGTERM');
-    const exited = await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)]);
+    const exited = await Promise.race([
+      this.exited.then(() => true),
+      sleep(graceMs).then(() => false),
+    ]);
     if (!exited && this.running) {
       this.process.kill('SIGKILL');
       await this.exited;
@@ -54,7 +57,12 @@ export class Child {
   }
 }
 
-export function spawnChild(name: string, command: string, args: readonly string[], options: SpawnOptions): Child {
+export function spawnChild(
+  name: string,
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions,
+): Child {
   return new Child(name, spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options }));
 }
 

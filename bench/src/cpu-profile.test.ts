@@ -19,7 +19,11 @@ describe('summarizeProfile', () => {
     expect(summary.busyMs).toBe(10);
     expect(summary.idleMs).toBe(5);
     expect(summary.functions[0]).toEqual({ name: 'writeUtf8String', ms: 5, percent: 50 });
-    expect(summary.functions).toContainEqual({ name: 'exec ioredis/…/Pipeline.js:10', ms: 4, percent: 40 });
+    expect(summary.functions).toContainEqual({
+      name: 'exec ioredis/…/Pipeline.js:10',
+      ms: 4,
+      percent: 40,
+    });
     expect(summary.areas.map((a) => a.name)).toEqual(['(native)', 'ioredis', 'apps/dispatcher']);
   });
 });

@@ -51,7 +51,11 @@ function top(map: Map<string, number>, totalMs: number, limit: number): SelfTime
   return [...map.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)
-    .map(([name, us]) => ({ name, ms: Math.round(us / 100) / 10, percent: Math.round((us / 1000 / totalMs) * 1000) / 10 }));
+    .map(([name, us]) => ({
+      name,
+      ms: Math.round(us / 100) / 10,
+      percent: Math.round((us / 1000 / totalMs) * 1000) / 10,
+    }));
 }
 
 /**
@@ -79,7 +83,12 @@ export function summarizeProfile(profile: CpuProfile, limit = 15): ProfileSummar
     byArea.set(area, (byArea.get(area) ?? 0) + us);
   });
   const totalMs = totalUs / 1000;
-  return { busyMs: Math.round(totalMs), idleMs: Math.round(idleUs / 1000), functions: top(byFunction, totalMs, limit), areas: top(byArea, totalMs, limit) };
+  return {
+    busyMs: Math.round(totalMs),
+    idleMs: Math.round(idleUs / 1000),
+    functions: top(byFunction, totalMs, limit),
+    areas: top(byArea, totalMs, limit),
+  };
 }
 
 /** A profile file and its summary. */

@@ -9,7 +9,12 @@ describe('renderTable', () => {
         ['Hookline drain', '9/s'],
       ],
     );
-    expect(table.split('\n')).toEqual(['case            result', '──────────────  ───────', 'peer            1,234/s', 'Hookline drain  9/s']);
+    expect(table.split('\n')).toEqual([
+      'case            result',
+      '──────────────  ───────',
+      'peer            1,234/s',
+      'Hookline drain  9/s',
+    ]);
   });
 });
 

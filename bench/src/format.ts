@@ -23,8 +23,13 @@ export function megabytes(bytes: number | null): string {
 }
 
 /** Columns padded to their widest cell, two spaces apart, a rule under the header. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, c) => Math.max(title.length, ...rows.map((row) => (row[c] ?? '').length)));
+export function renderTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
+  const widths = header.map((title, c) =>
+    Math.max(title.length, ...rows.map((row) => (row[c] ?? '').length)),
+  );
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, c) => cell.padEnd(widths[c] ?? 0))

@@ -37,7 +37,12 @@ export async function publishBatches(
   let deliveries = 0;
   let done = 0;
   await inParallel(bodies.length, concurrency, async (i) => {
-    const answer = await api.expect<{ data: { deliveries: number }[] }>(202, 'POST', '/v1/events/batch', bodies[i]);
+    const answer = await api.expect<{ data: { deliveries: number }[] }>(
+      202,
+      'POST',
+      '/v1/events/batch',
+      bodies[i],
+    );
     for (const event of answer.data) deliveries += event.deliveries;
     onBatch(++done);
   });

@@ -51,12 +51,18 @@ export class HooklineLauncher {
 
   /** Why the Hookline cases cannot run (a missing build), or undefined. */
   missing(): string | undefined {
-    const absent = (['producer', 'dispatcher'] as const).filter((app) => !existsSync(this.main(app)));
-    return absent.length === 0 ? undefined : `${absent.map((app) => `apps/${app}/dist/main.js`).join(' and ')} not built (npm run build)`;
+    const absent = (['producer', 'dispatcher'] as const).filter(
+      (app) => !existsSync(this.main(app)),
+    );
+    return absent.length === 0
+      ? undefined
+      : `${absent.map((app) => `apps/${app}/dist/main.js`).join(' and ')} not built (npm run build)`;
   }
 
   private env(prefix: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OWN.test(name)));
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !OWN.test(name)),
+    );
     return {
       ...inherited,
       REDIS_URL: this.redisUrl,
@@ -70,7 +76,10 @@ export class HooklineLauncher {
 
   async startProducer(
     prefix: string,
-    { connections = 32, nodeArgs = [] }: { connections?: number; nodeArgs?: readonly string[] } = {},
+    {
+      connections = 32,
+      nodeArgs = [],
+    }: { connections?: number; nodeArgs?: readonly string[] } = {},
   ): Promise<RunningProducer> {
     const port = await freePort();
     const child = spawnChild('producer', process.execPath, [...nodeArgs, this.main('producer')], {
@@ -102,19 +111,29 @@ export class HooklineLauncher {
    * Spawns a dispatcher and returns at once: the drain is timed from the spawn, so waiting for
    * it to be healthy is the caller's choice (`healthy`).
    */
-  async startDispatcher(prefix: string, { nodeArgs = [] }: { nodeArgs?: readonly string[] } = {}): Promise<RunningDispatcher> {
+  async startDispatcher(
+    prefix: string,
+    { nodeArgs = [] }: { nodeArgs?: readonly string[] } = {},
+  ): Promise<RunningDispatcher> {
     const port = await freePort();
     const spawnedAt = nowMs();
-    const child = spawnChild('dispatcher', process.execPath, [...nodeArgs, this.main('dispatcher')], {
-      cwd: this.root,
-      env: this.env(prefix, { METRICS_PORT: String(port) }),
-    });
+    const child = spawnChild(
+      'dispatcher',
+      process.execPath,
+      [...nodeArgs, this.main('dispatcher')],
+      {
+        cwd: this.root,
+        env: this.env(prefix, { METRICS_PORT: String(port) }),
+      },
+    );
     const stop = this.cleanup.add('dispatcher', () => child.stop(30_000));
     const healthy = waitFor(
       'the dispatcher to be healthy (GET /healthz 200)',
       async () => {
         if (!child.running) throw new Error(`the dispatcher exited:\n${child.output()}`);
-        return (await statusOf(`http://127.0.0.1:${port}/healthz`)) === 200 ? Math.round(nowMs() - spawnedAt) : undefined;
+        return (await statusOf(`http://127.0.0.1:${port}/healthz`)) === 200
+          ? Math.round(nowMs() - spawnedAt)
+          : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 20 },
     );

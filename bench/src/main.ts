@@ -22,7 +22,15 @@ import { buildReport, renderProfiles, renderReport, writeReport } from './report
 import type { CaseFailure, CaseId, Results } from './results';
 import { FULL, QUICK } from './sizes';
 
-const CASES: readonly BenchCase[] = [signedPost, bullmqNoop, peer, drain, publish, endToEnd, fanOut];
+const CASES: readonly BenchCase[] = [
+  signedPost,
+  bullmqNoop,
+  peer,
+  drain,
+  publish,
+  endToEnd,
+  fanOut,
+];
 
 const USAGE = `npm run bench [-- options]
 
@@ -51,7 +59,8 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
       const list = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
       const ids = (list ?? '').split(',').filter(Boolean);
       const unknown = ids.filter((id) => !CASES.some((c) => c.id === id));
-      if (ids.length === 0 || unknown.length > 0) throw new Error(`--only: unknown case ${unknown.join(', ') || '(none given)'}`);
+      if (ids.length === 0 || unknown.length > 0)
+        throw new Error(`--only: unknown case ${unknown.join(', ') || '(none given)'}`);
       options.only = new Set(ids as CaseId[]);
     } else throw new Error(`unknown option ${arg} (see --help)`);
   }
@@ -60,8 +69,17 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
 
 function gitCommit(root: string): string | null {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty =
+      execFileSync('git', ['status', '--porcelain'], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() !== '';
     return `${commit}${dirty ? '+changes' : ''}`;
   } catch {
     return null;
@@ -94,7 +112,9 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => abort('interrupted', 130));
   process.on('SIGTERM', () => abort('terminated', 143));
   process.on('uncaughtException', (error) => abort(`crashed: ${error.stack ?? error.message}`, 1));
-  process.on('unhandledRejection', (error) => abort(`crashed: ${String((error as Error | undefined)?.stack ?? error)}`, 1));
+  process.on('unhandledRejection', (error) =>
+    abort(`crashed: ${String((error as Error | undefined)?.stack ?? error)}`, 1),
+  );
 
   const startedAt = new Date();
   const loadAtStart = loadavg()[0] ?? 0;
@@ -162,7 +182,9 @@ async function main(): Promise<number> {
     const profile = renderProfiles(results);
     if (profile) process.stdout.write(`\n${profile}\n`);
     const written = writeReport(resultsDir, report, renderChart(report));
-    process.stdout.write(`\nWritten: ${written.map((file) => path.relative(process.cwd(), file)).join(', ')}\n`);
+    process.stdout.write(
+      `\nWritten: ${written.map((file) => path.relative(process.cwd(), file)).join(', ')}\n`,
+    );
     return failures.length > 0 ? 1 : 0;
   } finally {
     progress.clear();

@@ -62,7 +62,9 @@ export class Progress {
     const seconds = `${((now - this.caseStarted) / 1000).toFixed(1)}s`.padStart(6);
     // The detail goes last: on a narrow terminal it is what gets cut.
     const line = `[${this.caseIndex + 1}/${this.totalCases}] ${bar} ${seconds}  ${this.title} · ${this.detail}`;
-    this.stream.write(`\r\x1b[2K${line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line}`);
+    this.stream.write(
+      `\r\x1b[2K${line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line}`,
+    );
     this.shown = true;
   }
 }

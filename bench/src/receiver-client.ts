@@ -2,7 +2,13 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { Child } from './child-process';
 import { sleep } from './clock';
-import type { FromReceiver, ReceiverRequest, Samples, TagStats, ToReceiver } from './receiver-protocol';
+import type {
+  FromReceiver,
+  ReceiverRequest,
+  Samples,
+  TagStats,
+  ToReceiver,
+} from './receiver-protocol';
 
 /** The bench's side of the receiver child process (receiver.ts). */
 export class ReceiverClient {
@@ -27,13 +33,18 @@ export class ReceiverClient {
       fork(path.join(__dirname, 'receiver.js'), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }),
     );
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the receiver did not start:\n${child.output()}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`the receiver did not start:\n${child.output()}`)),
+        10_000,
+      );
       child.process.on('message', (message: FromReceiver) => {
         if (message.type !== 'listening') return;
         clearTimeout(timer);
         resolve(message.port);
       });
-      void child.exited.then(() => reject(new Error(`the receiver exited at start:\n${child.output()}`)));
+      void child.exited.then(() =>
+        reject(new Error(`the receiver exited at start:\n${child.output()}`)),
+      );
     });
     return new ReceiverClient(child, port);
   }
@@ -48,7 +59,8 @@ export class ReceiverClient {
   }
 
   private ask(request: ReceiverRequest): Promise<FromReceiver> {
-    if (!this.child.running) return Promise.reject(new Error(`the receiver has exited:\n${this.child.output()}`));
+    if (!this.child.running)
+      return Promise.reject(new Error(`the receiver has exited:\n${this.child.output()}`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -83,7 +95,11 @@ export class ReceiverClient {
   async waitForCount(
     tag: string,
     count: number,
-    { timeoutMs, onProgress, intervalMs = 50 }: { timeoutMs: number; onProgress?: (stats: TagStats) => void; intervalMs?: number },
+    {
+      timeoutMs,
+      onProgress,
+      intervalMs = 50,
+    }: { timeoutMs: number; onProgress?: (stats: TagStats) => void; intervalMs?: number },
   ): Promise<TagStats> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -91,7 +107,9 @@ export class ReceiverClient {
       onProgress?.(stats);
       if (stats.count >= count) return stats;
       if (Date.now() > deadline) {
-        throw new Error(`the receiver got ${stats.count} of ${count} deliveries for ${tag} within ${Math.round(timeoutMs / 1000)} s`);
+        throw new Error(
+          `the receiver got ${stats.count} of ${count} deliveries for ${tag} within ${Math.round(timeoutMs / 1000)} s`,
+        );
       }
       await sleep(intervalMs);
     }

@@ -15,13 +15,22 @@ const tags = new Map<string, Tag>();
 function tagOf(name: string): Tag {
   let tag = tags.get(name);
   if (!tag) {
-    tag = { stats: { count: 0, duplicates: 0, firstAt: null, lastAt: null }, seen: new Set(), samples: { seqs: [], at: [] } };
+    tag = {
+      stats: { count: 0, duplicates: 0, firstAt: null, lastAt: null },
+      seen: new Set(),
+      samples: { seqs: [], at: [] },
+    };
     tags.set(name, tag);
   }
   return tag;
 }
 
-function receive(req: IncomingMessage, mode: string, name: string, body: Buffer[] | undefined): void {
+function receive(
+  req: IncomingMessage,
+  mode: string,
+  name: string,
+  body: Buffer[] | undefined,
+): void {
   const at = nowMs();
   const tag = tagOf(name);
   const deliveryId = req.headers['webhook-id'];
@@ -37,7 +46,9 @@ function receive(req: IncomingMessage, mode: string, name: string, body: Buffer[
   tag.stats.lastAt = at;
   if (mode === 'r' && body) {
     try {
-      const event = JSON.parse(Buffer.concat(body).toString('utf8')) as { data?: { bench_seq?: unknown } };
+      const event = JSON.parse(Buffer.concat(body).toString('utf8')) as {
+        data?: { bench_seq?: unknown };
+      };
       const seq = event.data?.bench_seq;
       if (typeof seq === 'number') {
         tag.samples.seqs.push(seq);
@@ -56,7 +67,8 @@ const server = createServer((req, res) => {
   if (body) req.on('data', (chunk: Buffer) => body.push(chunk));
   else req.resume();
   req.on('end', () => {
-    if (req.method === 'POST' && (mode === 'c' || mode === 'r') && name !== '') receive(req, mode, name, body);
+    if (req.method === 'POST' && (mode === 'c' || mode === 'r') && name !== '')
+      receive(req, mode, name, body);
     res.writeHead(204).end();
   });
 });

@@ -44,7 +44,8 @@ function ask(port: number, command: string, timeoutMs = 500): Promise<string> {
       reply += chunk.toString('utf8');
       // A bulk reply ($<len>\r\n<body>\r\n) is complete once its body is in; a simple one at its first CRLF.
       const bulk = /^\$(\d+)\r\n/.exec(reply);
-      if (bulk ? reply.length >= bulk[0].length + Number(bulk[1]) + 2 : reply.includes('\r\n')) socket.end();
+      if (bulk ? reply.length >= bulk[0].length + Number(bulk[1]) + 2 : reply.includes('\r\n'))
+        socket.end();
     });
     socket.on('close', () => resolve(reply));
     socket.on('error', () => resolve(''));
@@ -61,7 +62,20 @@ export async function startRedisServer(): Promise<RedisServer> {
   const child = spawnChild(
     'redis-server',
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--loglevel',
+      'warning',
+    ],
     {},
   );
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
@@ -70,7 +84,9 @@ export async function startRedisServer(): Promise<RedisServer> {
       'redis-server to answer PING',
       async () => {
         if (!child.running) {
-          const hint = /ENOENT/.test(child.output()) ? ' (is redis-server installed? apt-get install redis-server)' : '';
+          const hint = /ENOENT/.test(child.output())
+            ? ' (is redis-server installed? apt-get install redis-server)'
+            : '';
           throw new Error(`redis-server exited at start${hint}:\n${child.output()}`);
         }
         return (await ask(port, 'PING')).startsWith('+PONG') ? true : undefined;
@@ -94,14 +110,16 @@ export async function startRedisServer(): Promise<RedisServer> {
     },
     async resetStats() {
       const reply = await ask(port, 'CONFIG RESETSTAT', 5_000);
-      if (!reply.startsWith('+OK')) throw new Error(`CONFIG RESETSTAT answered ${JSON.stringify(reply)}`);
+      if (!reply.startsWith('+OK'))
+        throw new Error(`CONFIG RESETSTAT answered ${JSON.stringify(reply)}`);
     },
     async commandStats() {
       return parseCommandStats(await ask(port, 'INFO commandstats', 5_000));
     },
     async cpuSeconds() {
       const info = await ask(port, 'INFO cpu', 5_000);
-      const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+      const field = (name: string) =>
+        Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
       return field('used_cpu_user') + field('used_cpu_sys');
     },
     async stop() {

@@ -15,9 +15,16 @@ export interface RedisUsage {
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /** Per-delivery Redis usage from command stats counted since a reset and the CPU used since `cpuBefore`. */
-export function redisUsage(stats: CommandStats, cpuSeconds: number, deliveries: number): RedisUsage {
-  const entries = Object.entries(stats).filter(([command]) => !/^(info|config\|resetstat|config|ping|client\|setname|client)$/.test(command));
-  const calls = (pattern: RegExp) => entries.filter(([command]) => pattern.test(command)).reduce((sum, [, s]) => sum + s.calls, 0);
+export function redisUsage(
+  stats: CommandStats,
+  cpuSeconds: number,
+  deliveries: number,
+): RedisUsage {
+  const entries = Object.entries(stats).filter(
+    ([command]) => !/^(info|config\|resetstat|config|ping|client\|setname|client)$/.test(command),
+  );
+  const calls = (pattern: RegExp) =>
+    entries.filter(([command]) => pattern.test(command)).reduce((sum, [, s]) => sum + s.calls, 0);
   return {
     scriptsPerDelivery: round(calls(/^(evalsha|eval|fcall)$/) / deliveries),
     commandsPerDelivery: round(calls(/./) / deliveries),
@@ -30,8 +37,11 @@ export function redisUsage(stats: CommandStats, cpuSeconds: number, deliveries: 
 }
 
 /** Starts counting: resets INFO's counters and notes redis-server's CPU so far. */
-export async function startRedisCount(redis: RedisServer): Promise<(deliveries: number) => Promise<RedisUsage>> {
+export async function startRedisCount(
+  redis: RedisServer,
+): Promise<(deliveries: number) => Promise<RedisUsage>> {
   await redis.resetStats();
   const cpuBefore = await redis.cpuSeconds();
-  return async (deliveries) => redisUsage(await redis.commandStats(), (await redis.cpuSeconds()) - cpuBefore, deliveries);
+  return async (deliveries) =>
+    redisUsage(await redis.commandStats(), (await redis.cpuSeconds()) - cpuBefore, deliveries);
 }

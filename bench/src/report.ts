@@ -50,8 +50,13 @@ const DISPATCHER_RSS_LIMIT = 200e6;
 
 export function buildReport(run: RunInfo, results: Results, failures: CaseFailure[]): Report {
   const { signedPost, bullmqNoop, peer, drain, publish, e2e, fanout, memory } = results;
-  const ceiling = signedPost && bullmqNoop ? compositeCeiling(signedPost.perSecond, bullmqNoop.perSecond) : null;
-  const compare = (figure: string, perSecond: number | undefined, peerPerSecond = peer?.perSecond): Comparison[] =>
+  const ceiling =
+    signedPost && bullmqNoop ? compositeCeiling(signedPost.perSecond, bullmqNoop.perSecond) : null;
+  const compare = (
+    figure: string,
+    perSecond: number | undefined,
+    peerPerSecond = peer?.perSecond,
+  ): Comparison[] =>
     perSecond === undefined
       ? []
       : [
@@ -75,12 +80,23 @@ export function buildReport(run: RunInfo, results: Results, failures: CaseFailur
     value === null || value === undefined ? null : test(value);
   const targets: Target[] = [
     { what: 'drain ≥ 2× peer', short: '≥ 2× peer', met: known(drainVs?.vsPeer, (v) => v >= 2) },
-    { what: 'drain ≥ 80% of composite ceiling', short: '≥ 80% of ceiling', met: known(drainVs?.vsCeiling, (v) => v >= 0.8) },
-    { what: 'batch publish ≥ 20,000 events/s', short: '≥ 20,000/s', met: known(publish?.batch.perSecond, (v) => v >= 20_000) },
+    {
+      what: 'drain ≥ 80% of composite ceiling',
+      short: '≥ 80% of ceiling',
+      met: known(drainVs?.vsCeiling, (v) => v >= 0.8),
+    },
+    {
+      what: 'batch publish ≥ 20,000 events/s',
+      short: '≥ 20,000/s',
+      met: known(publish?.batch.perSecond, (v) => v >= 20_000),
+    },
     {
       what: 'end-to-end p99 ≤ 20 ms at 1,000 events/s (every event received, the rate held)',
       short: 'p99 ≤ 20 ms at 1,000/s',
-      met: known(e2e?.latencyMs.p99, (v) => v <= 20 && e2e!.received === e2e!.sent && e2e!.achievedRate >= 0.95 * e2e!.rate),
+      met: known(
+        e2e?.latencyMs.p99,
+        (v) => v <= 20 && e2e!.received === e2e!.sent && e2e!.achievedRate >= 0.95 * e2e!.rate,
+      ),
     },
     {
       what: 'dispatcher peak RSS ≤ 200 MB',
@@ -98,28 +114,49 @@ function verdict(target: Target | undefined): string {
 
 type Heap = NonNullable<Results['memory']>['dispatcherHeap'];
 const heap = (h: Heap) =>
-  h && h.totalBytes !== null && h.usedBytes !== null ? ` (V8 heap ${megabytes(h.totalBytes)}, ${megabytes(h.usedBytes)} used, at the end)` : '';
+  h && h.totalBytes !== null && h.usedBytes !== null
+    ? ` (V8 heap ${megabytes(h.totalBytes)}, ${megabytes(h.usedBytes)} used, at the end)`
+    : '';
 const duplicates = (n: number) => (n > 0 ? ` · ${int(n)} duplicates` : '');
 
 /** The printed table. */
 export function renderReport(report: Report): string {
   const { results: r, run, targets, failures } = report;
   const byFigure = new Map(report.comparisons.map((c) => [c.figure, c]));
-  const vs = (figure: string) => [ratio(byFigure.get(figure)?.vsPeer ?? null), percent(byFigure.get(figure)?.vsCeiling ?? null)];
+  const vs = (figure: string) => [
+    ratio(byFigure.get(figure)?.vsPeer ?? null),
+    percent(byFigure.get(figure)?.vsCeiling ?? null),
+  ];
   const failed = (id: CaseId) => failures.find((f) => f.case === id);
   const rows: string[][] = [];
   const row = (id: CaseId | null, name: string, cells: () => string[]) => {
     const failure = id ? failed(id) : undefined;
-    if (failure) rows.push([name, `failed: ${failure.message.split('\n')[0]!.slice(0, 90)}`, '', '', '']);
+    if (failure)
+      rows.push([name, `failed: ${failure.message.split('\n')[0]!.slice(0, 90)}`, '', '', '']);
     else rows.push([name, ...cells()]);
   };
 
   if (r.signedPost || failed('signed-post'))
-    row('signed-post', 'ceiling: signed POST', () => [`${int(r.signedPost!.perSecond)} req/s (${r.signedPost!.inFlight} in flight)`, '', '', '']);
+    row('signed-post', 'ceiling: signed POST', () => [
+      `${int(r.signedPost!.perSecond)} req/s (${r.signedPost!.inFlight} in flight)`,
+      '',
+      '',
+      '',
+    ]);
   if (r.bullmqNoop || failed('bullmq-noop'))
-    row('bullmq-noop', 'ceiling: BullMQ no-op', () => [`${int(r.bullmqNoop!.perSecond)} jobs/s (concurrency ${r.bullmqNoop!.concurrency})`, '', '', '']);
+    row('bullmq-noop', 'ceiling: BullMQ no-op', () => [
+      `${int(r.bullmqNoop!.perSecond)} jobs/s (concurrency ${r.bullmqNoop!.concurrency})`,
+      '',
+      '',
+      '',
+    ]);
   if (report.compositeCeiling !== null)
-    row(null, 'ceiling: composite', () => [`${int(report.compositeCeiling!)} deliveries/s  = 1/(1/post + 1/no-op)`, '', '', '']);
+    row(null, 'ceiling: composite', () => [
+      `${int(report.compositeCeiling!)} deliveries/s  = 1/(1/post + 1/no-op)`,
+      '',
+      '',
+      '',
+    ]);
   if (r.peer || failed('peer'))
     row('peer', 'peer: BullMQ + got', () => [
       `${int(r.peer!.perSecond)} deliveries/s (first → last ${int(r.peer!.firstToLast.perSecond)}/s)${duplicates(r.peer!.duplicates)}`,
@@ -161,7 +198,8 @@ export function renderReport(report: Report): string {
     row('e2e', 'Hookline end to end', () => {
       const e = r.e2e!;
       const lost = e.received < e.sent ? ` · ${int(e.sent - e.received)} NOT received` : '';
-      const held = e.achievedRate >= 0.95 * e.rate ? '' : `, only ${int(e.achievedRate)}/s published`;
+      const held =
+        e.achievedRate >= 0.95 * e.rate ? '' : `, only ${int(e.achievedRate)}/s published`;
       return [
         `p50 ${ms(e.latencyMs.p50)} · p99 ${ms(e.latencyMs.p99)} · p99.9 ${ms(e.latencyMs.p999)} (${int(e.rate)}/s × ${e.seconds} s${held})${lost}`,
         '',
@@ -187,7 +225,8 @@ export function renderReport(report: Report): string {
     ['peer (its process)', r.peer?.redis, r.peer?.cpuMsPerDelivery],
     ['Hookline drain (dispatcher)', r.drain?.redis, r.drain?.cpuMsPerDelivery],
   ];
-  const cpu = (value: number | null | undefined) => (typeof value === 'number' ? `${value.toFixed(2)} ms CPU; ` : '');
+  const cpu = (value: number | null | undefined) =>
+    typeof value === 'number' ? `${value.toFixed(2)} ms CPU; ` : '';
   const costLines = usages.flatMap(([name, usage, cpuMs]) =>
     usage
       ? [
@@ -207,7 +246,14 @@ export function renderReport(report: Report): string {
       ` · ${(run.durationMs / 1000).toFixed(0)} s${run.commit ? ` · commit ${run.commit}` : ''}`,
     'The machine may be shared: absolute figures are noisy, the ratios within one run are the point.',
   ];
-  const costs = costLines.length > 0 ? ['Cost per delivery (CPU time: steadier than throughput on a busy machine):', ...costLines, ''] : [];
+  const costs =
+    costLines.length > 0
+      ? [
+          'Cost per delivery (CPU time: steadier than throughput on a busy machine):',
+          ...costLines,
+          '',
+        ]
+      : [];
   return [title, '', table, '', ...costs, ...footer].join('\n');
 }
 
@@ -223,7 +269,11 @@ function renderOneProfile(title: string, profile: ProfileRef): string {
     '',
     renderTable(
       ['self time by function', 'ms', '%'],
-      summary.functions.map((f) => [f.name.length > 90 ? `${f.name.slice(0, 89)}…` : f.name, int(f.ms), f.percent.toFixed(1)]),
+      summary.functions.map((f) => [
+        f.name.length > 90 ? `${f.name.slice(0, 89)}…` : f.name,
+        int(f.ms),
+        f.percent.toFixed(1),
+      ]),
     ),
   ].join('\n');
 }
@@ -232,8 +282,12 @@ function renderOneProfile(title: string, profile: ProfileRef): string {
 export function renderProfiles(results: Results): string | undefined {
   const { dispatcherDrain, producerPublish } = results.profiles ?? {};
   const parts = [
-    ...(dispatcherDrain ? [renderOneProfile('Dispatcher CPU profile, drain', dispatcherDrain)] : []),
-    ...(producerPublish ? [renderOneProfile('Producer CPU profile, publish case', producerPublish)] : []),
+    ...(dispatcherDrain
+      ? [renderOneProfile('Dispatcher CPU profile, drain', dispatcherDrain)]
+      : []),
+    ...(producerPublish
+      ? [renderOneProfile('Producer CPU profile, publish case', producerPublish)]
+      : []),
   ];
   return parts.length > 0 ? parts.join('\n\n') : undefined;
 }

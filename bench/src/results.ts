@@ -41,7 +41,11 @@ export interface Results {
     dispatcherPeakRssBytes: number | null;
     producerPeakRssBytes: number | null;
     /** The dispatcher's V8 heap and off-heap memory at the same moment (its /metrics), bytes. */
-    dispatcherHeap: { totalBytes: number | null; usedBytes: number | null; externalBytes: number | null } | null;
+    dispatcherHeap: {
+      totalBytes: number | null;
+      usedBytes: number | null;
+      externalBytes: number | null;
+    } | null;
   };
   /** CPU profiles (`--profile`): the dispatcher's in the drain, the producer's in the publish case. */
   profiles?: { dispatcherDrain?: ProfileRef; producerPublish?: ProfileRef };
@@ -76,7 +80,8 @@ export interface Results {
   };
 }
 
-export type CaseId = 'signed-post' | 'bullmq-noop' | 'peer' | 'drain' | 'publish' | 'e2e' | 'fanout';
+export type CaseId =
+  'signed-post' | 'bullmq-noop' | 'peer' | 'drain' | 'publish' | 'e2e' | 'fanout';
 
 export interface CaseFailure {
   case: CaseId;

@@ -38,7 +38,8 @@ export async function spawnService(
   const url = (p: string) => `http://127.0.0.1:${port}${p}`;
   try {
     await waitFor(
-      async () => (await fetch(url(name === 'producer' ? '/readyz' : '/healthz')).catch(() => undefined))?.ok,
+      async () =>
+        (await fetch(url(name === 'producer' ? '/readyz' : '/healthz')).catch(() => undefined))?.ok,
       { timeoutMs: 30_000, message: `${name} on :${port} to be up (${output.join('')})` },
     );
   } catch (error) {

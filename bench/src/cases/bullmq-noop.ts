@@ -23,7 +23,11 @@ export const bullmqNoop: BenchCase = {
       await enqueue(
         queue,
         total,
-        (i) => ({ delivery_id: `whd_${i.toString().padStart(26, '0')}`, endpoint_id: 'ep_bench', event_id: `evt_${i}` }),
+        (i) => ({
+          delivery_id: `whd_${i.toString().padStart(26, '0')}`,
+          endpoint_id: 'ep_bench',
+          event_id: `evt_${i}`,
+        }),
         { removeOnComplete: true },
         progress,
       );
@@ -50,7 +54,14 @@ export const bullmqNoop: BenchCase = {
         { timeoutMs: 120_000, intervalMs: 100 },
       );
       const ms = finished - started;
-      return { bullmqNoop: { count: total, ms, perSecond: perSecond(total, ms), concurrency: sizes.workerConcurrency } };
+      return {
+        bullmqNoop: {
+          count: total,
+          ms,
+          perSecond: perSecond(total, ms),
+          concurrency: sizes.workerConcurrency,
+        },
+      };
     } finally {
       await worker?.close();
       await queue.close();

@@ -34,7 +34,8 @@ export const drain: BenchCase = {
         progress(0, `publishing ${count(done * sizes.batchSize)}/${count(total)} events`),
       );
       const publishMs = nowMs() - publishStarted;
-      if (deliveries !== total) throw new Error(`publishing ${total} events created ${deliveries} deliveries`);
+      if (deliveries !== total)
+        throw new Error(`publishing ${total} events created ${deliveries} deliveries`);
 
       const redisCount = await startRedisCount(redis);
       const profileSince = Date.now();
@@ -47,7 +48,8 @@ export const drain: BenchCase = {
           timeoutMs: 240_000,
           intervalMs: 100,
           onProgress: (s) => {
-            if (s.count > 0 && !steady) steady = { cpuMs: cpuMs(dispatcher.child.pid), count: s.count };
+            if (s.count > 0 && !steady)
+              steady = { cpuMs: cpuMs(dispatcher.child.pid), count: s.count };
             progress(s.count / total, `${count(s.count)}/${count(total)} delivered`);
           },
         });
@@ -76,7 +78,11 @@ export const drain: BenchCase = {
             count: total,
             ms,
             perSecond: perSecond(total, ms),
-            firstToLast: { count: total - 1, ms: firstToLastMs, perSecond: perSecond(total - 1, firstToLastMs) },
+            firstToLast: {
+              count: total - 1,
+              ms: firstToLastMs,
+              perSecond: perSecond(total - 1, firstToLastMs),
+            },
             startupMs: Math.round(stats.firstAt! - dispatcher.spawnedAt),
             healthyMs,
             duplicates: stats.duplicates,
@@ -85,7 +91,8 @@ export const drain: BenchCase = {
             cpuMsPerDelivery:
               dispatcherCpuMs === undefined || steady?.cpuMs === undefined
                 ? null
-                : Math.round(((dispatcherCpuMs - steady.cpuMs) / (total - steady.count)) * 1000) / 1000,
+                : Math.round(((dispatcherCpuMs - steady.cpuMs) / (total - steady.count)) * 1000) /
+                  1000,
           },
           memory,
           ...(drainProfile ? { profiles: { dispatcherDrain: drainProfile } } : {}),

@@ -66,7 +66,10 @@ export const endToEnd: BenchCase = {
         while (sent < due && inFlight < MAX_IN_FLIGHT) fire(sent++);
         if (sent < due) behind += 1;
         const phase = sent < warmup ? 'warm-up' : 'measuring';
-        progress(sent / total / 2, `${phase}: published ${count(sent)}/${count(total)} at ${count(rate)}/s`);
+        progress(
+          sent / total / 2,
+          `${phase}: published ${count(sent)}/${count(total)} at ${count(rate)}/s`,
+        );
         await sleep(1);
       }
       const lastSent = nowMs();
@@ -74,12 +77,15 @@ export const endToEnd: BenchCase = {
       if (failures > 0) throw new Error(`${failures} of ${sent} publishes failed`);
       if (sent <= warmup) throw new Error(`published only ${sent} events, none past the warm-up`);
       if (behind > 0) {
-        note(`bench: end to end: ${MAX_IN_FLIGHT} publishes were in flight at ${count(behind)} ticks; ${count(sent)} of ${count(total)} published in the window`);
+        note(
+          `bench: end to end: ${MAX_IN_FLIGHT} publishes were in flight at ${count(behind)} ticks; ${count(sent)} of ${count(total)} published in the window`,
+        );
       }
 
       const stats = await receiver.waitForCount(tag, sent, {
         timeoutMs: 60_000,
-        onProgress: (s) => progress(0.5 + s.count / sent / 2, `waiting for ${count(sent - s.count)} deliveries`),
+        onProgress: (s) =>
+          progress(0.5 + s.count / sent / 2, `waiting for ${count(sent - s.count)} deliveries`),
       });
       const samples = await receiver.samples(tag);
       const latencies: number[] = [];

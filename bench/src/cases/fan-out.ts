@@ -30,22 +30,41 @@ export const fanOut: BenchCase = {
       await inParallel(endpoints, 16, async (i) => {
         ids[i] = (await createEndpoint(api, receiver.url('c', tag, String(i)))).id;
         created += 1;
-        if (created % 50 === 0) progress((0.5 * created) / endpoints, `created ${count(created)}/${count(endpoints)} endpoints`);
+        if (created % 50 === 0)
+          progress(
+            (0.5 * created) / endpoints,
+            `created ${count(created)}/${count(endpoints)} endpoints`,
+          );
       });
       const setupMs = nowMs() - setupStarted;
 
-      await api.expect(202, 'POST', '/v1/events', eventJson('bench.warmup', 0, { endpoint_ids: [ids[0]] }));
+      await api.expect(
+        202,
+        'POST',
+        '/v1/events',
+        eventJson('bench.warmup', 0, { endpoint_ids: [ids[0]] }),
+      );
       await receiver.waitForCount(tag, 1, { timeoutMs: 30_000 });
 
       progress(0.5, 'publishing one event');
       const started = nowMs();
-      const answer = await api.expect<{ deliveries: number }>(202, 'POST', '/v1/events', eventJson('bench.fanout', 1));
+      const answer = await api.expect<{ deliveries: number }>(
+        202,
+        'POST',
+        '/v1/events',
+        eventJson('bench.fanout', 1),
+      );
       const publishMs = nowMs() - started;
-      if (answer.deliveries !== endpoints) throw new Error(`the event went to ${answer.deliveries} endpoints, not ${endpoints}`);
+      if (answer.deliveries !== endpoints)
+        throw new Error(`the event went to ${answer.deliveries} endpoints, not ${endpoints}`);
       const stats = await receiver.waitForCount(tag, endpoints + 1, {
         timeoutMs: 120_000,
         intervalMs: 20,
-        onProgress: (s) => progress(0.5 + (0.5 * (s.count - 1)) / endpoints, `${count(s.count - 1)}/${count(endpoints)} delivered`),
+        onProgress: (s) =>
+          progress(
+            0.5 + (0.5 * (s.count - 1)) / endpoints,
+            `${count(s.count - 1)}/${count(endpoints)} delivered`,
+          ),
       });
       const ms = stats.lastAt! - started;
       return { fanout: { endpoints, ms, publishMs, perSecond: perSecond(endpoints, ms), setupMs } };

@@ -71,7 +71,12 @@ export const peer: BenchCase = {
             retry: { limit: 0 },
           });
         },
-        { connection: bullConnection(redis.port), prefix, concurrency: sizes.workerConcurrency, autorun: false },
+        {
+          connection: bullConnection(redis.port),
+          prefix,
+          concurrency: sizes.workerConcurrency,
+          autorun: false,
+        },
       );
       worker.run().catch(() => undefined);
       // CPU is counted from the first delivery on, as for the dispatcher: the steady state.
@@ -93,10 +98,16 @@ export const peer: BenchCase = {
           count: total,
           ms,
           perSecond: perSecond(total, ms),
-          firstToLast: { count: total - 1, ms: firstToLastMs, perSecond: perSecond(total - 1, firstToLastMs) },
+          firstToLast: {
+            count: total - 1,
+            ms: firstToLastMs,
+            perSecond: perSecond(total - 1, firstToLastMs),
+          },
           duplicates: stats.duplicates,
           redis: redisUsage,
-          cpuMsPerDelivery: Math.round(((cpu.user + cpu.system) / 1000 / (total - (steady?.count ?? 0))) * 1000) / 1000,
+          cpuMsPerDelivery:
+            Math.round(((cpu.user + cpu.system) / 1000 / (total - (steady?.count ?? 0))) * 1000) /
+            1000,
         },
       };
     } finally {

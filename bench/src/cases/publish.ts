@@ -37,23 +37,37 @@ export const publish: BenchCase = {
       const bodies = batchBodies('bench.batch', sizes.publishBatches, sizes.batchSize);
       const batchStarted = nowMs();
       const deliveries = await publishBatches(api, bodies, sizes.batchConcurrency, (done) =>
-        progress((0.5 * done) / sizes.publishBatches, `batches: ${count(done * sizes.batchSize)}/${count(events)} events`),
+        progress(
+          (0.5 * done) / sizes.publishBatches,
+          `batches: ${count(done * sizes.batchSize)}/${count(events)} events`,
+        ),
       );
       const batchMs = nowMs() - batchStarted;
-      if (deliveries !== events) throw new Error(`${events} events in batches created ${deliveries} deliveries`);
+      if (deliveries !== events)
+        throw new Error(`${events} events in batches created ${deliveries} deliveries`);
 
       const total = sizes.singlePublishes;
       const singles = Array.from({ length: total }, (_, i) => eventJson('bench.single', i));
       const latencies = new Float64Array(total);
       let done = 0;
-      const ticker = setInterval(() => progress(0.5 + (0.5 * done) / total, `single: ${count(done)}/${count(total)} requests`), 100);
+      const ticker = setInterval(
+        () =>
+          progress(0.5 + (0.5 * done) / total, `single: ${count(done)}/${count(total)} requests`),
+        100,
+      );
       const singleStarted = nowMs();
       try {
         await inParallel(total, sizes.singleConcurrency, async (i) => {
           const started = performance.now();
-          const answer = await api.expect<{ deliveries: number }>(202, 'POST', '/v1/events', singles[i]);
+          const answer = await api.expect<{ deliveries: number }>(
+            202,
+            'POST',
+            '/v1/events',
+            singles[i],
+          );
           latencies[i] = performance.now() - started;
-          if (answer.deliveries !== 1) throw new Error(`a single publish created ${answer.deliveries} deliveries, not 1`);
+          if (answer.deliveries !== 1)
+            throw new Error(`a single publish created ${answer.deliveries} deliveries, not 1`);
           done += 1;
         });
       } finally {

@@ -58,7 +58,10 @@ export const signedPost: BenchCase = {
       });
 
     const started = performance.now();
-    const ticker = setInterval(() => progress(done / total, `${count(done)}/${count(total)} requests`), 100);
+    const ticker = setInterval(
+      () => progress(done / total, `${count(done)}/${count(total)} requests`),
+      100,
+    );
     try {
       await inParallel(total, inFlight, async (seq) => {
         await post(seq);

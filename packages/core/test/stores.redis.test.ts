@@ -11,7 +11,15 @@ let ctx: HooklineContext;
 const { EndpointCreate } = endpointInputSchemas({ allowInsecure: true });
 
 beforeAll(async () => {
-  ctx = createContext({ redisUrl: TEST_REDIS_URL, queuePrefix: prefix, retentionMs: 3_600_000, disableAfterMs: 60_000 }, 'api');
+  ctx = createContext(
+    {
+      redisUrl: TEST_REDIS_URL,
+      queuePrefix: prefix,
+      retentionMs: 3_600_000,
+      disableAfterMs: 60_000,
+    },
+    'api',
+  );
   await ctx.ready();
 });
 afterAll(async () => {
@@ -25,12 +33,20 @@ function prepared(name: string, endpointIds: string[]): PreparedEvent {
 }
 
 test('an endpoint is matched by exact name, by dotted prefix and by no filter, and not when disabled', async () => {
-  const exact = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a', event_types: ['order.filled'] }));
-  const wildcard = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/b', event_types: ['order.*'] }));
+  const exact = await ctx.endpoints.create(
+    EndpointCreate.parse({ url: 'http://127.0.0.1/a', event_types: ['order.filled'] }),
+  );
+  const wildcard = await ctx.endpoints.create(
+    EndpointCreate.parse({ url: 'http://127.0.0.1/b', event_types: ['order.*'] }),
+  );
   const all = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/c' }));
-  const other = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/d', event_types: ['user.created'] }));
+  const other = await ctx.endpoints.create(
+    EndpointCreate.parse({ url: 'http://127.0.0.1/d', event_types: ['user.created'] }),
+  );
 
-  expect(await ctx.endpoints.matching('order.filled')).toEqual([exact.id, wildcard.id, all.id].sort());
+  expect(await ctx.endpoints.matching('order.filled')).toEqual(
+    [exact.id, wildcard.id, all.id].sort(),
+  );
   expect(await ctx.endpoints.matching('order.x.y')).toEqual([wildcard.id, all.id].sort());
   expect(await ctx.endpoints.matching('orders')).toEqual([all.id]);
   expect(await ctx.endpoints.matching('user.created', [other.id, exact.id])).toEqual([other.id]);
@@ -66,13 +82,27 @@ test('a transition records the attempt, moves the delivery between status sets a
   const event = prepared('x.y', [ep.id]);
   await ctx.deliveries.publish([event]);
   const id = deliveryIdFor(event.event.id, ep.id);
-  const attempt = { number: 1, at: new Date().toISOString(), duration_ms: 3, status_code: 500, error: null, response_excerpt: 'no' };
+  const attempt = {
+    number: 1,
+    at: new Date().toISOString(),
+    duration_ms: 3,
+    status_code: 500,
+    error: null,
+    response_excerpt: 'no',
+  };
 
-  expect(await ctx.deliveries.transition({ id, endpointId: ep.id }, 'dead', { attempt, health: 'failure' })).toBe('ok');
+  expect(
+    await ctx.deliveries.transition({ id, endpointId: ep.id }, 'dead', {
+      attempt,
+      health: 'failure',
+    }),
+  ).toBe('ok');
   const delivery = await ctx.deliveries.getDelivery(id);
   expect(delivery?.status).toBe('dead');
   expect(delivery?.attempts).toEqual([attempt]);
-  expect((await ctx.deliveries.listDeadLetter(undefined, { limit: 10 })).data.map((d) => d.id)).toEqual([id]);
+  expect(
+    (await ctx.deliveries.listDeadLetter(undefined, { limit: 10 })).data.map((d) => d.id),
+  ).toEqual([id]);
   expect((await ctx.deliveries.listForEndpoint(ep.id, 'pending', { limit: 10 })).data).toEqual([]);
 
   const job = await ctx.queues.deliveries.getJob(id);
@@ -91,9 +121,15 @@ test('a delivery to an endpoint failing for longer than disable-after asks for i
   const d = { id: deliveryIdFor(event.event.id, ep.id), endpointId: ep.id };
   const t0 = Date.now();
   expect(await ctx.deliveries.transition(d, 'failed', { health: 'failure', now: t0 })).toBe('ok');
-  expect(await ctx.deliveries.transition(d, 'failed', { health: 'failure', now: t0 + 60_000 })).toBe('disable');
-  expect(await ctx.deliveries.transition(d, 'delivered', { health: 'success', now: t0 + 60_001 })).toBe('ok');
-  expect(await ctx.deliveries.transition(d, 'failed', { health: 'failure', now: t0 + 60_002 })).toBe('ok');
+  expect(
+    await ctx.deliveries.transition(d, 'failed', { health: 'failure', now: t0 + 60_000 }),
+  ).toBe('disable');
+  expect(
+    await ctx.deliveries.transition(d, 'delivered', { health: 'success', now: t0 + 60_001 }),
+  ).toBe('ok');
+  expect(
+    await ctx.deliveries.transition(d, 'failed', { health: 'failure', now: t0 + 60_002 }),
+  ).toBe('ok');
 });
 
 test('a fan-out larger than one transaction creates every delivery once, and completing it again adds none', async () => {
