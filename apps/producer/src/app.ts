@@ -21,6 +21,8 @@ export function createApp(deps: AppDeps): Express {
   const auth = requireApiKey(deps.config.apiKeys);
   const app = express();
   app.disable('x-powered-by');
+  // API responses are not cached: an ETag is a SHA-1 over every body for nothing (seen in profiles).
+  app.disable('etag');
   // Query values are strings or arrays of strings, never objects: `?limit[a]=1` is a 422.
   app.set('query parser', 'simple');
 

@@ -260,13 +260,17 @@ export class DeliveryStore {
     return { ...(JSON.parse(body) as WebhookEvent), deliveries };
   }
 
-  /** A delivery's state, and the event body it carries, in one round trip. */
+  /**
+   * A delivery's state and the event body it carries. Two plain commands rather than a pipeline:
+   * on an auto-pipelining connection (the dispatcher's) they leave in one write anyway, and
+   * building an ioredis pipeline copies every script defined on the connection (~7% of the
+   * dispatcher's CPU in the drain profile).
+   */
   async loadForDelivery(deliveryId: string, eventId: string) {
-    const [[, hash], [, body]] = (await this.redis
-      .pipeline()
-      .hgetall(this.keys.delivery(deliveryId))
-      .get(this.keys.event(eventId))
-      .exec()) as [[null, Record<string, string>], [null, string | null]];
+    const [hash, body] = await Promise.all([
+      this.redis.hgetall(this.keys.delivery(deliveryId)),
+      this.redis.get(this.keys.event(eventId)),
+    ]);
     return { delivery: toState(deliveryId, hash), body: body ?? undefined };
   }
 

@@ -19,7 +19,10 @@ export function createRedis(url: string, role: RedisRole, overrides: RedisOption
     lazyConnect: false,
   };
   const byRole: Record<RedisRole, RedisOptions> = {
-    worker: { maxRetriesPerRequest: null, enableReadyCheck: false },
+    // Auto-pipelining sends the commands issued in one tick in one write: with 100 deliveries in
+    // flight, their loads, state scripts and BullMQ calls share socket writes, which were the
+    // dispatcher's largest cost in the drain profile.
+    worker: { maxRetriesPerRequest: null, enableReadyCheck: false, enableAutoPipelining: true },
     api: {
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
