@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import { DeliveryStore } from './delivery-store';
 import { EndpointStore } from './endpoint-store';
-import { IdempotencyStore } from './idempotency-store';
+import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from './idempotency-store';
 import { QUEUE_STATES, type MetricsSources } from './metrics';
 import { redisKeys, type RedisKeys } from './keys';
 import { createQueue } from './queues';
@@ -39,7 +39,11 @@ export function createContext(
     queues,
     endpoints: new EndpointStore(redis, keys),
     deliveries: new DeliveryStore(redis, keys, queues, config),
-    idempotency: new IdempotencyStore(redis, keys),
+    idempotency: new IdempotencyStore(
+      redis,
+      keys,
+      Math.min(IDEMPOTENCY_TTL_MS, config.retentionMs),
+    ),
     async ready(timeoutMs = 10_000) {
       if (redis.status === 'ready') return;
       await new Promise<void>((resolve, reject) => {

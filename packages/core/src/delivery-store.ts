@@ -117,9 +117,21 @@ export class DeliveryStore {
     ).addJob(multi as never);
   }
 
+  /** Deliveries of one event, then the expiry of its delivery list (a PEXPIRE before the first push would be a no-op). */
+  private addDeliveries(
+    multi: ChainableCommander,
+    event: PreparedEvent,
+    endpointIds: readonly string[],
+    now: number,
+  ): void {
+    for (const endpointId of endpointIds) this.addDelivery(multi, event, endpointId, now);
+    if (endpointIds.length > 0) {
+      multi.pexpire(this.keys.eventDeliveries(event.event.id), this.options.retentionMs);
+    }
+  }
+
   private addEvent(multi: ChainableCommander, event: PreparedEvent): void {
     multi.set(this.keys.event(event.event.id), event.body, 'PX', this.options.retentionMs);
-    multi.pexpire(this.keys.eventDeliveries(event.event.id), this.options.retentionMs);
   }
 
   private static async exec(multi: ChainableCommander): Promise<void> {
@@ -161,7 +173,7 @@ export class DeliveryStore {
       }
       if (inTransaction + count > DELIVERIES_PER_TRANSACTION) await flush();
       this.addEvent(multi, event);
-      for (const endpointId of event.endpointIds) this.addDelivery(multi, event, endpointId, now);
+      this.addDeliveries(multi, event, event.endpointIds, now);
       inTransaction += count + 1;
     }
     finish?.(multi);
@@ -188,9 +200,7 @@ export class DeliveryStore {
       },
     ).addJob(multi as never);
     for (let start = 0; start < ids.length; start += DELIVERIES_PER_TRANSACTION) {
-      for (const endpointId of ids.slice(start, start + DELIVERIES_PER_TRANSACTION)) {
-        this.addDelivery(multi, event, endpointId, now);
-      }
+      this.addDeliveries(multi, event, ids.slice(start, start + DELIVERIES_PER_TRANSACTION), now);
       await DeliveryStore.exec(multi);
       multi = await this.multi();
       // Yield between chunks: a 10,000-endpoint fan-out must not hold the event loop.
@@ -221,7 +231,7 @@ export class DeliveryStore {
       const missing = chunk.filter((_, i) => exists[i]?.[1] !== 1);
       if (missing.length === 0) continue;
       const multi = await this.multi();
-      for (const endpointId of missing) this.addDelivery(multi, event, endpointId, now);
+      this.addDeliveries(multi, event, missing, now);
       await DeliveryStore.exec(multi);
       created += missing.length;
     }

@@ -28,9 +28,14 @@ export type IdempotencyOutcome =
  * duplicates wait for the first to finish, so twenty parallel publishes create one event.
  */
 export class IdempotencyStore {
+  /**
+   * @param ttlMs how long a completed record is kept: {@link IDEMPOTENCY_TTL_MS} (24 h), or the
+   * retention when that is shorter — a record must not outlive the event it points to.
+   */
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly ttlMs = IDEMPOTENCY_TTL_MS,
   ) {}
 
   private key(scope: string, key: string) {
@@ -91,7 +96,7 @@ export class IdempotencyStore {
     body: unknown,
   ): void {
     const record: Record_ = { fingerprint: claim.fingerprint, response: { status, body } };
-    multi.set(claim.key, JSON.stringify(record), 'PX', IDEMPOTENCY_TTL_MS);
+    multi.set(claim.key, JSON.stringify(record), 'PX', this.ttlMs);
   }
 
   /** Frees a claim whose request failed, so a retry can run (best effort; the claim expires anyway). */

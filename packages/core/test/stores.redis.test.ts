@@ -151,3 +151,19 @@ test('a secret rotation keeps the old secret until the grace period ends', async
   expect(activeSecrets(rotated!, now + 999)).toHaveLength(2);
   expect(activeSecrets(rotated!, now + 1_000)).toEqual([newKey]);
 });
+
+test('every key a publish writes expires with the retention, the delivery list of the event too', async () => {
+  const ep = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a' }));
+  const event = prepared('ttl.check', [ep.id]);
+  await ctx.deliveries.publish([event]);
+  const id = deliveryIdFor(event.event.id, ep.id);
+  for (const key of [
+    ctx.keys.event(event.event.id),
+    ctx.keys.eventDeliveries(event.event.id),
+    ctx.keys.delivery(id),
+  ]) {
+    const ttl = await ctx.redis.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(3_600_000);
+  }
+});
