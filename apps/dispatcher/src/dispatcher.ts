@@ -114,21 +114,30 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     { ...workerOptions, concurrency: 1 },
   );
 
-  deliveries.on('failed', (job, error) => {
-    if (!job || job.finishedOn === undefined) return;
-    // BullMQ gave up on the job (processor errors or stalls exhausted): the delivery must not
-    // stay pending with no job behind it, so it goes to the dead letter, where replay finds it.
-    logger.error(
-      { job: job.id, err: error },
-      'deliver job failed in BullMQ; dead-lettering its delivery',
-    );
+  // BullMQ gave up on a job: its processor kept throwing (Redis failing mid-job), or it stalled
+  // more than maxStalledCount times. The delivery must not stay pending with no job behind it,
+  // so it goes to the dead letter, where a replay finds it.
+  const deadLetterFailedJob = (job: Job, why: string) => {
     const data = job.data as { delivery_id?: string; endpoint_id?: string };
-    if (data.delivery_id && data.endpoint_id) {
-      context.deliveries
-        .transition({ id: data.delivery_id, endpointId: data.endpoint_id }, 'dead', { now: now() })
-        .then(() => metrics.deliveries.inc({ outcome: 'dead' }))
-        .catch((err: unknown) => logger.error({ err }, 'could not dead-letter a failed job'));
-    }
+    if (!data.delivery_id || !data.endpoint_id) return;
+    logger.error({ job: job.id, why }, 'deliver job failed in BullMQ; dead-lettering its delivery');
+    context.deliveries
+      .transition({ id: data.delivery_id, endpointId: data.endpoint_id }, 'dead', { now: now() })
+      .then((verdict) => verdict !== 'gone' && metrics.deliveries.inc({ outcome: 'dead' }))
+      .catch((err: unknown) => logger.error({ err }, 'could not dead-letter a failed job'));
+  };
+  deliveries.on('failed', (job, error) => {
+    if (job?.finishedOn !== undefined && job.finishedOn !== null)
+      deadLetterFailedJob(job, error.message);
+  });
+  // A job failed for stalling too often is reported only as 'stalled': look at where it went.
+  deliveries.on('stalled', (jobId) => {
+    context.queues.deliveries
+      .getJob(jobId)
+      .then(async (job) => {
+        if (job && (await job.isFailed())) deadLetterFailedJob(job, 'stalled too many times');
+      })
+      .catch((err: unknown) => logger.error({ err }, 'could not inspect a stalled job'));
   });
   for (const worker of [deliveries, fanout]) {
     worker.on('error', (error) => logger.error({ err: error }, `worker ${worker.name} error`));
