@@ -151,10 +151,7 @@ test('Retry-After on a 503 is honoured when it asks for longer than the schedule
   h.startDispatcher();
   const event = await h.publish([ep.id]);
   const id = deliveryIdFor(event.event.id, ep.id);
-  const delivery = await waitFor(async () => {
-    const d = await h.deliveryStatus(id);
-    return d?.status === 'failed' ? d : undefined;
-  });
+  const delivery = await h.waitForDelivery(id, (d) => d.status === 'failed');
   const at = Date.parse(delivery.attempts[0]!.at);
   expect(Date.parse(delivery.next_attempt_at!) - at).toBeGreaterThanOrEqual(29_000);
   expect(r.received).toHaveLength(1);
@@ -166,10 +163,7 @@ test('a receiver that hangs past the timeout is a timeout attempt', async () => 
   h.startDispatcher();
   const event = await h.publish([ep.id]);
   const id = deliveryIdFor(event.event.id, ep.id);
-  const delivery = await waitFor(async () => {
-    const d = await h.deliveryStatus(id);
-    return d && d.attempts.length > 0 ? d : undefined;
-  });
+  const delivery = await h.waitForDelivery(id, (d) => d.attempts.length > 0);
   expect(delivery.attempts[0]).toMatchObject({ error: 'timeout', status_code: null });
 });
 
@@ -179,10 +173,7 @@ test('a receiver that resets the connection is a connection attempt', async () =
   h.startDispatcher();
   const event = await h.publish([ep.id]);
   const id = deliveryIdFor(event.event.id, ep.id);
-  const delivery = await waitFor(async () => {
-    const d = await h.deliveryStatus(id);
-    return d && d.attempts.length > 0 ? d : undefined;
-  });
+  const delivery = await h.waitForDelivery(id, (d) => d.attempts.length > 0);
   expect(delivery.attempts[0]).toMatchObject({ error: 'connection', status_code: null });
 });
 
@@ -195,10 +186,7 @@ test('a 10 MiB answer is read only to 64 KiB and 4 KiB of it is kept', async () 
   h.startDispatcher();
   const event = await h.publish([ep.id]);
   const id = deliveryIdFor(event.event.id, ep.id);
-  const delivery = await waitFor(async () => {
-    const d = await h.deliveryStatus(id);
-    return d?.status === 'delivered' ? d : undefined;
-  });
+  const delivery = await h.waitForDelivery(id, (d) => d.status === 'delivered');
   expect(delivery.attempts[0]!.response_excerpt).toHaveLength(4096);
 });
 
@@ -209,10 +197,7 @@ test('a redirect is a failed attempt and is not followed', async () => {
   h.startDispatcher();
   const event = await h.publish([ep.id]);
   const id = deliveryIdFor(event.event.id, ep.id);
-  const delivery = await waitFor(async () => {
-    const d = await h.deliveryStatus(id);
-    return d && d.attempts.length > 0 ? d : undefined;
-  });
+  const delivery = await h.waitForDelivery(id, (d) => d.attempts.length > 0);
   expect(delivery.attempts[0]).toMatchObject({ status_code: 302, error: null });
   expect(target.received).toHaveLength(0);
 });
@@ -226,10 +211,7 @@ test('a name that resolves to 127.0.0.1 is refused when insecure URLs are not al
   });
   const event = await h.publish([ep.id]);
   const id = deliveryIdFor(event.event.id, ep.id);
-  const delivery = await waitFor(async () => {
-    const d = await h.deliveryStatus(id);
-    return d?.status === 'dead' ? d : undefined;
-  });
+  const delivery = await h.waitForDelivery(id, (d) => d.status === 'dead');
   expect(delivery.attempts.map((a) => a.error)).toEqual([
     'ssrf_blocked',
     'ssrf_blocked',
@@ -244,10 +226,7 @@ test('an IPv4-mapped loopback literal is refused the same way', async () => {
   h.startDispatcher({ config: { ...h.config, allowInsecureUrls: false } });
   const event = await h.publish([ep.id]);
   const id = deliveryIdFor(event.event.id, ep.id);
-  const delivery = await waitFor(async () => {
-    const d = await h.deliveryStatus(id);
-    return d && d.attempts.length > 0 ? d : undefined;
-  });
+  const delivery = await h.waitForDelivery(id, (d) => d.attempts.length > 0);
   expect(delivery.attempts[0]!.error).toBe('ssrf_blocked');
   expect(r.connections).toBe(0);
 });

@@ -5,9 +5,10 @@ import {
   loadConfig,
   prepareEvent,
   type Config,
+  type Delivery,
   type HooklineContext,
 } from '@hookline/core';
-import { cleanupPrefix, testPrefix, TEST_REDIS_URL } from '@hookline/core/testing';
+import { cleanupPrefix, testPrefix, TEST_REDIS_URL, waitFor } from '@hookline/core/testing';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../src/dispatcher';
 
 const { EndpointCreate } = endpointInputSchemas({ allowInsecure: true });
@@ -83,6 +84,17 @@ export class Harness {
 
   deliveryStatus(id: string) {
     return this.api.deliveries.getDelivery(id);
+  }
+
+  /** The delivery, once `ready` holds for it. */
+  waitForDelivery(id: string, ready: (delivery: Delivery) => boolean): Promise<Delivery> {
+    return waitFor(
+      async () => {
+        const delivery = await this.api.deliveries.getDelivery(id);
+        return delivery && ready(delivery) ? delivery : undefined;
+      },
+      { message: `delivery ${id}` },
+    );
   }
 
   async close(): Promise<void> {
