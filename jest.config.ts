@@ -61,6 +61,13 @@ function clientProject(dir: string, name: string): Config {
   };
 }
 
+// The fault-injection suite (`npm run test:faults`, not part of `npm test`): each scenario runs the
+// built producer and dispatchers as processes against a redis-server of its own, so its tests
+// take minutes, not seconds, and each sets its own timeout.
+function faultsProject(): Config {
+  return { ...project('faults', 'faults'), testMatch: ['<rootDir>/**/*.faults.test.ts'] };
+}
+
 const config: Config = {
   projects: [
     project('packages/webhooks', 'webhooks'),
@@ -70,6 +77,7 @@ const config: Config = {
     clientProject('packages/client', 'client'),
     clientProject('apps/cli', 'cli'),
     project('bench', 'bench'),
+    faultsProject(),
   ],
 };
 

@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { freePort, TestRedisServer } from '@hookline/core/testing';
+import { Redis } from 'ioredis';
+import { Api } from './api';
+import { DISPATCHER_MAIN, PRODUCER_MAIN, Service } from './service';
+
+/** Redis as production should run it: every write fsynced before it is acknowledged. */
+export const AOF_ALWAYS = ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
+
+export const PREFIX = '{hookline}';
+
+export interface HooklineOptions {
+  /** redis-server arguments; no persistence by default. */
+  redisArgs?: string[];
+  /** Dispatchers to start. Default 2. */
+  dispatchers?: number;
+  /** Environment for both services (over the defaults below). */
+  env?: Record<string, string>;
+  dispatcherEnv?: Record<string, string>;
+  producerEnv?: Record<string, string>;
+}
+
+/**
+ * A whole Hookline of a scenario's own: a redis-server it started itself (so it may kill, stop
+ * and restart it), the producer and N dispatchers as real processes, and an API client.
+ */
+export class Hookline {
+  readonly dispatchers: Service[] = [];
+  readonly services: Service[] = [];
+  producer!: Service;
+  api!: Api;
+  /** A connection for the test's own look at Redis (key counts, job lists). */
+  readonly redis: Redis;
+  private readonly key = `faults-${randomBytes(24).toString('hex')}`;
+
+  private constructor(
+    readonly server: TestRedisServer,
+    private readonly options: HooklineOptions,
+  ) {
+    this.redis = new Redis(server.url, { maxRetriesPerRequest: null });
+    this.redis.on('error', () => undefined);
+  }
+
+  static async start(options: HooklineOptions = {}): Promise<Hookline> {
+    const server = await TestRedisServer.start(options.redisArgs);
+    const h = new Hookline(server, options);
+    try {
+      await h.startProducer();
+      await Promise.all(
+        Array.from({ length: options.dispatchers ?? 2 }, () => h.startDispatcher()),
+      );
+    } catch (error) {
+      await h.destroy();
+      throw error;
+    }
+    return h;
+  }
+
+  private env(extra: Record<string, string> | undefined): Record<string, string> {
+    return {
+      REDIS_URL: this.server.url,
+      HOOKLINE_QUEUE_PREFIX: PREFIX,
+      HOOKLINE_API_KEYS: this.key,
+      HOOKLINE_ALLOW_INSECURE_URLS: 'true',
+      HOOKLINE_CONCURRENCY: '50',
+      HOOKLINE_RETRY_SCHEDULE: '100ms,200ms,400ms',
+      LOG_LEVEL: 'warn',
+      ...this.options.env,
+      ...extra,
+    };
+  }
+
+  async startProducer(): Promise<Service> {
+    const port = await freePort();
+    const producer = Service.spawn(
+      'producer',
+      PRODUCER_MAIN,
+      { ...this.env(this.options.producerEnv), PORT: String(port), HOST: '127.0.0.1' },
+      port,
+    );
+    this.services.push(producer);
+    this.producer = producer;
+    await producer.waitHealthy('/readyz');
+    await this.api?.close();
+    this.api = new Api(producer.url, this.key);
+    return producer;
+  }
+
+  async startDispatcher(extraEnv: Record<string, string> = {}): Promise<Service> {
+    const port = await freePort();
+    const dispatcher = Service.spawn(
+      `dispatcher-${this.dispatchers.length + 1}`,
+      DISPATCHER_MAIN,
+      { ...this.env({ ...this.options.dispatcherEnv, ...extraEnv }), METRICS_PORT: String(port) },
+      port,
+    );
+    this.services.push(dispatcher);
+    this.dispatchers.push(dispatcher);
+    await dispatcher.waitHealthy('/healthz');
+    return dispatcher;
+  }
+
+  get liveDispatchers(): Service[] {
+    return this.dispatchers.filter((d) => d.alive);
+  }
+
+  /** Every process's output, for the report of a failed scenario. */
+  dumpLogs(): string {
+    return this.services
+      .map(
+        (s) =>
+          `----- ${s.name} (pid ${s.pid}, exit ${JSON.stringify(s.exit ?? 'running')}) -----\n${s.output().split('\n').slice(-200).join('\n')}`,
+      )
+      .join('\n');
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all(this.services.map((s) => s.stop('SIGKILL')));
+    await this.api?.close();
+    this.redis.disconnect();
+    await this.server.destroy();
+  }
+}
+
+/** A process's resident memory, from the dispatcher's `/metrics` (prom-client), else from /proc. */
+export async function residentBytes(service: Service): Promise<number | undefined> {
+  const text = await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(3_000) })
+    .then((res) => res.text())
+    .catch(() => undefined);
+  const match = text && /^process_resident_memory_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
+  if (match?.[1]) return Number(match[1]);
+  try {
+    const status = readFileSync(`/proc/${service.pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+    return kb ? Number(kb) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples the resident memory of every live dispatcher every `intervalMs` until stopped. */
+export class MemoryWatch {
+  readonly samples: { at: number; name: string; bytes: number }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly services: () => Service[],
+    intervalMs = 1_000,
+  ) {
+    this.timer = setInterval(() => void this.sample(), intervalMs);
+  }
+
+  /** Takes one sample now (the timer takes the others). */
+  async sample(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await Promise.all(
+        this.services().map(async (s) => {
+          const bytes = await residentBytes(s);
+          if (bytes !== undefined) this.samples.push({ at: Date.now(), name: s.name, bytes });
+        }),
+      );
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  peakMiB(): number {
+    return Math.round(Math.max(0, ...this.samples.map((s) => s.bytes)) / 1024 / 1024);
+  }
+
+  /** The first sample of each process, the baseline the peak is judged against. */
+  baselineMiB(): number {
+    const first = new Map<string, number>();
+    for (const s of this.samples) if (!first.has(s.name)) first.set(s.name, s.bytes);
+    return Math.round(Math.max(0, ...first.values()) / 1024 / 1024);
+  }
+}

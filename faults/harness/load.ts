@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { mapLimit, type Api, type EventInput, type Published } from './api';
+
+/** How many times {@link publishAll} had to send a batch again (after a 503 or no answer). */
+export const publishRetries = { count: 0 };
+
+/**
+ * Publishes `total` events through the batch API, `parallel` batches at a time, as a careful
+ * client does: each batch under its own `Idempotency-Key`, sent again after a 503 or a lost
+ * answer (the key makes a batch that was in fact written come back as it was, not twice).
+ * Keep `batchSize × (endpoints + 1)` within 2,000: a larger batch is written in several
+ * transactions, and only the last one carries the idempotency record.
+ */
+export async function publishAll(
+  api: Api,
+  total: number,
+  {
+    batchSize = 1000,
+    parallel = 4,
+    event,
+  }: { batchSize?: number; parallel?: number; event: (i: number) => EventInput },
+): Promise<Published[]> {
+  const run = randomBytes(6).toString('hex');
+  const batches = Array.from({ length: Math.ceil(total / batchSize) }, (_, b) =>
+    Array.from({ length: Math.min(batchSize, total - b * batchSize) }, (_, i) =>
+      event(b * batchSize + i),
+    ),
+  );
+  const answers = await mapLimit(batches, parallel, async (events, b) => {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await api
+        .publishBatch(events, { 'idempotency-key': `${run}-${b}` })
+        .catch(() => undefined);
+      if (answer?.status === 202) return answer.body.data;
+      if (attempt >= 10 || (answer && answer.status !== 503 && answer.status !== 409)) {
+        throw new Error(
+          `batch publish: ${answer?.status ?? 'no answer'} ${JSON.stringify(answer?.body).slice(0, 300)}`,
+        );
+      }
+      // 503: Redis unavailable or slow; 409: the same key still in progress (a lost answer).
+      publishRetries.count += 1;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  });
+  return answers.flat();
+}
+
+/** What a {@link Load} saw. */
+export interface LoadStats {
+  /** Events answered 202, with how many deliveries each created. */
+  accepted: Published[];
+  /** Answers by status; `error` for a request that got no HTTP answer at all. */
+  statuses: Record<string, number>;
+  /** When each status was first and last seen. */
+  seen: Record<string, { first: number; last: number }>;
+}
+
+/**
+ * Publishes in the background, `parallel` requests at a time of `batchSize` events each, until
+ * stopped, recording every answer. It never stops on a failure: an outage is what it is for.
+ */
+export class Load {
+  readonly stats: LoadStats = { accepted: [], statuses: {}, seen: {} };
+  private running = true;
+  private readonly loops: Promise<void>[];
+  private n = 0;
+
+  constructor(
+    private readonly api: () => Api,
+    private readonly options: {
+      batchSize: number;
+      parallel: number;
+      pauseMs?: number;
+      event: (i: number) => EventInput;
+      /** Headers of each request (an Idempotency-Key). */
+      headers?: () => Record<string, string>;
+      /** Publishes only while this holds (and waits, polling, while it does not). */
+      gate?: () => boolean;
+    },
+  ) {
+    this.loops = Array.from({ length: options.parallel }, () => this.loop());
+  }
+
+  private record(status: string): void {
+    const now = Date.now();
+    this.stats.statuses[status] = (this.stats.statuses[status] ?? 0) + 1;
+    const seen = (this.stats.seen[status] ??= { first: now, last: now });
+    seen.last = now;
+  }
+
+  private async loop(): Promise<void> {
+    // Not before the constructor has returned: a gate may refer to this Load.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.running) {
+      if (this.options.gate && !this.options.gate()) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
+      const events = Array.from({ length: this.options.batchSize }, () =>
+        this.options.event(this.n++),
+      );
+      try {
+        const answer = await this.api().publishBatch(events, this.options.headers?.());
+        this.record(String(answer.status));
+        if (answer.status === 202) this.stats.accepted.push(...answer.body.data);
+        // Back off a little after a refusal, as a sensible client would.
+        else await new Promise((resolve) => setTimeout(resolve, 50));
+      } catch {
+        this.record('error');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      if (this.options.pauseMs)
+        await new Promise((resolve) => setTimeout(resolve, this.options.pauseMs));
+    }
+  }
+
+  get acceptedDeliveries(): number {
+    return this.stats.accepted.reduce((sum, p) => sum + p.deliveries, 0);
+  }
+
+  count(status: string): number {
+    return this.stats.statuses[status] ?? 0;
+  }
+
+  /** Stops publishing and waits for the requests in flight to be answered. */
+  async stop(): Promise<LoadStats> {
+    this.running = false;
+    await Promise.all(this.loops);
+    return this.stats;
+  }
+}

@@ -1,0 +1,241 @@
+import { waitFor } from '@hookline/core/testing';
+import { PREFIX, type Hookline } from './harness/hookline';
+import { allKeys, queueCounts } from './harness/inspect';
+import { Load } from './harness/load';
+import { Receiver } from './harness/receiver';
+import { report, seconds, withHookline } from './harness/scenario';
+
+// Scenario 7 (#7): after 100,000 deliveries and the retention period (shortened to 20 s here),
+// Redis holds no more keys than the live state needs: no completed job, no delivery, attempt list,
+// event body or event delivery list, no idempotency record (they live min(24 h, retention)).
+//
+// FAULTS_DISK_DELIVERIES sets the number of deliveries, 100,000 by default, CI included: on the
+// 2-core machine they are published and delivered in about a minute (see the report line), and
+// the whole scenario takes about two. A slower runner that cannot fit the suite in ten minutes
+// can lower it there.
+
+const DELIVERIES = Number(process.env.FAULTS_DISK_DELIVERIES ?? 100_000);
+const RETENTION_MS = 20_000;
+const ENDPOINTS = 10;
+const EVENTS_PER_BATCH = 100; // × (10 endpoints + 1) writes = 1,100: one transaction per batch
+/** Published but not yet delivered, at most: the load follows the dispatchers, so that no event outlives its retention before its delivery runs. */
+const BACKLOG = 3_000;
+
+interface Census {
+  total: number;
+  byKind: Record<string, number>;
+  keys: Map<string, string[]>;
+}
+
+/** Every key in Redis, sorted into what it is. */
+async function census(h: Hookline): Promise<Census> {
+  const byKind: Record<string, number> = {};
+  const keys = new Map<string, string[]>();
+  const all = await allKeys(h.redis);
+  for (const key of all) {
+    const rest = key.startsWith(`${PREFIX}:`) ? key.slice(PREFIX.length + 1) : `(foreign) ${key}`;
+    const kind = rest
+      .replace(/^ep:ep_[0-9A-Z]{26}$/, 'endpoint')
+      .replace(/^ep:ep_[0-9A-Z]{26}:s:(\w+)$/, 'endpoint status set ($1)')
+      .replace(/^ep:ep_[0-9A-Z]{26}:health$/, 'endpoint health')
+      .replace(/^evt:evt_[0-9A-Z]{26}$/, 'event body')
+      .replace(/^evt:evt_[0-9A-Z]{26}:d$/, 'event delivery list')
+      .replace(/^whd:whd_[0-9A-Z]{26}$/, 'delivery')
+      .replace(/^whd:whd_[0-9A-Z]{26}:att$/, 'delivery attempts')
+      .replace(/^idem:[0-9a-f]{64}$/, 'idempotency record')
+      .replace(/^rl:ep_[0-9A-Z]{26}(:res)?$/, 'rate limiter')
+      .replace(/^(deliveries|fanout):whd_[0-9A-Z]{26}(:.*)?$/, '$1 job$2')
+      .replace(/^(deliveries|fanout):fanout-evt_[0-9A-Z]{26}(:.*)?$/, '$1 job$2')
+      .replace(/^idx:.*$/, 'endpoint index')
+      .replace(/^eps$/, 'endpoints')
+      .replace(/^dlq$/, 'dead letter');
+    byKind[kind] = (byKind[kind] ?? 0) + 1;
+    keys.set(kind, [...(keys.get(kind) ?? []), key]);
+  }
+  return { total: all.length, byKind, keys };
+}
+
+/** Live state Hookline needs for as long as its owner lives, whatever the traffic was. */
+const LIVE = new Set([
+  'endpoint',
+  'endpoints',
+  'endpoint index',
+  'endpoint status set (pending)',
+  'endpoint status set (delivered)',
+  'endpoint status set (failed)',
+  'endpoint status set (dead)',
+  'endpoint health',
+  'dead letter',
+  // BullMQ's per-queue keys: metadata, the id counter, the event stream (capped at 10,000), the
+  // stalled-check throttle, the worker marker, and the (empty) state lists.
+  'deliveries:meta',
+  'deliveries:id',
+  'deliveries:events',
+  'deliveries:stalled-check',
+  'deliveries:stalled',
+  'deliveries:marker',
+  'deliveries:wait',
+  'deliveries:active',
+  'deliveries:delayed',
+  'deliveries:completed',
+  'deliveries:failed',
+  'fanout:meta',
+  'fanout:id',
+  'fanout:events',
+  'fanout:stalled-check',
+  'fanout:marker',
+]);
+/** Keys that exist with a TTL and go by themselves. */
+const EXPIRING = new Set(['rate limiter']);
+/** Keys tied to one delivery, event or publish: none may outlive the retention. */
+const PER_DELIVERY = [
+  'delivery',
+  'delivery attempts',
+  'event body',
+  'event delivery list',
+  'idempotency record',
+  'deliveries job',
+  'deliveries job:lock',
+  'deliveries job:logs',
+];
+
+let receiver: Receiver;
+let figures: Record<string, unknown> = {};
+let after: Census;
+let delivered = 0;
+let accepted = 0;
+let idempotencyAtEnd: number[] = [];
+let staleStatusMembers = 0;
+
+beforeAll(async () => {
+  receiver = await Receiver.start();
+  await withHookline(
+    {
+      dispatchers: 2,
+      env: { HOOKLINE_RETENTION: `${RETENTION_MS / 1000}s`, HOOKLINE_CONCURRENCY: '100' },
+    },
+    async (h) => {
+      for (let i = 0; i < ENDPOINTS; i++) await h.api.createEndpoint(receiver.url(`/ep${i}`));
+      const started = Date.now();
+      // Batches under an Idempotency-Key each, as a careful client publishes: their records are
+      // part of what must not pile up.
+      let n = 0;
+      const load: Load = new Load(() => h.api, {
+        batchSize: EVENTS_PER_BATCH,
+        parallel: 2,
+        event: (i) => ({ name: 'order.filled', data: { i } }),
+        headers: () => ({ 'idempotency-key': `disk-${n++}` }),
+        // Follow the dispatchers: publish while the backlog is short, up to the total.
+        gate: () =>
+          load.acceptedDeliveries < DELIVERIES &&
+          load.acceptedDeliveries - receiver.delivered < BACKLOG,
+      });
+      await waitFor(() => load.acceptedDeliveries >= DELIVERIES, {
+        timeoutMs: 600_000,
+        intervalMs: 200,
+        message: `${DELIVERIES} deliveries published`,
+      });
+      await load.stop();
+      accepted = load.acceptedDeliveries;
+      await waitFor(() => receiver.delivered >= accepted, {
+        timeoutMs: 300_000,
+        intervalMs: 100,
+        message: `all ${accepted} deliveries to arrive`,
+      });
+      const deliveredMs = Date.now() - started;
+      delivered = receiver.delivered;
+      const counts = await queueCounts(h.redis);
+      const usedAtEnd = Number(/used_memory:(\d+)/.exec(await h.redis.info('memory'))?.[1]);
+      const before = await census(h);
+      idempotencyAtEnd = await Promise.all(
+        (before.keys.get('idempotency record') ?? []).map((k) => h.redis.pttl(k)),
+      );
+
+      // The retention: every per-delivery key was last touched when its delivery was settled.
+      const settledAt = Date.now();
+      await waitFor(
+        async () => {
+          const now = await census(h);
+          return (
+            PER_DELIVERY.every((kind) => !now.byKind[kind]) && Date.now() - settledAt > RETENTION_MS
+          );
+        },
+        {
+          timeoutMs: RETENTION_MS + 30_000,
+          intervalMs: 1_000,
+          message: 'per-delivery keys to expire',
+        },
+      ).catch(() => undefined); // judged by the tests below, with the census in hand
+      after = await census(h);
+      const usedAfter = Number(/used_memory:(\d+)/.exec(await h.redis.info('memory'))?.[1]);
+
+      for (const [kind, keys] of after.keys) {
+        if (!kind.startsWith('endpoint status set') && kind !== 'dead letter') continue;
+        for (const key of keys) {
+          const ids = await h.redis.zrange(key, 0, -1);
+          const pipeline = h.redis.pipeline();
+          for (const id of ids) pipeline.exists(`${PREFIX}:whd:${id}`);
+          const exists = (await pipeline.exec()) ?? [];
+          staleStatusMembers += exists.filter(([, e]) => e === 0).length;
+        }
+      }
+      figures = {
+        deliveries: accepted,
+        publishAnswers: load.stats.statuses,
+        deliveredSeconds: seconds(deliveredMs),
+        deliveriesPerSecond: Math.round(accepted / (deliveredMs / 1000)),
+        queueAtEnd: counts,
+        keysAtEnd: before.total,
+        keysAfterRetention: after.total,
+        afterRetention: after.byKind,
+        staleStatusSetMembers: staleStatusMembers,
+        redisUsedMiB: {
+          atEnd: Math.round(usedAtEnd / 1048576),
+          afterRetention: Math.round(usedAfter / 1048576),
+        },
+      };
+      report('redis-disk', figures);
+    },
+  );
+}, 480_000);
+afterAll(() => receiver?.close());
+
+test('every one of the deliveries arrived', () => {
+  expect(delivered).toBe(accepted);
+  expect(accepted).toBeGreaterThanOrEqual(DELIVERIES);
+});
+
+test('no completed job, delivery, attempt list, event body or idempotency record outlives the retention', () => {
+  const none = Object.fromEntries(PER_DELIVERY.map((kind) => [kind, 0]));
+  expect(Object.fromEntries(PER_DELIVERY.map((kind) => [kind, after.byKind[kind] ?? 0]))).toEqual(
+    none,
+  );
+});
+
+test('idempotency records were written, each to expire within the retention', () => {
+  // Those of the last batches are still there when the load ends; every one has a TTL.
+  expect(idempotencyAtEnd.length).toBeGreaterThan(0);
+  // -1 would be a record without a TTL; -2 is one that expired between the SCAN and the PTTL.
+  expect(idempotencyAtEnd.filter((ttl) => ttl === -1 || ttl > RETENTION_MS)).toEqual([]);
+});
+
+test("every other key left is live state (endpoints, their indexes, the queues' own keys) or expires by itself", () => {
+  const unexplained = Object.keys(after.byKind).filter(
+    (kind) => !LIVE.has(kind) && !EXPIRING.has(kind) && !PER_DELIVERY.includes(kind),
+  );
+  expect(unexplained).toEqual([]);
+  // What is live does not grow with traffic: a handful of keys per endpoint, a dozen for the queues.
+  const live = Object.entries(after.byKind)
+    .filter(([kind]) => LIVE.has(kind))
+    .reduce((sum, [, n]) => sum + n, 0);
+  expect(live).toBeLessThanOrEqual(ENDPOINTS * 6 + 30);
+});
+
+// KNOWN BUG (reported with #7): the endpoint status sets (ep:<id>:s:<status>) and the dead letter
+// are trimmed of ids older than the retention only when a later delivery of the same endpoint
+// changes status (the ZREMRANGEBYLEX in the transition script). Nothing trims them once traffic
+// stops, so the ids of the last retention window stay forever, pointing at deliveries that no
+// longer exist. Make this a plain `test` once that is fixed.
+test.failing('KNOWN BUG: the endpoint status sets hold no id whose delivery has expired', () => {
+  expect(staleStatusMembers).toBe(0);
+});
