@@ -129,6 +129,7 @@ test('two of three dispatchers killed with SIGKILL mid-load: every one of 10,000
       duplicateIds: duplicates.ids,
       extraRequests: duplicates.extraRequests,
       answered2xxTwice: receiver.deliveredTwice(),
+      foreignRequests: receiver.foreign,
       totalSeconds: seconds(Date.now() - started),
     });
     // At least once, not at all costs: a duplicate is a request the killed process had out.

@@ -67,6 +67,7 @@ test('Redis (AOF, fsync always) killed and restarted under load: every 202 is de
       downSeconds = seconds(Date.now() - crashedAt);
 
       await h.server.start();
+      await h.checkOwnRedis();
       restartedAt = Date.now();
       const deliveredAtRestart = receiver.delivered;
       await waitFor(async () => (await readyz(h.producer.url)) === 200, {

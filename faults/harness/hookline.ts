@@ -46,6 +46,7 @@ export class Hookline {
     const server = await TestRedisServer.start(options.redisArgs);
     const h = new Hookline(server, options);
     try {
+      await h.checkOwnRedis();
       await h.startProducer();
       await Promise.all(
         Array.from({ length: options.dispatchers ?? 2 }, () => h.startDispatcher()),
@@ -99,6 +100,27 @@ export class Hookline {
     this.dispatchers.push(dispatcher);
     await dispatcher.waitHealthy('/healthz');
     return dispatcher;
+  }
+
+  /**
+   * Throws unless the Redis answering on our port is the redis-server we started. A restart whose
+   * port was taken meanwhile (by another test run on the machine) fails to bind and exits, and the
+   * readiness probe of TestRedisServer would then be answered by the other run's Redis.
+   */
+  async checkOwnRedis(): Promise<void> {
+    const probe = new Redis(this.server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      const pid = Number(/^process_id:(\d+)/m.exec(await probe.info('server'))?.[1]);
+      if (pid !== this.server.pid) {
+        throw new Error(
+          `the Redis on port ${this.server.port} is pid ${pid}, not ours (${this.server.pid}): port taken by another process`,
+        );
+      }
+    } finally {
+      probe.disconnect();
+    }
   }
 
   get liveDispatchers(): Service[] {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -54,6 +55,14 @@ export class Receiver {
   redirectsFollowed = 0;
   /** Requests without a Webhook-Id: never expected. */
   anonymous = 0;
+  /**
+   * Requests for another receiver's URL (the path does not start with this one's token): a
+   * process of another test, or another run on the same machine, that reached a port this
+   * receiver reuses. Refused (404) and kept out of every count.
+   */
+  foreign = 0;
+  /** Every URL of this receiver starts with it. */
+  private readonly token = randomBytes(6).toString('hex');
   total = 0;
   port = 0;
   private readonly sockets = new Set<Socket>();
@@ -92,7 +101,7 @@ export class Receiver {
   }
 
   url(path: string): string {
-    return `http://127.0.0.1:${this.port}${path}`;
+    return `http://127.0.0.1:${this.port}/${this.token}${path}`;
   }
 
   /** How many distinct Webhook-Ids were answered 2xx. */
@@ -121,7 +130,14 @@ export class Receiver {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const full = (req.url ?? '/').split('?')[0] ?? '/';
+    if (!full.startsWith(`/${this.token}/`)) {
+      this.foreign += 1;
+      req.resume();
+      res.writeHead(404).end();
+      return;
+    }
+    const path = full.slice(this.token.length + 1);
     if (path === '/redirected') {
       this.redirectsFollowed += 1;
       res.writeHead(204).end();
