@@ -4,7 +4,7 @@ import type { Config } from 'jest';
 // One Jest project per workspace. Tests import sibling packages from their TypeScript
 // source (not dist/), so a unit test never runs against a stale build.
 const root = __dirname;
-const packages = ['webhooks', 'core'];
+const packages = ['webhooks', 'api', 'core'];
 
 const swc = [
   '@swc/jest',
@@ -71,6 +71,7 @@ function faultsProject(): Config {
 const config: Config = {
   projects: [
     project('packages/webhooks', 'webhooks'),
+    project('packages/api', 'api'),
     project('packages/core', 'core'),
     project('apps/producer', 'producer'),
     project('apps/dispatcher', 'dispatcher'),

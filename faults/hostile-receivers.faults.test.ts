@@ -8,7 +8,7 @@ import { publishAll } from './harness/load';
 import { Receiver, type Behaviour } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
-// Scenario 5 (#7): receivers that misbehave in every way a receiver can. Each request is answered
+// Scenario 5: receivers that misbehave in every way a receiver can. Each request is answered
 // by a behaviour that is a pure function of (endpoint, Webhook-Id, attempt), so the test knows for
 // every delivery how many attempts it must take, how each must be recorded, and how it must end:
 // `delivered` or `dead`, nothing left pending. Meanwhile, dispatcher memory must stay bounded
@@ -25,7 +25,7 @@ function roll(id: string, attempt: number): number {
 // Proportions are over the whole run (about 900 deliveries): 10% of requests to the bulk of the
 // endpoints are 500s and 5% are resets; 5% of all deliveries hang past the response timeout. The
 // hangs go to endpoints of their own, five each: more concurrent timeouts than that on one
-// endpoint shut it off for minutes (the circuit-breaker escalation reported in #7's notes: every
+// endpoint shut it off for minutes (a circuit-breaker escalation seen in an earlier version: every
 // failure past the fifth doubles the cool-down, 25 at once give 5 min), which is a bug to fix,
 // not a behaviour for this scenario to wait out.
 const ENDPOINTS: Record<

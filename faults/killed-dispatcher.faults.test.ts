@@ -5,7 +5,7 @@ import { publishAll, publishRetries } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, seededRandom, withHookline } from './harness/scenario';
 
-// Scenario 1 (#7): three dispatchers, 10,000 deliveries in flight, SIGKILL one at a random moment,
+// Scenario 1: three dispatchers, 10,000 deliveries in flight, SIGKILL one at a random moment,
 // then another. Every delivery arrives at least once; the duplicates and the time to recover are
 // reported. "Recovered" means: every job that was active at the instant of the kill (those of
 // the killed process among them, whose locks nobody renews any more) is delivered.

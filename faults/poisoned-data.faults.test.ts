@@ -6,7 +6,7 @@ import { publishAll } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
-// Scenario 6 (#7): data a dispatcher cannot deliver. A job whose data fails its schema, a job for a
+// Scenario 6: data a dispatcher cannot deliver. A job whose data fails its schema, a job for a
 // delivery that does not exist, an endpoint deleted while its deliveries are queued and in flight,
 // an event that expired before its delivery ran: each is dead-lettered or dropped, and logged, and
 // none crashes a dispatcher or holds up the good deliveries queued behind it.

@@ -5,7 +5,7 @@ import { Load } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
-// Scenario 7 (#7): after 100,000 deliveries and the retention period (shortened to 30 s here),
+// Scenario 7: after 100,000 deliveries and the retention period (shortened to 30 s here),
 // Redis holds no more keys than the live state needs: no completed job, no delivery, attempt list,
 // event body or event delivery list, no idempotency record (they live min(24 h, retention)).
 //
@@ -246,7 +246,7 @@ test("every other key left is live state (endpoints, their indexes, the queues' 
   expect(live).toBeLessThanOrEqual(ENDPOINTS * 6 + 30);
 });
 
-// KNOWN BUG (reported with #7): the endpoint status sets (ep:<id>:s:<status>) and the dead letter
+// KNOWN BUG: the endpoint status sets (ep:<id>:s:<status>) and the dead letter
 // are trimmed of ids older than the retention only when a later delivery of the same endpoint
 // changes status (the ZREMRANGEBYLEX in the transition script). Nothing trims them once traffic
 // stops, so the ids of the last retention window stay forever, pointing at deliveries that no

@@ -6,7 +6,7 @@ import { Load } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
-// Scenario 3 (#7): Redis with `appendonly yes` and `appendfsync always` crashes (SIGKILL) under
+// Scenario 3: Redis with `appendonly yes` and `appendfsync always` crashes (SIGKILL) under
 // load and comes back on the same data. Every event answered 202 is delivered: with every write
 // fsynced before Redis acknowledges it, a 202 survives the crash. While Redis is gone the producer
 // answers 503 (never a 500, never a hang) and recovers by itself; dispatchers reconnect by

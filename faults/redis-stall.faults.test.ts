@@ -5,7 +5,7 @@ import { Load } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
-// Scenario 4 (#7): Redis stalls (SIGSTOP) for longer than the dispatchers' job lock (10 s), then
+// Scenario 4: Redis stalls (SIGSTOP) for longer than the dispatchers' job lock (10 s), then
 // resumes (SIGCONT). Every lock held at the stall has expired by the time Redis answers again, so
 // the stalled-job check may hand those jobs to another worker while their first worker is still
 // finishing them: duplicates are possible, bounded by the jobs held at the stall. Nothing is lost.
@@ -18,7 +18,7 @@ const LOCK_MS = 10_000;
 const STALL_MS = LOCK_MS + 1_000;
 /**
  * Requests sent just before the stall are answered this slowly (headers at once, the body a byte
- * every 2 s): within every limit of the SPEC (25 s in all), but done only well after Redis is back.
+ * every 2 s): within every documented limit (25 s in all), but done only well after Redis is back.
  */
 const SLOW_ANSWER_MS = 20_000;
 const SLOW_REQUESTS = 6;

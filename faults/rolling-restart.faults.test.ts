@@ -5,7 +5,7 @@ import { Load } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
-// Scenario 2 (#7): every dispatcher replaced one by one with SIGTERM while events keep coming.
+// Scenario 2: every dispatcher replaced one by one with SIGTERM while events keep coming.
 // A dispatcher that gets SIGTERM stops taking jobs and finishes those in flight before it exits,
 // so nothing is delivered twice: every delivery arrives exactly once.
 

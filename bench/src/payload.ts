@@ -13,7 +13,7 @@ export function eventData(seq: number): Record<string, unknown> {
   return { ...base, pad: 'x'.repeat(pad) };
 }
 
-/** The body a receiver gets for an event, shaped like Hookline's (SPEC "What a receiver gets"). */
+/** The body a receiver gets for an event, shaped like Hookline's (docs/api.md, "What a receiver gets"). */
 export function eventBody(id: string, name: string, seq: number): string {
   return JSON.stringify({ id, name, data: eventData(seq), created_at: new Date().toISOString() });
 }

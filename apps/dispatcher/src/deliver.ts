@@ -1,5 +1,5 @@
+import { AttemptError } from '@hookline/api';
 import {
-  AttemptError,
   nextRetryDelay,
   parseJob,
   parseRetryAfter,

@@ -1,14 +1,15 @@
 import { isIP } from 'node:net';
-import { isBlockedAddress, type AttemptError } from '@hookline/core';
+import { type AttemptError } from '@hookline/api';
+import { isBlockedAddress } from '@hookline/core';
 import { Agent, request } from 'undici';
 import { guardedLookup, systemResolver, type Resolver } from './ssrf-lookup';
 
 export interface SenderOptions {
-  /** Time to establish the connection (TCP + TLS). Default 5 s (SPEC). */
+  /** Time to establish the connection (TCP + TLS). Default 5 s (docs/api.md, "What a receiver gets"). */
   connectTimeoutMs?: number;
-  /** Time to wait for the response (headers, and between body chunks). Default 15 s (SPEC). */
+  /** Time to wait for the response (headers, and between body chunks). Default 15 s. */
   responseTimeoutMs?: number;
-  /** Time for the whole attempt. Default 25 s (SPEC). */
+  /** Time for the whole attempt. Default 25 s. */
   totalTimeoutMs?: number;
   /** Keep-alive connections per origin. Default 64. */
   connectionsPerOrigin?: number;
@@ -18,7 +19,7 @@ export interface SenderOptions {
   resolve?: Resolver;
 }
 
-/** How much of a response is read; the rest is discarded and the connection closed (SPEC). */
+/** How much of a response is read; the rest is discarded and the connection closed (documented for receivers). */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 /** How much of a response is kept with the attempt. */
 export const EXCERPT_BYTES = 4 * 1024;
@@ -71,7 +72,7 @@ function classify(error: unknown, timedOut: boolean): { kind: AttemptError; mess
 }
 
 /**
- * Sends signed webhook requests with undici: keep-alive pools per origin (bounded), the SPEC's
+ * Sends signed webhook requests with undici: keep-alive pools per origin (bounded), the documented
  * time limits, no redirects followed, at most 64 KiB of any response read, and every resolved
  * address checked against the SSRF policy at connect time.
  */

@@ -1,19 +1,16 @@
+import { EndpointCreate, type Delivery } from '@hookline/api';
 import {
   createContext,
   createLogger,
-  endpointInputSchemas,
   loadConfig,
   prepareEvent,
   type Config,
-  type Delivery,
   type HooklineContext,
 } from '@hookline/core';
 import { cleanupPrefix, testPrefix, TEST_REDIS_URL, waitFor } from '@hookline/core/testing';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../src/dispatcher';
 
-const { EndpointCreate } = endpointInputSchemas({ allowInsecure: true });
-
-/** Short limits so failure paths run in milliseconds; the defaults are the SPEC's. */
+/** Short limits so failure paths run in milliseconds; the defaults are the documented 5 s / 15 s / 25 s. */
 export const FAST_SENDER = {
   connectTimeoutMs: 1_000,
   responseTimeoutMs: 1_000,

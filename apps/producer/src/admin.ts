@@ -1,7 +1,8 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { HttpError, type HooklineContext } from '@hookline/core';
+import type { HooklineContext } from '@hookline/core';
+import { HttpError } from './http-error';
 import { Router, type RequestHandler } from 'express';
 import { apiKeyCheck } from './auth';
 

@@ -1,4 +1,4 @@
-import { HttpError } from '@hookline/core';
+import { HttpError } from './http-error';
 import type { NextFunction, Request, Response } from 'express';
 import { apiKeyCheck, requireApiKey } from './auth';
 

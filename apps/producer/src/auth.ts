@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { HttpError } from '@hookline/core';
+import { HttpError } from './http-error';
 import type { RequestHandler } from 'express';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();

@@ -1,6 +1,7 @@
-import { createRedis, HttpError } from '@hookline/core';
+import { createRedis, IdempotencyConflictError } from '@hookline/core';
 import { freePort } from '@hookline/core/testing';
 import { isRedisUnavailable, toHttpError } from './errors';
+import { HttpError } from './http-error';
 
 test('an HttpError is answered as it is', () => {
   const error = new HttpError(422, 'validation_failed', 'no', [{ path: 'url', message: 'bad' }]);
@@ -60,4 +61,15 @@ test('the errors ioredis raises when Redis is away are recognised as an outage',
     true,
   );
   expect(isRedisUnavailable(new TypeError('x is undefined'))).toBe(false);
+});
+
+test("the idempotency store's refusals are 422 for another body and 409 while the first runs", () => {
+  expect(toHttpError(new IdempotencyConflictError('different_body'), true)).toMatchObject({
+    status: 422,
+    code: 'idempotency_conflict',
+  });
+  expect(toHttpError(new IdempotencyConflictError('in_progress'), true)).toMatchObject({
+    status: 409,
+    code: 'idempotency_conflict',
+  });
 });

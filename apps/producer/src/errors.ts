@@ -1,4 +1,5 @@
-import { HttpError, type Logger } from '@hookline/core';
+import { IdempotencyConflictError, type Logger } from '@hookline/core';
+import { HttpError } from './http-error';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { routeLabel } from './metrics';
 
@@ -56,6 +57,15 @@ function fromBodyParser(error: BodyParserError): HttpError {
  */
 export function toHttpError(error: unknown, redisReady: boolean): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof IdempotencyConflictError) {
+    // A different body is the caller's mistake (422); a first request still running is a
+    // conflict the caller resolves by retrying later (409).
+    return new HttpError(
+      error.reason === 'different_body' ? 422 : 409,
+      'idempotency_conflict',
+      error.message,
+    );
+  }
   if (isBodyParserError(error)) return fromBodyParser(error);
   // The router could not decode a percent-escape in the path: no route has such a path.
   if (error instanceof URIError) return new HttpError(404, 'not_found', 'no such route');

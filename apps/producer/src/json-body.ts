@@ -1,8 +1,8 @@
-import { HttpError } from '@hookline/core';
+import { HttpError } from './http-error';
 import express, { type RequestHandler } from 'express';
 import { validationFailed } from './validate';
 
-/** The SPEC's body limit, 1 MiB (`bytes` reads `mb` as 2^20). */
+/** The documented body limit, 1 MiB (`bytes` reads `mb` as 2^20). */
 export const BODY_LIMIT = '1mb';
 
 /**

@@ -1,18 +1,11 @@
+import type { ErrorDetail, PublishEvent, Published } from '@hookline/api';
 import {
   IdempotencyStore,
-  newId,
+  prepareEvent,
   type HooklineContext,
   type PreparedEvent,
-  type PublishEvent,
 } from '@hookline/core';
-import type { WebhookEvent } from '@hookline/webhooks';
-import { validationFailed, type ErrorDetail } from './validate';
-
-/** What a publish answers per event: its id and how many deliveries it created. */
-export interface Published {
-  id: string;
-  deliveries: number;
-}
+import { validationFailed } from './validate';
 
 export interface PublishRequest<Body> {
   inputs: readonly PublishEvent[];
@@ -27,17 +20,6 @@ export interface PublishRequest<Body> {
 export type PublishOutcome<Body> =
   | { kind: 'published'; status: 202; body: Body; events: number }
   | { kind: 'replay'; status: number; body: unknown };
-
-/** The event receivers get, fields in the SPEC's order. */
-export function buildEvent(input: PublishEvent, now: number): WebhookEvent {
-  return {
-    id: newId('evt', now),
-    name: input.name,
-    ...(input.resource ? { resource: input.resource } : {}),
-    data: input.data,
-    created_at: new Date(now).toISOString(),
-  };
-}
 
 /**
  * The endpoints each input goes to: every enabled endpoint subscribed to its name, or, with
@@ -90,10 +72,9 @@ export async function publishEvents<Body>(
   if (claim?.kind === 'replay') return { kind: 'replay', status: claim.status, body: claim.body };
   try {
     const endpointIds = await resolveEndpoints(context, request);
-    const prepared: PreparedEvent[] = request.inputs.map((input, i) => {
-      const event = buildEvent(input, now);
-      return { event, body: JSON.stringify(event), endpointIds: endpointIds[i] ?? [] };
-    });
+    const prepared: PreparedEvent[] = request.inputs.map((input, i) =>
+      prepareEvent(input, endpointIds[i] ?? [], { now }),
+    );
     const body = request.answer(
       prepared.map((p) => ({ id: p.event.id, deliveries: p.endpointIds.length })),
     );

@@ -1,4 +1,5 @@
-import { HttpError, PublishBatch } from '@hookline/core';
+import { PublishBatch } from '@hookline/api';
+import { HttpError } from './http-error';
 import { issueDetails, parse, pathId, validationFailed } from './validate';
 
 test('details name each bad field by its dotted path', () => {

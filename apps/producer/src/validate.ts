@@ -1,9 +1,7 @@
-import { HttpError, isId, type IdPrefix } from '@hookline/core';
+import { isId, type ErrorDetail, type IdPrefix } from '@hookline/api';
+import { HttpError } from './http-error';
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+export type { ErrorDetail };
 
 /** The part of a zod issue the API reports; structural, so this module needs no zod import. */
 interface Issue {

@@ -1,4 +1,5 @@
-import { deliveryIdFor, type Endpoint } from '@hookline/core';
+import { type Endpoint } from '@hookline/api';
+import { deliveryIdFor } from '@hookline/core';
 import { endpointBody, expectError, startApp, type Harness } from './harness';
 
 let h: Harness;

@@ -112,7 +112,7 @@ export async function keysUnder(context: HooklineContext, prefix: string): Promi
   return keys.sort();
 }
 
-/** The SPEC's error shape, with a given code. */
+/** The API's error shape (docs/api.md, "Errors"), with a given code. */
 export function expectError(body: unknown, code: string): void {
   expect(body).toEqual({
     error: {
@@ -141,7 +141,7 @@ export const ERROR_CODES = [
   'internal',
 ];
 
-/** A 4xx in the SPEC's error shape, whatever its code. */
+/** A 4xx in the API's error shape, whatever its code. */
 export function expectClientError(res: { status: number; body: unknown }): void {
   expect(res.status).toBeGreaterThanOrEqual(400);
   expect(res.status).toBeLessThan(500);

@@ -1,18 +1,18 @@
 import {
   DeadLetterReplay,
-  endpointInputSchemas,
   PublishBatch,
   PublishEvent,
   Recover,
   SecretRotate,
   TestSend,
   type Endpoint,
-} from '@hookline/core';
+} from '@hookline/api';
 import fc from 'fast-check';
 import { AUTH, call, expectClientError, keysUnder, startApp, type Harness } from './harness';
+import { endpointInputSchemas } from '../src/endpoint-input';
 
 // Hostile input at every write route, with insecure URLs NOT allowed (production's setting):
-// whatever arrives, the answer is a 4xx in the SPEC's error shape, never a 5xx, and Redis holds
+// whatever arrives, the answer is a 4xx in the API's error shape (docs/api.md), never a 5xx, and Redis holds
 // exactly the keys it held before.
 
 const RUNS = { numRuns: 100, interruptAfterTimeLimit: 20_000 };

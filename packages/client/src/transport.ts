@@ -144,7 +144,7 @@ function isDetail(value: unknown): value is ErrorDetail {
   );
 }
 
-/** The SPEC's `{"error": {code, message, details}}`, or `invalid_response` when the body is something else. */
+/** The API's error body `{"error": {code, message, details}}` (docs/api.md), or `invalid_response` when the body is something else. */
 export function apiError(status: number, body: string): HooklineApiError {
   let parsed: unknown;
   try {

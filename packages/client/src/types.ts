@@ -1,31 +1,45 @@
-// Request and response types, inferred from the zod schemas the producer validates with. Every
-// import from @hookline/core is `import type`: it is erased from the compiled client, so the
-// client's runtime carries none of core's Redis and queue code (core's own dependencies are still
-// installed beside it, for these types).
+// Request and response types, inferred from the zod schemas of @hookline/api, the HTTP API's
+// contract, which the producer validates with. Imported as types: the client's runtime is got.
 import type {
   Attempt,
+  CreatedEndpoint,
   DeadLetterReplay,
   Delivery,
   DeliveryStatus,
   Endpoint,
-  endpointInputSchemas,
+  EndpointCreate,
+  EndpointPatch,
   ErrorCode,
+  ErrorDetail,
+  EventWithDeliveries,
+  PageResult,
   PublishEvent,
+  Published,
   Recover,
+  SecretKey,
   SecretRotate,
   TestSend,
-} from '@hookline/core';
+} from '@hookline/api';
 import type { WebhookEvent } from '@hookline/webhooks';
 import type { z } from 'zod';
 
-export type { Attempt, Delivery, DeliveryStatus, Endpoint, WebhookEvent };
-
-type EndpointSchemas = ReturnType<typeof endpointInputSchemas>;
+export type {
+  Attempt,
+  CreatedEndpoint,
+  Delivery,
+  DeliveryStatus,
+  Endpoint,
+  ErrorDetail,
+  EventWithDeliveries,
+  Published,
+  SecretKey,
+  WebhookEvent,
+};
 
 /** `POST /v1/endpoints`: what `EndpointCreate` accepts; fields with a default may be left out. */
-export type EndpointCreateParams = z.input<EndpointSchemas['EndpointCreate']>;
+export type EndpointCreateParams = z.input<typeof EndpointCreate>;
 /** `PATCH /v1/endpoints/:id`: any subset of the endpoint's fields. */
-export type EndpointUpdateParams = z.input<EndpointSchemas['EndpointPatch']>;
+export type EndpointUpdateParams = z.input<typeof EndpointPatch>;
 /** `POST /v1/events`: `{name, data, resource?, endpoint_ids?}`. */
 export type PublishParams = z.input<typeof PublishEvent>;
 /** `POST /v1/endpoints/:id/test`: `{name, data?}`. */
@@ -37,31 +51,8 @@ export type DeadLetterReplayParams = z.input<typeof DeadLetterReplay>;
 /** `POST /v1/endpoints/:id/recover`: `{since}`, an ISO 8601 time (a `Date` is converted). */
 export type RecoverParams = { since: z.input<typeof Recover>['since'] | Date };
 
-/** An endpoint as its creation returns it: the only answer, with the secret route's, that holds `secret`. */
-export type CreatedEndpoint = Endpoint & { secret: string };
-
-/** A signing secret. */
-export interface SecretKey {
-  key: string;
-}
-
-/** What a publish answers per event. */
-export interface Published {
-  id: string;
-  /** How many deliveries were created: one per subscribed, enabled endpoint. */
-  deliveries: number;
-}
-
-/** An event with the state of each of its deliveries (`attempts` is a count here). */
-export type EventWithDeliveries = WebhookEvent & {
-  deliveries: { id: string; endpoint_id: string; status: DeliveryStatus; attempts: number }[];
-};
-
 /** One page of a list: `{data, next_cursor}`; `next_cursor` is `null` on the last page. */
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-}
+export type Page<T> = PageResult<T>;
 
 /** Paging of every list. */
 export interface ListParams {
@@ -76,19 +67,22 @@ export interface DeliveryListParams extends ListParams {
   status?: DeliveryStatus;
 }
 
+export interface EventListParams extends ListParams {
+  /** Only events of exactly this name. */
+  name?: string;
+  /** Only events created at or after this time. */
+  after?: string | Date;
+  /** Only events created before this time. */
+  before?: string | Date;
+}
+
 export interface DeadLetterListParams extends ListParams {
   /** Only this endpoint's dead deliveries. */
   endpoint_id?: string;
 }
 
-/** One entry of an API error's `details`: where (`url`, `events.3.name`) and what. */
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
-
 /**
- * The SPEC's error codes, plus `invalid_response` for an answer that is not Hookline's error
+ * The API's error codes (docs/api.md), plus `invalid_response` for an answer that is not Hookline's error
  * shape (a proxy's HTML 502, a truncated body).
  */
 export type ApiErrorCode = ErrorCode | 'invalid_response';

@@ -46,7 +46,7 @@ const boolean = z
   });
 
 /**
- * The environment, as the SPEC's configuration table names it. Nothing else in Hookline reads
+ * The environment, as the README's settings table names it. Nothing else in Hookline reads
  * `process.env`: each process parses it once at start with {@link loadConfig}.
  */
 export const Env = z.object({
@@ -101,22 +101,24 @@ export const Env = z.object({
 /** Every environment variable Hookline reads (the deployment manifests are checked against it). */
 export const ENV_VARIABLES = Object.keys(Env.shape) as (keyof typeof Env.shape)[];
 
-export interface Config {
-  redisUrl: string;
-  queuePrefix: string;
-  port: number;
-  host: string;
-  apiKeys: string[];
-  production: boolean;
-  allowInsecureUrls: boolean;
-  retrySchedule: RetrySchedule;
-  concurrency: number;
-  metricsPort: number;
-  secretRotationGraceMs: number;
-  disableAfterMs: number;
-  retentionMs: number;
-  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
-}
+/** The typed configuration a process runs with: {@link Env} parsed and named for the code. */
+const ConfigFromEnv = Env.transform((e) => ({
+  redisUrl: e.REDIS_URL,
+  queuePrefix: e.HOOKLINE_QUEUE_PREFIX,
+  port: e.PORT,
+  host: e.HOST,
+  apiKeys: e.HOOKLINE_API_KEYS,
+  production: e.NODE_ENV === 'production',
+  allowInsecureUrls: e.HOOKLINE_ALLOW_INSECURE_URLS,
+  retrySchedule: e.HOOKLINE_RETRY_SCHEDULE,
+  concurrency: e.HOOKLINE_CONCURRENCY,
+  metricsPort: e.METRICS_PORT,
+  secretRotationGraceMs: e.HOOKLINE_SECRET_ROTATION_GRACE,
+  disableAfterMs: e.HOOKLINE_DISABLE_AFTER,
+  retentionMs: e.HOOKLINE_RETENTION,
+  logLevel: e.LOG_LEVEL,
+}));
+export type Config = z.output<typeof ConfigFromEnv>;
 
 /** A bad setting: its message is one line that names the variable. */
 export class ConfigError extends Error {
@@ -128,27 +130,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const picked = Object.fromEntries(
     ENV_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]),
   );
-  const parsed = Env.safeParse(picked);
+  const parsed = ConfigFromEnv.safeParse(picked);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
     throw new ConfigError(`${name}: ${issue?.message ?? 'invalid'}`);
   }
-  const e = parsed.data;
-  return {
-    redisUrl: e.REDIS_URL,
-    queuePrefix: e.HOOKLINE_QUEUE_PREFIX,
-    port: e.PORT,
-    host: e.HOST,
-    apiKeys: e.HOOKLINE_API_KEYS,
-    production: e.NODE_ENV === 'production',
-    allowInsecureUrls: e.HOOKLINE_ALLOW_INSECURE_URLS,
-    retrySchedule: e.HOOKLINE_RETRY_SCHEDULE,
-    concurrency: e.HOOKLINE_CONCURRENCY,
-    metricsPort: e.METRICS_PORT,
-    secretRotationGraceMs: e.HOOKLINE_SECRET_ROTATION_GRACE,
-    disableAfterMs: e.HOOKLINE_DISABLE_AFTER,
-    retentionMs: e.HOOKLINE_RETENTION,
-    logLevel: e.LOG_LEVEL,
-  };
+  return parsed.data;
 }

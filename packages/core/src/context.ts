@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import { DeliveryStore } from './delivery-store';
 import { EndpointStore } from './endpoint-store';
+import { EventStore } from './event-store';
 import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from './idempotency-store';
 import { QUEUE_STATES, type MetricsSources } from './metrics';
 import { redisKeys, type RedisKeys } from './keys';
@@ -15,6 +16,7 @@ export interface HooklineContext {
   keys: RedisKeys;
   queues: { deliveries: Queue; fanout: Queue };
   endpoints: EndpointStore;
+  events: EventStore;
   deliveries: DeliveryStore;
   idempotency: IdempotencyStore;
   /** Resolves once the connection is up (API connections refuse commands until then). */
@@ -38,6 +40,7 @@ export function createContext(
     keys,
     queues,
     endpoints: new EndpointStore(redis, keys),
+    events: new EventStore(redis, keys, config),
     deliveries: new DeliveryStore(redis, keys, queues, config),
     idempotency: new IdempotencyStore(
       redis,

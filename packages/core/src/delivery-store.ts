@@ -1,3 +1,4 @@
+import { Attempt, DeliveryStatus, type Delivery, type PageRequest } from '@hookline/api';
 import type { WebhookEvent } from '@hookline/webhooks';
 import type { Queue } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
@@ -5,7 +6,6 @@ import { deliveryIdFor, idFloor } from './ids';
 import type { RedisKeys } from './keys';
 import { pageOf, type PageResult } from './pagination';
 import { fanoutJobId, jobFor } from './queues';
-import { Attempt, type Delivery, type DeliveryStatus, type Page } from './schemas';
 
 /**
  * Deliveries per Redis transaction. A publish whose deliveries fit is written in one MULTI:
@@ -15,8 +15,6 @@ export const DELIVERIES_PER_TRANSACTION = 2_000;
 
 /** How long the fan-out recovery job waits before it finishes a fan-out its producer abandoned. */
 export const FANOUT_RECOVERY_DELAY_MS = 30_000;
-
-const STATUSES = ['pending', 'delivered', 'failed', 'dead'] as const;
 
 /** An event ready to be written: its body is the exact JSON receivers get. */
 export interface PreparedEvent {
@@ -130,8 +128,22 @@ export class DeliveryStore {
     }
   }
 
-  private addEvent(multi: ChainableCommander, event: PreparedEvent): void {
-    multi.set(this.keys.event(event.event.id), event.body, 'PX', this.options.retentionMs);
+  /**
+   * The event's body, and (unless it is a test send) its entries in the event indexes that
+   * `GET /v1/events` reads. Entries older than the retention are trimmed as new ones arrive, and
+   * a name's index expires with its newest event, so an index never outgrows the retention.
+   */
+  private addEvent(multi: ChainableCommander, event: PreparedEvent, now: number): void {
+    const { id, name } = event.event;
+    const retention = this.options.retentionMs;
+    multi.set(this.keys.event(id), event.body, 'PX', retention);
+    if (event.test) return;
+    const floor = `(${idFloor('evt', now - retention)}`;
+    for (const index of [this.keys.events, this.keys.eventsNamed(name)]) {
+      multi.zadd(index, 0, id);
+      multi.zremrangebylex(index, '-', floor);
+      multi.pexpire(index, retention);
+    }
   }
 
   private static async exec(multi: ChainableCommander): Promise<void> {
@@ -172,7 +184,7 @@ export class DeliveryStore {
         continue;
       }
       if (inTransaction + count > DELIVERIES_PER_TRANSACTION) await flush();
-      this.addEvent(multi, event);
+      this.addEvent(multi, event, now);
       this.addDeliveries(multi, event, event.endpointIds, now);
       inTransaction += count + 1;
     }
@@ -188,7 +200,7 @@ export class DeliveryStore {
     const ids = event.endpointIds;
     const jobId = fanoutJobId(event.event.id);
     let multi = await this.multi();
-    this.addEvent(multi, event);
+    this.addEvent(multi, event, now);
     finish?.(multi);
     void jobFor(
       this.queues.fanout,
@@ -243,33 +255,6 @@ export class DeliveryStore {
     return (await this.redis.get(this.keys.event(eventId))) ?? undefined;
   }
 
-  /** An event with the state of each of its deliveries. */
-  async getEvent(eventId: string) {
-    const [body, ids] = await Promise.all([
-      this.redis.get(this.keys.event(eventId)),
-      this.redis.lrange(this.keys.eventDeliveries(eventId), 0, -1),
-    ]);
-    if (body === null) return undefined;
-    const pipeline = this.redis.pipeline();
-    for (const id of ids)
-      pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'status', 'attempts');
-    const rows = ids.length > 0 ? ((await pipeline.exec()) ?? []) : [];
-    const deliveries = ids.flatMap((id, i) => {
-      const [endpointId, status, attempts] = (rows[i]?.[1] ?? []) as (string | null)[];
-      return status
-        ? [
-            {
-              id,
-              endpoint_id: endpointId ?? '',
-              status: status as DeliveryStatus,
-              attempts: Number(attempts ?? 0),
-            },
-          ]
-        : [];
-    });
-    return { ...(JSON.parse(body) as WebhookEvent), deliveries };
-  }
-
   /**
    * A delivery's state and the event body it carries. Two plain commands rather than a pipeline:
    * on an auto-pipelining connection (the dispatcher's) they leave in one write anyway, and
@@ -321,7 +306,7 @@ export class DeliveryStore {
   }
 
   /** Newest first, from one or several id-ordered sets merged. */
-  private async pageOfSets(sets: string[], page: Page): Promise<PageResult<Delivery>> {
+  private async pageOfSets(sets: string[], page: PageRequest): Promise<PageResult<Delivery>> {
     const max = page.cursor ? `(${page.cursor}` : '+';
     const lists = await Promise.all(
       sets.map((key) => this.redis.zrevrangebylex(key, max, '-', 'LIMIT', 0, page.limit + 1)),
@@ -335,15 +320,15 @@ export class DeliveryStore {
     return { data: await this.getDeliveries(items), next_cursor };
   }
 
-  async listForEndpoint(endpointId: string, status: DeliveryStatus | undefined, page: Page) {
-    const statuses = status ? [status] : STATUSES;
+  async listForEndpoint(endpointId: string, status: DeliveryStatus | undefined, page: PageRequest) {
+    const statuses = status ? [status] : DeliveryStatus.options;
     return this.pageOfSets(
       statuses.map((s) => this.keys.endpointDeliveries(endpointId, s)),
       page,
     );
   }
 
-  async listDeadLetter(endpointId: string | undefined, page: Page) {
+  async listDeadLetter(endpointId: string | undefined, page: PageRequest) {
     return this.pageOfSets(
       [endpointId ? this.keys.endpointDeliveries(endpointId, 'dead') : this.keys.deadLetter],
       page,
@@ -463,7 +448,7 @@ export class DeliveryStore {
 
   /**
    * Drops the still-waiting deliveries of a deleted endpoint: their jobs are removed and they are
-   * marked dead (the SPEC's state for "the endpoint is gone"), so their event does not list them
+   * marked dead (the documented state for "the endpoint is gone": docs/api.md, "Shapes"), so their event does not list them
    * pending for the whole retention. A job a dispatcher holds right now cannot be removed; that
    * dispatcher finds the endpoint gone and settles the delivery itself.
    */

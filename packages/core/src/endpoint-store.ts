@@ -1,15 +1,16 @@
+import {
+  DeliveryStatus,
+  type Endpoint,
+  type EndpointCreate,
+  type EndpointPatch,
+  type PageRequest,
+} from '@hookline/api';
 import { generateSecret } from '@hookline/webhooks';
 import type { Redis } from 'ioredis';
 import { newId } from './ids';
 import type { RedisKeys } from './keys';
 import { pageOf, type PageResult } from './pagination';
-import {
-  StoredEndpoint,
-  type Endpoint,
-  type EndpointCreate,
-  type EndpointPatch,
-  type Page,
-} from './schemas';
+import { StoredEndpoint } from './schemas';
 
 const MAX_CAS_RETRIES = 10;
 
@@ -180,9 +181,7 @@ export class EndpointStore {
       const multi = this.redis.multi();
       if (dead!.length > 0) multi.zrem(this.keys.deadLetter, ...dead!);
       multi.del(
-        ...(['pending', 'delivered', 'failed', 'dead'] as const).map((s) =>
-          this.keys.endpointDeliveries(id, s),
-        ),
+        ...DeliveryStatus.options.map((s) => this.keys.endpointDeliveries(id, s)),
         this.keys.endpointHealth(id),
         this.keys.rateLimit(id),
         this.keys.rateLimitReservations(id),
@@ -193,7 +192,7 @@ export class EndpointStore {
     throw new Error(`endpoint ${id} kept changing; gave up after ${MAX_CAS_RETRIES} tries`);
   }
 
-  async list(page: Page): Promise<PageResult<Endpoint>> {
+  async list(page: PageRequest): Promise<PageResult<Endpoint>> {
     const ids = await this.redis.zrangebylex(
       this.keys.endpoints,
       page.cursor ? `(${page.cursor}` : '-',

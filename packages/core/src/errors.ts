@@ -1,30 +1,17 @@
 /**
- * An error the API turns into a JSON response: `{error: {code, message, details}}`.
- * Stores throw it for what the caller got wrong (404, 409, 422); anything else is a bug or an
- * outage and is rendered as 500 or 503 by the API's one error middleware.
+ * What the stores refuse, as domain errors: the producer maps each to an HTTP answer in one place
+ * (apps/producer/src/errors.ts). Anything else a store throws is a bug or an outage.
  */
-export class HttpError extends Error {
-  override name = 'HttpError';
+export class IdempotencyConflictError extends Error {
+  override name = 'IdempotencyConflictError';
   constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: { path: string; message: string }[] = [],
+    /** `different_body`: the key was used with another body; `in_progress`: its first request still runs. */
+    readonly reason: 'different_body' | 'in_progress',
   ) {
-    super(message);
+    super(
+      reason === 'different_body'
+        ? 'this Idempotency-Key was used with a different request body'
+        : 'a request with this Idempotency-Key is still in progress',
+    );
   }
 }
-
-export type ErrorCode =
-  | 'unauthorized'
-  | 'invalid_json'
-  | 'validation_failed'
-  | 'not_found'
-  | 'payload_too_large'
-  | 'idempotency_conflict'
-  | 'unsupported_media_type'
-  | 'unavailable'
-  | 'internal';
-
-export const notFound = (what: string, id: string) =>
-  new HttpError(404, 'not_found', `${what} ${id} not found`);

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { HttpError } from './errors';
+import { IdempotencyConflictError } from './errors';
 import type { RedisKeys } from './keys';
 
 /** How long a completed publish is remembered under its `Idempotency-Key`. */
@@ -69,20 +69,12 @@ export class IdempotencyStore {
       if (raw !== null) {
         const record = JSON.parse(raw) as Record_;
         if (record.fingerprint !== fingerprint) {
-          throw new HttpError(
-            422,
-            'idempotency_conflict',
-            'this Idempotency-Key was used with a different request body',
-          );
+          throw new IdempotencyConflictError('different_body');
         }
         if (record.response) return { kind: 'replay', ...record.response };
       }
       if (Date.now() > deadline) {
-        throw new HttpError(
-          409,
-          'idempotency_conflict',
-          'a request with this Idempotency-Key is still in progress',
-        );
+        throw new IdempotencyConflictError('in_progress');
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }

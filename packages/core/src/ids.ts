@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { IdPrefix } from '@hookline/api';
+
+export { isId, type IdPrefix } from '@hookline/api';
 
 // Crockford base32, as ULID uses: ids sort by creation time as plain strings, which is what
 // lets the stores page and trim sorted sets by id (ZRANGEBYLEX) instead of by a second score.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const TIME_CHARS = 10;
 const RANDOM_CHARS = 16;
-
-export type IdPrefix = 'ep' | 'evt' | 'whd';
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -56,12 +57,4 @@ export function idTime(id: string): number | undefined {
     ms = ms * 32 + digit;
   }
   return ms;
-}
-
-const ID_PATTERN = /^(ep|evt|whd)_[0-9A-HJKMNP-TV-Z]{26}$/;
-
-/** Whether `text` looks like an id of the prefix (route params are checked before any Redis call). */
-export function isId(prefix: IdPrefix, text: string): boolean {
-  const match = ID_PATTERN.exec(text);
-  return match !== null && match[1] === prefix;
 }

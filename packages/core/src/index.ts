@@ -2,6 +2,7 @@ export * from './config';
 export * from './delivery-store';
 export * from './duration';
 export * from './endpoint-store';
+export * from './event-store';
 export * from './errors';
 export * from './idempotency-store';
 export * from './ids';

@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from './schemas';
+import type { DeliveryStatus } from '@hookline/api';
 
 /**
  * Every Redis key Hookline writes besides BullMQ's own, under the same prefix as the queues
@@ -26,6 +26,10 @@ export function redisKeys(prefix: string) {
     indexPrefix: (namePrefix: string) => `${prefix}:idx:p:${namePrefix}`,
     /** string: an event's body, exactly the bytes receivers get and signatures cover. */
     event: (id: string) => `${prefix}:evt:${id}`,
+    /** zset (score 0, ordered by id): every published event within the retention. */
+    events: `${prefix}:evts`,
+    /** zset (score 0, ordered by id): the published events of one name within the retention. */
+    eventsNamed: (name: string) => `${prefix}:evts:n:${name}`,
     /** list: an event's delivery ids. */
     eventDeliveries: (id: string) => `${prefix}:evt:${id}:d`,
     /** hash: a delivery's state. */

@@ -31,7 +31,7 @@ export interface MetricsSources {
 }
 
 /**
- * The SPEC's metrics, on a registry of their own with the default process metrics. Labels are
+ * The metrics the README documents ("Metrics, dashboard and alerts"), on a registry of their own with the default process metrics. Labels are
  * bounded enums only: never an id, a URL or an event name.
  */
 export function createMetrics(sources: MetricsSources = {}) {

@@ -1,8 +1,4 @@
-/** A page of a list: `{"data": [...], "next_cursor": "..." | null}`. */
-export interface PageResult<T> {
-  data: T[];
-  next_cursor: string | null;
-}
+export type { PageRequest, PageResult } from '@hookline/api';
 
 /**
  * Splits `limit + 1` ids read from Redis into a page and its cursor. Reading one more than the

@@ -1,7 +1,7 @@
 import { Job, Queue, type JobsOptions, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { DeliveryId, EndpointId, EventId } from './schemas';
+import { DeliveryId, EndpointId, EventId } from '@hookline/api';
 
 /** One delivery of an event (or a test send) to one endpoint. Job id = delivery id. */
 export const DeliverJob = z.object({

@@ -1,6 +1,6 @@
 import { parseDuration } from './duration';
 
-/** The SPEC's default: delays before retries 1..7, so 8 attempts in all. */
+/** The default (README "Settings"): delays before retries 1..7, so 8 attempts in all. */
 export const DEFAULT_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
 
 /** Retries wait the scheduled delay ±20%, so that a burst of failures does not retry in lockstep. */

@@ -1,14 +1,13 @@
 import type { Job } from 'bullmq';
 import { createContext, type HooklineContext } from '../src/context';
 import { deliveryIdFor, newId } from '../src/ids';
-import { endpointInputSchemas } from '../src/schemas';
+import { EndpointCreate } from '@hookline/api';
 import { cleanupPrefix, testPrefix, TEST_REDIS_URL } from '../src/testing';
 import type { PreparedEvent } from '../src/delivery-store';
 import { activeSecrets } from '../src/endpoint-store';
 
 const prefix = testPrefix('stores');
 let ctx: HooklineContext;
-const { EndpointCreate } = endpointInputSchemas({ allowInsecure: true });
 
 beforeAll(async () => {
   ctx = createContext(
@@ -66,7 +65,7 @@ test('publish writes the event, its deliveries and one job per delivery in one t
   const event = prepared('thing.happened', [a.id, b.id]);
   await ctx.deliveries.publish([event], (multi) => multi.set(`${prefix}:marker`, '1'));
 
-  const stored = await ctx.deliveries.getEvent(event.event.id);
+  const stored = await ctx.events.get(event.event.id);
   expect(stored?.name).toBe('thing.happened');
   expect(stored?.deliveries.map((d) => d.endpoint_id).sort()).toEqual([a.id, b.id].sort());
   expect(stored?.deliveries.every((d) => d.status === 'pending' && d.attempts === 0)).toBe(true);

@@ -1,10 +1,10 @@
-import { DeadLetterReplay, EndpointId, notFound, Page, type HooklineContext } from '@hookline/core';
+import { DeadLetterQuery, DeadLetterReplay } from '@hookline/api';
+import type { HooklineContext } from '@hookline/core';
 import { Router, type RequestHandler } from 'express';
 import type { RouteDeps } from '../deps';
+import { notFound } from '../http-error';
 import { jsonBody } from '../json-body';
 import { parse } from '../validate';
-
-const DeadLetterQuery = Page.extend({ endpoint_id: EndpointId.optional() });
 
 async function requireEndpoint(context: HooklineContext, id: string | undefined): Promise<void> {
   if (id !== undefined && (await context.endpoints.missing([id])).length > 0)

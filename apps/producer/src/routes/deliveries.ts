@@ -1,10 +1,10 @@
-import { DeliveryStatus, notFound, Page } from '@hookline/core';
+import { DeliveryListQuery, DeliveryStatus } from '@hookline/api';
 import { Router, type RequestHandler } from 'express';
 import type { RouteDeps } from '../deps';
+import { notFound } from '../http-error';
 import { parse, pathId } from '../validate';
 
 const ALL_STATUSES = DeliveryStatus.options;
-const EndpointDeliveriesQuery = Page.extend({ status: DeliveryStatus.optional() });
 
 /** Deliveries: one with its attempts, an endpoint's by status, and delivering one again. */
 export function deliveryRoutes({ context }: RouteDeps, auth: RequestHandler): Router {
@@ -30,7 +30,7 @@ export function deliveryRoutes({ context }: RouteDeps, auth: RequestHandler): Ro
 
   router.get('/v1/endpoints/:id/deliveries', auth, async (req, res) => {
     const id = pathId('ep', req.params.id);
-    const { status, ...page } = parse(EndpointDeliveriesQuery, req.query);
+    const { status, ...page } = parse(DeliveryListQuery, req.query);
     if ((await context.endpoints.missing([id])).length > 0) throw notFound('endpoint', id);
     res.json(await context.deliveries.listForEndpoint(id, status, page));
   });

@@ -1,8 +1,9 @@
-import { HttpError, notFound, Recover, TestSend } from '@hookline/core';
+import { Recover, TestSend } from '@hookline/api';
+import { prepareEvent } from '@hookline/core';
 import { Router, type RequestHandler } from 'express';
 import type { RouteDeps } from '../deps';
+import { HttpError, notFound } from '../http-error';
 import { jsonBody } from '../json-body';
-import { buildEvent } from '../publish';
 import { parse, pathId } from '../validate';
 
 /** What an operator does to one endpoint: send it a test event, recover what it missed. */
@@ -25,13 +26,9 @@ export function endpointActionRoutes({ context, now }: RouteDeps, auth: RequestH
       );
     }
     const at = now();
-    const event = buildEvent(input, at);
-    await context.deliveries.publish(
-      [{ event, body: JSON.stringify(event), endpointIds: [id], test: true }],
-      undefined,
-      at,
-    );
-    res.status(202).json({ id: event.id, deliveries: 1 });
+    const prepared = prepareEvent(input, [id], { now: at, test: true });
+    await context.deliveries.publish([prepared], undefined, at);
+    res.status(202).json({ id: prepared.event.id, deliveries: 1 });
   });
 
   router.post('/v1/endpoints/:id/recover', auth, jsonBody, async (req, res) => {

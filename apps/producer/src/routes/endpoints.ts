@@ -1,14 +1,10 @@
-import {
-  endpointInputSchemas,
-  endpointView,
-  notFound,
-  Page,
-  SecretRotate,
-  type StoredEndpoint,
-} from '@hookline/core';
+import { EndpointListQuery, SecretRotate } from '@hookline/api';
+import { endpointView, type StoredEndpoint } from '@hookline/core';
 import { Router } from 'express';
 import type { RequestHandler } from 'express';
 import type { RouteDeps } from '../deps';
+import { endpointInputSchemas } from '../endpoint-input';
+import { notFound } from '../http-error';
 import { jsonBody } from '../json-body';
 import { parse, pathId } from '../validate';
 
@@ -37,7 +33,7 @@ export function endpointRoutes({ context, config, now }: RouteDeps, auth: Reques
   });
 
   router.get('/v1/endpoints', auth, async (req, res) => {
-    res.json(await context.endpoints.list(parse(Page, req.query)));
+    res.json(await context.endpoints.list(parse(EndpointListQuery, req.query)));
   });
 
   router.get('/v1/endpoints/:id', auth, async (req, res) => {

@@ -1,6 +1,8 @@
-import { notFound, PublishBatch, PublishEvent, type Metrics } from '@hookline/core';
+import { EventListQuery, PublishBatch, PublishEvent } from '@hookline/api';
+import type { Metrics } from '@hookline/core';
 import { Router, type RequestHandler, type Response } from 'express';
 import type { RouteDeps } from '../deps';
+import { notFound } from '../http-error';
 import { jsonBody } from '../json-body';
 import { idempotencyKey, publishEvents, type PublishOutcome } from '../publish';
 import { parse, pathId } from '../validate';
@@ -10,7 +12,7 @@ function answer<Body>(res: Response, metrics: Metrics, outcome: PublishOutcome<B
   res.status(outcome.status).json(outcome.body);
 }
 
-/** Publishing events, one or a batch, and reading one back with its deliveries. */
+/** Publishing events, one or a batch; listing them; reading one back with its deliveries. */
 export function eventRoutes({ context, metrics, now }: RouteDeps, auth: RequestHandler): Router {
   const router = Router();
 
@@ -46,9 +48,13 @@ export function eventRoutes({ context, metrics, now }: RouteDeps, auth: RequestH
     answer(res, metrics, outcome);
   });
 
+  router.get('/v1/events', auth, async (req, res) => {
+    res.json(await context.events.list(parse(EventListQuery, req.query), now()));
+  });
+
   router.get('/v1/events/:id', auth, async (req, res) => {
     const id = pathId('evt', req.params.id);
-    const event = await context.deliveries.getEvent(id);
+    const event = await context.events.get(id);
     if (!event) throw notFound('event', id);
     res.json(event);
   });

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { Pager } from '../pager';
 import type { Transport } from '../transport';
-import type { EventWithDeliveries, PublishParams, Published } from '../types';
+import type {
+  EventListParams,
+  EventWithDeliveries,
+  Page,
+  PublishParams,
+  Published,
+  WebhookEvent,
+} from '../types';
 import { path } from './path';
 
 export interface PublishOptions {
@@ -13,7 +21,7 @@ export interface PublishOptions {
   idempotencyKey?: string;
 }
 
-/** `/v1/events`: publishing. */
+/** `/v1/events`: publishing, listing and reading events. */
 export class Events {
   constructor(private readonly http: Transport) {}
 
@@ -36,6 +44,23 @@ export class Events {
       ...idempotent(options),
     });
     return data;
+  }
+
+  /**
+   * Published events, newest first (within the retention), fetched `limit` at a time as the
+   * iteration goes; `name`, `after` and `before` narrow them.
+   */
+  list({ limit, cursor, name, after, before }: EventListParams = {}): Pager<WebhookEvent> {
+    const time = (t: string | Date | undefined) => (t instanceof Date ? t.toISOString() : t);
+    return new Pager(
+      (next) =>
+        this.http.request<Page<WebhookEvent>>({
+          method: 'GET',
+          path: 'v1/events',
+          searchParams: { limit, cursor: next, name, after: time(after), before: time(before) },
+        }),
+      cursor,
+    );
   }
 
   /** An event and the state of each of its deliveries. */

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { DeliveryId, EndpointId } from './ids';
+import { listOf, pageQuery } from './pagination';
+
+/**
+ * `pending` (queued or waiting to retry), `delivered`, `failed` (last attempt failed, more to
+ * come), `dead` (attempts exhausted, or the endpoint is gone or disabled).
+ */
+export const DeliveryStatus = z.enum(['pending', 'delivered', 'failed', 'dead']);
+export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
+
+/** The error kinds an attempt can end in, besides an HTTP status. */
+export const AttemptError = z.enum(['timeout', 'connection', 'dns', 'ssrf_blocked', 'tls']);
+export type AttemptError = z.infer<typeof AttemptError>;
+
+export const Attempt = z.object({
+  number: z.number().int().min(1),
+  at: z.string(),
+  duration_ms: z.number(),
+  status_code: z.number().int().nullable(),
+  error: AttemptError.nullable(),
+  response_excerpt: z.string(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+/** A delivery with every attempt. `event_id` is null for a test delivery. */
+export const Delivery = z.object({
+  id: DeliveryId,
+  event_id: z.string().nullable(),
+  endpoint_id: EndpointId,
+  status: DeliveryStatus,
+  attempts: z.array(Attempt),
+  next_attempt_at: z.string().nullable(),
+  created_at: z.string(),
+});
+export type Delivery = z.infer<typeof Delivery>;
+
+export const DeliveryList = listOf(Delivery);
+export type DeliveryList = z.infer<typeof DeliveryList>;
+
+/** `GET /v1/endpoints/:id/deliveries` */
+export const DeliveryListQuery = pageQuery(DeliveryId).extend({
+  status: DeliveryStatus.optional(),
+});
+export type DeliveryListQuery = z.output<typeof DeliveryListQuery>;
+
+/** `GET /v1/dead-letter` */
+export const DeadLetterQuery = pageQuery(DeliveryId).extend({
+  endpoint_id: EndpointId.optional(),
+});
+export type DeadLetterQuery = z.output<typeof DeadLetterQuery>;
+
+/** `POST /v1/dead-letter/replay`: neither field means the whole dead letter. */
+export const DeadLetterReplay = z.strictObject({
+  endpoint_id: EndpointId.optional(),
+  ids: z.array(DeliveryId).min(1).max(1000).optional(),
+});
+export type DeadLetterReplay = z.infer<typeof DeadLetterReplay>;
+
+/** The replay's answer: how many left the dead letter. */
+export const Replayed = z.object({ replayed: z.number().int() });
+export type Replayed = z.infer<typeof Replayed>;
+
+/** `POST /v1/endpoints/:id/recover`: re-enqueue what failed or died since then (ISO 8601). */
+export const Recover = z.strictObject({ since: z.iso.datetime({ offset: true }) });
+export type Recover = z.infer<typeof Recover>;
+
+/** The recovery's answer: how many deliveries went back to pending. */
+export const Recovered = z.object({ recovered: z.number().int() });
+export type Recovered = z.infer<typeof Recovered>;

@@ -1,0 +1,140 @@
+import { Secret } from '@hookline/webhooks';
+import { z } from 'zod';
+import { EndpointId } from './ids';
+import { listOf, pageQuery } from './pagination';
+
+/** `order.filled` exactly, `order.*` for every name under `order.`, or `*` for all. */
+export const EventTypeFilter = z
+  .string()
+  .max(255)
+  .regex(
+    /^(\*|[A-Za-z0-9_:-][A-Za-z0-9._:-]*\.\*|[A-Za-z0-9._:-]+)$/,
+    'must be an event name, a prefix ending in .* or *',
+  );
+
+export const HeaderName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'must be a valid HTTP header name');
+
+/** Headers Hookline sets itself; an endpoint's custom headers may not replace them. */
+export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'host',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+  'user-agent',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'webhook-attempt',
+  'event-id',
+]);
+
+export const CustomHeaders = z
+  .record(
+    HeaderName,
+    z
+      .string()
+      .max(4096)
+      .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must not contain control characters'),
+  )
+  .refine((headers) => Object.keys(headers).length <= 32, 'at most 32 headers')
+  .superRefine((headers, ctx) => {
+    for (const name of Object.keys(headers)) {
+      if (RESERVED_HEADERS.has(name.toLowerCase())) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `${name} is set by Hookline and cannot be overridden`,
+        });
+      }
+    }
+  });
+
+export const LegacySignatureHeader = HeaderName.refine(
+  (name) => !RESERVED_HEADERS.has(name.toLowerCase()),
+  'must not be a header Hookline sets itself',
+);
+
+export const Metadata = z
+  .record(z.string().min(1).max(64), z.string().max(1024))
+  .refine((m) => Object.keys(m).length <= 32, 'at most 32 entries');
+
+/** Deliveries per second; bounded so that a typo cannot turn the limiter off by overflow. */
+export const RateLimit = z.number().int().min(1).max(100_000);
+
+/**
+ * An endpoint URL as the contract shapes it. Which URLs are allowed (`https://` only, no IP
+ * literal, unless the deployment allows insecure URLs) is the server's policy: the producer
+ * refines this schema with it.
+ */
+export const EndpointUrl = z.string().min(1).max(2048);
+
+/** `POST /v1/endpoints`: fields with a default may be left out. */
+export const EndpointCreate = z.strictObject({
+  url: EndpointUrl,
+  description: z.string().max(1024).default(''),
+  event_types: z.array(EventTypeFilter).max(256).default([]),
+  headers: CustomHeaders.default({}),
+  rate_limit: RateLimit.nullable().default(null),
+  secret: Secret.optional(),
+  legacy_signature_header: LegacySignatureHeader.nullable().default(null),
+  disabled: z.boolean().default(false),
+  metadata: Metadata.default({}),
+});
+export type EndpointCreate = z.output<typeof EndpointCreate>;
+
+/** `PATCH /v1/endpoints/:id`: any subset of the endpoint's writable fields. */
+export const EndpointPatch = z.strictObject({
+  url: EndpointUrl.optional(),
+  description: z.string().max(1024).optional(),
+  event_types: z.array(EventTypeFilter).max(256).optional(),
+  headers: CustomHeaders.optional(),
+  rate_limit: RateLimit.nullable().optional(),
+  legacy_signature_header: LegacySignatureHeader.nullable().optional(),
+  disabled: z.boolean().optional(),
+  metadata: Metadata.optional(),
+});
+export type EndpointPatch = z.output<typeof EndpointPatch>;
+
+/** An endpoint as the API shows it. */
+export const Endpoint = z.object({
+  id: EndpointId,
+  url: z.string(),
+  description: z.string(),
+  event_types: z.array(z.string()),
+  headers: z.record(z.string(), z.string()),
+  rate_limit: z.number().nullable(),
+  legacy_signature_header: z.string().nullable(),
+  disabled: z.boolean(),
+  metadata: z.record(z.string(), z.string()),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type Endpoint = z.infer<typeof Endpoint>;
+
+/** The answer to an endpoint's creation: the only one, with the secret routes', that holds its secret. */
+export const CreatedEndpoint = Endpoint.extend({ secret: Secret });
+export type CreatedEndpoint = z.infer<typeof CreatedEndpoint>;
+
+export const EndpointList = listOf(Endpoint);
+export type EndpointList = z.infer<typeof EndpointList>;
+
+/** `GET /v1/endpoints` */
+export const EndpointListQuery = pageQuery(EndpointId);
+export type EndpointListQuery = z.output<typeof EndpointListQuery>;
+
+/** `POST /v1/endpoints/:id/secret/rotate`: a secret is generated when `key` is absent. */
+export const SecretRotate = z.strictObject({ key: Secret.optional() });
+export type SecretRotate = z.infer<typeof SecretRotate>;
+
+/** A signing secret: the secret read and the rotation's answer. */
+export const SecretKey = z.object({ key: Secret });
+export type SecretKey = z.infer<typeof SecretKey>;

@@ -1,0 +1,63 @@
+import { EventName, EventResource, JsonObject, WebhookEvent } from '@hookline/webhooks';
+import { z } from 'zod';
+import { DeliveryStatus } from './deliveries';
+import { EndpointId, EventId } from './ids';
+import { listOf, pageQuery } from './pagination';
+
+/** `POST /v1/events` */
+export const PublishEvent = z.strictObject({
+  name: EventName,
+  data: JsonObject,
+  resource: EventResource.optional(),
+  endpoint_ids: z.array(EndpointId).max(1000).optional(),
+});
+export type PublishEvent = z.infer<typeof PublishEvent>;
+
+/** The most events one batch publish takes. */
+export const MAX_BATCH = 1000;
+
+/** `POST /v1/events/batch` */
+export const PublishBatch = z.strictObject({
+  events: z.array(PublishEvent).min(1).max(MAX_BATCH),
+});
+export type PublishBatch = z.infer<typeof PublishBatch>;
+
+/** What a publish answers per event: its id and how many deliveries it created. */
+export const Published = z.object({ id: EventId, deliveries: z.number().int() });
+export type Published = z.infer<typeof Published>;
+
+export const PublishedBatch = z.object({ data: z.array(Published) });
+export type PublishedBatch = z.infer<typeof PublishedBatch>;
+
+/** `POST /v1/endpoints/:id/test`: a test delivery, signed like any other, without `Event-Id`. */
+export const TestSend = z.strictObject({ name: EventName, data: JsonObject.default({}) });
+export type TestSend = z.infer<typeof TestSend>;
+
+/** One delivery of an event, as the event shows it (`attempts` is a count here). */
+export const EventDelivery = z.object({
+  id: z.string(),
+  endpoint_id: z.string(),
+  status: DeliveryStatus,
+  attempts: z.number().int(),
+});
+export type EventDelivery = z.infer<typeof EventDelivery>;
+
+/** `GET /v1/events/:id`: the receiver's body plus the state of each delivery. */
+export const EventWithDeliveries = WebhookEvent.extend({ deliveries: z.array(EventDelivery) });
+export type EventWithDeliveries = z.infer<typeof EventWithDeliveries>;
+
+const Time = z.iso.datetime({ offset: true });
+
+/** `GET /v1/events`: newest first, within the retention. */
+export const EventListQuery = pageQuery(EventId).extend({
+  /** Only events of exactly this name. */
+  name: EventName.optional(),
+  /** Only events created at or after this time. */
+  after: Time.optional(),
+  /** Only events created before this time. */
+  before: Time.optional(),
+});
+export type EventListQuery = z.output<typeof EventListQuery>;
+
+export const EventList = listOf(WebhookEvent);
+export type EventList = z.infer<typeof EventList>;

@@ -1,0 +1,6 @@
+export * from './deliveries';
+export * from './endpoints';
+export * from './errors';
+export * from './events';
+export * from './ids';
+export * from './pagination';
