@@ -1,14 +1,19 @@
 // The deployment files under docker/ against the code they deploy: the env variables that
-// config.ts reads, the metrics that metrics.ts registers, the queue BullMQ uses, the entry
+// @hookline/core's config reads, the metrics it registers, the queue BullMQ uses, the entry
 // points the apps build. Nothing here needs Docker, a cluster or Redis.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ENV_VARIABLES } from '../src/config';
-import { ATTEMPT_RESULTS, QUEUE_STATES, createMetrics } from '../src/metrics';
-import { JOBS, QUEUE_NAMES } from '../src/queues';
+import {
+  ATTEMPT_RESULTS,
+  ENV_VARIABLES,
+  JOBS,
+  QUEUE_NAMES,
+  QUEUE_STATES,
+  createMetrics,
+} from '@hookline/core';
 
-const root = path.resolve(__dirname, '../../..');
+const root = path.resolve(__dirname, '../..');
 const dockerDir = path.join(root, 'docker');
 const k8sDir = path.join(dockerDir, 'k8s');
 const envNames = new Set<string>(ENV_VARIABLES);
