@@ -688,14 +688,17 @@ describe('docker/grafana/hookline.json and docker/prometheus/alerts.yml', () => 
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36);
   });
 
-  test('the five alerts exist, each with a severity, a summary and a runbook', () => {
+  test('the eight alerts exist, each with a severity, a summary and a runbook', () => {
     expect(rules.map((r) => r.alert)).toEqual(
       expect.arrayContaining([
         'HooklineDeadLetterGrowing',
+        'HooklineDeadLetteringFast',
         'HooklineSuccessRatioLow',
         'HooklineQueueBacklogGrowing',
         'HooklineNoDispatcher',
         'HooklineProducerDown',
+        'HooklineApiErrors',
+        'HooklineDispatcherStalled',
       ]),
     );
     for (const rule of rules.filter((r) => r.alert)) {
@@ -710,6 +713,16 @@ describe('docker/grafana/hookline.json and docker/prometheus/alerts.yml', () => 
       promqlProblems(rule.expr, known).map((p) => `${rule.alert ?? rule.record}: ${p}`),
     );
     expect(problems).toEqual([]);
+  });
+
+  test('every metric an alert watches is on the dashboard, for whoever the alert wakes', () => {
+    const shown = new Set(dashboardExprs.flatMap((expr) => expr.match(METRIC_NAME) ?? []));
+    const unseen = rules.flatMap((rule) =>
+      (rule.expr.match(METRIC_NAME) ?? [])
+        .filter((name) => !shown.has(name))
+        .map((name) => `${rule.alert ?? rule.record}: ${name}`),
+    );
+    expect(unseen).toEqual([]);
   });
 
   test('every job the alerts and the dashboard select is scraped by prometheus.yml', () => {
