@@ -38,6 +38,6 @@ if ! command -v promtool >/dev/null 2>&1; then
 fi
 
 cd "$here"
-promtool --version 2>&1 | head -n 1
+promtool --version 2>&1 | sed -n 1p
 promtool check rules alerts.yml
 promtool test rules alerts.test.yml
