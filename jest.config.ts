@@ -68,6 +68,13 @@ function faultsProject(): Config {
   return { ...project('faults', 'faults'), testMatch: ['<rootDir>/**/*.faults.test.ts'] };
 }
 
+// The deployment files (compose, Kubernetes, dashboard, alert rules) checked against the code they
+// deploy. docker/ is no workspace, so turbo does not see it: the root `npm test` runs this project
+// after the workspaces' tests.
+function dockerProject(): Config {
+  return { ...project('docker', 'docker'), testMatch: ['<rootDir>/test/**/*.test.ts'] };
+}
+
 const config: Config = {
   projects: [
     project('packages/webhooks', 'webhooks'),
@@ -78,6 +85,7 @@ const config: Config = {
     clientProject('packages/client', 'client'),
     clientProject('apps/cli', 'cli'),
     project('bench', 'bench'),
+    dockerProject(),
     faultsProject(),
   ],
 };

@@ -1,14 +1,19 @@
 // The deployment files under docker/ against the code they deploy: the env variables that
-// config.ts reads, the metrics that metrics.ts registers, the queue BullMQ uses, the entry
+// @hookline/core's config reads, the metrics it registers, the queue BullMQ uses, the entry
 // points the apps build. Nothing here needs Docker, a cluster or Redis.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ENV_VARIABLES } from '../src/config';
-import { ATTEMPT_RESULTS, QUEUE_STATES, createMetrics } from '../src/metrics';
-import { JOBS, QUEUE_NAMES } from '../src/queues';
+import {
+  ATTEMPT_RESULTS,
+  ENV_VARIABLES,
+  JOBS,
+  QUEUE_NAMES,
+  QUEUE_STATES,
+  createMetrics,
+} from '@hookline/core';
 
-const root = path.resolve(__dirname, '../../..');
+const root = path.resolve(__dirname, '../..');
 const dockerDir = path.join(root, 'docker');
 const k8sDir = path.join(dockerDir, 'k8s');
 const envNames = new Set<string>(ENV_VARIABLES);
@@ -683,14 +688,17 @@ describe('docker/grafana/hookline.json and docker/prometheus/alerts.yml', () => 
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36);
   });
 
-  test('the five alerts exist, each with a severity, a summary and a runbook', () => {
+  test('the eight alerts exist, each with a severity, a summary and a runbook', () => {
     expect(rules.map((r) => r.alert)).toEqual(
       expect.arrayContaining([
         'HooklineDeadLetterGrowing',
+        'HooklineDeadLetteringFast',
         'HooklineSuccessRatioLow',
         'HooklineQueueBacklogGrowing',
         'HooklineNoDispatcher',
         'HooklineProducerDown',
+        'HooklineApiErrors',
+        'HooklineDispatcherStalled',
       ]),
     );
     for (const rule of rules.filter((r) => r.alert)) {
@@ -705,6 +713,16 @@ describe('docker/grafana/hookline.json and docker/prometheus/alerts.yml', () => 
       promqlProblems(rule.expr, known).map((p) => `${rule.alert ?? rule.record}: ${p}`),
     );
     expect(problems).toEqual([]);
+  });
+
+  test('every metric an alert watches is on the dashboard, for whoever the alert wakes', () => {
+    const shown = new Set(dashboardExprs.flatMap((expr) => expr.match(METRIC_NAME) ?? []));
+    const unseen = rules.flatMap((rule) =>
+      (rule.expr.match(METRIC_NAME) ?? [])
+        .filter((name) => !shown.has(name))
+        .map((name) => `${rule.alert ?? rule.record}: ${name}`),
+    );
+    expect(unseen).toEqual([]);
   });
 
   test('every job the alerts and the dashboard select is scraped by prometheus.yml', () => {
