@@ -166,7 +166,7 @@ async function registeredMetrics(): Promise<Map<string, KnownMetric>> {
   }
 }
 
-/** Label values the SPEC fixes, checked wherever an expression matches on them with `=`. */
+/** Label values the README's metrics table fixes, checked wherever an expression matches on them with `=`. */
 const LABEL_VALUES: Record<string, readonly string[]> = {
   result: ATTEMPT_RESULTS,
   outcome: ['delivered', 'dead'],
@@ -633,7 +633,7 @@ describe('docker/grafana/hookline.json and docker/prometheus/alerts.yml', () => 
     known = await registeredMetrics();
   });
 
-  test('the registry lists the SPEC metrics with their labels (sanity check of this test)', () => {
+  test('the registry lists the documented metrics with their labels (sanity check of this test)', () => {
     expect(known.get('hookline_delivery_attempts_total')?.labels).toEqual(['result']);
     expect(known.get('hookline_queue_jobs')?.labels).toEqual(['queue', 'state']);
     expect(known.get('hookline_delivery_duration_seconds')?.type).toBe('histogram');
