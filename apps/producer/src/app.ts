@@ -10,6 +10,7 @@ import { endpointActionRoutes } from './routes/endpoint-actions';
 import { endpointRoutes } from './routes/endpoints';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { tenantRoutes } from './routes/tenants';
 
 /**
  * The HTTP API as an express app: no listening, no signals (`main.ts` does those; tests drive
@@ -18,7 +19,7 @@ import { healthRoutes } from './routes/health';
  */
 export function createApp(deps: AppDeps): Express {
   const route: RouteDeps = { ...deps, now: deps.now ?? Date.now };
-  const auth = requireApiKey(deps.config.apiKeys);
+  const auth = requireApiKey(deps.config.apiKeys, deps.context.tenants);
   const app = express();
   app.disable('x-powered-by');
   // API responses are not cached: an ETag is a SHA-1 over every body for nothing (seen in profiles).
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(eventRoutes(route, auth));
   app.use(deliveryRoutes(route, auth));
   app.use(deadLetterRoutes(route, auth));
+  app.use(tenantRoutes(route, auth));
   app.use(adminRoutes(deps.context, deps.config.apiKeys));
   app.use(unknownRoute);
   app.use(

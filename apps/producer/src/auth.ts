@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isTenantKey, type TenantStore } from '@hookline/core';
+import type { NextFunction, RequestHandler, Response } from 'express';
 import { HttpError } from './http-error';
-import type { RequestHandler } from 'express';
+import { OPERATOR } from './principal';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
@@ -22,22 +24,31 @@ export function apiKeyCheck(keys: readonly string[]): (presented: string) => boo
 // RFC 6750: `Bearer` (case-insensitive scheme), one space-free token.
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
-/** Requires `Authorization: Bearer <key>` with one of `keys`; a missing or wrong key is 401. */
-export function requireApiKey(keys: readonly string[]): RequestHandler {
+function refuse(res: Response, next: NextFunction): void {
+  res.set('WWW-Authenticate', 'Bearer realm="hookline"');
+  next(
+    new HttpError(401, 'unauthorized', 'a valid API key is required: Authorization: Bearer <key>'),
+  );
+}
+
+/**
+ * Requires `Authorization: Bearer <key>`: one of the operator `keys`, or a tenant key that is
+ * neither expired nor revoked (looked up in Redis: while Redis is down that is a 503). A missing,
+ * wrong, expired or revoked key is 401. Who called goes on `res.locals.principal`.
+ */
+export function requireApiKey(keys: readonly string[], tenants: TenantStore): RequestHandler {
   const check = apiKeyCheck(keys);
   return (req, res, next) => {
     const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
-    if (token === undefined || !check(token)) {
-      res.set('WWW-Authenticate', 'Bearer realm="hookline"');
-      next(
-        new HttpError(
-          401,
-          'unauthorized',
-          'a valid API key is required: Authorization: Bearer <key>',
-        ),
-      );
-      return;
+    if (token !== undefined && check(token)) {
+      res.locals.principal = OPERATOR;
+      return next();
     }
-    next();
+    if (token === undefined || !isTenantKey(token)) return refuse(res, next);
+    tenants.verifyKey(token).then((tenantId) => {
+      if (tenantId === undefined) return refuse(res, next);
+      res.locals.principal = { kind: 'tenant', tenantId };
+      next();
+    }, next);
   };
 }

@@ -22,29 +22,51 @@ export type PublishOutcome<Body> =
   | { kind: 'replay'; status: number; body: unknown };
 
 /**
- * The endpoints each input goes to: every enabled endpoint subscribed to its name, or, with
- * `endpoint_ids`, those of them that are. Ids that do not exist are a 422 naming each one.
+ * The `Idempotency-Key` space of a publish: the route and the tenants it publishes for, so the
+ * same key used by two tenants' publishers never collides.
+ */
+export function idempotencyScope(route: string, inputs: readonly PublishEvent[]): string {
+  const tenants = [...new Set(inputs.map((input) => input.tenant_id ?? ''))].sort();
+  return `${route}|${tenants.join(',')}`;
+}
+
+/** Why a named endpoint cannot take an event of `tenant`, or `undefined` when it can. */
+function endpointRefusal(
+  id: string,
+  endpointTenant: string | null | undefined,
+  tenant: string | null,
+) {
+  if (endpointTenant === undefined) return `endpoint ${id} not found`;
+  if (endpointTenant === tenant) return undefined;
+  return tenant === null
+    ? `endpoint ${id} belongs to a tenant: name its tenant_id on the event`
+    : `endpoint ${id} is not an endpoint of tenant ${tenant}`;
+}
+
+/**
+ * The endpoints each input goes to: every enabled endpoint of its tenant (none: of no tenant)
+ * subscribed to its name, or, with `endpoint_ids`, those of them that are. Ids that do not exist
+ * or belong to another tenant are a 422 naming each one, and nothing is published.
  */
 async function resolveEndpoints<Body>(
   context: HooklineContext,
   request: PublishRequest<Body>,
 ): Promise<string[][]> {
   const named = [...new Set(request.inputs.flatMap((input) => input.endpoint_ids ?? []))];
-  const missing = new Set(await context.endpoints.missing(named));
-  if (missing.size > 0) {
-    const details: ErrorDetail[] = request.inputs.flatMap((input, i) =>
-      (input.endpoint_ids ?? []).flatMap((id, n) =>
-        missing.has(id)
-          ? [{ path: `${request.pathOf(i)}endpoint_ids.${n}`, message: `endpoint ${id} not found` }]
-          : [],
-      ),
-    );
-    throw validationFailed(details);
-  }
+  const owners = await context.endpoints.tenantsOf(named);
+  const ownerOf = new Map(named.map((id, i) => [id, owners[i]]));
+  const details: ErrorDetail[] = request.inputs.flatMap((input, i) =>
+    (input.endpoint_ids ?? []).flatMap((id, n) => {
+      const message = endpointRefusal(id, ownerOf.get(id), input.tenant_id ?? null);
+      return message ? [{ path: `${request.pathOf(i)}endpoint_ids.${n}`, message }] : [];
+    }),
+  );
+  if (details.length > 0) throw validationFailed(details);
   return Promise.all(
     request.inputs.map((input) =>
       context.endpoints.matching(
         input.name,
+        input.tenant_id ?? null,
         input.endpoint_ids ? [...new Set(input.endpoint_ids)] : undefined,
       ),
     ),

@@ -36,7 +36,7 @@ async function endpointWithDeliveries(name: string, count: number) {
 
 /** Settles a delivery as a dispatcher would have, and removes its job (BullMQ drops completed jobs). */
 async function settle(endpointId: string, id: string, status: 'dead' | 'failed' | 'delivered') {
-  await h.context.deliveries.transition({ id, endpointId }, status, { attempt: attempt(1) });
+  await h.context.deliveries.transition({ id, endpointId, tenantId: null }, status, { attempt: attempt(1) });
   await h.context.queues.deliveries.remove(id);
 }
 
@@ -48,7 +48,7 @@ describe('GET /v1/deliveries/:id', () => {
     const { endpoint, deliveries } = await endpointWithDeliveries('read.delivery', 1);
     const id = deliveries[0]!;
     const first = attempt(1);
-    await h.context.deliveries.transition({ id, endpointId: endpoint }, 'failed', {
+    await h.context.deliveries.transition({ id, endpointId: endpoint, tenantId: null }, 'failed', {
       attempt: first,
       nextAttemptAt: Date.parse('2030-01-01T00:00:00Z'),
     });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DeliveryId, EndpointId } from './ids';
 import { listOf, pageQuery } from './pagination';
+import { TenantId } from './tenants';
 
 /**
  * `pending` (queued or waiting to retry), `delivered`, `failed` (last attempt failed, more to
@@ -47,12 +48,15 @@ export type DeliveryListQuery = z.output<typeof DeliveryListQuery>;
 /** `GET /v1/dead-letter` */
 export const DeadLetterQuery = pageQuery(DeliveryId).extend({
   endpoint_id: EndpointId.optional(),
+  tenant_id: TenantId.optional(),
 });
 export type DeadLetterQuery = z.output<typeof DeadLetterQuery>;
 
-/** `POST /v1/dead-letter/replay`: neither field means the whole dead letter. */
+/** `POST /v1/dead-letter/replay`: no field means the whole dead letter (of the key's tenant, for a tenant key). */
 export const DeadLetterReplay = z.strictObject({
   endpoint_id: EndpointId.optional(),
+  /** Only this tenant's dead letter. */
+  tenant_id: TenantId.optional(),
   ids: z.array(DeliveryId).min(1).max(1000).optional(),
 });
 export type DeadLetterReplay = z.infer<typeof DeadLetterReplay>;

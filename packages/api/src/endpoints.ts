@@ -2,6 +2,7 @@ import { Secret } from '@hookline/webhooks';
 import { z } from 'zod';
 import { EndpointId } from './ids';
 import { listOf, pageQuery } from './pagination';
+import { TenantId } from './tenants';
 
 /** `order.filled` exactly, `order.*` for every name under `order.`, or `*` for all. */
 export const EventTypeFilter = z
@@ -80,6 +81,8 @@ export const EndpointUrl = z.string().min(1).max(2048);
 /** `POST /v1/endpoints`: fields with a default may be left out. */
 export const EndpointCreate = z.strictObject({
   url: EndpointUrl,
+  /** The tenant whose events it receives; null for untenanted events. Never changes. */
+  tenant_id: TenantId.nullable().default(null),
   description: z.string().max(1024).default(''),
   event_types: z.array(EventTypeFilter).max(256).default([]),
   headers: CustomHeaders.default({}),
@@ -107,6 +110,7 @@ export type EndpointPatch = z.output<typeof EndpointPatch>;
 /** An endpoint as the API shows it. */
 export const Endpoint = z.object({
   id: EndpointId,
+  tenant_id: TenantId.nullable(),
   url: z.string(),
   description: z.string(),
   event_types: z.array(z.string()),
@@ -128,7 +132,9 @@ export const EndpointList = listOf(Endpoint);
 export type EndpointList = z.infer<typeof EndpointList>;
 
 /** `GET /v1/endpoints` */
-export const EndpointListQuery = pageQuery(EndpointId);
+export const EndpointListQuery = pageQuery(EndpointId).extend({
+  tenant_id: TenantId.optional(),
+});
 export type EndpointListQuery = z.output<typeof EndpointListQuery>;
 
 /** `POST /v1/endpoints/:id/secret/rotate`: a secret is generated when `key` is absent. */

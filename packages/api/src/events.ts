@@ -3,11 +3,14 @@ import { z } from 'zod';
 import { DeliveryStatus } from './deliveries';
 import { EndpointId, EventId } from './ids';
 import { listOf, pageQuery } from './pagination';
+import { TenantId } from './tenants';
 
 /** `POST /v1/events` */
 export const PublishEvent = z.strictObject({
   name: EventName,
   data: JsonObject,
+  /** The tenant it is for: it reaches only that tenant's endpoints (absent: only untenanted ones). */
+  tenant_id: TenantId.optional(),
   resource: EventResource.optional(),
   endpoint_ids: z.array(EndpointId).max(1000).optional(),
 });
@@ -42,14 +45,20 @@ export const EventDelivery = z.object({
 });
 export type EventDelivery = z.infer<typeof EventDelivery>;
 
-/** `GET /v1/events/:id`: the receiver's body plus the state of each delivery. */
-export const EventWithDeliveries = WebhookEvent.extend({ deliveries: z.array(EventDelivery) });
+/** An event as the API shows it: the body receivers get, and the tenant it was published for. */
+export const Event = WebhookEvent.extend({ tenant_id: TenantId.nullable() });
+export type Event = z.infer<typeof Event>;
+
+/** `GET /v1/events/:id`: the event plus the state of each of its deliveries. */
+export const EventWithDeliveries = Event.extend({ deliveries: z.array(EventDelivery) });
 export type EventWithDeliveries = z.infer<typeof EventWithDeliveries>;
 
 const Time = z.iso.datetime({ offset: true });
 
 /** `GET /v1/events`: newest first, within the retention. */
 export const EventListQuery = pageQuery(EventId).extend({
+  /** Only events published for this tenant. */
+  tenant_id: TenantId.optional(),
   /** Only events of exactly this name. */
   name: EventName.optional(),
   /** Only events created at or after this time. */
@@ -59,5 +68,5 @@ export const EventListQuery = pageQuery(EventId).extend({
 });
 export type EventListQuery = z.output<typeof EventListQuery>;
 
-export const EventList = listOf(WebhookEvent);
+export const EventList = listOf(Event);
 export type EventList = z.infer<typeof EventList>;

@@ -7,6 +7,7 @@ import { EventStore } from './event-store';
 import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from './idempotency-store';
 import { QUEUE_STATES, type MetricsSources } from './metrics';
 import { redisKeys, type RedisKeys } from './keys';
+import { TenantStore } from './tenant-store';
 import { createQueue } from './queues';
 import { createRedis, type RedisRole } from './redis';
 
@@ -17,6 +18,7 @@ export interface HooklineContext {
   queues: { deliveries: Queue; fanout: Queue };
   endpoints: EndpointStore;
   events: EventStore;
+  tenants: TenantStore;
   deliveries: DeliveryStore;
   idempotency: IdempotencyStore;
   /** Resolves once the connection is up (API connections refuse commands until then). */
@@ -35,13 +37,15 @@ export function createContext(
     fanout: createQueue('fanout', redis, config.queuePrefix),
   };
   for (const queue of Object.values(queues)) queue.on('error', () => undefined);
+  const deliveries = new DeliveryStore(redis, keys, queues, config);
   return {
     redis,
     keys,
     queues,
     endpoints: new EndpointStore(redis, keys),
     events: new EventStore(redis, keys, config),
-    deliveries: new DeliveryStore(redis, keys, queues, config),
+    tenants: new TenantStore(redis, keys, deliveries),
+    deliveries,
     idempotency: new IdempotencyStore(
       redis,
       keys,

@@ -20,6 +20,8 @@ export const FANOUT_RECOVERY_DELAY_MS = 30_000;
 export interface PreparedEvent {
   event: WebhookEvent;
   body: string;
+  /** The tenant it is for; null for an untenanted event. */
+  tenantId: string | null;
   endpointIds: readonly string[];
   test?: boolean;
 }
@@ -29,6 +31,8 @@ export interface DeliveryState {
   id: string;
   eventId: string;
   endpointId: string;
+  /** The tenant of its event and endpoint; null for none. */
+  tenantId: string | null;
   status: DeliveryStatus;
   /** Attempts made so far, in all cycles: the next attempt's `Webhook-Attempt` is this + 1. */
   attempts: number;
@@ -60,6 +64,7 @@ function toState(id: string, hash: Record<string, string>): DeliveryState | unde
     id,
     eventId: hash.event_id ?? '',
     endpointId: hash.endpoint_id ?? '',
+    tenantId: hash.tenant_id ? hash.tenant_id : null,
     status: hash.status as DeliveryStatus,
     attempts: Number(hash.attempts ?? 0),
     cycle: Number(hash.cycle ?? 0),
@@ -95,6 +100,7 @@ export class DeliveryStore {
     multi.hset(key, {
       event_id: event.event.id,
       endpoint_id: endpointId,
+      tenant_id: event.tenantId ?? '',
       status: 'pending',
       attempts: 0,
       cycle: 0,
@@ -129,17 +135,23 @@ export class DeliveryStore {
   }
 
   /**
-   * The event's body, and (unless it is a test send) its entries in the event indexes that
-   * `GET /v1/events` reads. Entries older than the retention are trimmed as new ones arrive, and
-   * a name's index expires with its newest event, so an index never outgrows the retention.
+   * The event (its body and tenant), and unless it is a test send its entries in the event
+   * indexes that `GET /v1/events` reads: every event's, and its tenant's. Entries older than the
+   * retention are trimmed as new ones arrive, and an index expires with its newest event, so no
+   * index outgrows the retention.
    */
   private addEvent(multi: ChainableCommander, event: PreparedEvent, now: number): void {
     const { id, name } = event.event;
     const retention = this.options.retentionMs;
-    multi.set(this.keys.event(id), event.body, 'PX', retention);
+    const key = this.keys.event(id);
+    multi.hset(key, 'body', event.body, 'tenant_id', event.tenantId ?? '');
+    multi.pexpire(key, retention);
     if (event.test) return;
     const floor = `(${idFloor('evt', now - retention)}`;
-    for (const index of [this.keys.events, this.keys.eventsNamed(name)]) {
+    const indexes = [this.keys.events(null), this.keys.eventsNamed(null, name)];
+    if (event.tenantId !== null)
+      indexes.push(this.keys.events(event.tenantId), this.keys.eventsNamed(event.tenantId, name));
+    for (const index of indexes) {
       multi.zadd(index, 0, id);
       multi.zremrangebylex(index, '-', floor);
       multi.pexpire(index, retention);
@@ -230,9 +242,14 @@ export class DeliveryStore {
     endpointIds: readonly string[],
     now = Date.now(),
   ): Promise<number> {
-    const body = await this.redis.get(this.keys.event(eventId));
-    if (body === null) return 0;
-    const event = { event: { id: eventId } as WebhookEvent, body, endpointIds };
+    const [body, tenant] = await this.redis.hmget(this.keys.event(eventId), 'body', 'tenant_id');
+    if (!body) return 0;
+    const event = {
+      event: { id: eventId } as WebhookEvent,
+      body,
+      tenantId: tenant ? tenant : null,
+      endpointIds,
+    };
     let created = 0;
     for (let start = 0; start < endpointIds.length; start += DELIVERIES_PER_TRANSACTION) {
       const chunk = endpointIds.slice(start, start + DELIVERIES_PER_TRANSACTION);
@@ -252,7 +269,7 @@ export class DeliveryStore {
 
   /** The event's body as stored (the exact bytes receivers get), or `undefined` if expired or unknown. */
   async eventBody(eventId: string): Promise<string | undefined> {
-    return (await this.redis.get(this.keys.event(eventId))) ?? undefined;
+    return (await this.redis.hget(this.keys.event(eventId), 'body')) ?? undefined;
   }
 
   /**
@@ -264,7 +281,7 @@ export class DeliveryStore {
   async loadForDelivery(deliveryId: string, eventId: string) {
     const [hash, body] = await Promise.all([
       this.redis.hgetall(this.keys.delivery(deliveryId)),
-      this.redis.get(this.keys.event(eventId)),
+      this.redis.hget(this.keys.event(eventId), 'body'),
     ]);
     return { delivery: toState(deliveryId, hash), body: body ?? undefined };
   }
@@ -328,11 +345,46 @@ export class DeliveryStore {
     );
   }
 
-  async listDeadLetter(endpointId: string | undefined, page: PageRequest) {
-    return this.pageOfSets(
-      [endpointId ? this.keys.endpointDeliveries(endpointId, 'dead') : this.keys.deadLetter],
-      page,
+  /** The dead-letter set of one endpoint, else of one tenant, else of everything. */
+  private deadLetterSet(endpointId: string | undefined, tenantId: string | undefined): string {
+    if (endpointId !== undefined) return this.keys.endpointDeliveries(endpointId, 'dead');
+    if (tenantId !== undefined) return this.keys.tenantDeadLetter(tenantId);
+    return this.keys.deadLetter;
+  }
+
+  async listDeadLetter(
+    filter: { endpointId?: string | undefined; tenantId?: string | undefined },
+    page: PageRequest,
+  ) {
+    return this.pageOfSets([this.deadLetterSet(filter.endpointId, filter.tenantId)], page);
+  }
+
+  /** The tenant of a delivery (null: untenanted), or `undefined` if there is no such delivery. */
+  async tenantOf(deliveryId: string): Promise<string | null | undefined> {
+    const [status, tenant] = await this.redis.hmget(
+      this.keys.delivery(deliveryId),
+      'status',
+      'tenant_id',
     );
+    if (!status) return undefined;
+    return tenant ? tenant : null;
+  }
+
+  /** A tenant's dead-letter size. */
+  async tenantDeadLetterSize(tenantId: string): Promise<number> {
+    return this.redis.zcard(this.keys.tenantDeadLetter(tenantId));
+  }
+
+  /** How many of the endpoints' deliveries are still to be settled (pending or failed). */
+  async unsettledCount(endpointIds: readonly string[]): Promise<number> {
+    if (endpointIds.length === 0) return 0;
+    const pipeline = this.redis.pipeline();
+    for (const id of endpointIds)
+      pipeline
+        .zcard(this.keys.endpointDeliveries(id, 'pending'))
+        .zcard(this.keys.endpointDeliveries(id, 'failed'));
+    const rows = (await pipeline.exec()) ?? [];
+    return rows.reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
   }
 
   async deadLetterSize(): Promise<number> {
@@ -345,7 +397,7 @@ export class DeliveryStore {
    * for longer than `HOOKLINE_DISABLE_AFTER`, else 'ok'.
    */
   async transition(
-    delivery: Pick<DeliveryState, 'id' | 'endpointId'>,
+    delivery: Pick<DeliveryState, 'id' | 'endpointId' | 'tenantId'>,
     to: DeliveryStatus,
     options: TransitionOptions = {},
   ) {
@@ -356,6 +408,9 @@ export class DeliveryStore {
       this.keys.deadLetter,
       this.keys.endpointHealth(delivery.endpointId),
       this.keys.endpoint(delivery.endpointId),
+      delivery.tenantId === null
+        ? this.keys.deadLetter
+        : this.keys.tenantDeadLetter(delivery.tenantId),
       delivery.id,
       this.keys.endpointDeliveriesPrefix(delivery.endpointId),
       to,
@@ -378,12 +433,12 @@ export class DeliveryStore {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids)
-      pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'event_id', 'status');
+      pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'event_id', 'status', 'tenant_id');
     const rows = (await pipeline.exec()) ?? [];
     const candidates = ids.flatMap((id, i) => {
-      const [endpointId, eventId, status] = (rows[i]?.[1] ?? []) as (string | null)[];
+      const [endpointId, eventId, status, tenant] = (rows[i]?.[1] ?? []) as (string | null)[];
       return endpointId && eventId && status && allowed.includes(status as DeliveryStatus)
-        ? [{ id, endpointId, eventId, status }]
+        ? [{ id, endpointId, eventId, status, tenantId: tenant ? tenant : null }]
         : [];
     });
     const requeued: string[] = [];
@@ -395,6 +450,7 @@ export class DeliveryStore {
           this.keys.delivery(d.id),
           this.keys.deadLetter,
           this.keys.endpoint(d.endpointId),
+          d.tenantId === null ? this.keys.deadLetter : this.keys.tenantDeadLetter(d.tenantId),
           d.id,
           this.keys.endpointDeliveriesPrefix(d.endpointId),
           allowed.join(','),
@@ -448,8 +504,8 @@ export class DeliveryStore {
 
   /**
    * Drops the still-waiting deliveries of a deleted endpoint: their jobs are removed and they are
-   * marked dead (the documented state for "the endpoint is gone": docs/api.md, "Shapes"), so their event does not list them
-   * pending for the whole retention. A job a dispatcher holds right now cannot be removed; that
+   * marked dead (the documented state for "the endpoint is gone": docs/api.md, "Shapes"), so
+   * their event does not list them pending for the whole retention. A job a dispatcher holds right now cannot be removed; that
    * dispatcher finds the endpoint gone and settles the delivery itself.
    */
   async dropWaiting(endpointId: string, ids: readonly string[], now = Date.now()): Promise<void> {
@@ -459,7 +515,8 @@ export class DeliveryStore {
           (n) => n === 1,
           () => false,
         );
-        if (removed) await this.transition({ id, endpointId }, 'dead', { now });
+        // The endpoint is gone, so no dead letter is written: the tenant does not matter here.
+        if (removed) await this.transition({ id, endpointId, tenantId: null }, 'dead', { now });
       }),
     );
   }
@@ -479,12 +536,10 @@ export class DeliveryStore {
     return lists.flat().sort();
   }
 
-  /** Every dead-lettered id, of one endpoint or all, oldest first. */
-  async deadLetterIds(endpointId?: string): Promise<string[]> {
-    return this.redis.zrange(
-      endpointId ? this.keys.endpointDeliveries(endpointId, 'dead') : this.keys.deadLetter,
-      0,
-      -1,
-    );
+  /** Every dead-lettered id, of one endpoint, of one tenant, or of all, oldest first. */
+  async deadLetterIds(
+    filter: { endpointId?: string | undefined; tenantId?: string | undefined } = {},
+  ): Promise<string[]> {
+    return this.redis.zrange(this.deadLetterSet(filter.endpointId, filter.tenantId), 0, -1);
   }
 }

@@ -42,13 +42,16 @@ export class EndpointStore {
     private readonly keys: RedisKeys,
   ) {}
 
-  /** The index sets an enabled endpoint with these filters belongs to. */
+  /** The index sets of its tenant that an enabled endpoint with these filters belongs to. */
   private indexKeys(endpoint: StoredEndpoint | undefined): string[] {
     if (!endpoint || endpoint.disabled) return [];
+    const tenant = endpoint.tenant_id;
     const filters = endpoint.event_types;
-    if (filters.length === 0 || filters.includes('*')) return [this.keys.indexAll];
+    if (filters.length === 0 || filters.includes('*')) return [this.keys.indexAll(tenant)];
     return filters.map((f) =>
-      f.endsWith('.*') ? this.keys.indexPrefix(f.slice(0, -1)) : this.keys.indexExact(f),
+      f.endsWith('.*')
+        ? this.keys.indexPrefix(tenant, f.slice(0, -1))
+        : this.keys.indexExact(tenant, f),
     );
   }
 
@@ -58,14 +61,19 @@ export class EndpointStore {
     after: StoredEndpoint | undefined,
     old: StoredEndpoint | undefined,
   ) {
+    // tenant_id never changes, so either side names the endpoint's tenant.
+    const tenant = (after ?? old)?.tenant_id ?? null;
     const written = await this.redis.hlPutEndpoint(
       this.keys.endpoint(id),
       this.keys.endpoints,
+      this.keys.tenants,
+      tenant === null ? this.keys.endpoints : this.keys.tenantEndpoints(tenant),
       id,
       before,
       after ? JSON.stringify(after) : '',
       JSON.stringify(this.indexKeys(old)),
       JSON.stringify(this.indexKeys(after)),
+      tenant ?? '',
     );
     return written === 1;
   }
@@ -179,7 +187,11 @@ export class EndpointStore {
         ),
       );
       const multi = this.redis.multi();
-      if (dead!.length > 0) multi.zrem(this.keys.deadLetter, ...dead!);
+      if (dead!.length > 0) {
+        multi.zrem(this.keys.deadLetter, ...dead!);
+        const tenant = current.endpoint.tenant_id;
+        if (tenant !== null) multi.zrem(this.keys.tenantDeadLetter(tenant), ...dead!);
+      }
       multi.del(
         ...DeliveryStatus.options.map((s) => this.keys.endpointDeliveries(id, s)),
         this.keys.endpointHealth(id),
@@ -192,9 +204,14 @@ export class EndpointStore {
     throw new Error(`endpoint ${id} kept changing; gave up after ${MAX_CAS_RETRIES} tries`);
   }
 
-  async list(page: PageRequest): Promise<PageResult<Endpoint>> {
+  /** Endpoints in creation order: every one, or one tenant's (the cost is the page, not the installation). */
+  async list(
+    page: PageRequest & { tenant_id?: string | undefined },
+  ): Promise<PageResult<Endpoint>> {
     const ids = await this.redis.zrangebylex(
-      this.keys.endpoints,
+      page.tenant_id === undefined
+        ? this.keys.endpoints
+        : this.keys.tenantEndpoints(page.tenant_id),
       page.cursor ? `(${page.cursor}` : '-',
       '+',
       'LIMIT',
@@ -211,13 +228,14 @@ export class EndpointStore {
   }
 
   /**
-   * The enabled endpoints subscribed to `name`, from the index: `all`, the exact name, and every
-   * dotted prefix (`a.b.c` → `a.*`, `a.b.*`). Restricted to `only` when given.
+   * The enabled endpoints of `tenant` (null: untenanted ones) subscribed to `name`, from that
+   * tenant's index only: `all`, the exact name, and every dotted prefix (`a.b.c` → `a.*`,
+   * `a.b.*`). Restricted to `only` when given.
    */
-  async matching(name: string, only?: readonly string[]): Promise<string[]> {
-    const sets = [this.keys.indexAll, this.keys.indexExact(name)];
+  async matching(name: string, tenant: string | null, only?: readonly string[]): Promise<string[]> {
+    const sets = [this.keys.indexAll(tenant), this.keys.indexExact(tenant, name)];
     for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) {
-      sets.push(this.keys.indexPrefix(name.slice(0, i + 1)));
+      sets.push(this.keys.indexPrefix(tenant, name.slice(0, i + 1)));
     }
     if (only) {
       if (only.length === 0) return [];
@@ -228,7 +246,11 @@ export class EndpointStore {
         const raw = raws[i]?.[1];
         if (typeof raw !== 'string') return false;
         const endpoint = StoredEndpoint.parse(JSON.parse(raw));
-        return !endpoint.disabled && matchesEventType(endpoint.event_types, name);
+        return (
+          endpoint.tenant_id === tenant &&
+          !endpoint.disabled &&
+          matchesEventType(endpoint.event_types, name)
+        );
       });
     }
     const ids = await this.redis.sunion(...sets);
@@ -254,12 +276,12 @@ export class EndpointStore {
     );
   }
 
-  /** Which of `ids` do not exist. */
-  async missing(ids: readonly string[]): Promise<string[]> {
+  /** The tenant of each of `ids` (null: untenanted), or `undefined` for one that does not exist. */
+  async tenantsOf(ids: readonly string[]): Promise<(string | null | undefined)[]> {
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.exists(this.keys.endpoint(id));
-    const results = (await pipeline.exec()) ?? [];
-    return ids.filter((_, i) => results[i]?.[1] !== 1);
+    const raws = await this.redis.mget(...ids.map((id) => this.keys.endpoint(id)));
+    return raws.map((raw) =>
+      raw === null ? undefined : StoredEndpoint.parse(JSON.parse(raw)).tenant_id,
+    );
   }
 }

@@ -1,5 +1,6 @@
 import type {
   DeliveryStatus,
+  Event,
   EventDelivery,
   EventListQuery,
   EventWithDeliveries,
@@ -9,6 +10,11 @@ import type { Redis } from 'ioredis';
 import { idFloor } from './ids';
 import type { RedisKeys } from './keys';
 import { pageOf, type PageResult } from './pagination';
+
+/** An event as the API shows it: the stored body and its tenant ('' in Redis for none). */
+function toEvent(body: string, tenant: string | null): Event {
+  return { ...(JSON.parse(body) as WebhookEvent), tenant_id: tenant ? tenant : null };
+}
 
 /**
  * Reading events: one with the state of its deliveries, and the list of published events, newest
@@ -24,11 +30,11 @@ export class EventStore {
 
   /** An event with the state of each of its deliveries, or `undefined` if expired or unknown. */
   async get(eventId: string): Promise<EventWithDeliveries | undefined> {
-    const [body, ids] = await Promise.all([
-      this.redis.get(this.keys.event(eventId)),
+    const [[body, tenant], ids] = await Promise.all([
+      this.redis.hmget(this.keys.event(eventId), 'body', 'tenant_id'),
       this.redis.lrange(this.keys.eventDeliveries(eventId), 0, -1),
     ]);
-    if (body === null) return undefined;
+    if (!body) return undefined;
     const pipeline = this.redis.pipeline();
     for (const id of ids)
       pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'status', 'attempts');
@@ -46,7 +52,7 @@ export class EventStore {
           ]
         : [];
     });
-    return { ...(JSON.parse(body) as WebhookEvent), deliveries };
+    return { ...toEvent(body, tenant ?? null), deliveries };
   }
 
   /**
@@ -54,8 +60,9 @@ export class EventStore {
    * sort by creation time, so `after`/`before` are id ranges of the index: the cost is the page,
    * not the installation.
    */
-  async list(query: EventListQuery, now = Date.now()): Promise<PageResult<WebhookEvent>> {
-    const index = query.name ? this.keys.eventsNamed(query.name) : this.keys.events;
+  async list(query: EventListQuery, now = Date.now()): Promise<PageResult<Event>> {
+    const tenant = query.tenant_id ?? null;
+    const index = query.name ? this.keys.eventsNamed(tenant, query.name) : this.keys.events(tenant);
     const floors = [now - this.options.retentionMs];
     if (query.after) floors.push(Date.parse(query.after));
     const min = `[${idFloor('evt', Math.max(...floors))}`;
@@ -66,11 +73,14 @@ export class EventStore {
     const ids = await this.redis.zrevrangebylex(index, max, min, 'LIMIT', 0, query.limit + 1);
     const { items, next_cursor } = pageOf(ids, query.limit);
     if (items.length === 0) return { data: [], next_cursor };
-    const bodies = await this.redis.mget(...items.map((id) => this.keys.event(id)));
-    // A body that expired before its index entry was trimmed is skipped.
-    const data = bodies.flatMap((body) =>
-      body === null ? [] : [JSON.parse(body) as WebhookEvent],
-    );
+    const pipeline = this.redis.pipeline();
+    for (const id of items) pipeline.hmget(this.keys.event(id), 'body', 'tenant_id');
+    const rows = (await pipeline.exec()) ?? [];
+    // An event that expired before its index entry was trimmed is skipped.
+    const data = rows.flatMap(([, row]): Event[] => {
+      const [body, tenantId] = (row ?? []) as (string | null)[];
+      return body ? [toEvent(body, tenantId ?? null)] : [];
+    });
     return { data, next_cursor };
   }
 }

@@ -13,6 +13,7 @@ export * from './pagination';
 export * from './queues';
 export * from './redis';
 export * from './retry-schedule';
+export * from './tenant-store';
 export * from './schemas';
 export * from './url-policy';
 export * from './context';

@@ -6,6 +6,10 @@ import type { DeliveryStatus } from '@hookline/api';
  * lands in one slot and multi-key scripts and transactions stay legal on Redis Cluster).
  */
 export function redisKeys(prefix: string) {
+  /** A tenant's own keys: `<prefix>:t:<tenant>/…`. A tenant id never holds `/`, so no two tenants' keys can meet. */
+  const ofTenant = (tenant: string) => `${prefix}:t:${tenant}/`;
+  /** Routing and event indexes: a tenant's, or (null) the untenanted ones under the bare prefix. */
+  const scoped = (tenant: string | null) => (tenant === null ? `${prefix}:` : ofTenant(tenant));
   return {
     prefix,
     /** string: an endpoint as JSON ({@link StoredEndpoint}). */
@@ -18,18 +22,32 @@ export function redisKeys(prefix: string) {
     endpointDeliveriesPrefix: (id: string) => `${prefix}:ep:${id}:s:`,
     /** zset (score 0, ordered by id): every endpoint. */
     endpoints: `${prefix}:eps`,
-    /** set: enabled endpoints subscribed to every event. */
-    indexAll: `${prefix}:idx:all`,
-    /** set: enabled endpoints subscribed to exactly this name. */
-    indexExact: (name: string) => `${prefix}:idx:x:${name}`,
-    /** set: enabled endpoints subscribed to `<prefix>*` (prefix ends with a dot). */
-    indexPrefix: (namePrefix: string) => `${prefix}:idx:p:${namePrefix}`,
-    /** string: an event's body, exactly the bytes receivers get and signatures cover. */
+    /** zset (score 0, ordered by id): a tenant's endpoints. */
+    tenantEndpoints: (tenant: string) => `${ofTenant(tenant)}eps`,
+    /** zset (score 0, ordered by id): every tenant that has an endpoint. */
+    tenants: `${prefix}:tenants`,
+    /**
+     * The routing index of a tenant's endpoints (null: of untenanted ones), so that a publish
+     * reads only the sets of its own tenant. set: enabled endpoints subscribed to every event.
+     */
+    indexAll: (tenant: string | null) => `${scoped(tenant)}idx:all`,
+    /** set: enabled endpoints of the tenant subscribed to exactly this name. */
+    indexExact: (tenant: string | null, name: string) => `${scoped(tenant)}idx:x:${name}`,
+    /** set: enabled endpoints of the tenant subscribed to `<prefix>*` (prefix ends with a dot). */
+    indexPrefix: (tenant: string | null, namePrefix: string) =>
+      `${scoped(tenant)}idx:p:${namePrefix}`,
+    /**
+     * hash: an event: `body`, exactly the bytes receivers get and signatures cover, and
+     * `tenant_id` ('' for none).
+     */
     event: (id: string) => `${prefix}:evt:${id}`,
-    /** zset (score 0, ordered by id): every published event within the retention. */
-    events: `${prefix}:evts`,
-    /** zset (score 0, ordered by id): the published events of one name within the retention. */
-    eventsNamed: (name: string) => `${prefix}:evts:n:${name}`,
+    /**
+     * zset (score 0, ordered by id): published events within the retention, of one tenant, or
+     * (null) of all tenants and none.
+     */
+    events: (tenant: string | null) => `${scoped(tenant)}evts`,
+    /** zset (score 0, ordered by id): the same, of one name. */
+    eventsNamed: (tenant: string | null, name: string) => `${scoped(tenant)}evts:n:${name}`,
     /** list: an event's delivery ids. */
     eventDeliveries: (id: string) => `${prefix}:evt:${id}:d`,
     /** hash: a delivery's state. */
@@ -38,6 +56,12 @@ export function redisKeys(prefix: string) {
     attempts: (id: string) => `${prefix}:whd:${id}:att`,
     /** zset (score 0, ordered by id): every dead-lettered delivery. */
     deadLetter: `${prefix}:dlq`,
+    /** zset (score 0, ordered by id): a tenant's dead-lettered deliveries. */
+    tenantDeadLetter: (tenant: string) => `${ofTenant(tenant)}dlq`,
+    /** string: a tenant key, by its public id: `{tenant_id, hash, expires_at}` as JSON. */
+    tenantKey: (keyId: string) => `${prefix}:tk:${keyId}`,
+    /** set: the public ids of a tenant's keys, so that they can be revoked together. */
+    tenantKeys: (tenant: string) => `${ofTenant(tenant)}keys`,
     /** string: an idempotency record. */
     idempotency: (hash: string) => `${prefix}:idem:${hash}`,
     /** string: an endpoint's rate limiter (GCRA theoretical arrival time, ms). */

@@ -6,11 +6,14 @@ export interface EventInput {
   name: string;
   data: JsonObject;
   resource?: EventResource | undefined;
+  /** The tenant it is for; absent or null for an untenanted event. Not part of the body. */
+  tenant_id?: string | null | undefined;
 }
 
 /**
  * Builds the event receivers get and serialises it once: the stored bytes are the bytes that
- * are signed and sent on every attempt. `resource` is left out, not null, when absent.
+ * are signed and sent on every attempt. `resource` is left out, not null, when absent. The tenant
+ * is kept beside the body, not in it: receivers get the same shape whoever the event is for.
  */
 export function prepareEvent(
   input: EventInput,
@@ -28,6 +31,7 @@ export function prepareEvent(
   return {
     event,
     body: JSON.stringify(event),
+    tenantId: input.tenant_id ?? null,
     endpointIds,
     ...(options.test ? { test: true } : {}),
   };

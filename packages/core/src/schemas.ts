@@ -11,6 +11,8 @@ export type EndpointSecret = z.infer<typeof EndpointSecret>;
 
 /** An endpoint as Redis holds it: the API's view plus its secrets, newest first. */
 export const StoredEndpoint = Endpoint.extend({
+  // Endpoints written before tenants existed have no tenant_id: they are untenanted.
+  tenant_id: z.string().nullable().default(null),
   secrets: z.array(EndpointSecret).min(1),
   disabled_reason: z.string().nullable().default(null),
 });

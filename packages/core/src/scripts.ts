@@ -6,7 +6,8 @@ import type { Redis, Result } from 'ioredis';
 
 /**
  * Records an attempt (optional) and moves a delivery to a new status.
- * KEYS: delivery hash, attempts list, dead-letter zset, endpoint health hash, endpoint key.
+ * KEYS: delivery hash, attempts list, dead-letter zset, endpoint health hash, endpoint key, the
+ *       tenant's dead-letter zset (the dead-letter zset again for an untenanted delivery).
  * ARGV: delivery id, status-set prefix, new status, attempt JSON or '', next_attempt_at or '',
  *       now (ms), retention (ms), health ('success' | 'failure' | ''), disable-after (ms), trim floor id.
  * Returns [verdict, failing_since]: 'gone' (no such delivery), 'ok', or 'disable' (the endpoint
@@ -33,6 +34,10 @@ end
 if endpointExists and ARGV[3] == 'dead' and old ~= 'dead' then
   redis.call('ZADD', KEYS[3], 0, id)
   redis.call('ZREMRANGEBYLEX', KEYS[3], '-', '(' .. ARGV[10])
+  if KEYS[6] ~= KEYS[3] then
+    redis.call('ZADD', KEYS[6], 0, id)
+    redis.call('ZREMRANGEBYLEX', KEYS[6], '-', '(' .. ARGV[10])
+  end
 end
 local verdict = 'ok'
 local since = 0
@@ -50,7 +55,8 @@ return {verdict, since}
 
 /**
  * Puts a delivery back to pending (retry, replay, recover), starting a fresh attempt budget.
- * KEYS: delivery hash, dead-letter zset, endpoint key.
+ * KEYS: delivery hash, dead-letter zset, endpoint key, the tenant's dead-letter zset (the
+ *       dead-letter zset again for an untenanted delivery).
  * ARGV: delivery id, status-set prefix, allowed current statuses (comma-separated).
  * Returns 'ok', 'gone' (no such delivery or endpoint), or the current status when it is not allowed.
  */
@@ -66,6 +72,7 @@ if old ~= 'pending' then
   redis.call('ZADD', ARGV[2] .. 'pending', 0, ARGV[1])
 end
 redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
 return 'ok'
 `;
 
@@ -98,20 +105,32 @@ return tat - now
 /**
  * Compare-and-set of an endpoint with its event-type index, so that concurrent updates, a
  * dispatcher disabling the endpoint and a delete never leave the index pointing the wrong way.
- * KEYS: endpoint key, endpoints zset. ARGV: id, expected JSON ('' = must not exist),
- * new JSON ('' = delete), index keys to leave (JSON array), index keys to join (JSON array).
+ * KEYS: endpoint key, endpoints zset, tenants zset, the tenant's endpoints zset (the endpoints
+ *       zset again for an untenanted endpoint).
+ * ARGV: id, expected JSON ('' = must not exist), new JSON ('' = delete), index keys to leave
+ *       (JSON array), index keys to join (JSON array), tenant id ('' = none). A tenant is listed
+ *       while it has endpoints: it joins the tenants zset with its first and leaves with its last.
  * Returns 1 when written, 0 when the endpoint changed meanwhile (the caller reads and retries).
  */
 const PUT_ENDPOINT = `
 local current = redis.call('GET', KEYS[1])
 if (current or '') ~= ARGV[2] then return 0 end
 for _, key in ipairs(cjson.decode(ARGV[4])) do redis.call('SREM', key, ARGV[1]) end
+local tenant = ARGV[6]
 if ARGV[3] == '' then
   redis.call('DEL', KEYS[1])
   redis.call('ZREM', KEYS[2], ARGV[1])
+  if tenant ~= '' then
+    redis.call('ZREM', KEYS[4], ARGV[1])
+    if redis.call('ZCARD', KEYS[4]) == 0 then redis.call('ZREM', KEYS[3], tenant) end
+  end
 else
   redis.call('SET', KEYS[1], ARGV[3])
   redis.call('ZADD', KEYS[2], 0, ARGV[1])
+  if tenant ~= '' then
+    redis.call('ZADD', KEYS[4], 0, ARGV[1])
+    redis.call('ZADD', KEYS[3], 0, tenant)
+  end
   for _, key in ipairs(cjson.decode(ARGV[5])) do redis.call('SADD', key, ARGV[1]) end
 end
 return 1
@@ -120,20 +139,20 @@ return 1
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     hlTransition(
-      ...args: [string, string, string, string, string, ...(string | number)[]]
+      ...args: [string, string, string, string, string, string, ...(string | number)[]]
     ): Result<[string, number], Context>;
-    hlRequeue(...args: [string, string, string, ...string[]]): Result<string, Context>;
+    hlRequeue(...args: [string, string, string, string, ...string[]]): Result<string, Context>;
     hlRateLimit(...args: [string, string, number, number, string]): Result<number, Context>;
     hlPutEndpoint(
-      ...args: [string, string, string, string, string, string, string]
+      ...args: [string, string, string, string, string, string, string, string, string, string]
     ): Result<number, Context>;
   }
 }
 
 /** Loads Hookline's scripts into a connection (ioredis sends EVALSHA, falling back to EVAL once). */
 export function defineScripts(redis: Redis): void {
-  redis.defineCommand('hlTransition', { numberOfKeys: 5, lua: TRANSITION });
-  redis.defineCommand('hlRequeue', { numberOfKeys: 3, lua: REQUEUE });
+  redis.defineCommand('hlTransition', { numberOfKeys: 6, lua: TRANSITION });
+  redis.defineCommand('hlRequeue', { numberOfKeys: 4, lua: REQUEUE });
   redis.defineCommand('hlRateLimit', { numberOfKeys: 2, lua: RATE_LIMIT });
-  redis.defineCommand('hlPutEndpoint', { numberOfKeys: 2, lua: PUT_ENDPOINT });
+  redis.defineCommand('hlPutEndpoint', { numberOfKeys: 4, lua: PUT_ENDPOINT });
 }

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 function prepared(name: string, endpointIds: string[]): PreparedEvent {
   const event = { id: newId('evt'), name, data: { n: 1 }, created_at: new Date().toISOString() };
-  return { event, body: JSON.stringify(event), endpointIds };
+  return { event, body: JSON.stringify(event), tenantId: null, endpointIds };
 }
 
 test('an endpoint is matched by exact name, by dotted prefix and by no filter, and not when disabled', async () => {
@@ -43,20 +43,20 @@ test('an endpoint is matched by exact name, by dotted prefix and by no filter, a
     EndpointCreate.parse({ url: 'http://127.0.0.1/d', event_types: ['user.created'] }),
   );
 
-  expect(await ctx.endpoints.matching('order.filled')).toEqual(
+  expect(await ctx.endpoints.matching('order.filled', null)).toEqual(
     [exact.id, wildcard.id, all.id].sort(),
   );
-  expect(await ctx.endpoints.matching('order.x.y')).toEqual([wildcard.id, all.id].sort());
-  expect(await ctx.endpoints.matching('orders')).toEqual([all.id]);
-  expect(await ctx.endpoints.matching('user.created', [other.id, exact.id])).toEqual([other.id]);
+  expect(await ctx.endpoints.matching('order.x.y', null)).toEqual([wildcard.id, all.id].sort());
+  expect(await ctx.endpoints.matching('orders', null)).toEqual([all.id]);
+  expect(await ctx.endpoints.matching('user.created', null, [other.id, exact.id])).toEqual([other.id]);
 
   await ctx.endpoints.disable(all.id, 'test');
-  expect(await ctx.endpoints.matching('orders')).toEqual([]);
+  expect(await ctx.endpoints.matching('orders', null)).toEqual([]);
   await ctx.endpoints.update(all.id, { disabled: false });
-  expect(await ctx.endpoints.matching('orders')).toEqual([all.id]);
+  expect(await ctx.endpoints.matching('orders', null)).toEqual([all.id]);
   await ctx.endpoints.update(all.id, { event_types: ['billing.*'] });
-  expect(await ctx.endpoints.matching('orders')).toEqual([]);
-  expect(await ctx.endpoints.matching('billing.paid')).toEqual([all.id]);
+  expect(await ctx.endpoints.matching('orders', null)).toEqual([]);
+  expect(await ctx.endpoints.matching('billing.paid', null)).toEqual([all.id]);
 });
 
 test('publish writes the event, its deliveries and one job per delivery in one transaction', async () => {
@@ -91,7 +91,7 @@ test('a transition records the attempt, moves the delivery between status sets a
   };
 
   expect(
-    await ctx.deliveries.transition({ id, endpointId: ep.id }, 'dead', {
+    await ctx.deliveries.transition({ id, endpointId: ep.id, tenantId: null }, 'dead', {
       attempt,
       health: 'failure',
     }),
@@ -100,7 +100,7 @@ test('a transition records the attempt, moves the delivery between status sets a
   expect(delivery?.status).toBe('dead');
   expect(delivery?.attempts).toEqual([attempt]);
   expect(
-    (await ctx.deliveries.listDeadLetter(undefined, { limit: 10 })).data.map((d) => d.id),
+    (await ctx.deliveries.listDeadLetter({}, { limit: 10 })).data.map((d) => d.id),
   ).toEqual([id]);
   expect((await ctx.deliveries.listForEndpoint(ep.id, 'pending', { limit: 10 })).data).toEqual([]);
 
@@ -117,7 +117,7 @@ test('a delivery to an endpoint failing for longer than disable-after asks for i
   const ep = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a' }));
   const event = prepared('x.y', [ep.id]);
   await ctx.deliveries.publish([event]);
-  const d = { id: deliveryIdFor(event.event.id, ep.id), endpointId: ep.id };
+  const d = { id: deliveryIdFor(event.event.id, ep.id), endpointId: ep.id, tenantId: null };
   const t0 = Date.now();
   expect(await ctx.deliveries.transition(d, 'failed', { health: 'failure', now: t0 })).toBe('ok');
   expect(

@@ -1,26 +1,33 @@
 import { DeliveryListQuery, DeliveryStatus } from '@hookline/api';
-import { Router, type RequestHandler } from 'express';
+import type { HooklineContext } from '@hookline/core';
+import { Router, type RequestHandler, type Response } from 'express';
 import type { RouteDeps } from '../deps';
 import { notFound } from '../http-error';
+import { principalOf, sees, visible } from '../principal';
 import { parse, pathId } from '../validate';
 
 const ALL_STATUSES = DeliveryStatus.options;
+
+/** A delivery the caller may see (a tenant key sees its tenant's only), else 404. */
+async function visibleDelivery(context: HooklineContext, res: Response, id: string) {
+  const tenant = await context.deliveries.tenantOf(id);
+  if (tenant === undefined || !sees(principalOf(res), tenant)) throw notFound('delivery', id);
+  const delivery = await context.deliveries.getDelivery(id);
+  if (!delivery) throw notFound('delivery', id);
+  return delivery;
+}
 
 /** Deliveries: one with its attempts, an endpoint's by status, and delivering one again. */
 export function deliveryRoutes({ context }: RouteDeps, auth: RequestHandler): Router {
   const router = Router();
 
   router.get('/v1/deliveries/:id', auth, async (req, res) => {
-    const id = pathId('whd', req.params.id);
-    const delivery = await context.deliveries.getDelivery(id);
-    if (!delivery) throw notFound('delivery', id);
-    res.json(delivery);
+    res.json(await visibleDelivery(context, res, pathId('whd', req.params.id)));
   });
 
   router.post('/v1/deliveries/:id/retry', auth, async (req, res) => {
     const id = pathId('whd', req.params.id);
-    const delivery = await context.deliveries.getDelivery(id);
-    if (!delivery) throw notFound('delivery', id);
+    const delivery = await visibleDelivery(context, res, id);
     // Any status may go again: a delivered one is delivered once more (receivers dedupe on
     // Webhook-Id, which stays the same). It is refused only when its endpoint is gone.
     const [requeued] = await context.deliveries.requeue([id], ALL_STATUSES);
@@ -31,7 +38,7 @@ export function deliveryRoutes({ context }: RouteDeps, auth: RequestHandler): Ro
   router.get('/v1/endpoints/:id/deliveries', auth, async (req, res) => {
     const id = pathId('ep', req.params.id);
     const { status, ...page } = parse(DeliveryListQuery, req.query);
-    if ((await context.endpoints.missing([id])).length > 0) throw notFound('endpoint', id);
+    visible(principalOf(res), await context.endpoints.get(id), (e) => e.tenant_id, 'endpoint', id);
     res.json(await context.deliveries.listForEndpoint(id, status, page));
   });
 

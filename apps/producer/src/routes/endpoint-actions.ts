@@ -2,19 +2,25 @@ import { Recover, TestSend } from '@hookline/api';
 import { prepareEvent } from '@hookline/core';
 import { Router, type RequestHandler } from 'express';
 import type { RouteDeps } from '../deps';
-import { HttpError, notFound } from '../http-error';
+import { HttpError } from '../http-error';
 import { jsonBody } from '../json-body';
+import { principalOf, visible } from '../principal';
 import { parse, pathId } from '../validate';
 
-/** What an operator does to one endpoint: send it a test event, recover what it missed. */
+/** What an operator (or the endpoint's tenant) does to one endpoint: send a test, recover what it missed. */
 export function endpointActionRoutes({ context, now }: RouteDeps, auth: RequestHandler): Router {
   const router = Router();
 
   router.post('/v1/endpoints/:id/test', auth, jsonBody, async (req, res) => {
     const id = pathId('ep', req.params.id);
     const input = parse(TestSend, req.body);
-    const endpoint = await context.endpoints.get(id);
-    if (!endpoint) throw notFound('endpoint', id);
+    const endpoint = visible(
+      principalOf(res),
+      await context.endpoints.get(id),
+      (e) => e.tenant_id,
+      'endpoint',
+      id,
+    );
     // A disabled endpoint's deliveries go straight to the dead letter, so a test could only
     // ever be dead on arrival: refuse it and say why rather than accept a send that cannot happen.
     if (endpoint.disabled) {
@@ -26,7 +32,10 @@ export function endpointActionRoutes({ context, now }: RouteDeps, auth: RequestH
       );
     }
     const at = now();
-    const prepared = prepareEvent(input, [id], { now: at, test: true });
+    const prepared = prepareEvent({ ...input, tenant_id: endpoint.tenant_id }, [id], {
+      now: at,
+      test: true,
+    });
     await context.deliveries.publish([prepared], undefined, at);
     res.status(202).json({ id: prepared.event.id, deliveries: 1 });
   });
@@ -34,7 +43,7 @@ export function endpointActionRoutes({ context, now }: RouteDeps, auth: RequestH
   router.post('/v1/endpoints/:id/recover', auth, jsonBody, async (req, res) => {
     const id = pathId('ep', req.params.id);
     const { since } = parse(Recover, req.body);
-    if ((await context.endpoints.missing([id])).length > 0) throw notFound('endpoint', id);
+    visible(principalOf(res), await context.endpoints.get(id), (e) => e.tenant_id, 'endpoint', id);
     const statuses = ['failed', 'dead'] as const;
     const ids = await context.deliveries.idsSince(id, statuses, Date.parse(since));
     const recovered = await context.deliveries.requeue(ids, statuses);

@@ -1,11 +1,12 @@
 import { EndpointListQuery, SecretRotate } from '@hookline/api';
 import { endpointView, type StoredEndpoint } from '@hookline/core';
 import { Router } from 'express';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { RouteDeps } from '../deps';
 import { endpointInputSchemas } from '../endpoint-input';
 import { notFound } from '../http-error';
 import { jsonBody } from '../json-body';
+import { principalOf, tenantScope, visible } from '../principal';
 import { parse, pathId } from '../validate';
 
 const currentSecret = (endpoint: StoredEndpoint) => endpoint.secrets[0]!.key;
@@ -17,15 +18,22 @@ export function endpointRoutes({ context, config, now }: RouteDeps, auth: Reques
     allowInsecure: config.allowInsecureUrls,
   });
 
-  const load = async (text: unknown) => {
+  /** The endpoint of the path, if the caller may see it (else 404, as if it did not exist). */
+  const load = async (res: Response, text: unknown) => {
     const id = pathId('ep', text);
     const endpoint = await context.endpoints.get(id);
-    if (!endpoint) throw notFound('endpoint', id);
-    return endpoint;
+    return visible(principalOf(res), endpoint, (e) => e.tenant_id, 'endpoint', id);
   };
 
   router.post('/v1/endpoints', auth, jsonBody, async (req, res) => {
-    const endpoint = await context.endpoints.create(parse(EndpointCreate, req.body), now());
+    const input = parse(EndpointCreate, req.body);
+    // A tenant key creates in its own tenant only (absent means its own).
+    const principal = principalOf(res);
+    const tenant =
+      principal.kind === 'tenant'
+        ? tenantScope(principal, input.tenant_id ?? undefined)!
+        : input.tenant_id;
+    const endpoint = await context.endpoints.create({ ...input, tenant_id: tenant }, now());
     res
       .status(201)
       .location(`/v1/endpoints/${endpoint.id}`)
@@ -33,22 +41,31 @@ export function endpointRoutes({ context, config, now }: RouteDeps, auth: Reques
   });
 
   router.get('/v1/endpoints', auth, async (req, res) => {
-    res.json(await context.endpoints.list(parse(EndpointListQuery, req.query)));
+    const { tenant_id, ...page } = parse(EndpointListQuery, req.query);
+    res.json(
+      await context.endpoints.list({
+        ...page,
+        tenant_id: tenantScope(principalOf(res), tenant_id),
+      }),
+    );
   });
 
   router.get('/v1/endpoints/:id', auth, async (req, res) => {
-    res.json(endpointView(await load(req.params.id)));
+    res.json(endpointView(await load(res, req.params.id)));
   });
 
   router.patch('/v1/endpoints/:id', auth, jsonBody, async (req, res) => {
+    // The id's form, then the body, then whether it exists (docs/api.md, "Errors").
     const id = pathId('ep', req.params.id);
-    const endpoint = await context.endpoints.update(id, parse(EndpointPatch, req.body), now());
+    const patch = parse(EndpointPatch, req.body);
+    await load(res, id);
+    const endpoint = await context.endpoints.update(id, patch, now());
     if (!endpoint) throw notFound('endpoint', id);
     res.json(endpointView(endpoint));
   });
 
   router.delete('/v1/endpoints/:id', auth, async (req, res) => {
-    const id = pathId('ep', req.params.id);
+    const { id } = await load(res, req.params.id);
     const waiting = await context.endpoints.delete(id);
     if (!waiting) throw notFound('endpoint', id);
     await context.deliveries.dropWaiting(id, waiting, now());
@@ -56,12 +73,13 @@ export function endpointRoutes({ context, config, now }: RouteDeps, auth: Reques
   });
 
   router.get('/v1/endpoints/:id/secret', auth, async (req, res) => {
-    res.json({ key: currentSecret(await load(req.params.id)) });
+    res.json({ key: currentSecret(await load(res, req.params.id)) });
   });
 
   router.post('/v1/endpoints/:id/secret/rotate', auth, jsonBody, async (req, res) => {
     const id = pathId('ep', req.params.id);
     const { key } = parse(SecretRotate, req.body);
+    await load(res, id);
     const newKey = await context.endpoints.rotateSecret(
       id,
       key,

@@ -3,8 +3,9 @@ import type { Metrics } from '@hookline/core';
 import { Router, type RequestHandler, type Response } from 'express';
 import type { RouteDeps } from '../deps';
 import { notFound } from '../http-error';
+import { operatorOnly, principalOf, tenantScope, visible } from '../principal';
 import { jsonBody } from '../json-body';
-import { idempotencyKey, publishEvents, type PublishOutcome } from '../publish';
+import { idempotencyKey, idempotencyScope, publishEvents, type PublishOutcome } from '../publish';
 import { parse, pathId } from '../validate';
 
 function answer<Body>(res: Response, metrics: Metrics, outcome: PublishOutcome<Body>): void {
@@ -16,7 +17,7 @@ function answer<Body>(res: Response, metrics: Metrics, outcome: PublishOutcome<B
 export function eventRoutes({ context, metrics, now }: RouteDeps, auth: RequestHandler): Router {
   const router = Router();
 
-  router.post('/v1/events', auth, jsonBody, async (req, res) => {
+  router.post('/v1/events', auth, operatorOnly, jsonBody, async (req, res) => {
     const key = idempotencyKey(req.get('Idempotency-Key'));
     const input = parse(PublishEvent, req.body);
     const outcome = await publishEvents(
@@ -25,14 +26,15 @@ export function eventRoutes({ context, metrics, now }: RouteDeps, auth: RequestH
         inputs: [input],
         pathOf: () => '',
         answer: ([published]) => published!,
-        idempotency: key === undefined ? undefined : { scope: 'events', key },
+        idempotency:
+          key === undefined ? undefined : { scope: idempotencyScope('events', [input]), key },
       },
       now(),
     );
     answer(res, metrics, outcome);
   });
 
-  router.post('/v1/events/batch', auth, jsonBody, async (req, res) => {
+  router.post('/v1/events/batch', auth, operatorOnly, jsonBody, async (req, res) => {
     const key = idempotencyKey(req.get('Idempotency-Key'));
     const { events } = parse(PublishBatch, req.body);
     const outcome = await publishEvents(
@@ -41,7 +43,8 @@ export function eventRoutes({ context, metrics, now }: RouteDeps, auth: RequestH
         inputs: events,
         pathOf: (i) => `events.${i}.`,
         answer: (data) => ({ data }),
-        idempotency: key === undefined ? undefined : { scope: 'events.batch', key },
+        idempotency:
+          key === undefined ? undefined : { scope: idempotencyScope('events.batch', events), key },
       },
       now(),
     );
@@ -49,14 +52,16 @@ export function eventRoutes({ context, metrics, now }: RouteDeps, auth: RequestH
   });
 
   router.get('/v1/events', auth, async (req, res) => {
-    res.json(await context.events.list(parse(EventListQuery, req.query), now()));
+    const query = parse(EventListQuery, req.query);
+    const tenant = tenantScope(principalOf(res), query.tenant_id);
+    res.json(await context.events.list({ ...query, tenant_id: tenant }, now()));
   });
 
   router.get('/v1/events/:id', auth, async (req, res) => {
     const id = pathId('evt', req.params.id);
-    const event = await context.events.get(id);
-    if (!event) throw notFound('event', id);
-    res.json(event);
+    res.json(
+      visible(principalOf(res), await context.events.get(id), (e) => e.tenant_id, 'event', id),
+    );
   });
 
   return router;

@@ -1,0 +1,126 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Tenant, TenantListQuery, TenantSummary } from '@hookline/api';
+import type { Redis } from 'ioredis';
+import type { DeliveryStore } from './delivery-store';
+import type { RedisKeys } from './keys';
+import { pageOf, type PageResult } from './pagination';
+
+/** A tenant key: `hlt_<public id>_<secret>`. The public id finds the record; the secret proves it. */
+const KEY_PATTERN = /^hlt_([0-9a-f]{24})_([A-Za-z0-9_-]{43})$/;
+
+interface StoredKey {
+  tenant_id: string;
+  /** SHA-256 of the secret part, hex: the key itself is never stored. */
+  hash: string;
+  /** ms since the epoch. */
+  expires_at: number;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/** Whether `text` has the form of a tenant key (operator keys are told apart by it). */
+export const isTenantKey = (text: string) => KEY_PATTERN.test(text);
+
+/**
+ * Tenants — the publisher's customers, which exist while they have endpoints — and the keys
+ * that give a customer-facing portal access to one tenant.
+ */
+export class TenantStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly deliveries: DeliveryStore,
+  ) {}
+
+  /** Tenants with at least one endpoint, ordered by id, each with its endpoint count. */
+  async list(page: TenantListQuery): Promise<PageResult<TenantSummary>> {
+    const ids = await this.redis.zrangebylex(
+      this.keys.tenants,
+      page.cursor ? `(${page.cursor}` : '-',
+      '+',
+      'LIMIT',
+      0,
+      page.limit + 1,
+    );
+    const { items, next_cursor } = pageOf(ids, page.limit);
+    if (items.length === 0) return { data: [], next_cursor };
+    const pipeline = this.redis.pipeline();
+    for (const id of items) pipeline.zcard(this.keys.tenantEndpoints(id));
+    const counts = (await pipeline.exec()) ?? [];
+    return {
+      data: items.map((id, i) => ({ id, endpoints: Number(counts[i]?.[1] ?? 0) })),
+      next_cursor,
+    };
+  }
+
+  /** A tenant's counts, or `undefined` when it has no endpoint. Costs in proportion to its endpoints. */
+  async get(tenantId: string): Promise<Tenant | undefined> {
+    const endpointIds = await this.redis.zrange(this.keys.tenantEndpoints(tenantId), 0, -1);
+    if (endpointIds.length === 0) return undefined;
+    const [pending, deadLetter] = await Promise.all([
+      this.deliveries.unsettledCount(endpointIds),
+      this.deliveries.tenantDeadLetterSize(tenantId),
+    ]);
+    return { id: tenantId, endpoints: endpointIds.length, pending, dead_letter: deadLetter };
+  }
+
+  /** Every endpoint id of a tenant, oldest first. */
+  async endpointIds(tenantId: string): Promise<string[]> {
+    return this.redis.zrange(this.keys.tenantEndpoints(tenantId), 0, -1);
+  }
+
+  /** Mints a key for one tenant that expires after `ttlMs`. The key is returned once, never stored. */
+  async mintKey(tenantId: string, ttlMs: number, now = Date.now()) {
+    const publicId = randomBytes(12).toString('hex');
+    const secret = randomBytes(32).toString('base64url');
+    const expiresAt = now + ttlMs;
+    const record: StoredKey = {
+      tenant_id: tenantId,
+      hash: sha256(secret).toString('hex'),
+      expires_at: expiresAt,
+    };
+    const list = this.keys.tenantKeys(tenantId);
+    const multi = this.redis.multi();
+    multi.set(this.keys.tenantKey(publicId), JSON.stringify(record), 'PX', ttlMs);
+    multi.sadd(list, publicId);
+    // The list lives as long as its longest-lived key (GT: never shortened by a shorter one).
+    multi.pexpire(list, ttlMs, 'GT');
+    multi.pexpire(list, ttlMs, 'NX');
+    await multi.exec();
+    return { key: `hlt_${publicId}_${secret}`, expiresAt };
+  }
+
+  /**
+   * The tenant a key belongs to, or `undefined` for a key that is malformed, unknown, expired
+   * or revoked. The secret is compared in constant time (as digests, so lengths never differ).
+   */
+  async verifyKey(key: string, now = Date.now()): Promise<string | undefined> {
+    const match = KEY_PATTERN.exec(key);
+    if (!match) return undefined;
+    const [, publicId, secret] = match as unknown as [string, string, string];
+    const raw = await this.redis.get(this.keys.tenantKey(publicId));
+    if (raw === null) return undefined;
+    const record = JSON.parse(raw) as StoredKey;
+    const expected = Buffer.from(record.hash, 'hex');
+    const presented = sha256(secret);
+    if (expected.length !== presented.length || !timingSafeEqual(expected, presented))
+      return undefined;
+    return record.expires_at > now ? record.tenant_id : undefined;
+  }
+
+  /** Revokes every key of a tenant; returns how many there were. */
+  async revokeKeys(tenantId: string): Promise<number> {
+    const list = this.keys.tenantKeys(tenantId);
+    const publicIds = await this.redis.smembers(list);
+    const multi = this.redis.multi();
+    if (publicIds.length > 0) multi.del(...publicIds.map((id) => this.keys.tenantKey(id)));
+    multi.del(list);
+    await multi.exec();
+    return publicIds.length;
+  }
+
+  /** Whether the tenant has a key that may still be in use. */
+  async hasKeys(tenantId: string): Promise<boolean> {
+    return (await this.redis.scard(this.keys.tenantKeys(tenantId))) > 0;
+  }
+}
