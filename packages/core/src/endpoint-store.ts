@@ -65,6 +65,7 @@ export class EndpointStore {
       after ? JSON.stringify(after) : '',
       JSON.stringify(this.indexKeys(old)),
       JSON.stringify(this.indexKeys(after)),
+      this.keys.endpointChanges,
     );
     return written === 1;
   }

@@ -98,8 +98,11 @@ return tat - now
 /**
  * Compare-and-set of an endpoint with its event-type index, so that concurrent updates, a
  * dispatcher disabling the endpoint and a delete never leave the index pointing the wrong way.
+ * A write also publishes the endpoint's id on the changes channel, in the same atomic step: no
+ * change can be made without being announced to the dispatchers caching endpoints.
  * KEYS: endpoint key, endpoints zset. ARGV: id, expected JSON ('' = must not exist),
- * new JSON ('' = delete), index keys to leave (JSON array), index keys to join (JSON array).
+ * new JSON ('' = delete), index keys to leave (JSON array), index keys to join (JSON array),
+ * changes channel.
  * Returns 1 when written, 0 when the endpoint changed meanwhile (the caller reads and retries).
  */
 const PUT_ENDPOINT = `
@@ -114,6 +117,7 @@ else
   redis.call('ZADD', KEYS[2], 0, ARGV[1])
   for _, key in ipairs(cjson.decode(ARGV[5])) do redis.call('SADD', key, ARGV[1]) end
 end
+redis.call('PUBLISH', ARGV[6], ARGV[1])
 return 1
 `;
 
@@ -125,7 +129,7 @@ declare module 'ioredis' {
     hlRequeue(...args: [string, string, string, ...string[]]): Result<string, Context>;
     hlRateLimit(...args: [string, string, number, number, string]): Result<number, Context>;
     hlPutEndpoint(
-      ...args: [string, string, string, string, string, string, string]
+      ...args: [string, string, string, string, string, string, string, string]
     ): Result<number, Context>;
   }
 }
