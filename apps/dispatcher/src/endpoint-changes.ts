@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { HooklineContext, Logger } from '@hookline/core';
 import type { EndpointCache } from './endpoint-cache';
 
@@ -11,7 +10,7 @@ export interface EndpointChanges {
  * Keeps `cache` in step with every change to an endpoint: each endpoint write publishes the
  * endpoint's id on `channel` in the same script that makes it (see `scripts.ts`), and this
  * subscriber forgets that endpoint as the message arrives, so an attempt that starts after the
- * API answered uses the change (docs/api.md, "Endpoint changes").
+ * API answered uses the change (docs/api.md, "Endpoints").
  *
  * Messages published while the subscriber is not subscribed are lost, so the cache caches
  * nothing from the moment the connection drops until the subscription is back, and starts
@@ -64,7 +63,11 @@ export function listenForEndpointChanges(options: {
     async close() {
       closing = true;
       const open = subscriber.status === 'ready' || subscriber.status === 'connect';
-      const ended = open ? once(subscriber, 'end') : Promise.resolve();
+      // Not events.once: it would reject on an 'error' emitted while the socket closes.
+      const ended = new Promise<void>((resolve) => {
+        if (open) subscriber.once('end', () => resolve());
+        else resolve();
+      });
       subscriber.disconnect();
       await ended;
     },

@@ -6,7 +6,7 @@ import { Receiver, type Received } from './receiver';
 import { spawnService, type Service } from './services';
 
 // A change made through the API reaches a running dispatcher for every attempt that starts more
-// than 100 ms after the API answered (docs/api.md, "Endpoint changes"): checked end to end with a
+// than 100 ms after the API answered (docs/api.md, "Endpoints"): checked end to end with a
 // real producer and a real dispatcher process, the built dist/main.js of each, and receivers on
 // 127.0.0.1 that verify with the public standardwebhooks library.
 

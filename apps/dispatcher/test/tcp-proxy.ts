@@ -16,7 +16,10 @@ export class TcpProxy {
     const server = createServer();
     const proxy = new TcpProxy(server);
     server.on('connection', (client: Socket) => {
-      if (proxy.refusing) return client.destroy();
+      if (proxy.refusing) {
+        client.destroy();
+        return;
+      }
       const upstream = connect(targetPort, targetHost);
       for (const socket of [client, upstream]) {
         proxy.sockets.add(socket);
