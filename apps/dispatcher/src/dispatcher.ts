@@ -12,6 +12,7 @@ import {
 import { Worker, type Job } from 'bullmq';
 import { createDeliverProcessor } from './deliver';
 import { EndpointCache } from './endpoint-cache';
+import { listenForEndpointChanges } from './endpoint-changes';
 import { EndpointGate, type GateOptions } from './endpoint-gate';
 import { createSender, type SenderOptions } from './http-sender';
 import type { Resolver } from './ssrf-lookup';
@@ -34,7 +35,13 @@ export interface DispatcherOptions {
   stalledIntervalMs?: number;
   /** How long a graceful close waits for in-flight deliveries before giving up. Default 30 s. */
   shutdownTimeoutMs?: number;
-  /** How long an endpoint read stays cached. Default 500 ms. */
+  /**
+   * How long an endpoint read may be reused when no change to it was announced. Every change made
+   * through the API is pushed to every dispatcher as it is made and empties its cached copy, so
+   * this does not bound how fresh endpoints are; it bounds only how long a change whose
+   * announcement was lost unnoticed (a connection that died silently) goes unseen, at the cost
+   * of one read per hot endpoint per TTL. Default 5 s.
+   */
   endpointCacheTtlMs?: number;
   now?: () => number;
   random?: () => number;
@@ -69,7 +76,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     maxInFlight: Math.max(4, Math.ceil(config.concurrency / 4)),
     ...options.gate,
   });
-  const endpoints = new EndpointCache(context.endpoints, options.endpointCacheTtlMs ?? 500);
+  const endpoints = new EndpointCache(context.endpoints, { ttlMs: options.endpointCacheTtlMs });
+  const endpointChanges = listenForEndpointChanges({
+    redis,
+    channel: context.keys.endpointChanges,
+    cache: endpoints,
+    logger,
+  });
   const processDeliver = createDeliverProcessor({
     context,
     config,
@@ -121,8 +134,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const data = job.data as { delivery_id?: string; endpoint_id?: string };
     if (!data.delivery_id || !data.endpoint_id) return;
     logger.error({ job: job.id, why }, 'deliver job failed in BullMQ; dead-lettering its delivery');
+    const id = data.delivery_id;
     context.deliveries
-      .transition({ id: data.delivery_id, endpointId: data.endpoint_id }, 'dead', { now: now() })
+      // Its tenant is on the delivery, not in the job: read it, so the tenant's dead letter lists it too.
+      .getState(id)
+      .then((state) =>
+        state ? context.deliveries.transition(state, 'dead', { now: now() }) : 'gone',
+      )
       .then((verdict) => verdict !== 'gone' && metrics.deliveries.inc({ outcome: 'dead' }))
       .catch((err: unknown) => logger.error({ err }, 'could not dead-letter a failed job'));
   };
@@ -173,6 +191,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           await Promise.allSettled([deliveries.close(true), fanout.close(true)]);
         }
         await sender.close().catch(() => undefined);
+        await endpointChanges.close();
         await context.close();
       })();
       return closing;

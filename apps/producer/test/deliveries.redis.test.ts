@@ -36,7 +36,9 @@ async function endpointWithDeliveries(name: string, count: number) {
 
 /** Settles a delivery as a dispatcher would have, and removes its job (BullMQ drops completed jobs). */
 async function settle(endpointId: string, id: string, status: 'dead' | 'failed' | 'delivered') {
-  await h.context.deliveries.transition({ id, endpointId, tenantId: null }, status, { attempt: attempt(1) });
+  await h.context.deliveries.transition({ id, endpointId, tenantId: null }, status, {
+    attempt: attempt(1),
+  });
   await h.context.queues.deliveries.remove(id);
 }
 

@@ -74,6 +74,7 @@ export class EndpointStore {
       JSON.stringify(this.indexKeys(old)),
       JSON.stringify(this.indexKeys(after)),
       tenant ?? '',
+      this.keys.endpointChanges,
     );
     return written === 1;
   }

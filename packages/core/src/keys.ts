@@ -20,6 +20,11 @@ export function redisKeys(prefix: string) {
     endpointDeliveries: (id: string, status: DeliveryStatus) => `${prefix}:ep:${id}:s:${status}`,
     /** The prefix of {@link endpointDeliveries}, for scripts that move a delivery between statuses. */
     endpointDeliveriesPrefix: (id: string) => `${prefix}:ep:${id}:s:`,
+    /**
+     * pub/sub channel (not a key): the id of every endpoint just written or deleted, published by
+     * the write itself, so dispatchers drop their cached copy at once.
+     */
+    endpointChanges: `${prefix}:ep-changes`,
     /** zset (score 0, ordered by id): every endpoint. */
     endpoints: `${prefix}:eps`,
     /** zset (score 0, ordered by id): a tenant's endpoints. */

@@ -105,11 +105,14 @@ return tat - now
 /**
  * Compare-and-set of an endpoint with its event-type index, so that concurrent updates, a
  * dispatcher disabling the endpoint and a delete never leave the index pointing the wrong way.
+ * A write also publishes the endpoint's id on the changes channel, in the same atomic step: no
+ * change can be made without being announced to the dispatchers caching endpoints.
  * KEYS: endpoint key, endpoints zset, tenants zset, the tenant's endpoints zset (the endpoints
  *       zset again for an untenanted endpoint).
  * ARGV: id, expected JSON ('' = must not exist), new JSON ('' = delete), index keys to leave
- *       (JSON array), index keys to join (JSON array), tenant id ('' = none). A tenant is listed
- *       while it has endpoints: it joins the tenants zset with its first and leaves with its last.
+ *       (JSON array), index keys to join (JSON array), tenant id ('' = none), changes channel.
+ * A tenant is listed while it has endpoints: it joins the tenants zset with its first and
+ * leaves it with its last.
  * Returns 1 when written, 0 when the endpoint changed meanwhile (the caller reads and retries).
  */
 const PUT_ENDPOINT = `
@@ -133,6 +136,7 @@ else
   end
   for _, key in ipairs(cjson.decode(ARGV[5])) do redis.call('SADD', key, ARGV[1]) end
 end
+redis.call('PUBLISH', ARGV[7], ARGV[1])
 return 1
 `;
 
@@ -144,7 +148,19 @@ declare module 'ioredis' {
     hlRequeue(...args: [string, string, string, string, ...string[]]): Result<string, Context>;
     hlRateLimit(...args: [string, string, number, number, string]): Result<number, Context>;
     hlPutEndpoint(
-      ...args: [string, string, string, string, string, string, string, string, string, string]
+      ...args: [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ]
     ): Result<number, Context>;
   }
 }

@@ -48,7 +48,9 @@ test('an endpoint is matched by exact name, by dotted prefix and by no filter, a
   );
   expect(await ctx.endpoints.matching('order.x.y', null)).toEqual([wildcard.id, all.id].sort());
   expect(await ctx.endpoints.matching('orders', null)).toEqual([all.id]);
-  expect(await ctx.endpoints.matching('user.created', null, [other.id, exact.id])).toEqual([other.id]);
+  expect(await ctx.endpoints.matching('user.created', null, [other.id, exact.id])).toEqual([
+    other.id,
+  ]);
 
   await ctx.endpoints.disable(all.id, 'test');
   expect(await ctx.endpoints.matching('orders', null)).toEqual([]);
@@ -99,9 +101,9 @@ test('a transition records the attempt, moves the delivery between status sets a
   const delivery = await ctx.deliveries.getDelivery(id);
   expect(delivery?.status).toBe('dead');
   expect(delivery?.attempts).toEqual([attempt]);
-  expect(
-    (await ctx.deliveries.listDeadLetter({}, { limit: 10 })).data.map((d) => d.id),
-  ).toEqual([id]);
+  expect((await ctx.deliveries.listDeadLetter({}, { limit: 10 })).data.map((d) => d.id)).toEqual([
+    id,
+  ]);
   expect((await ctx.deliveries.listForEndpoint(ep.id, 'pending', { limit: 10 })).data).toEqual([]);
 
   const job = await ctx.queues.deliveries.getJob(id);
