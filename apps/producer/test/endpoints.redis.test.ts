@@ -29,6 +29,7 @@ describe('POST /v1/endpoints', () => {
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^ep_[0-9A-Z]{26}$/) as string,
+      tenant_id: null,
       url: 'https://example.com/hooks',
       description: 'orders',
       event_types: ['order.*', 'user.created'],

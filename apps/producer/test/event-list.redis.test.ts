@@ -51,6 +51,7 @@ test('lists every published event newest first, with the body receivers get', as
     id: expect.stringMatching(/^evt_/) as string,
     name: 'order.paid',
     data: { n: 9 },
+    tenant_id: null,
     created_at: new Date(START + 9 * HOUR).toISOString(),
   });
 });

@@ -167,6 +167,7 @@ describe('GET /v1/events/:id', () => {
     expect(res.body).toEqual({
       id,
       name: 'read.me',
+      tenant_id: null,
       data: { x: 1 },
       created_at: '2026-01-15T10:30:00.000Z',
       deliveries: [

@@ -1,3 +1,4 @@
+import { ErrorCode } from '@hookline/api';
 import {
   createContext,
   createLogger,
@@ -129,17 +130,7 @@ export function expectError(body: unknown, code: string): void {
     });
 }
 
-export const ERROR_CODES = [
-  'unauthorized',
-  'invalid_json',
-  'validation_failed',
-  'not_found',
-  'payload_too_large',
-  'idempotency_conflict',
-  'unsupported_media_type',
-  'unavailable',
-  'internal',
-];
+export const ERROR_CODES: readonly string[] = ErrorCode.options;
 
 /** A 4xx in the API's error shape, whatever its code. */
 export function expectClientError(res: { status: number; body: unknown }): void {

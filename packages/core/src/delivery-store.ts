@@ -144,7 +144,7 @@ export class DeliveryStore {
     const { id, name } = event.event;
     const retention = this.options.retentionMs;
     const key = this.keys.event(id);
-    multi.hset(key, 'body', event.body, 'tenant_id', event.tenantId ?? '');
+    multi.hset(key, { body: event.body, tenant_id: event.tenantId ?? '' });
     multi.pexpire(key, retention);
     if (event.test) return;
     const floor = `(${idFloor('evt', now - retention)}`;

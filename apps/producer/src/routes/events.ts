@@ -2,7 +2,6 @@ import { EventListQuery, PublishBatch, PublishEvent } from '@hookline/api';
 import type { Metrics } from '@hookline/core';
 import { Router, type RequestHandler, type Response } from 'express';
 import type { RouteDeps } from '../deps';
-import { notFound } from '../http-error';
 import { operatorOnly, principalOf, tenantScope, visible } from '../principal';
 import { jsonBody } from '../json-body';
 import { idempotencyKey, idempotencyScope, publishEvents, type PublishOutcome } from '../publish';
