@@ -123,7 +123,7 @@ describe('the tenant routes', () => {
     do {
       const page: { data: typeof seen; next_cursor: string | null } = (
         await h.api.get(`/v1/tenants?limit=1${cursor ? `&cursor=${cursor}` : ''}`).expect(200)
-      ).body;
+      ).body as { data: typeof seen; next_cursor: string | null };
       seen.push(...page.data);
       cursor = page.next_cursor;
     } while (cursor !== null);
