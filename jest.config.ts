@@ -68,6 +68,11 @@ function faultsProject(): Config {
   return { ...project('faults', 'faults'), testMatch: ['<rootDir>/**/*.faults.test.ts'] };
 }
 
+// The console's tests drive real headless Chromium against the built producer and dispatcher.
+function consoleProject(): Config {
+  return { ...project('apps/console', 'console'), testTimeout: 60_000 };
+}
+
 const config: Config = {
   projects: [
     project('packages/webhooks', 'webhooks'),
@@ -77,6 +82,7 @@ const config: Config = {
     clientProject('packages/client', 'client'),
     clientProject('apps/cli', 'cli'),
     project('bench', 'bench'),
+    consoleProject(),
     faultsProject(),
   ],
 };
