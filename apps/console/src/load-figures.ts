@@ -30,7 +30,7 @@ async function recentSample(api: Api): Promise<Sample> {
     const statuses = events.data.flatMap((e) => (e.deliveries ?? []).map((d) => d.status));
     return {
       counts: countStatuses(statuses),
-      what: `deliveries of the last ${events.data.length} events`,
+      what: `the deliveries of the latest ${events.data.length} events`,
     };
   } catch (error) {
     if (!(error instanceof ApiError && error.noRoute)) throw error;
@@ -43,7 +43,7 @@ async function recentSample(api: Api): Promise<Sample> {
   );
   return {
     counts: countStatuses(pages.flatMap((p) => p.data.map((d) => d.status))),
-    what: `the last ${FALLBACK_DELIVERIES} deliveries of ${endpoints.data.length} endpoints`,
+    what: `the latest deliveries of ${endpoints.data.length} endpoints (up to ${FALLBACK_DELIVERIES} each)`,
   };
 }
 
@@ -127,7 +127,7 @@ export async function loadFigures(api: Api, identity: Identity): Promise<Figure[
       : figure(
           'Success ratio',
           `${(ratio * 100).toFixed(ratio === 1 ? 0 : 1)}%`,
-          `${count(sample.counts.delivered)} of ${count(settled)} settled ${sample.what}`,
+          `${count(sample.counts.delivered)} delivered of ${count(settled)} settled, in ${sample.what}`,
           ratio >= 0.99 ? 'good' : ratio >= 0.9 ? 'warn' : 'bad',
         );
   return [pending, dead, success];

@@ -14,10 +14,13 @@ export function attemptResult(attempt: Attempt | undefined): string {
 export function DeliveryTable({
   deliveries,
   showEndpoint = true,
+  showStatus = true,
   selection,
 }: {
   deliveries: Delivery[];
   showEndpoint?: boolean;
+  /** Off where every row has the same status (the dead letter). */
+  showStatus?: boolean;
   selection?: { selected: Set<string>; toggle: (id: string) => void; toggleAll: () => void };
 }) {
   const all =
@@ -37,7 +40,7 @@ export function DeliveryTable({
             </th>
           )}
           <th>Delivery</th>
-          <th>Status</th>
+          {showStatus && <th>Status</th>}
           {showEndpoint && <th>Endpoint</th>}
           <th>Event</th>
           <th class="num">Attempts</th>
@@ -65,9 +68,11 @@ export function DeliveryTable({
                   {d.id}
                 </a>
               </td>
-              <td>
-                <StatusBadge status={d.status} />
-              </td>
+              {showStatus && (
+                <td>
+                  <StatusBadge status={d.status} />
+                </td>
+              )}
               {showEndpoint && (
                 <td>
                   <a class="mono" href={href(`endpoints/${d.endpoint_id}`)}>

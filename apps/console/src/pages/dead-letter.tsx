@@ -143,7 +143,11 @@ export function DeadLetterPage({ route }: { route: Route }) {
           (shown.length === 0 ? (
             <p class="empty">Nothing in the dead letter{filtered ? ' for these filters' : ''}.</p>
           ) : (
-            <DeliveryTable deliveries={shown} selection={{ selected, toggle, toggleAll }} />
+            <DeliveryTable
+              deliveries={shown}
+              showStatus={false}
+              selection={{ selected, toggle, toggleAll }}
+            />
           ))}
         <Pager cursor={cursor} next={list.data?.next_cursor} />
       </section>

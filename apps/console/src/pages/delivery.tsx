@@ -20,8 +20,12 @@ export function DeliveryPage({ id }: { id: string }) {
   return (
     <>
       <PageHeader
-        title={<span class="mono">{id}</span>}
-        subtitle={d && <StatusBadge status={d.status} />}
+        title="Delivery"
+        subtitle={
+          <>
+            <span class="mono">{id}</span> {d && <StatusBadge status={d.status} />}
+          </>
+        }
       >
         {d && (
           <button

@@ -72,7 +72,7 @@ export function OverviewPage() {
           (dead.data.data.length === 0 ? (
             <p class="empty">Nothing in the dead letter.</p>
           ) : (
-            <DeliveryTable deliveries={dead.data.data} />
+            <DeliveryTable deliveries={dead.data.data} showStatus={false} />
           ))}
       </section>
     </>
