@@ -13,9 +13,14 @@ export interface DeadLetterFilter {
 /**
  * Replays every dead delivery the filter matches; resolves with how many went. The replay route
  * takes an endpoint or ids, not a tenant: a tenant's dead letter is listed and replayed by id.
+ * So is everything a tenant key replays (`byIds`): it replays exactly what it was shown.
  */
-export async function replayMatching(api: Api, filter: DeadLetterFilter): Promise<number> {
-  if (!filter.tenant_id) {
+export async function replayMatching(
+  api: Api,
+  filter: DeadLetterFilter,
+  { byIds = false } = {},
+): Promise<number> {
+  if (!filter.tenant_id && !byIds) {
     const body = filter.endpoint_id ? { endpoint_id: filter.endpoint_id } : {};
     return (await api.post<{ replayed: number }>('/v1/dead-letter/replay', body)).replayed;
   }

@@ -18,6 +18,16 @@ describe('the figures read from the producer’s /metrics', () => {
     expect(queueFigures(METRICS)).toEqual({ pending: 13, deadLetter: 12 });
   });
 
+  test('series split by a label add up', () => {
+    const split = [
+      'hookline_queue_jobs{queue="deliveries:0",state="waiting"} 1',
+      'hookline_queue_jobs{queue="deliveries:1",state="waiting"} 2',
+      'hookline_dead_letter_size{shard="0"} 3',
+      'hookline_dead_letter_size{shard="1"} 4',
+    ].join('\n');
+    expect(queueFigures(split)).toEqual({ pending: 3, deadLetter: 7 });
+  });
+
   test('a text without the metrics gives no figure rather than a zero', () => {
     expect(queueFigures('# nothing here\n')).toEqual({ pending: undefined, deadLetter: undefined });
   });

@@ -30,19 +30,20 @@ const PENDING_STATES = new Set(['waiting', 'active', 'delayed']);
 /**
  * What the producer's `/metrics` says about the whole system: deliveries still to go (the
  * deliveries queue's waiting, active and delayed jobs, `hookline_queue_jobs`) and the dead
- * letter (`hookline_dead_letter_size`). Undefined for a figure the text does not carry.
+ * letter (`hookline_dead_letter_size`). Samples are summed, so a deployment that splits a queue
+ * or the dead letter into several labelled series (`deliveries…`) still adds up. Undefined for
+ * a figure the text does not carry.
  */
 export function queueFigures(text: string): { pending?: number; deadLetter?: number } {
   const samples = parseSamples(text, ['hookline_queue_jobs', 'hookline_dead_letter_size']);
   const jobs = samples.filter(
     (s) =>
       s.name === 'hookline_queue_jobs' &&
-      s.labels.queue === 'deliveries' &&
+      (s.labels.queue ?? '').startsWith('deliveries') &&
       PENDING_STATES.has(s.labels.state ?? ''),
   );
-  const dead = samples.find((s) => s.name === 'hookline_dead_letter_size');
-  return {
-    pending: jobs.length > 0 ? jobs.reduce((sum, s) => sum + s.value, 0) : undefined,
-    deadLetter: dead?.value,
-  };
+  const dead = samples.filter((s) => s.name === 'hookline_dead_letter_size');
+  const sum = (list: Sample[]) =>
+    list.length > 0 ? list.reduce((total, s) => total + s.value, 0) : undefined;
+  return { pending: sum(jobs), deadLetter: sum(dead) };
 }

@@ -79,7 +79,7 @@ export function DeadLetterPage({ route }: { route: Route }) {
           disabled={shown.length === 0}
           onConfirm={() =>
             act(
-              () => replayMatching(api, filter),
+              () => replayMatching(api, filter, { byIds: identity.kind === 'tenant' }),
               (n) => `Replayed ${plural(n, 'delivery', 'deliveries')}.`,
             ).then(list.reload)
           }
