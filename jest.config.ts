@@ -75,6 +75,11 @@ function dockerProject(): Config {
   return { ...project('docker', 'docker'), testMatch: ['<rootDir>/test/**/*.test.ts'] };
 }
 
+// The console's tests drive real headless Chromium against the built producer and dispatcher.
+function consoleProject(): Config {
+  return { ...project('apps/console', 'console'), testTimeout: 60_000 };
+}
+
 const config: Config = {
   projects: [
     project('packages/webhooks', 'webhooks'),
@@ -86,6 +91,7 @@ const config: Config = {
     clientProject('apps/cli', 'cli'),
     project('bench', 'bench'),
     dockerProject(),
+    consoleProject(),
     faultsProject(),
   ],
 };

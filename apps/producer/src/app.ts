@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { adminRoutes } from './admin';
+import { consoleRoutes } from './console';
 import { requireApiKey } from './auth';
 import type { AppDeps, RouteDeps } from './deps';
 import { errorHandler, unknownRoute } from './errors';
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(deadLetterRoutes(route, auth));
   app.use(tenantRoutes(route, auth));
   app.use(adminRoutes(deps.context, deps.config.apiKeys));
+  app.use(consoleRoutes());
   app.use(unknownRoute);
   app.use(
     errorHandler({ logger: deps.logger, redisReady: () => deps.context.redis.status === 'ready' }),

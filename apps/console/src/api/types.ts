@@ -1,0 +1,95 @@
+// The API's JSON as the console reads it (docs/api.md). Plain types, not schemas: the server
+// validates what it accepts, the console only displays what it answers, and a schema library
+// would triple the bundle for nothing the user could act on.
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
+  'pending',
+  'delivered',
+  'failed',
+  'dead',
+];
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+export interface Endpoint {
+  id: string;
+  /** Absent on a server without tenants. */
+  tenant_id?: string | null;
+  url: string;
+  description: string;
+  event_types: string[];
+  headers: Record<string, string>;
+  rate_limit: number | null;
+  legacy_signature_header: string | null;
+  disabled: boolean;
+  metadata: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CreatedEndpoint extends Endpoint {
+  secret: string;
+}
+
+export interface DeliverySummary {
+  id: string;
+  endpoint_id: string;
+  status: DeliveryStatus;
+  /** A count. */
+  attempts: number;
+}
+
+export interface HooklineEvent {
+  id: string;
+  name: string;
+  tenant_id?: string | null;
+  resource?: { id: string; resource_type: string };
+  data: unknown;
+  created_at: string;
+  /** On `GET /v1/events/:id`; a list may leave it out. */
+  deliveries?: DeliverySummary[];
+}
+
+export interface Attempt {
+  number: number;
+  at: string;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  response_excerpt: string;
+}
+
+export interface Delivery {
+  id: string;
+  event_id: string | null;
+  endpoint_id: string;
+  status: DeliveryStatus;
+  attempts: Attempt[];
+  next_attempt_at: string | null;
+  created_at: string;
+}
+
+export interface TenantCounts {
+  id: string;
+  endpoints: number;
+  pending: number;
+  dead_letter: number;
+}
+
+/** `GET /v1/tenants` items: an id, or an object with one (and maybe its counts). */
+export type TenantListItem = string | ({ id: string } & Partial<TenantCounts>);
+
+export interface TenantKey {
+  key: string;
+  tenant_id: string;
+  expires_at: string;
+  portal_url: string;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: { path: string; message: string }[] };
+}

@@ -1,0 +1,150 @@
+import { useState } from 'preact/hooks';
+import type { Endpoint } from '../api/types';
+
+/** What the form edits, as the API takes it. */
+export interface EndpointInput {
+  url: string;
+  description: string;
+  event_types: string[];
+  rate_limit: number | null;
+  legacy_signature_header: string | null;
+  tenant_id?: string;
+}
+
+const splitList = (text: string) =>
+  text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * Create or edit an endpoint. Validation is the API's: what it refuses comes back with the
+ * field's path and is shown as the action's result.
+ */
+export function EndpointForm({
+  initial,
+  askTenant,
+  submitLabel,
+  onSubmit,
+  onCancel,
+}: {
+  initial?: Endpoint;
+  /** Offer a tenant id (an operator creating an endpoint, on a server with tenants). */
+  askTenant: boolean;
+  submitLabel: string;
+  onSubmit: (input: EndpointInput) => Promise<boolean>;
+  onCancel?: () => void;
+}) {
+  const [url, setUrl] = useState(initial?.url ?? '');
+  const [description, setDescription] = useState(initial?.description ?? '');
+  const [eventTypes, setEventTypes] = useState(initial?.event_types.join(', ') ?? '');
+  const [rateLimit, setRateLimit] = useState(initial?.rate_limit?.toString() ?? '');
+  const [legacy, setLegacy] = useState(initial?.legacy_signature_header ?? '');
+  const [tenant, setTenant] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  return (
+    <form
+      class="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setBusy(true);
+        const input: EndpointInput = {
+          url: url.trim(),
+          description,
+          event_types: splitList(eventTypes),
+          rate_limit: rateLimit.trim() === '' ? null : Number(rateLimit),
+          legacy_signature_header: legacy.trim() === '' ? null : legacy.trim(),
+          ...(askTenant && tenant.trim() ? { tenant_id: tenant.trim() } : {}),
+        };
+        void onSubmit(input).then((done) => {
+          setBusy(false);
+          if (done && !initial) {
+            setUrl('');
+            setDescription('');
+            setEventTypes('');
+            setRateLimit('');
+            setLegacy('');
+            setTenant('');
+          }
+        });
+      }}
+    >
+      <div class="form-grid">
+        <label class="field field-wide">
+          <span>URL</span>
+          <input
+            class="input mono"
+            name="url"
+            required
+            placeholder="https://example.com/webhooks"
+            value={url}
+            onInput={(e) => setUrl(e.currentTarget.value)}
+          />
+        </label>
+        <label class="field field-wide">
+          <span>Description</span>
+          <input
+            class="input"
+            name="description"
+            value={description}
+            onInput={(e) => setDescription(e.currentTarget.value)}
+          />
+        </label>
+        <label class="field">
+          <span>Event types</span>
+          <input
+            class="input mono"
+            name="event_types"
+            placeholder="order.*, invoice.paid (empty: all)"
+            value={eventTypes}
+            onInput={(e) => setEventTypes(e.currentTarget.value)}
+          />
+        </label>
+        <label class="field">
+          <span>Rate limit (per second)</span>
+          <input
+            class="input"
+            name="rate_limit"
+            inputMode="numeric"
+            placeholder="none"
+            value={rateLimit}
+            onInput={(e) => setRateLimit(e.currentTarget.value)}
+          />
+        </label>
+        <label class="field">
+          <span>Legacy signature header</span>
+          <input
+            class="input mono"
+            name="legacy_signature_header"
+            placeholder="X-Hub-Signature-256"
+            value={legacy}
+            onInput={(e) => setLegacy(e.currentTarget.value)}
+          />
+        </label>
+        {askTenant && (
+          <label class="field">
+            <span>Tenant</span>
+            <input
+              class="input mono"
+              name="tenant_id"
+              placeholder="none"
+              value={tenant}
+              onInput={(e) => setTenant(e.currentTarget.value)}
+            />
+          </label>
+        )}
+      </div>
+      <div class="form-actions">
+        <button type="submit" class="button button-primary" disabled={busy}>
+          {busy ? 'Saving…' : submitLabel}
+        </button>
+        {onCancel && (
+          <button type="button" class="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

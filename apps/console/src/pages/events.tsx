@@ -1,0 +1,173 @@
+import { useState } from 'preact/hooks';
+import { ApiError } from '../api/api-error';
+import type { HooklineEvent, Page } from '../api/types';
+import { ErrorBox } from '../components/error-box';
+import { EventTable } from '../components/event-table';
+import { PageHeader } from '../components/page-header';
+import { Pager } from '../components/pager';
+import { PublishForm } from '../components/publish-form';
+import { isoToLocalInput, localInputToIso } from '../format';
+import { useCursor } from '../hooks/use-cursor';
+import { usePoll } from '../hooks/use-poll';
+import { act } from '../notices';
+import { navigate, type Route } from '../routing';
+import { showsTenants } from '../session/identity';
+import { useSession } from '../session/session';
+
+const FILTERS = ['tenant_id', 'name', 'after', 'before'] as const;
+type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
+
+function OpenById() {
+  const [id, setId] = useState('');
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (id.trim()) navigate(`events/${id.trim()}`);
+      }}
+    >
+      <input
+        class="input mono"
+        name="event_id"
+        placeholder="evt_…"
+        aria-label="event id"
+        value={id}
+        onInput={(e) => setId(e.currentTarget.value)}
+      />
+      <button type="submit" class="button">
+        Open
+      </button>
+    </form>
+  );
+}
+
+/** Events, newest first, filtered by tenant, name and time; operators can publish one. */
+export function EventsPage({ route }: { route: Route }) {
+  const { api, identity } = useSession();
+  const tenants = showsTenants(identity);
+  const filters: Filters = {};
+  for (const name of FILTERS) {
+    const value = route.query.get(name);
+    if (value && (name !== 'tenant_id' || tenants)) filters[name] = value;
+  }
+  const filterKey = JSON.stringify(filters);
+  const cursor = useCursor(filterKey);
+  const list = usePoll(
+    () =>
+      api.get<Page<HooklineEvent>>('/v1/events', { ...filters, cursor: cursor.current, limit: 25 }),
+    [filterKey, cursor.current],
+  );
+  const [draft, setDraft] = useState<Filters>(filters);
+  const [publishing, setPublishing] = useState(false);
+  const missing = list.error instanceof ApiError && list.error.noRoute;
+
+  const input = (name: keyof Filters, label: string, placeholder: string) => (
+    <label class="field">
+      <span>{label}</span>
+      <input
+        class="input mono"
+        name={name}
+        placeholder={placeholder}
+        value={draft[name] ?? ''}
+        onInput={(e) => setDraft({ ...draft, [name]: e.currentTarget.value })}
+      />
+    </label>
+  );
+  const time = (name: 'after' | 'before', label: string) => (
+    <label class="field">
+      <span>{label}</span>
+      <input
+        class="input"
+        type="datetime-local"
+        step={1}
+        name={name}
+        value={isoToLocalInput(draft[name])}
+        onInput={(e) => setDraft({ ...draft, [name]: localInputToIso(e.currentTarget.value) })}
+      />
+    </label>
+  );
+
+  return (
+    <>
+      <PageHeader title="Events" subtitle="What was published, newest first, and where it went.">
+        <OpenById />
+        {identity.kind === 'operator' && (
+          <button
+            type="button"
+            class="button button-primary"
+            onClick={() => setPublishing(!publishing)}
+          >
+            {publishing ? 'Close' : 'Publish event'}
+          </button>
+        )}
+      </PageHeader>
+
+      {publishing && (
+        <section class="card">
+          <h2>Publish an event</h2>
+          <PublishForm
+            askTenant={tenants}
+            onCancel={() => setPublishing(false)}
+            onPublish={async (body) => {
+              const published = await act(
+                () => api.post<{ id: string; deliveries: number }>('/v1/events', body),
+                (r) =>
+                  `Published ${r.id} to ${r.deliveries} endpoint${r.deliveries === 1 ? '' : 's'}.`,
+              );
+              if (published) list.reload();
+            }}
+          />
+        </section>
+      )}
+
+      {!missing && (
+        <form
+          class="filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            navigate('events', draft);
+          }}
+        >
+          {tenants && input('tenant_id', 'Tenant', 'all')}
+          {input('name', 'Name', 'order.filled')}
+          {time('after', 'After')}
+          {time('before', 'Before')}
+          <button type="submit" class="button">
+            Filter
+          </button>
+          {filterKey !== '{}' && (
+            <button
+              type="button"
+              class="button button-quiet"
+              onClick={() => {
+                setDraft({});
+                navigate('events');
+              }}
+            >
+              Clear
+            </button>
+          )}
+        </form>
+      )}
+
+      <section class="card">
+        {missing ? (
+          <p class="empty">
+            This Hookline server does not list events yet (no <code>GET /v1/events</code>). Open an
+            event by its id above, or from a delivery.
+          </p>
+        ) : (
+          <ErrorBox error={list.error} />
+        )}
+        {list.data &&
+          (list.data.data.length === 0 ? (
+            <p class="empty">No event{filterKey !== '{}' ? ' matches these filters' : ' yet'}.</p>
+          ) : (
+            <EventTable events={list.data.data} tenants={tenants} />
+          ))}
+        <Pager cursor={cursor} next={list.data?.next_cursor} />
+      </section>
+    </>
+  );
+}

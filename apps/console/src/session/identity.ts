@@ -1,0 +1,36 @@
+import { ApiError } from '../api/api-error';
+import type { Api } from '../api/client';
+import type { Endpoint, Page } from '../api/types';
+
+/**
+ * Who a key is. An operator key sees every tenant; `tenants` says whether this server has the
+ * tenant routes at all. A tenant key sees one tenant, whose id the portal learns from the
+ * endpoints it can see (null while it has none).
+ */
+export type Identity =
+  { kind: 'operator'; tenants: boolean } | { kind: 'tenant'; tenantId: string | null };
+
+/**
+ * Asks the API: a wrong key is a 401 on every route (thrown), and `GET /v1/tenants` tells the
+ * rest apart: 200 for an operator, 403 for a tenant key, 404 on a server without tenants
+ * (whose keys are all operator keys). Checked on a route every server has first, because a
+ * missing route answers 404 whatever the key.
+ */
+export async function identify(api: Api): Promise<Identity> {
+  const endpoints = await api.get<Page<Endpoint>>('/v1/endpoints', { limit: 1 });
+  try {
+    await api.get('/v1/tenants', { limit: 1 });
+    return { kind: 'operator', tenants: true };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.status === 403)
+      return { kind: 'tenant', tenantId: endpoints.data[0]?.tenant_id ?? null };
+    if (error.status === 404) return { kind: 'operator', tenants: false };
+    throw error;
+  }
+}
+
+export const isOperator = (identity: Identity) => identity.kind === 'operator';
+/** Whether tenant ids mean anything here: an operator on a server with tenants. */
+export const showsTenants = (identity: Identity) =>
+  identity.kind === 'operator' && identity.tenants;

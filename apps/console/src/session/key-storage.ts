@@ -1,0 +1,28 @@
+// The key lives in this tab's sessionStorage: it survives a reload, not the tab, and no other
+// tab or site sees it. It is never put in a URL, where an access log would keep it.
+const STORAGE_KEY = 'hookline.console.key';
+
+export function storedKey(): string | undefined {
+  return sessionStorage.getItem(STORAGE_KEY) ?? undefined;
+}
+
+export function storeKey(key: string): void {
+  sessionStorage.setItem(STORAGE_KEY, key);
+}
+
+export function forgetKey(): void {
+  sessionStorage.removeItem(STORAGE_KEY);
+}
+
+/**
+ * A portal link (`/console#key=<key>`, what `POST /v1/tenants/:id/keys` answers as `portal_url`)
+ * signs in with its key. The fragment never reaches a server; it is taken out of the address
+ * bar and the history at once, so it is not left on screen, in a bookmark or in a screenshot.
+ */
+export function takeKeyFromFragment(): string | undefined {
+  const match = /^#key=([^&]+)/.exec(window.location.hash);
+  if (!match?.[1]) return undefined;
+  const key = decodeURIComponent(match[1]);
+  window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  return key;
+}

@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import path from 'node:path';
+import {
+  cleanupPrefix,
+  freePort,
+  testPrefix,
+  TEST_REDIS_URL,
+  waitFor,
+} from '@hookline/core/testing';
+
+export const OPERATOR_KEY = 'console-test-operator-key-'.padEnd(48, 'x');
+const APPS = path.join(__dirname, '..', '..');
+
+interface Service {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: string[];
+}
+
+/** A built service (`apps/<name>/dist/main.js`) as production runs it, up once `probe` answers. */
+async function spawnService(
+  name: 'producer' | 'dispatcher',
+  env: Record<string, string>,
+  probe: string,
+) {
+  const main = path.join(APPS, name, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
+  const child = spawn(process.execPath, [main], {
+    env: {
+      PATH: process.env.PATH,
+      LOG_LEVEL: 'warn',
+      HOOKLINE_ALLOW_INSECURE_URLS: 'true',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await waitFor(async () => (await fetch(probe).catch(() => undefined))?.ok, {
+      timeoutMs: 30_000,
+      message: `${name} to answer ${probe} (${output.join('')})`,
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
+  return { child, exited, output } satisfies Service;
+}
+
+async function stop(service: Service): Promise<void> {
+  if (service.child.exitCode === null) service.child.kill('SIGTERM');
+  await service.exited;
+}
+
+/**
+ * A test's own Hookline: the built producer (which serves the built console) and one built
+ * dispatcher, as processes, on a fresh prefix of the real Redis. Two retries 50 ms apart, so a
+ * failing receiver makes a dead delivery in well under a second.
+ */
+export class Hookline {
+  private constructor(
+    readonly url: string,
+    private readonly prefix: string,
+    private readonly services: Service[],
+  ) {}
+
+  static async start(label: string, env: Record<string, string> = {}): Promise<Hookline> {
+    const prefix = testPrefix(label);
+    const [apiPort, metricsPort] = [await freePort(), await freePort()];
+    const shared = { REDIS_URL: TEST_REDIS_URL, HOOKLINE_QUEUE_PREFIX: prefix, ...env };
+    const url = `http://127.0.0.1:${apiPort}`;
+    const producer = await spawnService(
+      'producer',
+      { ...shared, PORT: String(apiPort), HOST: '127.0.0.1', HOOKLINE_API_KEYS: OPERATOR_KEY },
+      `${url}/readyz`,
+    );
+    const dispatcher = await spawnService(
+      'dispatcher',
+      { ...shared, METRICS_PORT: String(metricsPort), HOOKLINE_RETRY_SCHEDULE: '50ms,50ms' },
+      `http://127.0.0.1:${metricsPort}/healthz`,
+    ).catch(async (error: unknown) => {
+      await stop(producer);
+      throw error;
+    });
+    return new Hookline(url, prefix, [producer, dispatcher]);
+  }
+
+  /** The API with the operator key, as a publisher calls it. Throws on an error status. */
+  async api<T>(method: string, route: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.url}${route}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${OPERATOR_KEY}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.services.map(stop));
+    await cleanupPrefix(this.prefix);
+  }
+}
+
+/** A receiver on 127.0.0.1 answering `status` (changeable), body `answered <status>`. */
+export class Receiver {
+  status = 200;
+  received = 0;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<Receiver> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const receiver = new Receiver(server, `http://127.0.0.1:${port}/webhooks`);
+    server.on('connection', (socket: Socket) => {
+      receiver.sockets.add(socket);
+      socket.on('close', () => receiver.sockets.delete(socket));
+    });
+    server.on('request', (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        receiver.received++;
+        const status = receiver.status;
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(`answered ${status}`);
+      });
+    });
+    return receiver;
+  }
+
+  close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
