@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HttpError } from '@hookline/core';
+import { HttpError } from './http-error';
 import { Router, type RequestHandler } from 'express';
 
 export const CONSOLE_PATH = '/console';
