@@ -1,3 +1,4 @@
+import type { BareLauncher } from './bare-launcher';
 import type { Cleanup } from './cleanup';
 import type { HooklineLauncher } from './hookline';
 import type { ReceiverClient } from './receiver-client';
@@ -11,6 +12,8 @@ export interface CaseContext {
   redis: RedisServer;
   receiver: ReceiverClient;
   hookline: HooklineLauncher;
+  /** The references (references/*.ts): the bare pipeline and the bare worker. */
+  bare: BareLauncher;
   cleanup: Cleanup;
   /** Where `--profile` puts CPU profiles; undefined without it. */
   profileDir: string | undefined;

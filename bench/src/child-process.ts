@@ -5,6 +5,7 @@ import { sleep } from './clock';
 /** A child process with the last lines it printed kept, for error messages. */
 export class Child {
   private readonly tail: string[] = [];
+  private readonly watchers = new Set<(line: string) => void>();
   readonly exited: Promise<number | null>;
 
   constructor(
@@ -14,6 +15,7 @@ export class Child {
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim() === '') continue;
+        for (const watch of this.watchers) watch(line);
         this.tail.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
         if (this.tail.length > 20) this.tail.shift();
       }
@@ -40,6 +42,33 @@ export class Child {
   /** The last lines it printed, for an error message. */
   output(): string {
     return this.tail.length === 0 ? '(it printed nothing)' : this.tail.join('\n');
+  }
+
+  /** Resolves once it prints a line matching `pattern`; rejects if it exits first, or after `timeoutMs`. */
+  waitForLine(pattern: RegExp, timeoutMs: number): Promise<void> {
+    if (this.tail.some((line) => pattern.test(line))) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        this.watchers.delete(watch);
+        if (error) reject(error);
+        else resolve();
+      };
+      const watch = (line: string) => {
+        if (pattern.test(line)) done();
+      };
+      const timer = setTimeout(
+        () =>
+          done(
+            new Error(
+              `${this.name} printed no ${pattern} within ${timeoutMs} ms:\n${this.output()}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.watchers.add(watch);
+      void this.exited.then(() => done(new Error(`${this.name} exited:\n${this.output()}`)));
+    });
   }
 
   /** SIGTERM, and SIGKILL if it has not exited within `graceMs`. */

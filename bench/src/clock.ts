@@ -8,6 +8,14 @@ export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/**
+ * µs on the monotonic clock: the one V8 stamps CPU profile samples with, so a phase timed here
+ * picks out the samples a child process's profile took during it (cpu-profile.ts).
+ */
+export function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -10,6 +10,7 @@ describe('summarizeProfile', () => {
       { id: 3, callFrame: frame('exec', 'file:///repo/node_modules/ioredis/built/Pipeline.js') },
       { id: 4, callFrame: frame('writeUtf8String') },
     ],
+    startTime: 1_000_000,
     samples: [1, 2, 3, 3, 4],
     timeDeltas: [5_000, 1_000, 2_000, 2_000, 5_000],
   };
@@ -25,5 +26,13 @@ describe('summarizeProfile', () => {
       percent: 40,
     });
     expect(summary.areas.map((a) => a.name)).toEqual(['(native)', 'ioredis', 'apps/dispatcher']);
+  });
+
+  it('counts only the samples taken inside a window', () => {
+    // Sample times: 1,005,000 (idle), 1,006,000, 1,008,000, 1,010,000, 1,015,000.
+    const summary = summarizeProfile(profile, { window: { fromUs: 1_007_000, toUs: 1_010_000 } });
+    expect(summary.busyMs).toBe(4);
+    expect(summary.idleMs).toBe(0);
+    expect(summary.areas.map((a) => a.name)).toEqual(['ioredis']);
   });
 });

@@ -4,8 +4,16 @@ import path from 'node:path';
 /** The parts of a V8 `.cpuprofile` (node --cpu-prof) read here. */
 export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  /** µs on the monotonic clock, the one `process.hrtime` reads (clock.ts `monotonicUs()`). */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
+}
+
+/** A span of a process's life to summarise, µs on the monotonic clock (clock.ts `monotonicUs()`). */
+export interface ProfileWindow {
+  fromUs: number;
+  toUs: number;
 }
 
 export interface SelfTime {
@@ -60,17 +68,25 @@ function top(map: Map<string, number>, totalMs: number, limit: number): SelfTime
 
 /**
  * Self time per function and per area: each sample's time goes to the frame it was taken in.
- * V8 files a sample's interval under `timeDeltas` at the same index.
+ * V8 files a sample's interval under `timeDeltas` at the same index. With a `window`, only the
+ * samples taken in it count: one phase of a process's life (the steady drain, the single
+ * publishes) rather than all of it, start-up included.
  */
-export function summarizeProfile(profile: CpuProfile, limit = 15): ProfileSummary {
+export function summarizeProfile(
+  profile: CpuProfile,
+  { limit = 15, window }: { limit?: number; window?: ProfileWindow } = {},
+): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const byFunction = new Map<string, number>();
   const byArea = new Map<string, number>();
   let totalUs = 0;
   let idleUs = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
     const frame = byId.get(id);
     const us = profile.timeDeltas[i] ?? 0;
+    at += us;
+    if (window && (at < window.fromUs || at > window.toUs)) return;
     if (!frame || us <= 0) return;
     if (frame.url === '' && frame.functionName === '(idle)') {
       idleUs += us;
@@ -91,20 +107,24 @@ export function summarizeProfile(profile: CpuProfile, limit = 15): ProfileSummar
   };
 }
 
-/** A profile file and its summary. */
+/** A profile file and its summary (of `window`, when one was given). */
 export interface ProfileRef {
   file: string;
+  window: ProfileWindow | null;
   summary: ProfileSummary;
 }
 
-/** The newest `.cpuprofile` in `dir` written since `since` (ms since the epoch), summarised. */
-export function newestProfile(dir: string, since: number): ProfileRef | undefined {
-  const files = readdirSync(dir)
+/** The newest `.cpuprofile` in `dir` written since `since` (ms since the epoch), or undefined. */
+export function newestProfile(dir: string, since: number): string | undefined {
+  return readdirSync(dir)
     .filter((name) => name.endsWith('.cpuprofile'))
     .map((name) => ({ file: path.join(dir, name), mtime: statSync(path.join(dir, name)).mtimeMs }))
     .filter(({ mtime }) => mtime >= since)
-    .sort((a, b) => b.mtime - a.mtime);
-  const file = files[0]?.file;
-  if (!file) return undefined;
-  return { file, summary: summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile) };
+    .sort((a, b) => b.mtime - a.mtime)[0]?.file;
+}
+
+/** A profile file summarised, over `window` or all of it. */
+export function readProfile(file: string, window?: ProfileWindow): ProfileRef {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  return { file, window: window ?? null, summary: summarizeProfile(profile, { window }) };
 }

@@ -6,6 +6,7 @@ import { spawnChild, type Child } from './child-process';
 import type { Cleanup } from './cleanup';
 import { nowMs, waitFor } from './clock';
 import { freePort } from './ports';
+import { serviceEnv } from './service-env';
 
 export interface RunningProducer {
   child: Child;
@@ -28,9 +29,6 @@ export interface RunningDispatcher {
 export function freshPrefix(name: string): string {
   return `{bench-${name}-${randomBytes(3).toString('hex')}}`;
 }
-
-/** Variables the bench sets itself; any value inherited from the shell is dropped. */
-const OWN = /^(HOOKLINE_|REDIS_URL$|PORT$|HOST$|METRICS_PORT$|LOG_LEVEL$|NODE_ENV$)/;
 
 /**
  * Starts Hookline's two processes the way an operator does: `node apps/<app>/dist/main.js`,
@@ -60,18 +58,14 @@ export class HooklineLauncher {
   }
 
   private env(prefix: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-    const inherited = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !OWN.test(name)),
-    );
-    return {
-      ...inherited,
+    return serviceEnv({
       REDIS_URL: this.redisUrl,
       HOOKLINE_QUEUE_PREFIX: prefix,
       HOOKLINE_API_KEYS: this.apiKey,
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',
       LOG_LEVEL: 'warn',
       ...extra,
-    };
+    });
   }
 
   async startProducer(

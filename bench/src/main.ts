@@ -4,12 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
+import { BareLauncher } from './bare-launcher';
 import type { BenchCase, CaseContext } from './case';
+import { bareEndToEnd } from './cases/bare-end-to-end';
+import { barePublish } from './cases/bare-publish';
+import { bareWorker } from './cases/bare-worker';
 import { bullmqNoop } from './cases/bullmq-noop';
 import { drain } from './cases/drain';
 import { endToEnd } from './cases/end-to-end';
 import { fanOut } from './cases/fan-out';
-import { peer } from './cases/peer';
 import { publish } from './cases/publish';
 import { signedPost } from './cases/signed-post';
 import { renderChart } from './chart';
@@ -22,22 +25,28 @@ import { buildReport, renderProfiles, renderReport, writeReport } from './report
 import type { CaseFailure, CaseId, Results } from './results';
 import { FULL, QUICK } from './sizes';
 
+// Each reference runs just before the Hookline case it stands beside, never at the same time:
+// the two share nothing but the machine, Redis and the receiver, one after the other.
 const CASES: readonly BenchCase[] = [
   signedPost,
   bullmqNoop,
-  peer,
+  bareWorker,
   drain,
+  barePublish,
   publish,
+  bareEndToEnd,
   endToEnd,
   fanOut,
 ];
 
 const USAGE = `npm run bench [-- options]
 
-  --quick          every case at ~1/10 of its size (development, CI smoke)
+  --quick          smaller cases, a minute or two in all (while optimising; CI smoke)
   --only a,b       run only these cases: ${CASES.map((c) => c.id).join(', ')}
+                   (a figure and its reference: e.g. --only bare-worker,drain)
   --profile        CPU-profile the dispatcher in the drain and the producer in the publish case
-                   (node --cpu-prof, files in bench/results/profiles/), print their top functions
+                   (node --cpu-prof, files in bench/results/profiles/); print their top self-time
+                   functions over the drain's first to last delivery, the batch and the single publishes
   --help           this text
 
 Results: a table on stdout, JSON (and an SVG chart) under bench/results/.`;
@@ -126,6 +135,7 @@ async function main(): Promise<number> {
     const receiver = await ReceiverClient.start();
     cleanup.add('receiver', () => receiver.stop());
     const hookline = new HooklineLauncher(root, redis.url, cleanup);
+    const bare = new BareLauncher(redis.url, cleanup);
     const missing = hookline.missing();
     const profileDir = options.profile ? path.join(resultsDir, 'profiles') : undefined;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
@@ -142,6 +152,7 @@ async function main(): Promise<number> {
         redis,
         receiver,
         hookline,
+        bare,
         cleanup,
         profileDir,
         progress: (fraction, detail) => progress.update(fraction, detail),
@@ -167,6 +178,7 @@ async function main(): Promise<number> {
         startedAt: startedAt.toISOString(),
         durationMs: Date.now() - startedAt.getTime(),
         quick: options.quick,
+        profile: options.profile,
         node: process.version,
         redis: redis.version,
         cpus: cpus().length,

@@ -16,9 +16,9 @@ describe('redisUsage', () => {
       scriptsPerDelivery: 2,
       commandsPerDelivery: 5,
       cpuUsPerDelivery: 200,
-      top: [
-        { command: 'hincrby', perDelivery: 3 },
-        { command: 'evalsha', perDelivery: 2 },
+      commands: [
+        { command: 'hincrby', perDelivery: 3, usPerDelivery: 3 },
+        { command: 'evalsha', perDelivery: 2, usPerDelivery: 90 },
       ],
     });
   });

@@ -1,8 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import {
+  buildComparisons,
+  compareCommands,
+  type CommandComparison,
+  type Comparison,
+  type Target,
+  type Unit,
+} from './comparisons';
 import type { ProfileRef } from './cpu-profile';
-import { int, megabytes, ms, percent, ratio, renderTable } from './format';
-import type { RedisUsage } from './redis-usage';
+import { int, megabytes, ms, ratio, renderTable } from './format';
 import type { CaseFailure, CaseId, Results } from './results';
 import type { Sizes } from './sizes';
 import { compositeCeiling } from './stats';
@@ -11,6 +18,8 @@ export interface RunInfo {
   startedAt: string;
   durationMs: number;
   quick: boolean;
+  /** `--profile`: the profiled processes (dispatcher, producer) ran under the profiler, a little slower. */
+  profile: boolean;
   node: string;
   redis: string;
   cpus: number;
@@ -21,240 +30,219 @@ export interface RunInfo {
   sizes: Sizes;
 }
 
-export interface Target {
-  what: string;
-  /** The same, as the table's target column says it. */
-  short: string;
-  /** null: not measured (its case failed or did not run). */
-  met: boolean | null;
-}
-
-/** Ratios of each Hookline throughput figure to the peer and to the composite ceiling. */
-export interface Comparison {
-  figure: string;
-  perSecond: number;
-  vsPeer: number | null;
-  vsCeiling: number | null;
-}
-
 export interface Report {
   run: RunInfo;
   results: Results;
-  compositeCeiling: number | null;
+  /** Hookline's figures beside the references', with the targets: the benchmark's verdict. */
   comparisons: Comparison[];
-  targets: Target[];
+  /** The drain's INFO commandstats per delivery, Hookline's and the bare worker's. */
+  redisCommands: CommandComparison[];
+  compositeCeiling: number | null;
   failures: CaseFailure[];
 }
 
-const DISPATCHER_RSS_LIMIT = 200e6;
-
 export function buildReport(run: RunInfo, results: Results, failures: CaseFailure[]): Report {
-  const { signedPost, bullmqNoop, peer, drain, publish, e2e, fanout, memory } = results;
-  const ceiling =
-    signedPost && bullmqNoop ? compositeCeiling(signedPost.perSecond, bullmqNoop.perSecond) : null;
-  const compare = (
-    figure: string,
-    perSecond: number | undefined,
-    peerPerSecond = peer?.perSecond,
-  ): Comparison[] =>
-    perSecond === undefined
-      ? []
-      : [
-          {
-            figure,
-            perSecond,
-            vsPeer: peerPerSecond ? perSecond / peerPerSecond : null,
-            vsCeiling: ceiling ? perSecond / ceiling : null,
-          },
-        ];
-  const comparisons = [
-    ...compare('drain', drain?.perSecond),
-    // Process start excluded on both sides: Hookline's first → last against the peer's.
-    ...compare('drain first → last', drain?.firstToLast.perSecond, peer?.firstToLast.perSecond),
-    ...compare('batch publish', publish?.batch.perSecond),
-    ...compare('single publish', publish?.single.perSecond),
-    ...compare('fan-out', fanout?.perSecond),
-  ];
-  const drainVs = comparisons[0]?.figure === 'drain' ? comparisons[0] : undefined;
-  const known = (value: number | null | undefined, test: (v: number) => boolean) =>
-    value === null || value === undefined ? null : test(value);
-  const targets: Target[] = [
-    { what: 'drain ≥ 2× peer', short: '≥ 2× peer', met: known(drainVs?.vsPeer, (v) => v >= 2) },
-    {
-      what: 'drain ≥ 80% of composite ceiling',
-      short: '≥ 80% of ceiling',
-      met: known(drainVs?.vsCeiling, (v) => v >= 0.8),
-    },
-    {
-      what: 'batch publish ≥ 20,000 events/s',
-      short: '≥ 20,000/s',
-      met: known(publish?.batch.perSecond, (v) => v >= 20_000),
-    },
-    {
-      what: 'end-to-end p99 ≤ 20 ms at 1,000 events/s (every event received, the rate held)',
-      short: 'p99 ≤ 20 ms at 1,000/s',
-      met: known(
-        e2e?.latencyMs.p99,
-        (v) => v <= 20 && e2e!.received === e2e!.sent && e2e!.achievedRate >= 0.95 * e2e!.rate,
-      ),
-    },
-    {
-      what: 'dispatcher peak RSS ≤ 200 MB',
-      short: 'dispatcher ≤ 200 MB',
-      met: known(memory?.dispatcherPeakRssBytes, (v) => v <= DISPATCHER_RSS_LIMIT),
-    },
-  ];
-  return { run, results, compositeCeiling: ceiling, comparisons, targets, failures };
-}
-
-function verdict(target: Target | undefined): string {
-  if (!target || target.met === null) return '';
-  return `${target.short}: ${target.met ? 'met' : 'NOT met'}`;
-}
-
-type Heap = NonNullable<Results['memory']>['dispatcherHeap'];
-const heap = (h: Heap) =>
-  h && h.totalBytes !== null && h.usedBytes !== null
-    ? ` (V8 heap ${megabytes(h.totalBytes)}, ${megabytes(h.usedBytes)} used, at the end)`
-    : '';
-const duplicates = (n: number) => (n > 0 ? ` · ${int(n)} duplicates` : '');
-
-/** The printed table. */
-export function renderReport(report: Report): string {
-  const { results: r, run, targets, failures } = report;
-  const byFigure = new Map(report.comparisons.map((c) => [c.figure, c]));
-  const vs = (figure: string) => [
-    ratio(byFigure.get(figure)?.vsPeer ?? null),
-    percent(byFigure.get(figure)?.vsCeiling ?? null),
-  ];
-  const failed = (id: CaseId) => failures.find((f) => f.case === id);
-  const rows: string[][] = [];
-  const row = (id: CaseId | null, name: string, cells: () => string[]) => {
-    const failure = id ? failed(id) : undefined;
-    if (failure)
-      rows.push([name, `failed: ${failure.message.split('\n')[0]!.slice(0, 90)}`, '', '', '']);
-    else rows.push([name, ...cells()]);
+  const { signedPost, bullmqNoop } = results;
+  return {
+    run,
+    results,
+    comparisons: buildComparisons(results, run.sizes),
+    redisCommands: compareCommands(results),
+    compositeCeiling:
+      signedPost && bullmqNoop
+        ? compositeCeiling(signedPost.perSecond, bullmqNoop.perSecond)
+        : null,
+    failures,
   };
+}
 
-  if (r.signedPost || failed('signed-post'))
-    row('signed-post', 'ceiling: signed POST', () => [
-      `${int(r.signedPost!.perSecond)} req/s (${r.signedPost!.inFlight} in flight)`,
-      '',
-      '',
-      '',
-    ]);
-  if (r.bullmqNoop || failed('bullmq-noop'))
-    row('bullmq-noop', 'ceiling: BullMQ no-op', () => [
-      `${int(r.bullmqNoop!.perSecond)} jobs/s (concurrency ${r.bullmqNoop!.concurrency})`,
-      '',
-      '',
-      '',
-    ]);
-  if (report.compositeCeiling !== null)
-    row(null, 'ceiling: composite', () => [
-      `${int(report.compositeCeiling!)} deliveries/s  = 1/(1/post + 1/no-op)`,
-      '',
-      '',
-      '',
-    ]);
-  if (r.peer || failed('peer'))
-    row('peer', 'peer: BullMQ + got', () => [
-      `${int(r.peer!.perSecond)} deliveries/s (first → last ${int(r.peer!.firstToLast.perSecond)}/s)${duplicates(r.peer!.duplicates)}`,
-      '',
-      '',
-      '',
-    ]);
-  if (r.drain || failed('drain')) {
-    row('drain', 'Hookline drain', () => [
-      `${int(r.drain!.perSecond)} deliveries/s (spawn → last)${duplicates(r.drain!.duplicates)}`,
-      ...vs('drain'),
-      [verdict(targets[0]), verdict(targets[1])].filter(Boolean).join(' · '),
-    ]);
-    if (r.drain)
-      rows.push([
-        '  first → last',
-        `${int(r.drain.firstToLast.perSecond)} deliveries/s (start-up ${int(r.drain.startupMs)} ms left out)`,
-        ...vs('drain first → last'),
-        '',
-      ]);
-  }
-  if (r.publish || failed('publish')) {
-    row('publish', 'Hookline batch publish', () => [
-      `${int(r.publish!.batch.perSecond)} events/s (${r.publish!.batch.batches} × ${int(r.publish!.batch.batchSize)}, ${r.publish!.batch.concurrency} at once)`,
-      ...vs('batch publish'),
-      verdict(targets[2]),
-    ]);
-    if (r.publish) {
-      const s = r.publish.single;
-      rows.push([
-        'Hookline single publish',
-        `${int(s.perSecond)} req/s · p50 ${ms(s.latencyMs.p50)} · p99 ${ms(s.latencyMs.p99)} (${s.concurrency} clients)`,
-        ...vs('single publish'),
-        '',
-      ]);
+function value(n: number, unit: Unit): string {
+  switch (unit) {
+    case 'per second':
+      return int(n);
+    case 'ms':
+      return n < 10 ? `${n.toFixed(2)} ms` : ms(n);
+    case 'µs':
+      return `${int(n)} µs`;
+    case 'count':
+      return Number.isInteger(n) ? int(n) : n.toFixed(2);
+    case 'bytes':
+      return megabytes(n);
+    default: {
+      const never: never = unit;
+      throw new Error(`unknown unit ${String(never)}`);
     }
   }
-  if (r.e2e || failed('e2e'))
-    row('e2e', 'Hookline end to end', () => {
-      const e = r.e2e!;
-      const lost = e.received < e.sent ? ` · ${int(e.sent - e.received)} NOT received` : '';
-      const held =
-        e.achievedRate >= 0.95 * e.rate ? '' : `, only ${int(e.achievedRate)}/s published`;
-      return [
-        `p50 ${ms(e.latencyMs.p50)} · p99 ${ms(e.latencyMs.p99)} · p99.9 ${ms(e.latencyMs.p999)} (${int(e.rate)}/s × ${e.seconds} s${held})${lost}`,
-        '',
-        '',
-        verdict(targets[3]),
-      ];
-    });
-  if (r.fanout || failed('fanout'))
-    row('fanout', 'Hookline fan-out', () => [
-      `${int(r.fanout!.endpoints)} endpoints in ${ms(r.fanout!.ms)} (${int(r.fanout!.perSecond)} deliveries/s)`,
-      ...vs('fan-out'),
-      '',
-    ]);
-  if (r.memory || failed('drain'))
-    row('drain', 'Hookline memory', () => [
-      `peak RSS in the drain: dispatcher ${megabytes(r.memory!.dispatcherPeakRssBytes)}${heap(r.memory!.dispatcherHeap)} · producer ${megabytes(r.memory!.producerPeakRssBytes)}`,
-      '',
-      '',
-      verdict(targets[4]),
-    ]);
+}
 
-  const usages: [string, RedisUsage | undefined, number | null | undefined][] = [
-    ['peer (its process)', r.peer?.redis, r.peer?.cpuMsPerDelivery],
-    ['Hookline drain (dispatcher)', r.drain?.redis, r.drain?.cpuMsPerDelivery],
-  ];
-  const cpu = (value: number | null | undefined) =>
-    typeof value === 'number' ? `${value.toFixed(2)} ms CPU; ` : '';
-  const costLines = usages.flatMap(([name, usage, cpuMs]) =>
-    usage
-      ? [
-          `  ${name}: ${cpu(cpuMs)}Redis: ${int(usage.cpuUsPerDelivery)} µs CPU, ${usage.scriptsPerDelivery} scripts, ${usage.commandsPerDelivery} commands in all` +
-            ` (most: ${usage.top
-              .slice(0, 4)
-              .map((t) => `${t.command} ${t.perDelivery}`)
-              .join(', ')})`,
-        ]
-      : [],
+function targetText(target: Target | null): string {
+  if (!target) return '';
+  switch (target.kind) {
+    case 'ratio at least':
+      return `≥ ${target.value}×`;
+    case 'ratio at most':
+      return `≤ ${target.value}×${target.noErrors ? ', no errors' : ''}`;
+    case 'at most':
+      return `≤ ${megabytes(target.value)}`;
+    default: {
+      const never: never = target;
+      throw new Error(`unknown target ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function verdict(c: Comparison): string {
+  if (!c.target) return '';
+  if (c.met === null) return 'n/a';
+  return c.met ? 'PASS' : `MISS${c.why ? ` (${c.why})` : ''}`;
+}
+
+/** The printed report: the comparison table, context, the drain's Redis commands, failures. */
+export function renderReport(report: Report): string {
+  const { results: r, run, failures } = report;
+  const failed = (id: CaseId | null) => (id ? failures.find((f) => f.case === id) : undefined);
+  const cell = (n: number | null, unit: Unit, id: CaseId | null) =>
+    n !== null && Number.isFinite(n) ? value(n, unit) : failed(id) ? 'failed' : '–';
+
+  // Figures whose cases did not run (--only) are left out; failed ones say so.
+  const shown = report.comparisons.filter(
+    (c) =>
+      c.hookline !== null ||
+      c.reference !== null ||
+      failed(c.cases.hookline) ||
+      failed(c.cases.reference),
   );
-  const title = `Hookline benchmark — ${run.quick ? 'QUICK run (--quick: ~1/10 size, figures indicative only)' : 'full run'}, ${run.startedAt}`;
-  const table = renderTable(['case', 'result', 'vs peer', 'vs ceiling', 'target'], rows);
+  const rows = shown.map((c) => [
+    c.figure,
+    cell(c.hookline, c.unit, c.cases.hookline),
+    cell(c.reference, c.unit, c.cases.reference),
+    ratio(c.ratio),
+    targetText(c.target),
+    verdict(c),
+  ]);
+  const table = renderTable(['figure', 'Hookline', 'bare reference', 'ratio', 'target', ''], rows);
+  const legend = [
+    'bare reference: the bare worker (BullMQ + undici + Standard Webhooks signing, no records) for the drain and the',
+    'dispatcher; the bare pipeline (express + zod + queue.add / addBulk) for publishing and the producer; both, end to end.',
+    'Each runs as its own process just before its Hookline case: same redis-server, receiver, payloads, clients and load.',
+  ];
+
+  const context: string[][] = [];
+  if (r.signedPost)
+    context.push([
+      'ceiling: signed POST',
+      `${int(r.signedPost.perSecond)} req/s (node:http, ${r.signedPost.inFlight} in flight)`,
+    ]);
+  if (r.bullmqNoop)
+    context.push([
+      'ceiling: BullMQ no-op',
+      `${int(r.bullmqNoop.perSecond)} jobs/s (concurrency ${r.bullmqNoop.concurrency})`,
+    ]);
+  if (report.compositeCeiling !== null)
+    context.push([
+      'ceiling: composite',
+      `${int(report.compositeCeiling)} deliveries/s = 1/(1/post + 1/no-op)`,
+    ]);
+  if (r.drain || r.bareWorker)
+    context.push([
+      'drain start-up (spawn → 1st delivery)',
+      [
+        r.drain ? `Hookline ${ms(r.drain.startupMs)}` : '',
+        r.bareWorker ? `bare worker ${ms(r.bareWorker.startupMs)}` : '',
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    ]);
+  if (r.drain?.dispatcherHeap?.totalBytes != null && r.drain.dispatcherHeap.usedBytes != null)
+    context.push([
+      'dispatcher V8 heap at the drain’s end',
+      `${megabytes(r.drain.dispatcherHeap.totalBytes)}, ${megabytes(r.drain.dispatcherHeap.usedBytes)} used`,
+    ]);
+  for (const [name, e] of [
+    ['Hookline end to end', r.e2e],
+    ['bare end to end', r.bareE2e],
+  ] as const) {
+    if (e)
+      context.push([
+        name,
+        `${int(e.sent)} sent at ${int(e.achievedRate)}/s of ${int(e.rate)}/s asked, ${int(e.accepted)} accepted, ${int(e.received)} received` +
+          `${e.duplicates > 0 ? `, ${int(e.duplicates)} duplicates` : ''}; p99.9 ${ms(e.latencyMs.p999)}; publish request p99 ${ms(e.publishLatencyMs.p99)}`,
+      ]);
+  }
+  if (r.fanout)
+    context.push([
+      'Hookline fan-out',
+      `one event to ${int(r.fanout.endpoints)} endpoints in ${ms(r.fanout.ms)} (${int(r.fanout.perSecond)} deliveries/s; the publish ${ms(r.fanout.publishMs)})`,
+    ]);
+  const dupes = [r.drain, r.bareWorker].filter((d) => d && d.duplicates > 0);
+  if (dupes.length > 0)
+    context.push(['drain duplicates', dupes.map((d) => int(d!.duplicates)).join(' / ')]);
+
+  const commands = report.redisCommands;
+  const perDelivery = (x: { perDelivery: number } | null) => (x ? x.perDelivery.toFixed(2) : '');
+  const usPer = (x: { usPerDelivery: number } | null) => (x ? x.usPerDelivery.toFixed(1) : '');
+  const commandTable =
+    commands.length > 0
+      ? [
+          'Redis commands per delivery in the drain (INFO commandstats: calls, and Redis µs per delivery; Redis 7 lists',
+          'the commands scripts run as well as the EVALSHA, whose time includes theirs):',
+          '',
+          renderTable(
+            ['command', 'Hookline', 'bare worker', 'Hookline µs', 'bare worker µs'],
+            [
+              ...commands.map((c) => [
+                c.command,
+                perDelivery(c.hookline),
+                perDelivery(c.reference),
+                usPer(c.hookline),
+                usPer(c.reference),
+              ]),
+              [
+                'all',
+                r.drain ? r.drain.redis.commandsPerDelivery.toFixed(2) : '',
+                r.bareWorker ? r.bareWorker.redis.commandsPerDelivery.toFixed(2) : '',
+                // A script's time includes the commands it runs, listed too: no sum of this column.
+                '',
+                '',
+              ],
+            ],
+          ),
+          '',
+        ]
+      : [];
+
+  const title = `Hookline benchmark — ${run.quick ? 'QUICK run (--quick: figures indicative only)' : 'full run'}, ${run.startedAt}`;
   const footer = [
     `One run, one process tree: the same redis-server ${run.redis} (no persistence) and the same receiver process for every case.`,
     `Node ${run.node} · ${run.cpus} CPUs (${run.cpuModel}) · load average ${run.loadAverage.start.toFixed(2)} at start, ${run.loadAverage.end.toFixed(2)} at end` +
       ` · ${(run.durationMs / 1000).toFixed(0)} s${run.commit ? ` · commit ${run.commit}` : ''}`,
     'The machine may be shared: absolute figures are noisy, the ratios within one run are the point.',
-  ];
-  const costs =
-    costLines.length > 0
+    ...(run.profile
       ? [
-          'Cost per delivery (CPU time: steadier than throughput on a busy machine):',
-          ...costLines,
+          '--profile: the dispatcher and the producer ran under the CPU profiler, a little slower than without.',
+        ]
+      : []),
+  ];
+  const failureLines =
+    failures.length > 0
+      ? [
+          'Failed:',
+          ...failures.map((f) => `  ${f.case}: ${f.message.split('\n')[0]!.slice(0, 200)}`),
           '',
         ]
       : [];
-  return [title, '', table, '', ...costs, ...footer].join('\n');
+  return [
+    title,
+    '',
+    table,
+    '',
+    ...legend,
+    '',
+    ...(context.length > 0 ? [renderTable(['context', ''], context), ''] : []),
+    ...commandTable,
+    ...failureLines,
+    ...footer,
+  ].join('\n');
 }
 
 function renderOneProfile(title: string, profile: ProfileRef): string {
@@ -280,13 +268,16 @@ function renderOneProfile(title: string, profile: ProfileRef): string {
 
 /** The CPU profiles taken with `--profile`, as text for the terminal. */
 export function renderProfiles(results: Results): string | undefined {
-  const { dispatcherDrain, producerPublish } = results.profiles ?? {};
+  const { dispatcherDrain, producerBatch, producerSingle } = results.profiles ?? {};
   const parts = [
     ...(dispatcherDrain
-      ? [renderOneProfile('Dispatcher CPU profile, drain', dispatcherDrain)]
+      ? [renderOneProfile('Dispatcher CPU profile, drain (first delivery → last)', dispatcherDrain)]
       : []),
-    ...(producerPublish
-      ? [renderOneProfile('Producer CPU profile, publish case', producerPublish)]
+    ...(producerSingle
+      ? [renderOneProfile('Producer CPU profile, single publishes', producerSingle)]
+      : []),
+    ...(producerBatch
+      ? [renderOneProfile('Producer CPU profile, batch publishes', producerBatch)]
       : []),
   ];
   return parts.length > 0 ? parts.join('\n\n') : undefined;

@@ -9,65 +9,94 @@ export interface Throughput {
   perSecond: number;
 }
 
+/** One deliverer (Hookline's dispatcher or the bare worker) draining a published backlog. */
+export interface DrainFigures extends Throughput {
+  /** First delivery to last at the receiver: the drain without the process start. */
+  firstToLast: Throughput;
+  /** Spawn → first delivery at the receiver. */
+  startupMs: number;
+  duplicates: number;
+  /** How long publishing the backlog took (batch API, before the deliverer started). */
+  publishMs: number;
+  /** What the drain cost the bench's redis-server, per delivery (INFO commandstats and cpu deltas). */
+  redis: RedisUsage;
+  /** CPU the deliverer's process used per delivery, from the first delivery to the last. */
+  cpuMsPerDelivery: number | null;
+  /** The deliverer's peak RSS (`VmHWM`) at the end of the drain, bytes. */
+  peakRssBytes: number | null;
+  /** The publishing service's (producer, bare pipeline) peak RSS at the same moment, bytes. */
+  publisherPeakRssBytes: number | null;
+}
+
+/** Batch publishes, then single publishes from many keep-alive clients, against one service. */
+export interface PublishFigures {
+  batch: Throughput & {
+    batches: number;
+    batchSize: number;
+    concurrency: number;
+    /** Per event (one endpoint: one delivery each). */
+    redis: RedisUsage;
+    /** The service's CPU per event. */
+    cpuMsPerEvent: number | null;
+  };
+  single: Throughput & {
+    concurrency: number;
+    latencyMs: LatencySummary;
+    redis: RedisUsage;
+    cpuMsPerEvent: number | null;
+  };
+}
+
+/** Single publishes at a steady rate with the deliverer running: publish → receipt. */
+export interface SteadyFigures {
+  rate: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** Events published in the measured window (warm-up excluded). */
+  sent: number;
+  /** Of them, answered 202, and received (once at least). */
+  accepted: number;
+  received: number;
+  /** Publishes answered other than 202, or not answered. */
+  publishErrors: number;
+  /** Accepted but never received within the wait after the window. */
+  lost: number;
+  duplicates: number;
+  /** Publish request sent (the bench's clock) → receipt (the receiver's). */
+  latencyMs: LatencySummary;
+  /**
+   * Each event's scheduled send time → receipt: the same as `latencyMs` while the publisher keeps
+   * up; larger when publishes were held back, which `latencyMs` alone would hide.
+   */
+  scheduledLatencyMs: LatencySummary;
+  /** The publish requests' own latency. */
+  publishLatencyMs: LatencySummary;
+  /** Events per second actually published during the measured window. */
+  achievedRate: number;
+}
+
 /** What each case measured; a case that failed leaves its part out and adds an error. */
 export interface Results {
   signedPost?: Throughput & { inFlight: number; errors: number };
   bullmqNoop?: Throughput & { concurrency: number };
-  peer?: Throughput & {
-    /** First delivery to last at the receiver, as for Hookline's drain. */
-    firstToLast: Throughput;
-    duplicates: number;
-    redis: RedisUsage;
-    /** CPU the worker's process (the bench's) used per delivery, from the first delivery to the last. */
-    cpuMsPerDelivery: number;
-  };
-  drain?: Throughput & {
-    /** First delivery to last at the receiver: the drain without the process start. */
-    firstToLast: Throughput;
-    /** Dispatcher spawn → first delivery at the receiver. */
-    startupMs: number;
+  /** Reference: the bare worker draining a backlog the bare pipeline published. */
+  bareWorker?: DrainFigures;
+  drain?: DrainFigures & {
     /** Dispatcher spawn → `/healthz` 200. */
     healthyMs: number | null;
-    duplicates: number;
-    /** How long publishing the events took (batch API, before the dispatcher started). */
-    publishMs: number;
-    /** What the drain cost Redis (the dispatcher's commands only: nothing else runs then). */
-    redis: RedisUsage;
-    /** CPU the dispatcher process used per delivery, from the first delivery to the last. */
-    cpuMsPerDelivery: number | null;
-  };
-  memory?: {
-    /** `VmHWM` at the end of the drain, bytes. */
-    dispatcherPeakRssBytes: number | null;
-    producerPeakRssBytes: number | null;
-    /** The dispatcher's V8 heap and off-heap memory at the same moment (its /metrics), bytes. */
+    /** The dispatcher's V8 heap and off-heap memory at the end of the drain (its /metrics), bytes. */
     dispatcherHeap: {
       totalBytes: number | null;
       usedBytes: number | null;
       externalBytes: number | null;
     } | null;
   };
-  /** CPU profiles (`--profile`): the dispatcher's in the drain, the producer's in the publish case. */
-  profiles?: { dispatcherDrain?: ProfileRef; producerPublish?: ProfileRef };
-  publish?: {
-    batch: Throughput & { batches: number; batchSize: number; concurrency: number };
-    single: Throughput & { concurrency: number; latencyMs: LatencySummary };
-  };
-  e2e?: {
-    rate: number;
-    seconds: number;
-    warmupSeconds: number;
-    /** Events published in the measured window (warm-up excluded), and how many of them arrived. */
-    sent: number;
-    received: number;
-    duplicates: number;
-    /** Publish (bench) → receipt (receiver). */
-    latencyMs: LatencySummary;
-    /** The publish requests' own latency. */
-    publishLatencyMs: LatencySummary;
-    /** Events per second actually published during the measured window. */
-    achievedRate: number;
-  };
+  /** Reference: the bare pipeline's routes under the same load as the producer's. */
+  barePublish?: PublishFigures;
+  publish?: PublishFigures;
+  /** Reference: the bare pipeline with the bare worker behind it, at the same rate. */
+  bareE2e?: SteadyFigures;
+  e2e?: SteadyFigures;
   fanout?: {
     endpoints: number;
     /** Publish request sent → the last endpoint's delivery received. */
@@ -78,10 +107,27 @@ export interface Results {
     /** Creating the endpoints through the API. */
     setupMs: number;
   };
+  /**
+   * CPU profiles (`--profile`), each of one phase: the dispatcher's from the drain's first
+   * delivery to its last; the producer's during the batch publishes, and the single ones.
+   */
+  profiles?: {
+    dispatcherDrain?: ProfileRef;
+    producerBatch?: ProfileRef;
+    producerSingle?: ProfileRef;
+  };
 }
 
 export type CaseId =
-  'signed-post' | 'bullmq-noop' | 'peer' | 'drain' | 'publish' | 'e2e' | 'fanout';
+  | 'signed-post'
+  | 'bullmq-noop'
+  | 'bare-worker'
+  | 'drain'
+  | 'bare-publish'
+  | 'publish'
+  | 'bare-e2e'
+  | 'e2e'
+  | 'fanout';
 
 export interface CaseFailure {
   case: CaseId;

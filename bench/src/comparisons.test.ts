@@ -1,0 +1,130 @@
+import { buildComparisons, compareCommands } from './comparisons';
+import type { RedisUsage } from './redis-usage';
+import type { DrainFigures, Results, SteadyFigures } from './results';
+import { FULL } from './sizes';
+import { summarize } from './stats';
+
+const usage = (commands: number, cpuUs: number, list: RedisUsage['commands'] = []): RedisUsage => ({
+  scriptsPerDelivery: 1,
+  commandsPerDelivery: commands,
+  cpuUsPerDelivery: cpuUs,
+  commands: list,
+});
+
+const drainOf = (perSecond: number, redis: RedisUsage, rssMb: number): DrainFigures => ({
+  count: 1_000,
+  ms: 1_000,
+  perSecond,
+  firstToLast: { count: 999, ms: 900, perSecond },
+  startupMs: 100,
+  duplicates: 0,
+  publishMs: 500,
+  redis,
+  cpuMsPerDelivery: 0.5,
+  peakRssBytes: rssMb * 1e6,
+  publisherPeakRssBytes: rssMb * 1e6,
+});
+
+const steadyOf = (p99: number, errors: { publishErrors?: number; lost?: number } = {}) =>
+  ({
+    rate: 500,
+    seconds: 20,
+    warmupSeconds: 2,
+    sent: 10_000,
+    accepted: 10_000,
+    received: 10_000,
+    publishErrors: 0,
+    lost: 0,
+    duplicates: 0,
+    latencyMs: { ...summarize([1, 2, 3]), p99 },
+    scheduledLatencyMs: summarize([1, 2, 3]),
+    publishLatencyMs: summarize([1, 2, 3]),
+    achievedRate: 500,
+    ...errors,
+  }) satisfies SteadyFigures;
+
+const byFigure = (results: Results, start: string) =>
+  buildComparisons(results, FULL).find((c) => c.figure.startsWith(start))!;
+
+describe('buildComparisons', () => {
+  it('sets the drain against the bare worker: throughput at least 0.8×, Redis cost at most 1.5×', () => {
+    const results: Results = {
+      drain: { ...drainOf(900, usage(30, 150), 150), healthyMs: 50, dispatcherHeap: null },
+      bareWorker: drainOf(1_000, usage(20, 120), 100),
+    };
+    const drain = byFigure(results, 'drain of');
+    expect(drain.ratio).toBeCloseTo(0.9);
+    expect(drain.met).toBe(true);
+    const commands = byFigure(results, 'drain: Redis commands');
+    expect(commands.ratio).toBeCloseTo(1.5);
+    expect(commands.met).toBe(true);
+    expect(byFigure(results, 'drain: Redis CPU').met).toBe(true);
+  });
+
+  it('misses a target the ratio misses, and leaves it unjudged when the reference did not run', () => {
+    const slow: Results = {
+      drain: { ...drainOf(700, usage(40, 150), 150), healthyMs: 50, dispatcherHeap: null },
+      bareWorker: drainOf(1_000, usage(20, 120), 100),
+    };
+    expect(byFigure(slow, 'drain of').met).toBe(false);
+    expect(byFigure(slow, 'drain: Redis commands').met).toBe(false);
+    const alone: Results = { drain: slow.drain };
+    expect(byFigure(alone, 'drain of').ratio).toBeNull();
+    expect(byFigure(alone, 'drain of').met).toBeNull();
+  });
+
+  it('holds each peak RSS to 200 MB whatever the reference uses', () => {
+    const results: Results = {
+      drain: { ...drainOf(900, usage(30, 150), 250), healthyMs: 50, dispatcherHeap: null },
+      bareWorker: drainOf(1_000, usage(20, 120), 400),
+    };
+    expect(byFigure(results, 'peak RSS in the drain: dispatcher').met).toBe(false);
+    expect(byFigure(results, 'peak RSS in the drain: producer').met).toBe(false);
+  });
+
+  it('misses the end-to-end p99 on any error even when the ratio is within 2×', () => {
+    const within = byFigure({ e2e: steadyOf(30), bareE2e: steadyOf(20) }, 'end to end');
+    expect(within.met).toBe(true);
+    const lost = byFigure({ e2e: steadyOf(30, { lost: 1 }), bareE2e: steadyOf(20) }, 'end to end');
+    expect(lost.met).toBe(false);
+    expect(lost.why).toBe('1 errors');
+  });
+});
+
+describe('compareCommands', () => {
+  it('lines up each command of both drains, Hookline’s most-called first', () => {
+    const results: Results = {
+      drain: {
+        ...drainOf(
+          900,
+          usage(3, 150, [
+            { command: 'evalsha', perDelivery: 2, usPerDelivery: 100 },
+            { command: 'hget', perDelivery: 1, usPerDelivery: 1 },
+          ]),
+          150,
+        ),
+        healthyMs: 50,
+        dispatcherHeap: null,
+      },
+      bareWorker: drainOf(
+        1_000,
+        usage(2, 120, [
+          { command: 'evalsha', perDelivery: 1, usPerDelivery: 60 },
+          { command: 'xadd', perDelivery: 1, usPerDelivery: 5 },
+        ]),
+        100,
+      ),
+    };
+    expect(
+      compareCommands(results).map((c) => [
+        c.command,
+        c.hookline?.perDelivery,
+        c.reference?.perDelivery,
+      ]),
+    ).toEqual([
+      ['evalsha', 2, 1],
+      ['hget', 1, undefined],
+      ['xadd', undefined, 1],
+    ]);
+  });
+});

@@ -1,0 +1,308 @@
+import type { RedisUsage } from './redis-usage';
+import { int } from './format';
+import type { CaseId, Results, SteadyFigures } from './results';
+import type { Sizes } from './sizes';
+
+/** Which reference a figure is set against. */
+export type ReferenceName = 'bare worker' | 'bare pipeline' | 'bare pipeline + worker';
+
+/** How a figure is judged: by its ratio to the reference, or by its own value. */
+export type Target =
+  | { kind: 'ratio at least'; value: number }
+  | { kind: 'ratio at most'; value: number; noErrors?: boolean }
+  | { kind: 'at most'; value: number };
+
+export type Unit = 'per second' | 'ms' | 'µs' | 'count' | 'bytes';
+
+/** One Hookline figure beside its reference's. */
+export interface Comparison {
+  figure: string;
+  unit: Unit;
+  /** Whether more is better (throughput) or less (latency, cost). */
+  higherIsBetter: boolean;
+  hookline: number | null;
+  reference: number | null;
+  referenceName: ReferenceName | null;
+  /** hookline / reference; null when either is unknown. */
+  ratio: number | null;
+  /** The cases that measure the two (for "failed" / "not run" in the table). */
+  cases: { hookline: CaseId; reference: CaseId | null };
+  /** null: a figure shown for context, with no target. */
+  target: Target | null;
+  /** null: no target, or not measured. */
+  met: boolean | null;
+  /** Why a target was missed other than by its ratio (errors, the rate not held). */
+  why?: string;
+}
+
+/** A Redis command's calls and time per delivery in the drain, Hookline's and the bare worker's. */
+export interface CommandComparison {
+  command: string;
+  hookline: { perDelivery: number; usPerDelivery: number } | null;
+  reference: { perDelivery: number; usPerDelivery: number } | null;
+}
+
+export const RSS_LIMIT_BYTES = 200e6;
+
+const divide = (a: number | null, b: number | null) =>
+  a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b;
+
+function judge(
+  target: Target | null,
+  hookline: number | null,
+  ratio: number | null,
+): boolean | null {
+  if (!target) return null;
+  switch (target.kind) {
+    case 'ratio at least':
+      return ratio === null ? null : ratio >= target.value;
+    case 'ratio at most':
+      return ratio === null ? null : ratio <= target.value;
+    case 'at most':
+      return hookline === null ? null : hookline <= target.value;
+    default: {
+      const never: never = target;
+      throw new Error(`unknown target ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+type Spec = Omit<Comparison, 'ratio' | 'met' | 'higherIsBetter'> & { higherIsBetter?: boolean };
+
+function compare(spec: Spec): Comparison {
+  const ratio = divide(spec.hookline, spec.reference);
+  return {
+    ...spec,
+    higherIsBetter: spec.higherIsBetter ?? spec.unit === 'per second',
+    ratio,
+    met: judge(spec.target, spec.hookline, ratio),
+  };
+}
+
+const errorsOf = (e: SteadyFigures | undefined) =>
+  e === undefined ? null : e.publishErrors + e.lost;
+
+/** A steady-rate run whose publisher fell behind measured a lower rate than asked for. */
+const held = (e: SteadyFigures) => e.achievedRate >= 0.95 * e.rate;
+
+/** Every Hookline figure beside its reference, with the targets the benchmark holds it to. */
+export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
+  const drain = { hookline: 'drain', reference: 'bare-worker' } as const;
+  const publish = { hookline: 'publish', reference: 'bare-publish' } as const;
+  const e2e = { hookline: 'e2e', reference: 'bare-e2e' } as const;
+  const worker = 'bare worker' as const;
+  const pipeline = 'bare pipeline' as const;
+  const both = 'bare pipeline + worker' as const;
+  const usage = (u: RedisUsage | undefined, pick: (u: RedisUsage) => number) =>
+    u ? pick(u) : null;
+  const v = <T>(value: T | undefined | null) => value ?? null;
+
+  const comparisons = [
+    compare({
+      figure: `drain of ${int(sizes.drainEvents)}: deliveries/s (spawn → last)`,
+      unit: 'per second',
+      hookline: v(r.drain?.perSecond),
+      reference: v(r.bareWorker?.perSecond),
+      referenceName: worker,
+      cases: drain,
+      target: { kind: 'ratio at least', value: 0.8 },
+    }),
+    compare({
+      figure: '  first → last (start-up left out)',
+      unit: 'per second',
+      hookline: v(r.drain?.firstToLast.perSecond),
+      reference: v(r.bareWorker?.firstToLast.perSecond),
+      referenceName: worker,
+      cases: drain,
+      target: null,
+    }),
+    compare({
+      figure: 'drain: Redis commands per delivery',
+      unit: 'count',
+      hookline: usage(r.drain?.redis, (u) => u.commandsPerDelivery),
+      reference: usage(r.bareWorker?.redis, (u) => u.commandsPerDelivery),
+      referenceName: worker,
+      cases: drain,
+      target: { kind: 'ratio at most', value: 1.5 },
+    }),
+    compare({
+      figure: 'drain: Redis CPU per delivery',
+      unit: 'µs',
+      hookline: usage(r.drain?.redis, (u) => u.cpuUsPerDelivery),
+      reference: usage(r.bareWorker?.redis, (u) => u.cpuUsPerDelivery),
+      referenceName: worker,
+      cases: drain,
+      target: { kind: 'ratio at most', value: 1.5 },
+    }),
+    compare({
+      figure: '  deliverer process CPU per delivery',
+      unit: 'ms',
+      hookline: v(r.drain?.cpuMsPerDelivery),
+      reference: v(r.bareWorker?.cpuMsPerDelivery),
+      referenceName: worker,
+      cases: drain,
+      target: null,
+    }),
+    compare({
+      figure: `single publish: requests/s (${sizes.singleConcurrency} clients)`,
+      unit: 'per second',
+      hookline: v(r.publish?.single.perSecond),
+      reference: v(r.barePublish?.single.perSecond),
+      referenceName: pipeline,
+      cases: publish,
+      target: { kind: 'ratio at least', value: 0.9 },
+    }),
+    compare({
+      figure: '  p50 request latency',
+      unit: 'ms',
+      hookline: v(r.publish?.single.latencyMs.p50),
+      reference: v(r.barePublish?.single.latencyMs.p50),
+      referenceName: pipeline,
+      cases: publish,
+      target: null,
+    }),
+    compare({
+      figure: '  p99 request latency',
+      unit: 'ms',
+      hookline: v(r.publish?.single.latencyMs.p99),
+      reference: v(r.barePublish?.single.latencyMs.p99),
+      referenceName: pipeline,
+      cases: publish,
+      target: null,
+    }),
+    compare({
+      figure: '  Redis commands per event',
+      unit: 'count',
+      hookline: usage(r.publish?.single.redis, (u) => u.commandsPerDelivery),
+      reference: usage(r.barePublish?.single.redis, (u) => u.commandsPerDelivery),
+      referenceName: pipeline,
+      cases: publish,
+      target: null,
+    }),
+    compare({
+      figure: '  service process CPU per event',
+      unit: 'ms',
+      hookline: v(r.publish?.single.cpuMsPerEvent),
+      reference: v(r.barePublish?.single.cpuMsPerEvent),
+      referenceName: pipeline,
+      cases: publish,
+      target: null,
+    }),
+    compare({
+      figure: `batch publish: events/s (${sizes.publishBatches} × ${int(sizes.batchSize)}, ${sizes.batchConcurrency} at once)`,
+      unit: 'per second',
+      hookline: v(r.publish?.batch.perSecond),
+      reference: v(r.barePublish?.batch.perSecond),
+      referenceName: pipeline,
+      cases: publish,
+      target: { kind: 'ratio at least', value: 0.7 },
+    }),
+    compare({
+      figure: '  Redis commands per event',
+      unit: 'count',
+      hookline: usage(r.publish?.batch.redis, (u) => u.commandsPerDelivery),
+      reference: usage(r.barePublish?.batch.redis, (u) => u.commandsPerDelivery),
+      referenceName: pipeline,
+      cases: publish,
+      target: null,
+    }),
+    compare({
+      figure: '  service process CPU per event',
+      unit: 'ms',
+      hookline: v(r.publish?.batch.cpuMsPerEvent),
+      reference: v(r.barePublish?.batch.cpuMsPerEvent),
+      referenceName: pipeline,
+      cases: publish,
+      target: null,
+    }),
+  ];
+
+  const p99 = compare({
+    figure: `end to end at ${int(sizes.e2eRate)}/s: p99 publish → receipt`,
+    unit: 'ms',
+    hookline: v(r.e2e?.latencyMs.p99),
+    reference: v(r.bareE2e?.latencyMs.p99),
+    referenceName: both,
+    cases: e2e,
+    target: { kind: 'ratio at most', value: 2, noErrors: true },
+  });
+  // The p99 only counts with every event accepted and received, at the rate asked for.
+  const errors = errorsOf(r.e2e);
+  if (p99.met !== null && r.e2e && (errors !== 0 || !held(r.e2e))) {
+    p99.met = false;
+    p99.why = errors !== 0 ? `${errors} errors` : `only ${r.e2e.achievedRate}/s published`;
+  }
+  comparisons.push(
+    p99,
+    compare({
+      figure: '  p50 publish → receipt',
+      unit: 'ms',
+      hookline: v(r.e2e?.latencyMs.p50),
+      reference: v(r.bareE2e?.latencyMs.p50),
+      referenceName: both,
+      cases: e2e,
+      target: null,
+    }),
+    compare({
+      figure: '  p99 from the scheduled send time',
+      unit: 'ms',
+      hookline: v(r.e2e?.scheduledLatencyMs.p99),
+      reference: v(r.bareE2e?.scheduledLatencyMs.p99),
+      referenceName: both,
+      cases: e2e,
+      target: null,
+    }),
+    compare({
+      figure: '  errors (failed publishes + lost deliveries)',
+      unit: 'count',
+      hookline: errors,
+      reference: errorsOf(r.bareE2e),
+      referenceName: both,
+      cases: e2e,
+      target: null,
+      higherIsBetter: false,
+    }),
+    compare({
+      figure: 'peak RSS in the drain: dispatcher',
+      unit: 'bytes',
+      hookline: v(r.drain?.peakRssBytes),
+      reference: v(r.bareWorker?.peakRssBytes),
+      referenceName: worker,
+      cases: drain,
+      target: { kind: 'at most', value: RSS_LIMIT_BYTES },
+    }),
+    compare({
+      figure: 'peak RSS in the drain: producer',
+      unit: 'bytes',
+      hookline: v(r.drain?.publisherPeakRssBytes),
+      reference: v(r.bareWorker?.publisherPeakRssBytes),
+      referenceName: pipeline,
+      cases: drain,
+      target: { kind: 'at most', value: RSS_LIMIT_BYTES },
+    }),
+  );
+  return comparisons;
+}
+
+/** The drain's Redis commands side by side, Hookline's most-called first. */
+export function compareCommands(r: Results): CommandComparison[] {
+  const hookline = new Map((r.drain?.redis.commands ?? []).map((c) => [c.command, c]));
+  const reference = new Map((r.bareWorker?.redis.commands ?? []).map((c) => [c.command, c]));
+  const names = [...new Set([...hookline.keys(), ...reference.keys()])];
+  const calls = (c: { perDelivery: number } | undefined) => c?.perDelivery ?? 0;
+  return names
+    .sort(
+      (a, b) =>
+        calls(hookline.get(b)) - calls(hookline.get(a)) ||
+        calls(reference.get(b)) - calls(reference.get(a)),
+    )
+    .map((command) => {
+      const h = hookline.get(command);
+      const b = reference.get(command);
+      return {
+        command,
+        hookline: h ? { perDelivery: h.perDelivery, usPerDelivery: h.usPerDelivery } : null,
+        reference: b ? { perDelivery: b.perDelivery, usPerDelivery: b.usPerDelivery } : null,
+      };
+    });
+}
