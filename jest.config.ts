@@ -81,6 +81,9 @@ function consoleProject(): Config {
 }
 
 const config: Config = {
+  // Jest reads the timeout from the root config only (a project's own is ignored): integration
+  // tests wait on real Redis, sockets and processes on a shared 2-core machine.
+  testTimeout: 60_000,
   projects: [
     project('packages/webhooks', 'webhooks'),
     project('packages/api', 'api'),

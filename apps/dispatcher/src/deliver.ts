@@ -14,6 +14,7 @@ import { DelayedError, type Job } from 'bullmq';
 import type { EndpointCache } from './endpoint-cache';
 import type { EndpointGate } from './endpoint-gate';
 import type { AttemptOutcome, Sender } from './http-sender';
+import { reportDisabled } from './operational';
 import { webhookHeaders } from './webhook-request';
 
 export interface DeliverDeps {
@@ -44,12 +45,18 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     throw new DelayedError();
   }
 
+  /**
+   * Dead-letters a delivery that made no new attempt. `report`: whether it is worth an
+   * operational event of its own — not when its endpoint's disable is reported instead, so that
+   * an endpoint with 100,000 pending deliveries disabled at once makes one event, not 100,001.
+   */
   async function finishDead(
     delivery: DeliveryState,
     why: string,
+    report: boolean,
     extra: Record<string, unknown> = {},
   ) {
-    await store.transition(delivery, 'dead', { now: deps.now() });
+    await store.transition(delivery, 'dead', { now: deps.now(), report });
     metrics.deliveries.inc({ outcome: 'dead' });
     logger.warn(
       { delivery: delivery.id, endpoint: delivery.endpointId, ...extra },
@@ -58,7 +65,12 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   }
 
   async function disableEndpoint(endpoint: StoredEndpoint, reason: string) {
-    await context.endpoints.disable(endpoint.id, reason, deps.now());
+    await context.endpoints.disable(
+      endpoint.id,
+      reason,
+      deps.now(),
+      reportDisabled(context, reason),
+    );
     deps.endpoints.invalidate(endpoint.id);
     logger.warn({ endpoint: endpoint.id }, `endpoint disabled: ${reason}`);
     // Its deliveries waiting for a retry go to the dead letter now, not at their next attempt.
@@ -111,9 +123,9 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       );
       return;
     }
-    if (endpoint.disabled) return finishDead(delivery, 'endpoint is disabled');
+    if (endpoint.disabled) return finishDead(delivery, 'endpoint is disabled', false);
     if (body === undefined)
-      return finishDead(delivery, 'its event expired before it could be delivered');
+      return finishDead(delivery, 'its event expired before it could be delivered', true);
     if (
       delivery.nextAttemptAt !== null &&
       delivery.nextAttemptAt > deps.now() + EARLY_TOLERANCE_MS
@@ -174,7 +186,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     }
 
     if (outcome.kind === 'http_error' && outcome.status === 410) {
-      await store.transition(delivery, 'dead', { attempt, health: 'failure', now });
+      await store.transition(delivery, 'dead', { attempt, health: 'failure', now, report: true });
       metrics.deliveries.inc({ outcome: 'dead' });
       await disableEndpoint(endpoint, 'the endpoint answered 410 Gone');
       return;
@@ -190,7 +202,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       random: deps.random,
     });
     if (delay === undefined) {
-      await store.transition(delivery, 'dead', { attempt, health: 'failure', now });
+      await store.transition(delivery, 'dead', { attempt, health: 'failure', now, report: true });
       metrics.deliveries.inc({ outcome: 'dead' });
       logger.info(
         { delivery: delivery.id, endpoint: endpoint.id, attempts: cycleAttempts },
@@ -206,7 +218,11 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     });
     if (verdict === 'gone') return;
     if (verdict === 'disable') {
-      await finishDead(delivery, 'its endpoint has failed for longer than HOOKLINE_DISABLE_AFTER');
+      await finishDead(
+        delivery,
+        'its endpoint has failed for longer than HOOKLINE_DISABLE_AFTER',
+        true,
+      );
       await disableEndpoint(
         endpoint,
         'every attempt failed for longer than HOOKLINE_DISABLE_AFTER',

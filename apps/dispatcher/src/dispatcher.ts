@@ -14,6 +14,7 @@ import { createDeliverProcessor } from './deliver';
 import { EndpointCache } from './endpoint-cache';
 import { listenForEndpointChanges } from './endpoint-changes';
 import { EndpointGate, type GateOptions } from './endpoint-gate';
+import { createOperationalProcessor } from './operational';
 import { createSender, type SenderOptions } from './http-sender';
 import type { Resolver } from './ssrf-lookup';
 
@@ -127,6 +128,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     { ...workerOptions, concurrency: 1 },
   );
 
+  // Operational events: a report's job becomes an event published to its subscribers. A few at a
+  // time are plenty: reports are rare, and a storm of them is bounded by design (deliver.ts).
+  const operational = new Worker(
+    context.queues.operational.name,
+    createOperationalProcessor({ context, metrics, logger, now }),
+    { ...workerOptions, concurrency: 4 },
+  );
+
   // BullMQ gave up on a job: its processor kept throwing (Redis failing mid-job), or it stalled
   // more than maxStalledCount times. The delivery must not stay pending with no job behind it,
   // so it goes to the dead letter, where a replay finds it.
@@ -139,7 +148,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       // Its tenant is on the delivery, not in the job: read it, so the tenant's dead letter lists it too.
       .getState(id)
       .then((state) =>
-        state ? context.deliveries.transition(state, 'dead', { now: now() }) : 'gone',
+        state ? context.deliveries.transition(state, 'dead', { now: now(), report: true }) : 'gone',
       )
       .then((verdict) => verdict !== 'gone' && metrics.deliveries.inc({ outcome: 'dead' }))
       .catch((err: unknown) => logger.error({ err }, 'could not dead-letter a failed job'));
@@ -157,7 +166,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       })
       .catch((err: unknown) => logger.error({ err }, 'could not inspect a stalled job'));
   });
-  for (const worker of [deliveries, fanout]) {
+  for (const worker of [deliveries, fanout, operational]) {
     worker.on('error', (error) => logger.error({ err: error }, `worker ${worker.name} error`));
   }
 
@@ -166,7 +175,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     context,
     metrics,
     start() {
-      for (const worker of [deliveries, fanout]) {
+      for (const worker of [deliveries, fanout, operational]) {
         worker
           .run()
           .catch((error: unknown) => logger.error({ err: error }, `worker ${worker.name} stopped`));
@@ -176,7 +185,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       closing ??= (async () => {
         const timeoutMs = options.shutdownTimeoutMs ?? 30_000;
         let timer: NodeJS.Timeout | undefined;
-        const graceful = Promise.all([deliveries.close(), fanout.close()]);
+        const graceful = Promise.all([deliveries.close(), fanout.close(), operational.close()]);
         const timedOut = await Promise.race([
           graceful.then(() => false),
           new Promise<boolean>((resolve) => {
@@ -188,7 +197,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           // Whatever is still in flight keeps its lock until it expires, then another
           // dispatcher takes it over: at least once still holds, at the cost of a duplicate.
           logger.warn({ timeoutMs }, 'in-flight deliveries did not finish in time; forcing close');
-          await Promise.allSettled([deliveries.close(true), fanout.close(true)]);
+          await Promise.allSettled([
+            deliveries.close(true),
+            fanout.close(true),
+            operational.close(true),
+          ]);
         }
         await sender.close().catch(() => undefined);
         await endpointChanges.close();

@@ -2,12 +2,16 @@ import { EventName, EventResource, JsonObject, WebhookEvent } from '@hookline/we
 import { z } from 'zod';
 import { DeliveryStatus } from './deliveries';
 import { EndpointId, EventId } from './ids';
+import { isOperationalName, OPERATIONAL_PREFIX } from './operational-events';
 import { listOf, pageQuery } from './pagination';
 import { TenantId } from './tenants';
 
 /** `POST /v1/events` */
 export const PublishEvent = z.strictObject({
-  name: EventName,
+  name: EventName.refine(
+    (name) => !isOperationalName(name),
+    `names under ${OPERATIONAL_PREFIX} are Hookline's own operational events`,
+  ),
   data: JsonObject,
   /** The tenant it is for: it reaches only that tenant's endpoints (absent: only untenanted ones). */
   tenant_id: TenantId.optional(),

@@ -3,5 +3,6 @@ export * from './endpoints';
 export * from './errors';
 export * from './events';
 export * from './ids';
+export * from './operational-events';
 export * from './pagination';
 export * from './tenants';

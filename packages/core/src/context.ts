@@ -15,7 +15,7 @@ import { createRedis, type RedisRole } from './redis';
 export interface HooklineContext {
   redis: Redis;
   keys: RedisKeys;
-  queues: { deliveries: Queue; fanout: Queue };
+  queues: { deliveries: Queue; fanout: Queue; operational: Queue };
   endpoints: EndpointStore;
   events: EventStore;
   tenants: TenantStore;
@@ -35,6 +35,7 @@ export function createContext(
   const queues = {
     deliveries: createQueue('deliver', redis, config.queuePrefix),
     fanout: createQueue('fanout', redis, config.queuePrefix),
+    operational: createQueue('operational', redis, config.queuePrefix),
   };
   for (const queue of Object.values(queues)) queue.on('error', () => undefined);
   const deliveries = new DeliveryStore(redis, keys, queues, config);
@@ -42,7 +43,7 @@ export function createContext(
     redis,
     keys,
     queues,
-    endpoints: new EndpointStore(redis, keys),
+    endpoints: new EndpointStore(redis, keys, () => deliveries.multi()),
     events: new EventStore(redis, keys, config),
     tenants: new TenantStore(redis, keys, deliveries),
     deliveries,

@@ -5,7 +5,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { deliveryIdFor, idFloor } from './ids';
 import type { RedisKeys } from './keys';
 import { pageOf, type PageResult } from './pagination';
-import { fanoutJobId, jobFor } from './queues';
+import { fanoutJobId, jobFor, operationalJobId, type OperationalJob } from './queues';
 
 /**
  * Deliveries per Redis transaction. A publish whose deliveries fit is written in one MULTI:
@@ -40,6 +40,8 @@ export interface DeliveryState {
   cycle: number;
   nextAttemptAt: number | null;
   createdAt: number;
+  /** When it last became delivered or dead (ms), if it did. */
+  settledAt: number | null;
   test: boolean;
 }
 
@@ -49,6 +51,13 @@ export interface TransitionOptions {
   /** Whether this attempt counts for the endpoint's health (disable after unbroken failure). */
   health?: 'success' | 'failure';
   now?: number;
+  /**
+   * Report the move to `dead` as a `hookline.delivery.dead` operational event: its job is added
+   * in the same transaction, so a process killed at any instant has either not dead-lettered the
+   * delivery or has also queued the report. Leave it off for what another report covers (an
+   * endpoint disabled) and for an operational event's own delivery.
+   */
+  report?: boolean;
 }
 
 export interface DeliveryStoreOptions {
@@ -70,6 +79,7 @@ function toState(id: string, hash: Record<string, string>): DeliveryState | unde
     cycle: Number(hash.cycle ?? 0),
     nextAttemptAt: hash.next_attempt_at ? Number(hash.next_attempt_at) : null,
     createdAt: Number(hash.created_at ?? 0),
+    settledAt: hash.settled_at ? Number(hash.settled_at) : null,
     test: hash.test === '1',
   };
 }
@@ -79,12 +89,15 @@ export class DeliveryStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly queues: { deliveries: Queue; fanout: Queue },
+    private readonly queues: { deliveries: Queue; fanout: Queue; operational: Queue },
     private readonly options: DeliveryStoreOptions,
   ) {}
 
-  /** A transaction on the connection BullMQ has loaded its scripts into. */
-  private async multi(): Promise<ChainableCommander> {
+  /**
+   * A transaction on the connection BullMQ has loaded its scripts into: the one to add jobs on
+   * with `Job.addJob(multi)` (a plain ioredis transaction lacks what BullMQ's add calls).
+   */
+  async multi(): Promise<ChainableCommander> {
     const client = (await this.queues.deliveries.backend.client) as unknown as Redis;
     return client.multi();
   }
@@ -397,12 +410,12 @@ export class DeliveryStore {
    * for longer than `HOOKLINE_DISABLE_AFTER`, else 'ok'.
    */
   async transition(
-    delivery: Pick<DeliveryState, 'id' | 'endpointId' | 'tenantId'>,
+    delivery: Pick<DeliveryState, 'id' | 'endpointId' | 'tenantId'> & { cycle?: number },
     to: DeliveryStatus,
     options: TransitionOptions = {},
-  ) {
+  ): Promise<'ok' | 'gone' | 'disable'> {
     const now = options.now ?? Date.now();
-    const [verdict] = await this.redis.hlTransition(
+    const args = [
       this.keys.delivery(delivery.id),
       this.keys.attempts(delivery.id),
       this.keys.deadLetter,
@@ -421,8 +434,36 @@ export class DeliveryStore {
       options.health ?? '',
       this.options.disableAfterMs,
       idFloor('whd', now - this.options.retentionMs),
-    );
-    return verdict as 'ok' | 'gone' | 'disable';
+    ] as const;
+    if (!(options.report && to === 'dead')) {
+      const [verdict] = await this.redis.hlTransition(...args);
+      return verdict as 'ok' | 'gone' | 'disable';
+    }
+    const multi = await this.multi();
+    multi.hlTransition(...args);
+    const report: OperationalJob = {
+      kind: 'delivery.dead',
+      delivery_id: delivery.id,
+      endpoint_id: delivery.endpointId,
+    };
+    void jobFor(this.queues.operational, 'operational', report, {
+      jobId: operationalJobId(report, delivery.cycle),
+    }).addJob(multi as never);
+    const results = (await multi.exec()) ?? [];
+    const [error, reply] = results[0] ?? [];
+    if (error) throw error;
+    return (reply as [string, number])[0] as 'ok' | 'gone' | 'disable';
+  }
+
+  /** A delivery's last attempt, if it made one. */
+  async lastAttempt(deliveryId: string): Promise<Attempt | undefined> {
+    const raw = await this.redis.lindex(this.keys.attempts(deliveryId), -1);
+    return raw === null ? undefined : Attempt.parse(JSON.parse(raw));
+  }
+
+  /** Whether an event is stored (a retried job checks before it publishes a second time). */
+  async eventExists(eventId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.event(eventId))) === 1;
   }
 
   /**

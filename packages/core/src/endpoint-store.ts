@@ -1,18 +1,22 @@
 import {
   DeliveryStatus,
+  isOperationalName,
   type Endpoint,
   type EndpointCreate,
   type EndpointPatch,
   type PageRequest,
 } from '@hookline/api';
 import { generateSecret } from '@hookline/webhooks';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { newId } from './ids';
 import type { RedisKeys } from './keys';
 import { pageOf, type PageResult } from './pagination';
 import { StoredEndpoint } from './schemas';
 
 const MAX_CAS_RETRIES = 10;
+
+/** Writes to make in the same transaction as an endpoint's change, given the changed endpoint. */
+export type InTransaction = (multi: ChainableCommander, next: StoredEndpoint) => void;
 
 /** The endpoint as the API shows it: everything but its secrets. */
 export function endpointView(endpoint: StoredEndpoint): Endpoint {
@@ -27,11 +31,21 @@ export function activeSecrets(endpoint: StoredEndpoint, now: number): string[] {
     .map((s) => s.key);
 }
 
-/** Whether an endpoint subscribed with `filters` gets events named `name`. */
-export function matchesEventType(filters: readonly string[], name: string): boolean {
-  if (filters.length === 0) return true;
+/**
+ * Whether an endpoint subscribed with `filters` gets events named `name`. An operational event
+ * (`hookline.…`) needs a filter naming it or a prefix of it: no filter, or `*`, is not enough.
+ */
+export function matchesEventType(
+  filters: readonly string[],
+  name: string,
+  operational = isOperationalName(name),
+): boolean {
+  if (filters.length === 0) return !operational;
   return filters.some(
-    (f) => f === '*' || f === name || (f.endsWith('.*') && name.startsWith(f.slice(0, -1))),
+    (f) =>
+      (f === '*' && !operational) ||
+      f === name ||
+      (f.endsWith('.*') && name.startsWith(f.slice(0, -1))),
   );
 }
 
@@ -40,6 +54,9 @@ export class EndpointStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    /** Opens a transaction that BullMQ jobs can be added to (see DeliveryStore's `multi`). */
+    private readonly transaction: () => Promise<ChainableCommander> = async () =>
+      this.redis.multi(),
   ) {}
 
   /** The index sets of its tenant that an enabled endpoint with these filters belongs to. */
@@ -47,12 +64,17 @@ export class EndpointStore {
     if (!endpoint || endpoint.disabled) return [];
     const tenant = endpoint.tenant_id;
     const filters = endpoint.event_types;
-    if (filters.length === 0 || filters.includes('*')) return [this.keys.indexAll(tenant)];
-    return filters.map((f) =>
-      f.endsWith('.*')
-        ? this.keys.indexPrefix(tenant, f.slice(0, -1))
-        : this.keys.indexExact(tenant, f),
-    );
+    // `*` (or no filter) joins the catch-all set; the other filters join theirs too, since an
+    // operational event never reads the catch-all set (`['*', 'hookline.*']` gets both kinds).
+    const keys = filters
+      .filter((f) => f !== '*')
+      .map((f) =>
+        f.endsWith('.*')
+          ? this.keys.indexPrefix(tenant, f.slice(0, -1))
+          : this.keys.indexExact(tenant, f),
+      );
+    if (filters.length === 0 || filters.includes('*')) keys.push(this.keys.indexAll(tenant));
+    return keys;
   }
 
   private async put(
@@ -60,10 +82,11 @@ export class EndpointStore {
     before: string,
     after: StoredEndpoint | undefined,
     old: StoredEndpoint | undefined,
+    finish?: InTransaction,
   ) {
     // tenant_id never changes, so either side names the endpoint's tenant.
     const tenant = (after ?? old)?.tenant_id ?? null;
-    const written = await this.redis.hlPutEndpoint(
+    const args = [
       this.keys.endpoint(id),
       this.keys.endpoints,
       this.keys.tenants,
@@ -75,8 +98,15 @@ export class EndpointStore {
       JSON.stringify(this.indexKeys(after)),
       tenant ?? '',
       this.keys.endpointChanges,
-    );
-    return written === 1;
+    ] as const;
+    if (!finish || !after) return (await this.redis.hlPutEndpoint(...args)) === 1;
+    // With more to write in the same step: one transaction, whose extra writes only take
+    // effect as far as their readers check that the compare-and-set went through.
+    const multi = await this.transaction();
+    multi.hlPutEndpoint(...args);
+    finish(multi, after);
+    const results = (await multi.exec()) ?? [];
+    return results[0]?.[1] === 1;
   }
 
   private async read(id: string): Promise<{ raw: string; endpoint: StoredEndpoint } | undefined> {
@@ -111,13 +141,14 @@ export class EndpointStore {
   async mutate(
     id: string,
     change: (endpoint: StoredEndpoint) => StoredEndpoint | undefined,
+    finish?: InTransaction,
   ): Promise<StoredEndpoint | undefined> {
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
       const current = await this.read(id);
       if (!current) return undefined;
       const next = change(current.endpoint);
       if (next === undefined) return current.endpoint;
-      if (await this.put(id, current.raw, next, current.endpoint)) return next;
+      if (await this.put(id, current.raw, next, current.endpoint, finish)) return next;
     }
     throw new Error(`endpoint ${id} kept changing; gave up after ${MAX_CAS_RETRIES} tries`);
   }
@@ -140,17 +171,28 @@ export class EndpointStore {
     });
   }
 
-  /** Disables an endpoint (410 Gone, or failing for too long); no-op when already disabled. */
-  async disable(id: string, reason: string, now = Date.now()): Promise<StoredEndpoint | undefined> {
-    return this.mutate(id, (endpoint) =>
-      endpoint.disabled
-        ? undefined
-        : {
-            ...endpoint,
-            disabled: true,
-            disabled_reason: reason,
-            updated_at: new Date(now).toISOString(),
-          },
+  /**
+   * Disables an endpoint (410 Gone, or failing for too long); no-op when already disabled.
+   * `finish` adds writes to the transaction that disables it (the operational event's job).
+   */
+  async disable(
+    id: string,
+    reason: string,
+    now = Date.now(),
+    finish?: InTransaction,
+  ): Promise<StoredEndpoint | undefined> {
+    return this.mutate(
+      id,
+      (endpoint) =>
+        endpoint.disabled
+          ? undefined
+          : {
+              ...endpoint,
+              disabled: true,
+              disabled_reason: reason,
+              updated_at: new Date(now).toISOString(),
+            },
+      finish,
     );
   }
 
@@ -234,7 +276,11 @@ export class EndpointStore {
    * `a.b.*`). Restricted to `only` when given.
    */
   async matching(name: string, tenant: string | null, only?: readonly string[]): Promise<string[]> {
-    const sets = [this.keys.indexAll(tenant), this.keys.indexExact(tenant, name)];
+    // Operational events go only to endpoints that asked for them by name or prefix: an endpoint
+    // subscribed to everything was set up for the publisher's events, not Hookline's.
+    const operational = isOperationalName(name);
+    const sets = [this.keys.indexExact(tenant, name)];
+    if (!operational) sets.push(this.keys.indexAll(tenant));
     for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) {
       sets.push(this.keys.indexPrefix(tenant, name.slice(0, i + 1)));
     }
@@ -250,7 +296,7 @@ export class EndpointStore {
         return (
           endpoint.tenant_id === tenant &&
           !endpoint.disabled &&
-          matchesEventType(endpoint.event_types, name)
+          matchesEventType(endpoint.event_types, name, operational)
         );
       });
     }

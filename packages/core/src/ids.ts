@@ -41,6 +41,14 @@ export function deliveryIdFor(eventId: string, endpointId: string): string {
   return `whd_${time}${encodeBytes(digest)}`;
 }
 
+/**
+ * An id of `ms` whose random part is derived from `seed`: the same seed and time give the same
+ * id, so work that may run twice (a retried job) names what it creates the same way each time.
+ */
+export function derivedId(prefix: IdPrefix, ms: number, seed: string): string {
+  return `${prefix}_${encodeTime(ms)}${encodeBytes(createHash('sha256').update(seed).digest())}`;
+}
+
 /** The smallest id of a prefix created at `ms`: a lower bound for id ranges by time. */
 export function idFloor(prefix: IdPrefix, ms: number): string {
   return `${prefix}_${encodeTime(ms)}`;

@@ -18,11 +18,11 @@ export interface EventInput {
 export function prepareEvent(
   input: EventInput,
   endpointIds: readonly string[],
-  options: { now?: number; test?: boolean } = {},
+  options: { now?: number; test?: boolean; id?: string } = {},
 ): PreparedEvent {
   const now = options.now ?? Date.now();
   const event: WebhookEvent = {
-    id: newId('evt', now),
+    id: options.id ?? newId('evt', now),
     name: input.name,
     ...(input.resource ? { resource: input.resource } : {}),
     data: input.data,

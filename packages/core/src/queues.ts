@@ -23,6 +23,24 @@ export const FanoutJob = z.object({
 export type FanoutJob = z.infer<typeof FanoutJob>;
 
 /**
+ * Reports a moment an operator must act on as an operational event (docs/api.md, "Operational
+ * events"). Added in the same Redis transaction as the change it reports; its worker checks that
+ * the change happened before it publishes, and names the event after the job, so a job that
+ * runs twice publishes once.
+ */
+export const OperationalJob = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('delivery.dead'), delivery_id: DeliveryId, endpoint_id: EndpointId }),
+  z.object({
+    kind: z.literal('endpoint.disabled'),
+    endpoint_id: EndpointId,
+    reason: z.string(),
+    /** The endpoint's `updated_at` written by the disable: tells this disable from a later one. */
+    stamp: z.string(),
+  }),
+]);
+export type OperationalJob = z.infer<typeof OperationalJob>;
+
+/**
  * The queue catalog, shared by producer and dispatcher: queue name, job name, data schema and
  * options. Data is validated when a job is added ({@link jobFor}) and when it is taken
  * ({@link parseJob}).
@@ -40,6 +58,16 @@ export const JOBS = {
       backoff: { type: 'exponential', delay: 1_000 },
       removeOnComplete: true,
       removeOnFail: { age: 7 * 24 * 3600, count: 100_000 },
+    },
+  },
+  operational: {
+    queue: 'operational',
+    schema: OperationalJob,
+    options: {
+      attempts: 20,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600 },
     },
   },
   fanout: {
@@ -60,6 +88,16 @@ export const QUEUE_NAMES = [...new Set(Object.values(JOBS).map((job) => job.queu
 
 /** The fan-out job's id for an event. BullMQ job ids may not contain ':'. */
 export const fanoutJobId = (eventId: string) => `fanout-${eventId}`;
+
+/**
+ * The operational job's id: one per dead-lettering of a delivery (`cycle` tells a replayed
+ * delivery's second death from its first) or per disable of an endpoint.
+ */
+export function operationalJobId(job: OperationalJob, cycle = 0): string {
+  return job.kind === 'delivery.dead'
+    ? `ops-dead-${job.delivery_id}-${cycle}`
+    : `ops-disabled-${job.endpoint_id}-${Date.parse(job.stamp)}`;
+}
 
 /** A BullMQ queue for a job kind, on the given connection and Hookline's prefix. */
 export function createQueue(

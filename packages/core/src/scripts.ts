@@ -23,6 +23,9 @@ if ARGV[4] ~= '' then
   redis.call('PEXPIRE', KEYS[2], ARGV[7])
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'next_attempt_at', ARGV[5])
+if old ~= ARGV[3] and (ARGV[3] == 'dead' or ARGV[3] == 'delivered') then
+  redis.call('HSET', KEYS[1], 'settled_at', ARGV[6])
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 local endpointExists = redis.call('EXISTS', KEYS[5]) == 1
 if endpointExists and old ~= ARGV[3] then

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { AttemptError } from './deliveries';
+import { DeliveryId, EndpointId } from './ids';
+import { TenantId } from './tenants';
+
+/**
+ * Hookline's own events, about what an operator must act on. They are delivered like any other
+ * (signed, retried, dead-lettered), but only to untenanted endpoints that subscribe to them by
+ * name or by `hookline.*`: an endpoint subscribed to everything does not get them. Publishers
+ * cannot publish names under this prefix.
+ */
+export const OPERATIONAL_PREFIX = 'hookline.';
+
+export const isOperationalName = (name: string) => name.startsWith(OPERATIONAL_PREFIX);
+
+/** `hookline.delivery.dead`: a delivery reached the dead letter. */
+export const DeliveryDeadData = z.object({
+  delivery_id: DeliveryId,
+  event_id: z.string().nullable(),
+  endpoint_id: EndpointId,
+  tenant_id: TenantId.nullable(),
+  /** Attempts made in all. */
+  attempts: z.number().int(),
+  last_status_code: z.number().int().nullable(),
+  last_error: AttemptError.nullable(),
+});
+export type DeliveryDeadData = z.infer<typeof DeliveryDeadData>;
+
+/** `hookline.endpoint.disabled`: Hookline disabled an endpoint (410, or failing for too long). */
+export const EndpointDisabledData = z.object({
+  endpoint_id: EndpointId,
+  tenant_id: TenantId.nullable(),
+  reason: z.string(),
+});
+export type EndpointDisabledData = z.infer<typeof EndpointDisabledData>;
+
+export const OPERATIONAL_EVENTS = {
+  'hookline.delivery.dead': DeliveryDeadData,
+  'hookline.endpoint.disabled': EndpointDisabledData,
+} as const;
+export type OperationalEventName = keyof typeof OPERATIONAL_EVENTS;
