@@ -3,7 +3,7 @@ import path from 'node:path';
 import { HooklineApiError, HooklineConnectionError } from '@hookline/client';
 import { describeError, exitCodeOf, UsageError } from './errors';
 import { table } from './io';
-import { header, httpStatus, jsonObject, port, rate, resource } from './options';
+import { duration, header, httpStatus, jsonObject, port, rate, resource } from './options';
 import { CLI_VERSION } from './version';
 
 test('numbers are checked against their range', () => {
@@ -15,6 +15,14 @@ test('numbers are checked against their range', () => {
   expect(rate('0.25')).toBe(0.25);
   expect(() => rate('1.5')).toThrow(/0 to 1/);
   expect(() => rate('')).toThrow();
+});
+
+test('--expires-in takes a duration with its unit, and leaves the range to the API', () => {
+  expect(duration('24h')).toBe('24h');
+  expect(duration('500ms')).toBe('500ms');
+  expect(duration('90d')).toBe('90d');
+  for (const bad of ['24', '1w', '0h', '-1h', '1.5h', ' 1h'])
+    expect(() => duration(bad)).toThrow(/duration like 30m, 24h or 7d/);
 });
 
 test('--header and --resource split on the first colon', () => {

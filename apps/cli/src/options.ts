@@ -23,6 +23,16 @@ export function rate(value: string): number {
   return n;
 }
 
+/**
+ * `--expires-in 24h`: a duration's form (ms, s, m, h, d), checked here so that a typo is a usage
+ * error; the API checks the range (1s to 30d).
+ */
+export function duration(value: string): string {
+  if (!/^[1-9][0-9]{0,9}(ms|s|m|h|d)$/.test(value))
+    throw new InvalidArgumentError('must be a duration like 30m, 24h or 7d');
+  return value;
+}
+
 /** For repeatable options: `--event a --event b` → `['a', 'b']`. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

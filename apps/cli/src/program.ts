@@ -4,6 +4,7 @@ import { dlqCommand } from './commands/dlq';
 import { endpointsCommand } from './commands/endpoints';
 import { listenCommand } from './commands/listen';
 import { sendCommand } from './commands/send';
+import { tenantsCommand } from './commands/tenants';
 import { DEFAULT_URL } from './connection';
 import type { ProgramContext } from './context';
 import { describeError, EXIT, exitCodeOf } from './errors';
@@ -42,6 +43,7 @@ export function createProgram(context: ProgramContext): Command {
   endpointsCommand(program, context);
   deliveriesCommand(program, context);
   dlqCommand(program, context);
+  tenantsCommand(program, context);
   return program;
 }
 

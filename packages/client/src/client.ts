@@ -3,12 +3,17 @@ import { DeadLetter } from './resources/dead-letter';
 import { Deliveries } from './resources/deliveries';
 import { Endpoints } from './resources/endpoints';
 import { Events } from './resources/events';
+import { Tenants } from './resources/tenants';
 import { Transport } from './transport';
 
 export interface HooklineOptions {
   /** The producer's base URL, e.g. `https://hookline.internal` (paths go under it: `/v1/...`). */
   url: string;
-  /** One of the producer's `HOOKLINE_API_KEYS`, sent as `Authorization: Bearer <key>`. */
+  /**
+   * Sent as `Authorization: Bearer <key>`: one of the producer's `HOOKLINE_API_KEYS` (every
+   * route, every tenant), or a tenant key (`hlt_…`, from `tenants.createKey`: one tenant's
+   * endpoints, events, deliveries and dead letter; other routes answer 403 `forbidden`).
+   */
   apiKey: string;
   /** Time limit of one attempt of a request, in ms. Default `30000`. */
   timeoutMs?: number;
@@ -38,6 +43,7 @@ export class Hookline {
   readonly endpoints: Endpoints;
   readonly deliveries: Deliveries;
   readonly deadLetter: DeadLetter;
+  readonly tenants: Tenants;
 
   constructor({
     url,
@@ -56,5 +62,6 @@ export class Hookline {
     this.endpoints = new Endpoints(http);
     this.deliveries = new Deliveries(http);
     this.deadLetter = new DeadLetter(http);
+    this.tenants = new Tenants(http);
   }
 }

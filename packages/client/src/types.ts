@@ -11,6 +11,7 @@ import type {
   EndpointPatch,
   ErrorCode,
   ErrorDetail,
+  Event,
   EventWithDeliveries,
   PageResult,
   PublishEvent,
@@ -18,6 +19,10 @@ import type {
   Recover,
   SecretKey,
   SecretRotate,
+  Tenant,
+  TenantKey,
+  TenantKeyCreate,
+  TenantSummary,
   TestSend,
 } from '@hookline/api';
 import type { WebhookEvent } from '@hookline/webhooks';
@@ -30,9 +35,13 @@ export type {
   DeliveryStatus,
   Endpoint,
   ErrorDetail,
+  Event,
   EventWithDeliveries,
   Published,
   SecretKey,
+  Tenant,
+  TenantKey,
+  TenantSummary,
   WebhookEvent,
 };
 
@@ -40,16 +49,22 @@ export type {
 export type EndpointCreateParams = z.input<typeof EndpointCreate>;
 /** `PATCH /v1/endpoints/:id`: any subset of the endpoint's fields. */
 export type EndpointUpdateParams = z.input<typeof EndpointPatch>;
-/** `POST /v1/events`: `{name, data, resource?, endpoint_ids?}`. */
+/** `POST /v1/events`: `{name, data, tenant_id?, resource?, endpoint_ids?}`. */
 export type PublishParams = z.input<typeof PublishEvent>;
 /** `POST /v1/endpoints/:id/test`: `{name, data?}`. */
 export type TestSendParams = z.input<typeof TestSend>;
 /** `POST /v1/endpoints/:id/secret/rotate`: `{key?}`; a secret is generated when `key` is absent. */
 export type SecretRotateParams = z.input<typeof SecretRotate>;
-/** `POST /v1/dead-letter/replay`: `{endpoint_id?, ids?}`; neither means the whole dead letter. */
+/**
+ * `POST /v1/dead-letter/replay`: `{endpoint_id?, tenant_id?, ids?}`; none means the whole dead
+ * letter (a tenant key's: its tenant's).
+ */
 export type DeadLetterReplayParams = z.input<typeof DeadLetterReplay>;
 /** `POST /v1/endpoints/:id/recover`: `{since}`, an ISO 8601 time (a `Date` is converted). */
 export type RecoverParams = { since: z.input<typeof Recover>['since'] | Date };
+
+/** `POST /v1/tenants/:id/keys`: `{expires_in?}`, a duration like `30m`, `24h` (default), `7d`; at most `30d`. */
+export type TenantKeyCreateParams = z.input<typeof TenantKeyCreate>;
 
 /** One page of a list: `{data, next_cursor}`; `next_cursor` is `null` on the last page. */
 export type Page<T> = PageResult<T>;
@@ -62,12 +77,19 @@ export interface ListParams {
   cursor?: string;
 }
 
+export interface EndpointListParams extends ListParams {
+  /** Only this tenant's endpoints. A tenant key sees its own tenant's only, with or without it. */
+  tenant_id?: string;
+}
+
 export interface DeliveryListParams extends ListParams {
   endpoint_id: string;
   status?: DeliveryStatus;
 }
 
 export interface EventListParams extends ListParams {
+  /** Only events published for this tenant. */
+  tenant_id?: string;
   /** Only events of exactly this name. */
   name?: string;
   /** Only events created at or after this time. */
@@ -79,6 +101,8 @@ export interface EventListParams extends ListParams {
 export interface DeadLetterListParams extends ListParams {
   /** Only this endpoint's dead deliveries. */
   endpoint_id?: string;
+  /** Only this tenant's dead deliveries. */
+  tenant_id?: string;
 }
 
 /**

@@ -160,3 +160,33 @@ test('endpoints.recover re-enqueues what failed since a time', async () => {
     await rx.close();
   }
 });
+
+test("deadLetter.list and replay by tenant_id take that tenant's dead deliveries only", async () => {
+  let status = 500;
+  const rx = await receiver(() => status);
+  try {
+    // One endpoint per tenant; each event reaches its own tenant's only, and dies there.
+    const deadFor = async (tenant_id: string) => {
+      await hookline.endpoints.create({ url: `${rx.url}/${tenant_id}`, tenant_id });
+      const { id } = await hookline.events.publish({ name: 'order.filled', data: {}, tenant_id });
+      const [delivery] = (await hookline.events.get(id)).deliveries;
+      return (await settled(delivery!.id, 'dead', 2)).id;
+    };
+    const acmeDead = await deadFor('dlq-acme');
+    const globexDead = await deadFor('dlq-globex');
+
+    const listed = await hookline.deadLetter.list({ tenant_id: 'dlq-acme' }).toArray();
+    expect(listed.map((d) => d.id)).toEqual([acmeDead]);
+    expect((await hookline.tenants.get('dlq-acme')).dead_letter).toBe(1);
+
+    status = 204;
+    expect(await hookline.deadLetter.replay({ tenant_id: 'dlq-acme' })).toEqual({ replayed: 1 });
+    await settled(acmeDead, 'delivered', 3);
+    expect((await hookline.deliveries.get(globexDead)).status).toBe('dead');
+    expect(
+      (await hookline.deadLetter.list({ tenant_id: 'dlq-globex' }).toArray()).map((d) => d.id),
+    ).toEqual([globexDead]);
+  } finally {
+    await rx.close();
+  }
+});

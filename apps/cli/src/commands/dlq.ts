@@ -7,6 +7,16 @@ import { lastAttempt, result } from './describe';
 
 const DEFAULT_LIMIT = 100;
 
+interface Filter {
+  endpoint?: string;
+  tenant?: string;
+}
+
+const filter = ({ endpoint, tenant }: Filter) => ({
+  ...(endpoint !== undefined ? { endpoint_id: endpoint } : {}),
+  ...(tenant !== undefined ? { tenant_id: tenant } : {}),
+});
+
 export function dlqCommand(program: Command, { io, env }: ProgramContext): void {
   const dlq = program
     .command('dlq')
@@ -16,12 +26,13 @@ export function dlqCommand(program: Command, { io, env }: ProgramContext): void 
     .command('ls')
     .description('list dead deliveries, newest first')
     .option('--endpoint <id>', "only this endpoint's")
+    .option('--tenant <id>', "only this tenant's")
     .option('--limit <n>', `at most n (default ${DEFAULT_LIMIT})`, positive)
-    .action(async (options: { endpoint?: string; limit?: number }, command: Command) => {
+    .action(async (options: Filter & { limit?: number }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const limit = options.limit ?? DEFAULT_LIMIT;
       const pager = clientFor(globals, env).deadLetter.list({
-        ...(options.endpoint ? { endpoint_id: options.endpoint } : {}),
+        ...filter(options),
         limit: Math.min(limit + 1, 250),
       });
       // One more than shown tells whether there are more.
@@ -50,15 +61,16 @@ export function dlqCommand(program: Command, { io, env }: ProgramContext): void 
   dlq
     .command('replay')
     .description(
-      "deliver dead deliveries again: the given ids, an endpoint's, or (with neither) all of them",
+      "deliver dead deliveries again: the given ids, an endpoint's, a tenant's, or (with none) all of them",
     )
     .argument('[ids...]', 'delivery ids (whd_…)')
     .option('--endpoint <id>', "only this endpoint's")
-    .action(async (ids: string[], options: { endpoint?: string }, command: Command) => {
+    .option('--tenant <id>', "only this tenant's")
+    .action(async (ids: string[], options: Filter, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const replayed = await clientFor(globals, env).deadLetter.replay({
         ...(ids.length > 0 ? { ids } : {}),
-        ...(options.endpoint ? { endpoint_id: options.endpoint } : {}),
+        ...filter(options),
       });
       const plural = replayed.replayed === 1 ? 'delivery' : 'deliveries';
       io.stdout.write(globals.json ? json(replayed) : `Replayed ${replayed.replayed} ${plural}\n`);

@@ -6,6 +6,7 @@ import { json, palette, table } from '../io';
 import { collect, header, positive } from '../options';
 
 interface AddOptions {
+  tenant?: string;
   description?: string;
   event?: string[];
   header?: Record<string, string>;
@@ -27,10 +28,12 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
   endpoints
     .command('ls')
     .description('list endpoints')
+    .option('--tenant <id>', "only this tenant's")
     .option('--limit <n>', 'at most n endpoints (default: all)', positive)
-    .action(async (options: { limit?: number }, command: Command) => {
+    .action(async (options: { tenant?: string; limit?: number }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const pager = clientFor(globals, env).endpoints.list({
+        ...(options.tenant !== undefined ? { tenant_id: options.tenant } : {}),
         limit: Math.min(options.limit ?? 100, 250),
       });
       const all = await pager.toArray(options.limit);
@@ -39,17 +42,25 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
         return;
       }
       if (all.length === 0) {
-        io.stdout.write('No endpoints yet: hookline endpoints add <url>\n');
+        io.stdout.write(
+          options.tenant !== undefined
+            ? `No endpoints for ${options.tenant} yet: hookline endpoints add <url> --tenant ${options.tenant}\n`
+            : 'No endpoints yet: hookline endpoints add <url>\n',
+        );
         return;
       }
+      // The tenant column only where there is one to show: without tenants it would be all dashes.
+      const tenanted = all.some((e) => e.tenant_id !== null);
       const rows = all.map((e) => [
         e.id,
+        ...(tenanted ? [e.tenant_id ?? '-'] : []),
         e.url,
         events(e),
         e.disabled ? 'disabled' : 'enabled',
         e.description,
       ]);
-      io.stdout.write(table(['ID', 'URL', 'EVENTS', 'STATE', 'DESCRIPTION'], rows));
+      const headers = ['ID', ...(tenanted ? ['TENANT'] : []), 'URL', 'EVENTS', 'STATE'];
+      io.stdout.write(table([...headers, 'DESCRIPTION'], rows));
     });
 
   endpoints
@@ -59,6 +70,7 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
       '<url>',
       'where deliveries go (https://, or anything with HOOKLINE_ALLOW_INSECURE_URLS=true)',
     )
+    .option('--tenant <id>', 'the tenant whose events it gets (set now, never changed)')
     .option('--description <text>', 'what it is')
     .option('--event <type>', 'event name or prefix.* it gets (repeatable; default: all)', collect)
     .option('--header <name:value>', 'a header sent with every delivery (repeatable)', header)
@@ -73,6 +85,7 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
       const globals = command.optsWithGlobals<GlobalOptions>();
       const created = await clientFor(globals, env).endpoints.create({
         url,
+        ...(options.tenant !== undefined ? { tenant_id: options.tenant } : {}),
         ...(options.description !== undefined ? { description: options.description } : {}),
         ...(options.event ? { event_types: options.event } : {}),
         ...(options.header ? { headers: options.header } : {}),
@@ -87,7 +100,10 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
         io.stdout.write(json(created));
         return;
       }
-      io.stdout.write(`${created.id} created for ${created.url} (events: ${events(created)})\n`);
+      const tenant = created.tenant_id !== null ? `tenant ${created.tenant_id}, ` : '';
+      io.stdout.write(
+        `${created.id} created for ${created.url} (${tenant}events: ${events(created)})\n`,
+      );
       io.stdout.write(`Signing secret: ${paint.bold(created.secret)}\n`);
     });
 

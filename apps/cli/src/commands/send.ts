@@ -8,6 +8,7 @@ interface SendOptions {
   data: string;
   resource?: { resource_type: string; id: string };
   endpoint?: string[];
+  tenant?: string;
   idempotencyKey?: string;
 }
 
@@ -18,6 +19,7 @@ export function sendCommand(program: Command, { io, env }: ProgramContext): void
     .argument('<name>', 'event name, e.g. order.filled')
     .option('-d, --data <json>', 'event data: a JSON object, or @file.json', '{}')
     .option('--resource <type:id>', 'what the event is about, e.g. order:ord_123', resource)
+    .option('--tenant <id>', 'for this tenant: only its endpoints get it (default: untenanted)')
     .option('--endpoint <id>', 'only to this endpoint (repeatable)', collect)
     .option('--idempotency-key <key>', 'Idempotency-Key (default: a new one per send)')
     .action(async (name: string, options: SendOptions, command: Command) => {
@@ -28,16 +30,18 @@ export function sendCommand(program: Command, { io, env }: ProgramContext): void
         {
           name,
           data,
+          ...(options.tenant !== undefined ? { tenant_id: options.tenant } : {}),
           ...(options.resource ? { resource: options.resource } : {}),
           ...(options.endpoint ? { endpoint_ids: options.endpoint } : {}),
         },
         options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {},
       );
       const plural = published.deliveries === 1 ? 'delivery' : 'deliveries';
+      const forTenant = options.tenant !== undefined ? ` for ${options.tenant}` : '';
       io.stdout.write(
         globals.json
           ? json(published)
-          : `${published.id} published (${published.deliveries} ${plural})\n`,
+          : `${published.id} published${forTenant} (${published.deliveries} ${plural})\n`,
       );
     });
 }

@@ -6,22 +6,22 @@ import type { DeadLetterListParams, DeadLetterReplayParams, Delivery, Page } fro
 export class DeadLetter {
   constructor(private readonly http: Transport) {}
 
-  /** Dead deliveries, newest first; all of them, or one endpoint's. */
-  list({ endpoint_id, limit, cursor }: DeadLetterListParams = {}): Pager<Delivery> {
+  /** Dead deliveries, newest first; all of them, one endpoint's or one tenant's. */
+  list({ endpoint_id, tenant_id, limit, cursor }: DeadLetterListParams = {}): Pager<Delivery> {
     return new Pager(
       (after) =>
         this.http.request<Page<Delivery>>({
           method: 'GET',
           path: 'v1/dead-letter',
-          searchParams: { endpoint_id, limit, cursor: after },
+          searchParams: { endpoint_id, tenant_id, limit, cursor: after },
         }),
       cursor,
     );
   }
 
   /**
-   * Re-enqueues dead deliveries: those in `ids`, the endpoint's, or (with neither) the whole
-   * dead letter. Only what is dead is replayed, so replaying twice is harmless; `replayed` says
+   * Re-enqueues dead deliveries: those in `ids`, the endpoint's, the tenant's, or (with none of
+   * them) the whole dead letter; a tenant key's reach stops at its own tenant's. Only what is dead is replayed, so replaying twice is harmless; `replayed` says
    * how many went. Retried like a read, for that reason.
    */
   replay(params: DeadLetterReplayParams = {}): Promise<{ replayed: number }> {

@@ -4,8 +4,8 @@ import type {
   CreatedEndpoint,
   Endpoint,
   EndpointCreateParams,
+  EndpointListParams,
   EndpointUpdateParams,
-  ListParams,
   Page,
   Published,
   RecoverParams,
@@ -19,19 +19,26 @@ import { path } from './path';
 export class Endpoints {
   constructor(private readonly http: Transport) {}
 
-  /** Creates an endpoint; the answer is the only one besides `getSecret` that holds its `secret`. */
+  /**
+   * Creates an endpoint; the answer is the only one besides `getSecret` that holds its `secret`.
+   * `tenant_id` makes it receive that tenant's events only (never changed afterwards); with a
+   * tenant key it belongs to the key's tenant.
+   */
   create(params: EndpointCreateParams): Promise<CreatedEndpoint> {
     return this.http.request({ method: 'POST', path: 'v1/endpoints', json: params });
   }
 
-  /** Every endpoint, oldest first, fetched `limit` at a time as the iteration goes. */
-  list({ limit, cursor }: ListParams = {}): Pager<Endpoint> {
+  /**
+   * Every endpoint (or one tenant's), oldest first, fetched `limit` at a time as the iteration
+   * goes. A tenant key lists its own tenant's only.
+   */
+  list({ limit, cursor, tenant_id }: EndpointListParams = {}): Pager<Endpoint> {
     return new Pager(
       (after) =>
         this.http.request<Page<Endpoint>>({
           method: 'GET',
           path: 'v1/endpoints',
-          searchParams: { limit, cursor: after },
+          searchParams: { tenant_id, limit, cursor: after },
         }),
       cursor,
     );

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Pager } from '../pager';
 import type { Transport } from '../transport';
 import type {
+  Event,
   EventListParams,
   EventWithDeliveries,
   Page,
   PublishParams,
   Published,
-  WebhookEvent,
 } from '../types';
 import { path } from './path';
 
@@ -25,7 +25,11 @@ export interface PublishOptions {
 export class Events {
   constructor(private readonly http: Transport) {}
 
-  /** Publishes one event to every enabled endpoint subscribed to its name (or to `endpoint_ids`). */
+  /**
+   * Publishes one event to every enabled endpoint subscribed to its name (or to `endpoint_ids`):
+   * with `tenant_id`, only that tenant's endpoints; without, only untenanted ones. Operator keys
+   * only: with a tenant key it is a 403 `forbidden`.
+   */
   publish(event: PublishParams, options: PublishOptions = {}): Promise<Published> {
     return this.http.request({
       method: 'POST',
@@ -48,16 +52,23 @@ export class Events {
 
   /**
    * Published events, newest first (within the retention), fetched `limit` at a time as the
-   * iteration goes; `name`, `after` and `before` narrow them.
+   * iteration goes; `tenant_id`, `name`, `after` and `before` narrow them.
    */
-  list({ limit, cursor, name, after, before }: EventListParams = {}): Pager<WebhookEvent> {
+  list({ limit, cursor, tenant_id, name, after, before }: EventListParams = {}): Pager<Event> {
     const time = (t: string | Date | undefined) => (t instanceof Date ? t.toISOString() : t);
     return new Pager(
       (next) =>
-        this.http.request<Page<WebhookEvent>>({
+        this.http.request<Page<Event>>({
           method: 'GET',
           path: 'v1/events',
-          searchParams: { limit, cursor: next, name, after: time(after), before: time(before) },
+          searchParams: {
+            limit,
+            cursor: next,
+            tenant_id,
+            name,
+            after: time(after),
+            before: time(before),
+          },
         }),
       cursor,
     );
