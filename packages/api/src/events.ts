@@ -51,11 +51,11 @@ const Time = z.iso.datetime({ offset: true });
 /** `GET /v1/events`: newest first, within the retention. */
 export const EventListQuery = pageQuery(EventId).extend({
   /** Only events of exactly this name. */
-  name: EventName.optional(),
+  name: EventName.optional().describe('only events of exactly this name'),
   /** Only events created at or after this time. */
-  after: Time.optional(),
+  after: Time.optional().describe('only events created at or after this time (ISO 8601)'),
   /** Only events created before this time. */
-  before: Time.optional(),
+  before: Time.optional().describe('only events created before this time (ISO 8601)'),
 });
 export type EventListQuery = z.output<typeof EventListQuery>;
 

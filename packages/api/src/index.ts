@@ -4,3 +4,5 @@ export * from './errors';
 export * from './events';
 export * from './ids';
 export * from './pagination';
+export * from './openapi';
+export * from './routes';
