@@ -78,7 +78,7 @@ function conform(key: string, res: request.Response): void {
     );
   }
   seen.add(`${key} ${res.status}`);
-  for (const header of Object.keys((response.headers ?? {}) as Json))
+  for (const header of Object.keys(response.headers ?? {}))
     expect({ [header]: res.get(header) }).toEqual({ [header]: expect.any(String) as string });
   const content = response.content as Record<string, { schema: Json }> | undefined;
   if (content === undefined) {
@@ -408,7 +408,10 @@ function derived(key: string, status: number, scenario: Scenario): Make[] {
           const call = await scenario.ok(f);
           return {
             ...call,
-            path: call.path.replace(/\b(ep|evt|whd)_\w{26}/, (_, p: 'ep') => UNKNOWN[p]),
+            path: call.path.replace(
+              /\b(ep|evt|whd)_\w{26}/,
+              (_, p: keyof typeof UNKNOWN) => UNKNOWN[p],
+            ),
           };
         },
         async (f) => {
