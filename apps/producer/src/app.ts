@@ -5,6 +5,7 @@ import { requireApiKey } from './auth';
 import type { AppDeps, RouteDeps } from './deps';
 import { errorHandler, unknownRoute } from './errors';
 import { countRequests } from './metrics';
+import { openApiRoutes } from './openapi';
 import { deadLetterRoutes } from './routes/dead-letter';
 import { deliveryRoutes } from './routes/deliveries';
 import { endpointActionRoutes } from './routes/endpoint-actions';
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(countRequests(deps.metrics));
   app.use(healthRoutes(route));
+  app.use(openApiRoutes());
   app.use(endpointRoutes(route, auth));
   app.use(endpointActionRoutes(route, auth));
   app.use(eventRoutes(route, auth));

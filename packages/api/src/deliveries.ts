@@ -41,14 +41,14 @@ export type DeliveryList = z.infer<typeof DeliveryList>;
 
 /** `GET /v1/endpoints/:id/deliveries` */
 export const DeliveryListQuery = pageQuery(DeliveryId).extend({
-  status: DeliveryStatus.optional(),
+  status: DeliveryStatus.optional().describe('only deliveries in this state'),
 });
 export type DeliveryListQuery = z.output<typeof DeliveryListQuery>;
 
 /** `GET /v1/dead-letter` */
 export const DeadLetterQuery = pageQuery(DeliveryId).extend({
-  endpoint_id: EndpointId.optional(),
-  tenant_id: TenantId.optional(),
+  endpoint_id: EndpointId.optional().describe("only this endpoint's dead deliveries"),
+  tenant_id: TenantId.optional().describe("only this tenant's dead deliveries"),
 });
 export type DeadLetterQuery = z.output<typeof DeadLetterQuery>;
 

@@ -13,6 +13,12 @@ export const EventTypeFilter = z
     'must be an event name, a prefix ending in .* or *',
   );
 
+/** An endpoint's subscriptions; none means every event. */
+const EventTypes = z
+  .array(EventTypeFilter)
+  .max(256)
+  .describe('the event names it gets (`order.filled`, `order.*`, `*`); empty: all of them');
+
 export const HeaderName = z
   .string()
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'must be a valid HTTP header name');
@@ -57,26 +63,39 @@ export const CustomHeaders = z
         });
       }
     }
-  });
+  })
+  .describe('sent with every delivery; they cannot replace the headers Hookline sets');
 
 export const LegacySignatureHeader = HeaderName.refine(
   (name) => !RESERVED_HEADERS.has(name.toLowerCase()),
   'must not be a header Hookline sets itself',
-);
+).describe('a header to send `sha256=<hex HMAC-SHA256 of the body>` in, GitHub style');
 
 export const Metadata = z
   .record(z.string().min(1).max(64), z.string().max(1024))
-  .refine((m) => Object.keys(m).length <= 32, 'at most 32 entries');
+  .refine((m) => Object.keys(m).length <= 32, 'at most 32 entries')
+  .describe('yours to use: at most 32 entries');
 
 /** Deliveries per second; bounded so that a typo cannot turn the limiter off by overflow. */
-export const RateLimit = z.number().int().min(1).max(100_000);
+export const RateLimit = z
+  .number()
+  .int()
+  .min(1)
+  .max(100_000)
+  .describe('deliveries per second to this endpoint');
 
 /**
  * An endpoint URL as the contract shapes it. Which URLs are allowed (`https://` only, no IP
  * literal, unless the deployment allows insecure URLs) is the server's policy: the producer
  * refines this schema with it.
  */
-export const EndpointUrl = z.string().min(1).max(2048);
+export const EndpointUrl = z
+  .string()
+  .min(1)
+  .max(2048)
+  .describe(
+    'where deliveries go: `https://` and a host name (no IP literal, localhost or credentials) unless the deployment allows insecure URLs',
+  );
 
 /** `POST /v1/endpoints`: fields with a default may be left out. */
 export const EndpointCreate = z.strictObject({
@@ -84,7 +103,7 @@ export const EndpointCreate = z.strictObject({
   /** The tenant whose events it receives; null for untenanted events. Never changes. */
   tenant_id: TenantId.nullable().default(null),
   description: z.string().max(1024).default(''),
-  event_types: z.array(EventTypeFilter).max(256).default([]),
+  event_types: EventTypes.default([]),
   headers: CustomHeaders.default({}),
   rate_limit: RateLimit.nullable().default(null),
   secret: Secret.optional(),
@@ -98,7 +117,7 @@ export type EndpointCreate = z.output<typeof EndpointCreate>;
 export const EndpointPatch = z.strictObject({
   url: EndpointUrl.optional(),
   description: z.string().max(1024).optional(),
-  event_types: z.array(EventTypeFilter).max(256).optional(),
+  event_types: EventTypes.optional(),
   headers: CustomHeaders.optional(),
   rate_limit: RateLimit.nullable().optional(),
   legacy_signature_header: LegacySignatureHeader.nullable().optional(),

@@ -64,11 +64,11 @@ export const EventListQuery = pageQuery(EventId).extend({
   /** Only events published for this tenant. */
   tenant_id: TenantId.optional(),
   /** Only events of exactly this name. */
-  name: EventName.optional(),
+  name: EventName.optional().describe('only events of exactly this name'),
   /** Only events created at or after this time. */
-  after: Time.optional(),
+  after: Time.optional().describe('only events created at or after this time (ISO 8601)'),
   /** Only events created before this time. */
-  before: Time.optional(),
+  before: Time.optional().describe('only events created before this time (ISO 8601)'),
 });
 export type EventListQuery = z.output<typeof EventListQuery>;
 

@@ -3,6 +3,8 @@ export * from './endpoints';
 export * from './errors';
 export * from './events';
 export * from './ids';
+export * from './openapi';
 export * from './operational-events';
 export * from './pagination';
+export * from './routes';
 export * from './tenants';

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
 /** Items per page: 1–250, 50 when absent. */
-export const Limit = z.coerce.number().int().min(1).max(250).default(50);
+export const Limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(250)
+  .default(50)
+  .describe('items per page, 1–250');
 
 /**
  * A list's query: `?limit=&cursor=`. A cursor is the `next_cursor` of an earlier page (the last

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { z } from 'zod';
+import { openApiDocument, type Json } from './openapi';
+import { ROUTES, type Route } from './routes';
+
+const COMMITTED = path.join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
+
+/** The paths (`paths./v1/events.post.responses`) at which two JSON values differ, a few of them. */
+function differences(a: unknown, b: unknown, at = '', found: string[] = []): string[] {
+  if (found.length >= 10 || isDeepStrictEqual(a, b)) return found;
+  const objects = [a, b].every((v) => typeof v === 'object' && v !== null);
+  if (!objects || Array.isArray(a) !== Array.isArray(b)) {
+    found.push(at || '(the whole document)');
+    return found;
+  }
+  const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+  for (const key of keys)
+    differences(
+      (a as Record<string, unknown>)[key],
+      (b as Record<string, unknown>)[key],
+      at ? `${at}.${key}` : key,
+      found,
+    );
+  return found;
+}
+
+/** Every value of `key` anywhere in `value`. */
+function valuesOf(value: unknown, key: string): unknown[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]): unknown[] => [
+    ...(k === key ? [v] : []),
+    ...valuesOf(v, key),
+  ]);
+}
+
+const doc = openApiDocument();
+const operations = Object.values(doc.paths).flatMap((methods) => Object.values(methods));
+
+test('docs/openapi.json is what the code generates', () => {
+  const committed: unknown = JSON.parse(readFileSync(COMMITTED, 'utf8'));
+  const generated: unknown = JSON.parse(JSON.stringify(doc));
+  const differ = differences(committed, generated);
+  if (differ.length > 0) {
+    throw new Error(
+      `docs/openapi.json is out of date (it differs at ${differ.join(', ')}): run \`npm run openapi\` and commit it`,
+    );
+  }
+});
+
+test('describes every route of the table once, with a unique operationId', () => {
+  expect(operations).toHaveLength(ROUTES.length);
+  const ids = operations.map((op) => op.operationId);
+  expect(new Set(ids).size).toBe(ids.length);
+});
+
+test('every $ref points at a schema in components', () => {
+  const refs = valuesOf(doc, '$ref');
+  expect(refs.length).toBeGreaterThan(0);
+  for (const ref of refs) {
+    expect(ref).toMatch(/^#\/components\/schemas\//);
+    expect(doc.components.schemas).toHaveProperty([(ref as string).split('/').pop()!]);
+  }
+});
+
+test('every operation answers 401 and 503 with the error body; a tenant key is 403 where it may not go', () => {
+  for (const op of operations) {
+    const responses = op.responses as Record<string, Json>;
+    for (const status of ['401', '503']) expect(responses).toHaveProperty([status]);
+    for (const [status, response] of Object.entries(responses)) {
+      if (Number(status) < 400) continue;
+      expect(response).toMatchObject({
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
+      });
+    }
+    expect('403' in responses).toBe(op['x-hookline-tenant-key'] === false);
+  }
+});
+
+test('request bodies refuse unknown fields; responses leave room for new ones', () => {
+  const { schemas } = doc.components;
+  expect(schemas.EndpointCreate).toMatchObject({ additionalProperties: false });
+  expect(schemas.PublishEvent).toMatchObject({ additionalProperties: false });
+  expect(schemas.Endpoint).not.toHaveProperty(['additionalProperties']);
+  expect(schemas.Delivery).not.toHaveProperty(['additionalProperties']);
+});
+
+test('a new route is one table entry', () => {
+  const route: Route = {
+    method: 'get',
+    path: '/v1/widgets/{id}',
+    operationId: 'getWidget',
+    tag: 'Endpoints',
+    summary: 'Read a widget',
+    description: 'A widget.',
+    params: z.object({ id: z.string() }),
+    responses: { 200: { description: 'The widget.', body: z.object({ id: z.string() }) } },
+    tenantKey: false,
+  };
+  const widget = openApiDocument([...ROUTES, route]).paths['/v1/widgets/{id}']?.get;
+  expect(widget).toMatchObject({
+    operationId: 'getWidget',
+    parameters: [{ name: 'id', in: 'path', required: true }],
+    responses: { 200: {}, 403: {} },
+    'x-hookline-tenant-key': false,
+  });
+});
+
+test('a path parameter without its schema is refused', () => {
+  const route: Route = { ...ROUTES.find((r) => r.path.includes('{id}'))!, params: z.object({}) };
+  expect(() => openApiDocument([route])).toThrow(/path parameters/);
+});
