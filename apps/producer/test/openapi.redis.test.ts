@@ -454,7 +454,7 @@ async function settled(endpoint: string, name: string, status: 'failed' | 'dead'
   const res = await h.api.post('/v1/events', { name, data: {} }).expect(202);
   const event = (res.body as { id: string }).id;
   const id = deliveryIdFor(event, endpoint);
-  await h.context.deliveries.transition({ id, endpointId: endpoint }, status, {
+  await h.context.deliveries.transition({ id, endpointId: endpoint, tenantId: null }, status, {
     attempt: failedAttempt(status === 'dead' ? 'timeout' : null),
     nextAttemptAt: status === 'failed' ? Date.parse('2030-01-01T00:00:00Z') : null,
   });

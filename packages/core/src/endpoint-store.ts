@@ -55,8 +55,8 @@ export class EndpointStore {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     /** Opens a transaction that BullMQ jobs can be added to (see DeliveryStore's `multi`). */
-    private readonly transaction: () => Promise<ChainableCommander> = async () =>
-      this.redis.multi(),
+    private readonly transaction: () => Promise<ChainableCommander> = () =>
+      Promise.resolve(this.redis.multi()),
   ) {}
 
   /** The index sets of its tenant that an enabled endpoint with these filters belongs to. */
