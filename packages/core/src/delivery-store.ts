@@ -6,6 +6,7 @@ import { deliveryIdFor, idFloor } from './ids';
 import type { RedisKeys } from './keys';
 import { pageOf, type PageResult } from './pagination';
 import { fanoutJobId, jobFor, operationalJobId, type OperationalJob } from './queues';
+import { execAll } from './exec';
 
 /**
  * Deliveries per Redis transaction. A publish whose deliveries fit is written in one MULTI:
@@ -171,12 +172,6 @@ export class DeliveryStore {
     }
   }
 
-  private static async exec(multi: ChainableCommander): Promise<void> {
-    const results = await multi.exec();
-    if (results === null) throw new Error('Redis transaction aborted');
-    for (const [error] of results) if (error) throw error;
-  }
-
   /**
    * Writes events and their deliveries, and enqueues a job per delivery. When this resolves,
    * everything is in Redis. `finish` adds last writes (the idempotency record) to the final
@@ -192,7 +187,7 @@ export class DeliveryStore {
     let multi = await this.multi();
     let inTransaction = 0;
     const flush = async () => {
-      await DeliveryStore.exec(multi);
+      await execAll(multi);
       multi = await this.multi();
       inTransaction = 0;
     };
@@ -214,7 +209,7 @@ export class DeliveryStore {
       inTransaction += count + 1;
     }
     finish?.(multi);
-    await DeliveryStore.exec(multi);
+    await execAll(multi);
   }
 
   private async publishLarge(
@@ -238,7 +233,7 @@ export class DeliveryStore {
     ).addJob(multi as never);
     for (let start = 0; start < ids.length; start += DELIVERIES_PER_TRANSACTION) {
       this.addDeliveries(multi, event, ids.slice(start, start + DELIVERIES_PER_TRANSACTION), now);
-      await DeliveryStore.exec(multi);
+      await execAll(multi);
       multi = await this.multi();
       // Yield between chunks: a 10,000-endpoint fan-out must not hold the event loop.
       await new Promise((resolve) => setImmediate(resolve));
@@ -269,12 +264,12 @@ export class DeliveryStore {
       const pipeline = this.redis.pipeline();
       for (const endpointId of chunk)
         pipeline.exists(this.keys.delivery(deliveryIdFor(eventId, endpointId)));
-      const exists = (await pipeline.exec()) ?? [];
-      const missing = chunk.filter((_, i) => exists[i]?.[1] !== 1);
+      const exists = await execAll(pipeline);
+      const missing = chunk.filter((_, i) => exists[i] !== 1);
       if (missing.length === 0) continue;
       const multi = await this.multi();
       this.addDeliveries(multi, event, missing, now);
-      await DeliveryStore.exec(multi);
+      await execAll(multi);
       created += missing.length;
     }
     return created;
@@ -309,11 +304,11 @@ export class DeliveryStore {
     const pipeline = this.redis.pipeline();
     for (const id of ids)
       pipeline.hgetall(this.keys.delivery(id)).lrange(this.keys.attempts(id), 0, -1);
-    const rows = (await pipeline.exec()) ?? [];
+    const rows = await execAll(pipeline);
     return ids.flatMap((id, i) => {
-      const state = toState(id, rows[2 * i]?.[1] as Record<string, string>);
+      const state = toState(id, rows[2 * i] as Record<string, string>);
       if (!state) return [];
-      const attempts = ((rows[2 * i + 1]?.[1] as string[]) ?? []).map((raw) =>
+      const attempts = ((rows[2 * i + 1] as string[]) ?? []).map((raw) =>
         Attempt.parse(JSON.parse(raw)),
       );
       return [
@@ -396,8 +391,8 @@ export class DeliveryStore {
       pipeline
         .zcard(this.keys.endpointDeliveries(id, 'pending'))
         .zcard(this.keys.endpointDeliveries(id, 'failed'));
-    const rows = (await pipeline.exec()) ?? [];
-    return rows.reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
+    const counts = await execAll(pipeline);
+    return counts.reduce<number>((sum, count) => sum + Number(count ?? 0), 0);
   }
 
   async deadLetterSize(): Promise<number> {
@@ -449,9 +444,7 @@ export class DeliveryStore {
     void jobFor(this.queues.operational, 'operational', report, {
       jobId: operationalJobId(report, delivery.cycle),
     }).addJob(multi as never);
-    const results = (await multi.exec()) ?? [];
-    const [error, reply] = results[0] ?? [];
-    if (error) throw error;
+    const [reply] = await execAll(multi);
     return (reply as [string, number])[0] as 'ok' | 'gone' | 'disable';
   }
 
@@ -475,9 +468,9 @@ export class DeliveryStore {
     const pipeline = this.redis.pipeline();
     for (const id of ids)
       pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'event_id', 'status', 'tenant_id');
-    const rows = (await pipeline.exec()) ?? [];
+    const rows = await execAll(pipeline);
     const candidates = ids.flatMap((id, i) => {
-      const [endpointId, eventId, status, tenant] = (rows[i]?.[1] ?? []) as (string | null)[];
+      const [endpointId, eventId, status, tenant] = (rows[i] ?? []) as (string | null)[];
       return endpointId && eventId && status && allowed.includes(status as DeliveryStatus)
         ? [{ id, endpointId, eventId, status, tenantId: tenant ? tenant : null }]
         : [];
@@ -503,9 +496,9 @@ export class DeliveryStore {
           { jobId: d.id },
         ).addJob(multi as never);
       }
-      const results = (await multi.exec()) ?? [];
+      const results = await execAll(multi);
       chunk.forEach((d, i) => {
-        if (results[2 * i]?.[1] === 'ok') requeued.push(d.id);
+        if (results[2 * i] === 'ok') requeued.push(d.id);
       });
     }
     // A delivery waiting for its next retry already has a delayed job (the add above was a

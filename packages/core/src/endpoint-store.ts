@@ -12,6 +12,7 @@ import { newId } from './ids';
 import type { RedisKeys } from './keys';
 import { pageOf, type PageResult } from './pagination';
 import { StoredEndpoint } from './schemas';
+import { execAll } from './exec';
 
 const MAX_CAS_RETRIES = 10;
 
@@ -105,8 +106,8 @@ export class EndpointStore {
     const multi = await this.transaction();
     multi.hlPutEndpoint(...args);
     finish(multi, after);
-    const results = (await multi.exec()) ?? [];
-    return results[0]?.[1] === 1;
+    const [written] = await execAll(multi);
+    return written === 1;
   }
 
   private async read(id: string): Promise<{ raw: string; endpoint: StoredEndpoint } | undefined> {
@@ -241,7 +242,7 @@ export class EndpointStore {
         this.keys.rateLimit(id),
         this.keys.rateLimitReservations(id),
       );
-      await multi.exec();
+      await execAll(multi);
       return [...pending!, ...failed!];
     }
     throw new Error(`endpoint ${id} kept changing; gave up after ${MAX_CAS_RETRIES} tries`);
@@ -288,9 +289,9 @@ export class EndpointStore {
       if (only.length === 0) return [];
       const pipeline = this.redis.pipeline();
       for (const id of only) pipeline.get(this.keys.endpoint(id));
-      const raws = (await pipeline.exec()) ?? [];
+      const raws = await execAll(pipeline);
       return only.filter((_, i) => {
-        const raw = raws[i]?.[1];
+        const raw = raws[i];
         if (typeof raw !== 'string') return false;
         const endpoint = StoredEndpoint.parse(JSON.parse(raw));
         return (

@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { idFloor } from './ids';
 import type { RedisKeys } from './keys';
 import { pageOf, type PageResult } from './pagination';
+import { execAll } from './exec';
 
 /** An event as the API shows it: the stored body and its tenant ('' in Redis for none). */
 function toEvent(body: string, tenant: string | null): Event {
@@ -38,9 +39,9 @@ export class EventStore {
     const pipeline = this.redis.pipeline();
     for (const id of ids)
       pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'status', 'attempts');
-    const rows = ids.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+    const rows = ids.length > 0 ? await execAll(pipeline) : [];
     const deliveries = ids.flatMap((id, i): EventDelivery[] => {
-      const [endpointId, status, attempts] = (rows[i]?.[1] ?? []) as (string | null)[];
+      const [endpointId, status, attempts] = (rows[i] ?? []) as (string | null)[];
       return status
         ? [
             {
@@ -75,9 +76,9 @@ export class EventStore {
     if (items.length === 0) return { data: [], next_cursor };
     const pipeline = this.redis.pipeline();
     for (const id of items) pipeline.hmget(this.keys.event(id), 'body', 'tenant_id');
-    const rows = (await pipeline.exec()) ?? [];
+    const rows = await execAll(pipeline);
     // An event that expired before its index entry was trimmed is skipped.
-    const data = rows.flatMap(([, row]): Event[] => {
+    const data = rows.flatMap((row): Event[] => {
       const [body, tenantId] = (row ?? []) as (string | null)[];
       return body ? [toEvent(body, tenantId ?? null)] : [];
     });

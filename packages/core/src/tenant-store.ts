@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { DeliveryStore } from './delivery-store';
 import type { RedisKeys } from './keys';
 import { pageOf, type PageResult } from './pagination';
+import { execAll } from './exec';
 
 /** A tenant key: `hlt_<public id>_<secret>`. The public id finds the record; the secret proves it. */
 const KEY_PATTERN = /^hlt_([0-9a-f]{24})_([A-Za-z0-9_-]{43})$/;
@@ -46,9 +47,9 @@ export class TenantStore {
     if (items.length === 0) return { data: [], next_cursor };
     const pipeline = this.redis.pipeline();
     for (const id of items) pipeline.zcard(this.keys.tenantEndpoints(id));
-    const counts = (await pipeline.exec()) ?? [];
+    const counts = await execAll(pipeline);
     return {
-      data: items.map((id, i) => ({ id, endpoints: Number(counts[i]?.[1] ?? 0) })),
+      data: items.map((id, i) => ({ id, endpoints: Number(counts[i] ?? 0) })),
       next_cursor,
     };
   }
@@ -86,7 +87,7 @@ export class TenantStore {
     // The list lives as long as its longest-lived key (GT: never shortened by a shorter one).
     multi.pexpire(list, ttlMs, 'GT');
     multi.pexpire(list, ttlMs, 'NX');
-    await multi.exec();
+    await execAll(multi);
     return { key: `hlt_${publicId}_${secret}`, expiresAt };
   }
 
@@ -115,7 +116,7 @@ export class TenantStore {
     const multi = this.redis.multi();
     if (publicIds.length > 0) multi.del(...publicIds.map((id) => this.keys.tenantKey(id)));
     multi.del(list);
-    await multi.exec();
+    await execAll(multi);
     return publicIds.length;
   }
 
