@@ -64,6 +64,14 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     );
   }
 
+  async function dropForDeletedEndpoint(delivery: DeliveryState) {
+    await store.transition(delivery, 'dead', { now: deps.now() });
+    logger.info(
+      { delivery: delivery.id, endpoint: delivery.endpointId },
+      'endpoint deleted; delivery dropped',
+    );
+  }
+
   async function disableEndpoint(endpoint: StoredEndpoint, reason: string) {
     await context.endpoints.disable(
       endpoint.id,
@@ -114,15 +122,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     // A second job for a delivery already finished (a duplicate after a stall): nothing to do.
     if (delivery.status === 'delivered' || delivery.status === 'dead') return;
 
-    const endpoint = await deps.endpoints.get(delivery.endpointId);
-    if (!endpoint) {
-      await store.transition(delivery, 'dead', { now: deps.now() });
-      logger.info(
-        { delivery: delivery.id, endpoint: delivery.endpointId },
-        'endpoint deleted; delivery dropped',
-      );
-      return;
-    }
+    let endpoint = await deps.endpoints.get(delivery.endpointId);
+    if (!endpoint) return dropForDeletedEndpoint(delivery);
     if (endpoint.disabled) return finishDead(delivery, 'endpoint is disabled', false);
     if (body === undefined)
       return finishDead(delivery, 'its event expired before it could be delivered', true);
@@ -136,6 +137,15 @@ export function createDeliverProcessor(deps: DeliverDeps) {
 
     const gate = await deps.gate.acquire(endpoint.id);
     if (!gate.go) return defer(job, token, gate.retryAt);
+    // Waiting for a slot can take a while (up to 250 ms): read the endpoint again, so that a
+    // change made meanwhile (a rotation, a new URL, a disable, a delete) applies to this attempt.
+    endpoint = await deps.endpoints.get(delivery.endpointId);
+    if (!endpoint || endpoint.disabled) {
+      gate.release('neutral');
+      return endpoint
+        ? finishDead(delivery, 'endpoint is disabled', false)
+        : dropForDeletedEndpoint(delivery);
+    }
     let outcome: AttemptOutcome;
     const sentAt = deps.now();
     try {

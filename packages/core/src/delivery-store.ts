@@ -59,7 +59,12 @@ export interface TransitionOptions {
    * endpoint disabled) and for an operational event's own delivery.
    */
   report?: boolean;
+  /** Move only a delivery in one of these statuses (else the verdict is 'refused'). Default: any. */
+  from?: readonly DeliveryStatus[];
 }
+
+/** What a transition did: moved ('ok', or 'disable': moved, and the endpoint should be disabled), or not ('gone', 'refused'). */
+export type TransitionVerdict = 'ok' | 'gone' | 'disable' | 'refused';
 
 export interface DeliveryStoreOptions {
   /** `HOOKLINE_RETENTION`, ms. */
@@ -408,7 +413,7 @@ export class DeliveryStore {
     delivery: Pick<DeliveryState, 'id' | 'endpointId' | 'tenantId'> & { cycle?: number },
     to: DeliveryStatus,
     options: TransitionOptions = {},
-  ): Promise<'ok' | 'gone' | 'disable'> {
+  ): Promise<TransitionVerdict> {
     const now = options.now ?? Date.now();
     const args = [
       this.keys.delivery(delivery.id),
@@ -429,10 +434,11 @@ export class DeliveryStore {
       options.health ?? '',
       this.options.disableAfterMs,
       idFloor('whd', now - this.options.retentionMs),
+      (options.from ?? []).join(','),
     ] as const;
     if (!(options.report && to === 'dead')) {
       const [verdict] = await this.redis.hlTransition(...args);
-      return verdict as 'ok' | 'gone' | 'disable';
+      return verdict as TransitionVerdict;
     }
     const multi = await this.multi();
     multi.hlTransition(...args);
@@ -445,7 +451,7 @@ export class DeliveryStore {
       jobId: operationalJobId(report, delivery.cycle),
     }).addJob(multi as never);
     const [reply] = await execAll(multi);
-    return (reply as [string, number])[0] as 'ok' | 'gone' | 'disable';
+    return (reply as [string, number])[0] as TransitionVerdict;
   }
 
   /** A delivery's last attempt, if it made one. */
@@ -550,7 +556,13 @@ export class DeliveryStore {
           () => false,
         );
         // The endpoint is gone, so no dead letter is written: the tenant does not matter here.
-        if (removed) await this.transition({ id, endpointId, tenantId: null }, 'dead', { now });
+        // BullMQ also answers 1 for a job that no longer exists (one that just completed and was
+        // removed): only a delivery still waiting moves, never a delivered one.
+        if (removed)
+          await this.transition({ id, endpointId, tenantId: null }, 'dead', {
+            now,
+            from: ['pending', 'failed'],
+          });
       }),
     );
   }

@@ -9,13 +9,17 @@ import type { Redis, Result } from 'ioredis';
  * KEYS: delivery hash, attempts list, dead-letter zset, endpoint health hash, endpoint key, the
  *       tenant's dead-letter zset (the dead-letter zset again for an untenanted delivery).
  * ARGV: delivery id, status-set prefix, new status, attempt JSON or '', next_attempt_at or '',
- *       now (ms), retention (ms), health ('success' | 'failure' | ''), disable-after (ms), trim floor id.
- * Returns [verdict, failing_since]: 'gone' (no such delivery), 'ok', or 'disable' (the endpoint
- * has failed for longer than disable-after).
+ *       now (ms), retention (ms), health ('success' | 'failure' | ''), disable-after (ms), trim floor id,
+ *       the statuses it may move from (comma-separated; '' = any).
+ * Returns [verdict, failing_since]: 'gone' (no such delivery), 'refused' (not in a status it may
+ * move from), 'ok', or 'disable' (the endpoint has failed for longer than disable-after).
  */
 const TRANSITION = `
 local old = redis.call('HGET', KEYS[1], 'status')
 if not old then return {'gone', 0} end
+if ARGV[11] ~= '' and not string.find(',' .. ARGV[11] .. ',', ',' .. old .. ',', 1, true) then
+  return {'refused', 0}
+end
 local id = ARGV[1]
 if ARGV[4] ~= '' then
   redis.call('RPUSH', KEYS[2], ARGV[4])
