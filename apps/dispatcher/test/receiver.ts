@@ -4,7 +4,10 @@ import type { Socket } from 'node:net';
 export interface Received {
   headers: IncomingMessage['headers'];
   body: string;
+  /** When the whole body had arrived (ms). */
   at: number;
+  /** When the request's headers arrived (ms): when the sender had started it, at the latest. */
+  startedAt: number;
   path: string;
 }
 
@@ -23,6 +26,7 @@ export class Receiver {
   ): Promise<Receiver> {
     const receiver = new Receiver();
     const server = createServer((req, res) => {
+      const startedAt = Date.now();
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -30,6 +34,7 @@ export class Receiver {
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
           at: Date.now(),
+          startedAt,
           path: req.url ?? '/',
         };
         receiver.received.push(received);
