@@ -1,5 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { decodeSecret, InvalidSecretError, WebhookHeaders } from '@hookline/webhooks';
+import {
+  decodeSecret,
+  InvalidSecretError,
+  WebhookHeaders,
+  type WebhookEvent,
+} from '@hookline/webhooks';
 import type { ProgramContext } from './context';
 import { CommandError, UsageError } from './errors';
 import { palette, type Palette } from './io';
@@ -95,6 +100,8 @@ function describe(received: Received, paint: Palette): string {
       `          ${received.method} ${received.path}  event ${eventId}  delivery ${webhookId}`,
     ),
   ];
+  const summary = operationalSummary(received.event);
+  if (summary !== undefined) lines.push(`          ${paint.yellow(summary)}`);
   if (received.event?.data !== undefined) {
     lines.push(
       ...JSON.stringify(received.event.data, null, 2)
@@ -105,6 +112,30 @@ function describe(received: Received, paint: Palette): string {
     lines.push(`          (body is not JSON: ${received.body.length} bytes)`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Hookline's own operational events in one sentence an operator can act on (docs/api.md,
+ * "Operational events"); `undefined` for any other event.
+ */
+export function operationalSummary(event: Partial<WebhookEvent> | undefined): string | undefined {
+  const data = event?.data ?? {};
+  const text = (value: unknown) =>
+    typeof value === 'string' || typeof value === 'number' ? String(value) : '-';
+  const tenant = data.tenant_id ? ` of tenant ${text(data.tenant_id)}` : '';
+  switch (event?.name) {
+    case 'hookline.delivery.dead': {
+      const last =
+        data.last_status_code !== null && data.last_status_code !== undefined
+          ? `HTTP ${text(data.last_status_code)}`
+          : text(data.last_error);
+      return `dead letter: delivery ${text(data.delivery_id)} to endpoint ${text(data.endpoint_id)}${tenant} gave up after ${text(data.attempts)} attempts (last: ${last}); replay with: hookline dlq replay ${text(data.delivery_id)}`;
+    }
+    case 'hookline.endpoint.disabled':
+      return `endpoint ${text(data.endpoint_id)}${tenant} disabled by Hookline: ${text(data.reason)}`;
+    default:
+      return undefined;
+  }
 }
 
 /** A delivery for a script: one JSON object per line. */

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { generateSecret, sign } from '@hookline/webhooks';
+import { operationalSummary } from './listen';
 import { createListener, type ListenerOptions, type Received } from './listener';
 
 // The listener in this process, sent requests signed as the dispatcher signs them.
@@ -126,4 +127,34 @@ test('anything but POST is 405', async () => {
   expect(res.status).toBe(405);
   expect(res.headers.get('allow')).toBe('POST');
   expect(received).toHaveLength(0);
+});
+
+describe('operational events read as a sentence', () => {
+  test('a dead delivery names the delivery, the endpoint, the attempts, the last answer and how to replay', () => {
+    const summary = operationalSummary({
+      name: 'hookline.delivery.dead',
+      data: {
+        delivery_id: 'whd_1',
+        event_id: 'evt_1',
+        endpoint_id: 'ep_1',
+        tenant_id: 'acme',
+        attempts: 8,
+        last_status_code: 503,
+        last_error: null,
+      },
+    });
+    expect(summary).toBe(
+      'dead letter: delivery whd_1 to endpoint ep_1 of tenant acme gave up after 8 attempts (last: HTTP 503); replay with: hookline dlq replay whd_1',
+    );
+  });
+
+  test('a disabled endpoint names the endpoint and the reason; other events have no summary', () => {
+    expect(
+      operationalSummary({
+        name: 'hookline.endpoint.disabled',
+        data: { endpoint_id: 'ep_1', tenant_id: null, reason: 'the endpoint answered 410 Gone' },
+      }),
+    ).toBe('endpoint ep_1 disabled by Hookline: the endpoint answered 410 Gone');
+    expect(operationalSummary({ name: 'order.filled', data: {} })).toBeUndefined();
+  });
 });

@@ -38,6 +38,17 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** `--events a,b.*`, repeatable too: every comma-separated entry. */
+export function collectList(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ];
+}
+
 /** `--header Name:value`, repeatable, into an object. */
 export function header(
   value: string,

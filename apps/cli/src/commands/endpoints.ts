@@ -3,12 +3,13 @@ import type { Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../connection';
 import type { ProgramContext } from '../context';
 import { json, palette, table } from '../io';
-import { collect, header, positive } from '../options';
+import { collect, collectList, header, positive } from '../options';
 
 interface AddOptions {
   tenant?: string;
   description?: string;
   event?: string[];
+  events?: string[];
   header?: Record<string, string>;
   rateLimit?: number;
   secret?: string;
@@ -73,6 +74,11 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
     .option('--tenant <id>', 'the tenant whose events it gets (set now, never changed)')
     .option('--description <text>', 'what it is')
     .option('--event <type>', 'event name or prefix.* it gets (repeatable; default: all)', collect)
+    .option(
+      '--events <types>',
+      "comma-separated event names or prefixes, e.g. 'order.*,hookline.*' (Hookline's own operational events need hookline.* or their names)",
+      collectList,
+    )
     .option('--header <name:value>', 'a header sent with every delivery (repeatable)', header)
     .option('--rate-limit <n>', 'at most n deliveries per second', positive)
     .option('--secret <whsec>', 'signing secret (default: generated)')
@@ -87,7 +93,9 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
         url,
         ...(options.tenant !== undefined ? { tenant_id: options.tenant } : {}),
         ...(options.description !== undefined ? { description: options.description } : {}),
-        ...(options.event ? { event_types: options.event } : {}),
+        ...(options.event || options.events
+          ? { event_types: [...(options.event ?? []), ...(options.events ?? [])] }
+          : {}),
         ...(options.header ? { headers: options.header } : {}),
         ...(options.rateLimit !== undefined ? { rate_limit: options.rateLimit } : {}),
         ...(options.secret !== undefined ? { secret: options.secret } : {}),
