@@ -292,6 +292,32 @@ describeTenants('the tenant portal (headless Chromium, built producer and dispat
     await portal.close();
   });
 
+  test('the operator revokes a tenant’s keys: its open portal is signed out', async () => {
+    const portal = await browser.newContext();
+    portal.on('request', (request) => requested.push(request.url()));
+    const tab = await portal.newPage();
+    await tab.goto((await mintKey('acme')).portal_url);
+    await tab.locator('.badge-tenant').waitFor();
+
+    await page.goto(`${hookline.url}/console#key=${encodeURIComponent(OPERATOR_KEY)}`);
+    await page.locator('.badge-operator').waitFor();
+    await nav('Tenants').click();
+    await page
+      .locator('tr[data-tenant="acme"]')
+      .getByRole('button', { name: 'Revoke keys' })
+      .click();
+    await page.getByRole('button', { name: 'Yes' }).click();
+    await page
+      .locator('.notices [role=status]')
+      .filter({ hasText: 'Revoked every key of acme.' })
+      .waitFor();
+
+    // The portal's next refresh is refused: it signs out and says why.
+    await tab.getByRole('alert').filter({ hasText: 'refused the key' }).waitFor();
+    expect(await tab.evaluate(() => sessionStorage.length)).toBe(0);
+    await portal.close();
+  });
+
   test('the operator filters endpoints, events and the dead letter by tenant', async () => {
     await page.goto(`${hookline.url}/console#key=${encodeURIComponent(OPERATOR_KEY)}`);
     await page.locator('.badge-operator').waitFor();
