@@ -258,13 +258,20 @@ describeBrowser(
       await page.getByRole('button', { name: 'Clear' }).click();
       await row.waitFor();
 
-      // `after` is inclusive, `before` exclusive: the two events' own times split them.
+      // `after` is inclusive, `before` exclusive: the two events' own times split them. (The
+      // page changes in place, its former rows shown until the new list comes: wait for it.)
       await page.goto(`${hookline.url}/console#/events?after=${late.created_at}`);
-      await row.waitFor();
-      expect(await rows()).toEqual([late.id]);
+      await waitFor(async () => (await rows()).join() === late.id, {
+        message: 'only the later event after its own time',
+      });
       await page.goto(`${hookline.url}/console#/events?before=${late.created_at}`);
-      await page.locator(`tr[data-event="${early.id}"]`).waitFor();
-      expect(await rows()).not.toContain(late.id);
+      await waitFor(
+        async () => {
+          const shown = await rows();
+          return shown.includes(early.id) && !shown.includes(late.id);
+        },
+        { message: 'the earlier event, not the later, before the later one’s time' },
+      );
       // The time filters show the times asked for, to the second, in local time.
       expect(await page.locator('input[name=before]').inputValue()).toMatch(
         /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/,
