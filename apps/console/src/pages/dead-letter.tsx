@@ -31,7 +31,10 @@ export function DeadLetterPage({ route }: { route: Route }) {
   );
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [draft, setDraft] = useState(filter);
-  useEffect(() => setSelected(new Set()), [filterKey]);
+  useEffect(() => {
+    setSelected(new Set());
+    setDraft(filter);
+  }, [filterKey]);
 
   const shown = list.data?.data ?? [];
   // Replayed deliveries leave the list on the next poll: keep only what is still shown.
@@ -79,7 +82,7 @@ export function DeadLetterPage({ route }: { route: Route }) {
           disabled={shown.length === 0}
           onConfirm={() =>
             act(
-              () => replayMatching(api, filter, { byIds: identity.kind === 'tenant' }),
+              () => replayMatching(api, filter),
               (n) => `Replayed ${plural(n, 'delivery', 'deliveries')}.`,
             ).then(list.reload)
           }

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import { ApiError } from '../api/api-error';
 import type { Delivery, Endpoint, Page } from '../api/types';
 import { ConfirmButton } from '../components/confirm-button';
 import { DeliveryTable } from '../components/delivery-table';
@@ -85,6 +86,8 @@ export function EndpointPage({ id, route }: { id: string; route: Route }) {
   );
   const [panel, setPanel] = useState<Panel>();
   const e = endpoint.data;
+  // No such endpoint (or another tenant's): one error says so, not one per section.
+  const unknown = !e && endpoint.error instanceof ApiError && endpoint.error.status === 404;
 
   return (
     <>
@@ -222,21 +225,23 @@ export function EndpointPage({ id, route }: { id: string; route: Route }) {
         </section>
       )}
 
-      <section class="card">
-        <div class="card-header">
-          <h2>Deliveries</h2>
-          <a href={href('dead-letter', { endpoint_id: id })}>Its dead letter →</a>
-        </div>
-        <StatusTabs value={status} onChange={(s) => navigate(`endpoints/${id}`, { status: s })} />
-        <ErrorBox error={deliveries.error} />
-        {deliveries.data &&
-          (deliveries.data.data.length === 0 ? (
-            <p class="empty">No {status ?? ''} delivery.</p>
-          ) : (
-            <DeliveryTable deliveries={deliveries.data.data} showEndpoint={false} />
-          ))}
-        <Pager cursor={cursor} next={deliveries.data?.next_cursor} />
-      </section>
+      {!unknown && (
+        <section class="card">
+          <div class="card-header">
+            <h2>Deliveries</h2>
+            <a href={href('dead-letter', { endpoint_id: id })}>Its dead letter →</a>
+          </div>
+          <StatusTabs value={status} onChange={(s) => navigate(`endpoints/${id}`, { status: s })} />
+          <ErrorBox error={deliveries.error} />
+          {deliveries.data &&
+            (deliveries.data.data.length === 0 ? (
+              <p class="empty">No {status ?? ''} delivery.</p>
+            ) : (
+              <DeliveryTable deliveries={deliveries.data.data} showEndpoint={false} />
+            ))}
+          <Pager cursor={cursor} next={deliveries.data?.next_cursor} />
+        </section>
+      )}
     </>
   );
 }

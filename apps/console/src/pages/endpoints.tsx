@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { CreatedEndpoint, Endpoint, Page } from '../api/types';
 import { EndpointForm } from '../components/endpoint-form';
 import { ErrorBox } from '../components/error-box';
@@ -29,6 +29,8 @@ export function EndpointsPage({ route }: { route: Route }) {
   );
   const [creating, setCreating] = useState(false);
   const [tenantInput, setTenantInput] = useState(tenantFilter ?? '');
+  // A link to another tenant's endpoints lands on this page already open.
+  useEffect(() => setTenantInput(tenantFilter ?? ''), [tenantFilter]);
 
   return (
     <>
@@ -81,6 +83,11 @@ export function EndpointsPage({ route }: { route: Route }) {
           <button type="submit" class="button">
             Filter
           </button>
+          {tenantFilter && (
+            <button type="button" class="button button-quiet" onClick={() => navigate('endpoints')}>
+              Clear
+            </button>
+          )}
         </form>
       )}
 

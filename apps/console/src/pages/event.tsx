@@ -13,7 +13,9 @@ export function EventPage({ id }: { id: string }) {
   const { api } = useSession();
   const event = usePoll(() => api.get<HooklineEvent>(`/v1/events/${encodeURIComponent(id)}`), [id]);
   const e = event.data;
-  const { deliveries = [], ...body } = e ?? {};
+  // What receivers get is the event without the API's additions: its deliveries, and the
+  // tenant it was published for (never sent to an endpoint).
+  const { deliveries = [], tenant_id: _tenant, ...body } = e ?? {};
 
   return (
     <>

@@ -1,6 +1,6 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api/api-error';
-import type { HooklineEvent, Page } from '../api/types';
+import { listEvents } from '../api/event-deliveries';
 import { ErrorBox } from '../components/error-box';
 import { EventTable } from '../components/event-table';
 import { PageHeader } from '../components/page-header';
@@ -54,11 +54,12 @@ export function EventsPage({ route }: { route: Route }) {
   const filterKey = JSON.stringify(filters);
   const cursor = useCursor(filterKey);
   const list = usePoll(
-    () =>
-      api.get<Page<HooklineEvent>>('/v1/events', { ...filters, cursor: cursor.current, limit: 25 }),
+    () => listEvents(api, { ...filters, cursor: cursor.current, limit: 25 }),
     [filterKey, cursor.current],
   );
   const [draft, setDraft] = useState<Filters>(filters);
+  // A link to other filters (a tenant's "Events") lands on this page already open.
+  useEffect(() => setDraft(filters), [filterKey]);
   const [publishing, setPublishing] = useState(false);
   const missing = list.error instanceof ApiError && list.error.noRoute;
 

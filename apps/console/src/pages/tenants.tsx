@@ -55,7 +55,7 @@ export function TenantsPage() {
           (list.data.rows.length === 0 ? (
             <p class="empty">No tenant yet: a tenant exists once an endpoint has its tenant_id.</p>
           ) : (
-            <table class="table">
+            <table class="table table-middle">
               <thead>
                 <tr>
                   <th>Tenant</th>
@@ -80,37 +80,50 @@ export function TenantsPage() {
                         {counts?.dead_letter ?? '—'}
                       </a>
                     </td>
-                    <td class="row-actions">
-                      <a class="button button-quiet" href={href('events', { tenant_id: id })}>
-                        Events
-                      </a>
-                      <button
-                        type="button"
-                        class="button"
-                        onClick={() =>
-                          void act(
-                            () => api.post<TenantKey>(`${tenantPath(id)}/keys`, {}),
-                            (k) => ({
-                              text: `A portal link for ${id}, valid until ${formatTime(k.expires_at)}. It signs in with a tenant key: send it privately.`,
-                              value: k.portal_url,
-                            }),
-                          )
-                        }
-                      >
-                        Portal link
-                      </button>
-                      <ConfirmButton
-                        danger
-                        question={`Delete every endpoint of ${id} and revoke its keys?`}
-                        onConfirm={() =>
-                          act(
-                            () => api.delete(tenantPath(id)).then(() => true),
-                            () => `Deleted tenant ${id}.`,
-                          ).then(list.reload)
-                        }
-                      >
-                        Delete
-                      </ConfirmButton>
+                    <td>
+                      <div class="row-actions">
+                        <a class="button button-quiet" href={href('events', { tenant_id: id })}>
+                          Events
+                        </a>
+                        <button
+                          type="button"
+                          class="button"
+                          onClick={() =>
+                            void act(
+                              () => api.post<TenantKey>(`${tenantPath(id)}/keys`, {}),
+                              (k) => ({
+                                text: `A portal link for ${id}, valid until ${formatTime(k.expires_at)}. It signs in with a tenant key: send it privately.`,
+                                value: k.portal_url,
+                              }),
+                            )
+                          }
+                        >
+                          Portal link
+                        </button>
+                        <ConfirmButton
+                          question={`Revoke every key of ${id}? Its portal links stop working.`}
+                          onConfirm={() =>
+                            act(
+                              () => api.delete(`${tenantPath(id)}/keys`).then(() => true),
+                              () => `Revoked every key of ${id}.`,
+                            )
+                          }
+                        >
+                          Revoke keys
+                        </ConfirmButton>
+                        <ConfirmButton
+                          danger
+                          question={`Delete every endpoint of ${id} and revoke its keys?`}
+                          onConfirm={() =>
+                            act(
+                              () => api.delete(tenantPath(id)).then(() => true),
+                              () => `Deleted tenant ${id}.`,
+                            ).then(list.reload)
+                          }
+                        >
+                          Delete
+                        </ConfirmButton>
+                      </div>
                     </td>
                   </tr>
                 ))}

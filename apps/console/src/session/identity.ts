@@ -1,11 +1,12 @@
 import { ApiError } from '../api/api-error';
 import type { Api } from '../api/client';
-import type { Endpoint, Page } from '../api/types';
+import type { Endpoint, HooklineEvent, Page } from '../api/types';
 
 /**
  * Who a key is. An operator key sees every tenant; `tenants` says whether this server has the
- * tenant routes at all. A tenant key sees one tenant, whose id the portal learns from the
- * endpoints it can see (null while it has none).
+ * tenant routes at all. A tenant key sees one tenant, whose id the portal learns from what it
+ * can see, an endpoint or else an event (null while it has neither): no route tells a tenant
+ * key its own tenant.
  */
 export type Identity =
   { kind: 'operator'; tenants: boolean } | { kind: 'tenant'; tenantId: string | null };
@@ -23,11 +24,20 @@ export async function identify(api: Api): Promise<Identity> {
     return { kind: 'operator', tenants: true };
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    if (error.status === 403)
-      return { kind: 'tenant', tenantId: endpoints.data[0]?.tenant_id ?? null };
+    if (error.status === 403) return { kind: 'tenant', tenantId: await ownTenant(api, endpoints) };
     if (error.status === 404) return { kind: 'operator', tenants: false };
     throw error;
   }
+}
+
+/** The tenant of a tenant key, as what the key can see shows it. */
+async function ownTenant(api: Api, endpoints: Page<Endpoint>): Promise<string | null> {
+  const fromEndpoint = endpoints.data[0]?.tenant_id;
+  if (fromEndpoint) return fromEndpoint;
+  const events = await api
+    .get<Page<HooklineEvent>>('/v1/events', { limit: 1 })
+    .catch(() => ({ data: [] as HooklineEvent[] }));
+  return events.data[0]?.tenant_id ?? null;
 }
 
 export const isOperator = (identity: Identity) => identity.kind === 'operator';

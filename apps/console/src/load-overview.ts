@@ -1,5 +1,6 @@
 import { ApiError } from './api/api-error';
 import { fetchMetrics, type Api } from './api/client';
+import { listEvents } from './api/event-deliveries';
 import type { Delivery, Endpoint, HooklineEvent, Page, TenantCounts } from './api/types';
 import { queueFigures } from './figures/prometheus';
 import { countStatuses, successRatio, type StatusCounts } from './figures/success-ratio';
@@ -12,8 +13,12 @@ export interface Figure {
   tone: 'good' | 'warn' | 'bad' | 'plain';
 }
 
-/** How many recent events the success ratio is taken over. */
-const RECENT_EVENTS = 100;
+/**
+ * How many recent events the success ratio is taken over. The event list does not carry
+ * deliveries, so each of these is one more request per refresh (see api/event-deliveries.ts):
+ * 25 keeps an open overview at about 30 requests every 2.5 s.
+ */
+export const RECENT_EVENTS = 25;
 // Without an event list (an older server): the latest deliveries of the first endpoints.
 const FALLBACK_ENDPOINTS = 10;
 const FALLBACK_DELIVERIES = 20;
@@ -21,16 +26,19 @@ const FALLBACK_DELIVERIES = 20;
 interface Sample {
   counts: StatusCounts;
   what: string;
+  /** The latest events with their deliveries, newest first; undefined without an event list. */
+  events?: HooklineEvent[];
 }
 
 /** The statuses of recent deliveries: those of the latest events, else of the first endpoints'. */
 async function recentSample(api: Api): Promise<Sample> {
   try {
-    const events = await api.get<Page<HooklineEvent>>('/v1/events', { limit: RECENT_EVENTS });
-    const statuses = events.data.flatMap((e) => (e.deliveries ?? []).map((d) => d.status));
+    const { data: events } = await listEvents(api, { limit: RECENT_EVENTS });
+    const statuses = events.flatMap((e) => (e.deliveries ?? []).map((d) => d.status));
     return {
       counts: countStatuses(statuses),
-      what: `the deliveries of the latest ${events.data.length} events`,
+      what: `the deliveries of the latest ${events.length} events`,
+      events,
     };
   } catch (error) {
     if (!(error instanceof ApiError && error.noRoute)) throw error;
@@ -45,6 +53,22 @@ async function recentSample(api: Api): Promise<Sample> {
     counts: countStatuses(pages.flatMap((p) => p.data.map((d) => d.status))),
     what: `the latest deliveries of ${endpoints.data.length} endpoints (up to ${FALLBACK_DELIVERIES} each)`,
   };
+}
+
+// Keys that `GET /v1/tenants/:id` refused (today the route is an operator's only): not asked
+// again on every refresh of the same session.
+const countsRefused = new WeakSet<Api>();
+
+/** A tenant's own counts, or undefined when the API does not give them to its key. */
+async function tenantCounts(api: Api, tenantId: string): Promise<TenantCounts | undefined> {
+  if (countsRefused.has(api)) return undefined;
+  try {
+    return await api.get<TenantCounts>(`/v1/tenants/${encodeURIComponent(tenantId)}`);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 403 || error.noRoute))
+      countsRefused.add(api);
+    return undefined;
+  }
 }
 
 const count = (n: number) => n.toLocaleString('en');
@@ -76,9 +100,7 @@ async function backlog(
       };
     }
   } else if (identity.tenantId !== null) {
-    const counts = await api
-      .get<TenantCounts>(`/v1/tenants/${encodeURIComponent(identity.tenantId)}`)
-      .catch(() => undefined);
+    const counts = await tenantCounts(api, identity.tenantId);
     if (counts) {
       return {
         pending: figure(
@@ -115,8 +137,15 @@ function figure(label: string, value: string, note: string, tone: Figure['tone']
   return { label, value, note, tone };
 }
 
-/** The overview's three figures: pending, dead letter, success ratio of recent deliveries. */
-export async function loadFigures(api: Api, identity: Identity): Promise<Figure[]> {
+export interface Overview {
+  /** Pending, dead letter, success ratio of recent deliveries. */
+  figures: Figure[];
+  /** The events the ratio was taken over, with their deliveries; undefined without an event list. */
+  events?: HooklineEvent[];
+}
+
+/** The overview's figures, and the latest events they were taken from. */
+export async function loadOverview(api: Api, identity: Identity): Promise<Overview> {
   const sample = await recentSample(api);
   const { pending, dead } = await backlog(api, identity, sample);
   const ratio = successRatio(sample.counts);
@@ -130,5 +159,5 @@ export async function loadFigures(api: Api, identity: Identity): Promise<Figure[
           `${count(sample.counts.delivered)} delivered of ${count(settled)} settled, in ${sample.what}`,
           ratio >= 0.99 ? 'good' : ratio >= 0.9 ? 'warn' : 'bad',
         );
-  return [pending, dead, success];
+  return { figures: [pending, dead, success], events: sample.events };
 }
