@@ -52,6 +52,14 @@ test('lists every published event newest first, with the body receivers get', as
     name: 'order.paid',
     data: { n: 9 },
     tenant_id: null,
+    deliveries: [
+      {
+        id: expect.stringMatching(/^whd_/) as string,
+        endpoint_id: expect.stringMatching(/^ep_/) as string,
+        status: 'pending',
+        attempts: 0,
+      },
+    ],
     created_at: new Date(START + 9 * HOUR).toISOString(),
   });
 });

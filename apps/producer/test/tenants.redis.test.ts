@@ -265,6 +265,10 @@ describe('a tenant key', () => {
     const events = await as(key).get('/v1/events').expect(200);
     expect((events.body as { data: { id: string }[] }).data.map((e) => e.id)).toEqual([myEvent]);
     await as(key).get(`/v1/events/${myEvent}`).expect(200);
+    expect((await as(key).get('/v1/tenants/acme').expect(200)).body).toMatchObject({
+      id: 'acme',
+      dead_letter: 1,
+    });
     const dead = await as(key).get('/v1/dead-letter').expect(200);
     expect((dead.body as { data: unknown[] }).data).toHaveLength(1);
     for (const res of [list, events, dead]) expectNothingOfOthers(res);
@@ -287,6 +291,7 @@ describe('a tenant key', () => {
       );
     }
     notFound.push(
+      ['get', '/v1/tenants/globex'],
       ['get', `/v1/events/${theirEvent}`],
       ['get', `/v1/deliveries/${theirDelivery}`],
       ['post', `/v1/deliveries/${theirDelivery}/retry`],
@@ -304,7 +309,6 @@ describe('a tenant key', () => {
       ['post', '/v1/events', { name: 'x', data: {}, tenant_id: 'acme' }],
       ['post', '/v1/events/batch', { events: [{ name: 'x', data: {} }] }],
       ['get', '/v1/tenants'],
-      ['get', '/v1/tenants/acme'],
       ['delete', '/v1/tenants/globex'],
       ['post', '/v1/tenants/acme/keys'],
       ['delete', '/v1/tenants/globex/keys'],

@@ -72,5 +72,5 @@ export const EventListQuery = pageQuery(EventId).extend({
 });
 export type EventListQuery = z.output<typeof EventListQuery>;
 
-export const EventList = listOf(Event);
+export const EventList = listOf(EventWithDeliveries);
 export type EventList = z.infer<typeof EventList>;

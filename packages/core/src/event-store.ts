@@ -31,37 +31,15 @@ export class EventStore {
 
   /** An event with the state of each of its deliveries, or `undefined` if expired or unknown. */
   async get(eventId: string): Promise<EventWithDeliveries | undefined> {
-    const [[body, tenant], ids] = await Promise.all([
-      this.redis.hmget(this.keys.event(eventId), 'body', 'tenant_id'),
-      this.redis.lrange(this.keys.eventDeliveries(eventId), 0, -1),
-    ]);
-    if (!body) return undefined;
-    const pipeline = this.redis.pipeline();
-    for (const id of ids)
-      pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'status', 'attempts');
-    const rows = ids.length > 0 ? await execAll(pipeline) : [];
-    const deliveries = ids.flatMap((id, i): EventDelivery[] => {
-      const [endpointId, status, attempts] = (rows[i] ?? []) as (string | null)[];
-      return status
-        ? [
-            {
-              id,
-              endpoint_id: endpointId ?? '',
-              status: status as DeliveryStatus,
-              attempts: Number(attempts ?? 0),
-            },
-          ]
-        : [];
-    });
-    return { ...toEvent(body, tenant ?? null), deliveries };
+    return (await this.withDeliveries([eventId]))[0];
   }
 
   /**
-   * Published events (test sends are not listed), newest first, by name and creation time. Ids
-   * sort by creation time, so `after`/`before` are id ranges of the index: the cost is the page,
-   * not the installation.
+   * Published events (test sends are not listed), newest first, by name and creation time, each
+   * with the state of its deliveries. Ids sort by creation time, so `after`/`before` are id
+   * ranges of the index: the cost is the page (and its deliveries), not the installation.
    */
-  async list(query: EventListQuery, now = Date.now()): Promise<PageResult<Event>> {
+  async list(query: EventListQuery, now = Date.now()): Promise<PageResult<EventWithDeliveries>> {
     const tenant = query.tenant_id ?? null;
     const index = query.name ? this.keys.eventsNamed(tenant, query.name) : this.keys.events(tenant);
     const floors = [now - this.options.retentionMs];
@@ -73,15 +51,48 @@ export class EventStore {
     const max = upper === undefined ? '+' : `(${upper}`;
     const ids = await this.redis.zrevrangebylex(index, max, min, 'LIMIT', 0, query.limit + 1);
     const { items, next_cursor } = pageOf(ids, query.limit);
-    if (items.length === 0) return { data: [], next_cursor };
-    const pipeline = this.redis.pipeline();
-    for (const id of items) pipeline.hmget(this.keys.event(id), 'body', 'tenant_id');
-    const rows = await execAll(pipeline);
-    // An event that expired before its index entry was trimmed is skipped.
-    const data = rows.flatMap((row): Event[] => {
-      const [body, tenantId] = (row ?? []) as (string | null)[];
-      return body ? [toEvent(body, tenantId ?? null)] : [];
+    return { data: await this.withDeliveries(items), next_cursor };
+  }
+
+  /**
+   * Events with their deliveries' states, in two round trips whatever their number: the bodies
+   * and delivery lists, then every delivery's state. An expired or unknown event is left out.
+   */
+  private async withDeliveries(eventIds: readonly string[]): Promise<EventWithDeliveries[]> {
+    if (eventIds.length === 0) return [];
+    const first = this.redis.pipeline();
+    for (const id of eventIds)
+      first
+        .hmget(this.keys.event(id), 'body', 'tenant_id')
+        .lrange(this.keys.eventDeliveries(id), 0, -1);
+    const rows = await execAll(first);
+    const events = eventIds.flatMap((_, i) => {
+      const [body, tenant] = rows[2 * i] as (string | null)[];
+      return body
+        ? [{ event: toEvent(body, tenant ?? null), ids: rows[2 * i + 1] as string[] }]
+        : [];
     });
-    return { data, next_cursor };
+    const second = this.redis.pipeline();
+    for (const { ids } of events)
+      for (const id of ids)
+        second.hmget(this.keys.delivery(id), 'endpoint_id', 'status', 'attempts');
+    const states = events.some((e) => e.ids.length > 0) ? await execAll(second) : [];
+    let next = 0;
+    return events.map(({ event, ids }) => ({
+      ...event,
+      deliveries: ids.flatMap((id): EventDelivery[] => {
+        const [endpointId, status, attempts] = states[next++] as (string | null)[];
+        return status
+          ? [
+              {
+                id,
+                endpoint_id: endpointId ?? '',
+                status: status as DeliveryStatus,
+                attempts: Number(attempts ?? 0),
+              },
+            ]
+          : [];
+      }),
+    }));
   }
 }

@@ -4,7 +4,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import type { RouteDeps } from '../deps';
 import { HttpError, notFound } from '../http-error';
 import { jsonBody } from '../json-body';
-import { operatorOnly } from '../principal';
+import { operatorOnly, principalOf, sees } from '../principal';
 import { parse, validationFailed } from '../validate';
 
 /** The longest a tenant key may live: a leaked key must not outlive a month. */
@@ -28,7 +28,7 @@ function consoleUrl(req: Request): string {
   return `${proto}://${host ?? 'localhost'}/console`;
 }
 
-/** Tenants (operator keys only): list, counts, delete, and the keys of a tenant's portal. */
+/** Tenants (operator keys, but for a tenant key's own counts): list, counts, delete, and the keys of a tenant's portal. */
 export function tenantRoutes({ context, now }: RouteDeps, auth: RequestHandler): Router {
   const router = Router();
 
@@ -36,9 +36,10 @@ export function tenantRoutes({ context, now }: RouteDeps, auth: RequestHandler):
     res.json(await context.tenants.list(parse(TenantListQuery, req.query)));
   });
 
-  router.get('/v1/tenants/:tenant_id', auth, operatorOnly, async (req, res) => {
+  // A tenant key may read its own counts (a portal shows them); any other tenant is 404 to it.
+  router.get('/v1/tenants/:tenant_id', auth, async (req, res) => {
     const id = pathTenant(req.params.tenant_id);
-    const tenant = await context.tenants.get(id);
+    const tenant = sees(principalOf(res), id) ? await context.tenants.get(id) : undefined;
     if (!tenant) throw notFound('tenant', id);
     res.json(tenant);
   });
