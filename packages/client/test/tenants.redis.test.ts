@@ -194,13 +194,18 @@ describe('a client built with a tenant key', () => {
       acme.events.publish({ name: 'order.filled', data: {}, tenant_id: 'key-acme' }),
       acme.events.publishBatch([{ name: 'order.filled', data: {} }]),
       acme.tenants.list().toArray(),
-      acme.tenants.get('key-acme'),
       acme.tenants.createKey('key-acme'),
       acme.endpoints.list({ tenant_id: 'key-globex' }).toArray(),
       acme.endpoints.create({ url: 'https://example.com/x', tenant_id: 'key-globex' }),
     ]) {
       expect(await apiError(call)).toMatchObject({ status: 403, code: 'forbidden' });
     }
+    // Its own tenant's counts it may read (a portal shows them); another's is not there for it.
+    expect(await acme.tenants.get('key-acme')).toMatchObject({ id: 'key-acme' });
+    expect(await apiError(acme.tenants.get('key-globex'))).toMatchObject({
+      status: 404,
+      code: 'not_found',
+    });
   });
 
   test("reads its tenant's events only", async () => {
