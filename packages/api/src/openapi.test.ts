@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
+import { OPERATIONAL_EVENTS } from './operational-events';
 import { openApiDocument, type Json } from './openapi';
-import { ROUTES, type Route } from './routes';
+import { ROUTES, WEBHOOKS, type Route } from './routes';
 
 const COMMITTED = path.join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
 
@@ -49,9 +50,11 @@ test('docs/openapi.json is what the code generates', () => {
   }
 });
 
-test('describes every route of the table once, with a unique operationId', () => {
+test('describes every route and webhook of the tables once, with a unique operationId', () => {
   expect(operations).toHaveLength(ROUTES.length);
-  const ids = operations.map((op) => op.operationId);
+  const hooks = Object.values(doc.webhooks).map((hook) => hook.post);
+  expect(hooks).toHaveLength(WEBHOOKS.length);
+  const ids = [...operations, ...hooks].map((op) => op.operationId);
   expect(new Set(ids).size).toBe(ids.length);
 });
 
@@ -64,7 +67,18 @@ test('every $ref points at a schema in components', () => {
   }
 });
 
-test('every operation answers 401 and 503 with the error body; a tenant key is 403 where it may not go', () => {
+/** Whether an operation takes `tenant_id`, in its query or its body. */
+function takesTenant(op: Json): boolean {
+  const params = (op.parameters ?? []) as { name: string; in: string }[];
+  if (params.some((p) => p.name === 'tenant_id' && p.in === 'query')) return true;
+  const body = (op.requestBody as { content: Record<string, { schema: Json }> } | undefined)
+    ?.content['application/json']?.schema;
+  const ref = body?.$ref as string | undefined;
+  const schema = ref === undefined ? body : doc.components.schemas[ref.split('/').pop()!];
+  return schema?.properties !== undefined && 'tenant_id' in (schema.properties as Json);
+}
+
+test('every operation answers 401 and 503 with the error body', () => {
   for (const op of operations) {
     const responses = op.responses as Record<string, Json>;
     for (const status of ['401', '503']) expect(responses).toHaveProperty([status]);
@@ -74,8 +88,72 @@ test('every operation answers 401 and 503 with the error body; a tenant key is 4
         content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
       });
     }
-    expect('403' in responses).toBe(op['x-hookline-tenant-key'] === false);
   }
+});
+
+test('a tenant key is 403 where it may not go, and where it names another tenant', () => {
+  for (const op of operations) {
+    const forbidden = (op.responses as Record<string, Json>)['403'];
+    const message = (forbidden?.content as Record<string, { example: Json }> | undefined)?.[
+      'application/json'
+    ]?.example;
+    if (op['x-hookline-tenant-key'] === false) {
+      expect({ [String(op.operationId)]: message }).toMatchObject({
+        [String(op.operationId)]: { error: { message: 'a tenant key cannot use this route' } },
+      });
+    } else {
+      // A route open to tenant keys refuses one only for naming another tenant.
+      expect({ [String(op.operationId)]: forbidden !== undefined }).toEqual({
+        [String(op.operationId)]: takesTenant(op),
+      });
+    }
+  }
+});
+
+test('the tenant routes are for operator keys; endpoints, deliveries, event reads and the dead letter take tenant keys', () => {
+  const tenantKey = Object.fromEntries(
+    Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => [
+        `${method.toUpperCase()} ${path}`,
+        op['x-hookline-tenant-key'],
+      ]),
+    ),
+  );
+  for (const [key, allowed] of Object.entries(tenantKey)) {
+    const operatorOnly = / \/v1\/tenants\b/.test(key) || /^POST \/v1\/events(\/batch)?$/.test(key);
+    expect({ [key]: allowed }).toEqual({ [key]: !operatorOnly });
+  }
+});
+
+test('the webhooks are the delivery of every event and each operational event', () => {
+  expect(Object.keys(doc.webhooks).sort()).toEqual(
+    ['event', ...Object.keys(OPERATIONAL_EVENTS)].sort(),
+  );
+  expect(doc.webhooks.event?.post).toMatchObject({
+    requestBody: {
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookEvent' } } },
+    },
+    // The receiver checks the signature; there is no key to send.
+    security: [],
+  });
+  for (const name of Object.keys(OPERATIONAL_EVENTS)) {
+    const { schema } = (
+      doc.webhooks[name]!.post.requestBody as { content: Record<string, { schema: Json }> }
+    ).content['application/json']!;
+    const body = doc.components.schemas[String(schema.$ref).split('/').pop()!]!;
+    expect(body).toMatchObject({ properties: { name: { const: name } } });
+  }
+  const headers = (doc.webhooks.event!.post.parameters as { name: string; required: boolean }[])
+    .filter((p) => p.required)
+    .map((p) => p.name);
+  expect(headers).toEqual(
+    expect.arrayContaining([
+      'Webhook-Id',
+      'Webhook-Timestamp',
+      'Webhook-Signature',
+      'Webhook-Attempt',
+    ]),
+  );
 });
 
 test('request bodies refuse unknown fields; responses leave room for new ones', () => {
@@ -84,6 +162,22 @@ test('request bodies refuse unknown fields; responses leave room for new ones', 
   expect(schemas.PublishEvent).toMatchObject({ additionalProperties: false });
   expect(schemas.Endpoint).not.toHaveProperty(['additionalProperties']);
   expect(schemas.Delivery).not.toHaveProperty(['additionalProperties']);
+  expect(schemas.TenantKeyCreate).toMatchObject({ additionalProperties: false });
+  expect(schemas.TenantKey).not.toHaveProperty(['additionalProperties']);
+});
+
+test('names the tenant and operational event schemas', () => {
+  for (const name of [
+    'TenantId',
+    'Tenant',
+    'TenantList',
+    'TenantKeyCreate',
+    'TenantKey',
+    'Event',
+    'DeliveryDeadData',
+    'EndpointDisabledData',
+  ])
+    expect(doc.components.schemas).toHaveProperty([name]);
 });
 
 test('a new route is one table entry', () => {

@@ -22,6 +22,7 @@ import {
 } from './endpoints';
 import { ErrorBody, ErrorCode, ErrorDetail } from './errors';
 import {
+  Event,
   EventDelivery,
   EventList,
   EventWithDeliveries,
@@ -32,7 +33,23 @@ import {
   TestSend,
 } from './events';
 import { DeliveryId, EndpointId, EventId } from './ids';
-import { REFUSALS, ROUTES, ROUTE_TAGS, type ErrorStatus, type Route } from './routes';
+import { DeliveryDeadData, EndpointDisabledData } from './operational-events';
+import {
+  DeliveryDeadEvent,
+  DeliveryHeaders,
+  EndpointDisabledEvent,
+  REFUSALS,
+  ROUTES,
+  ROUTE_TAGS,
+  WEBHOOKS,
+  WEBHOOK_ANSWERS,
+  WEBHOOK_TAG,
+  type ErrorStatus,
+  type Route,
+  type RouteResponse,
+  type Webhook,
+} from './routes';
+import { Tenant, TenantId, TenantKey, TenantKeyCreate, TenantList, TenantSummary } from './tenants';
 
 /** A JSON Schema, or any other object of the document: plain JSON. */
 export type Json = { [key: string]: unknown };
@@ -40,6 +57,7 @@ export type Json = { [key: string]: unknown };
 export interface OpenApiDocument extends Json {
   openapi: '3.1.0';
   paths: Record<string, Record<string, Json>>;
+  webhooks: Record<string, { post: Json }>;
   components: { schemas: Record<string, Json>; securitySchemes: Record<string, Json> };
 }
 
@@ -48,10 +66,16 @@ const NAMED: [z.ZodType, string, string?][] = [
   [EndpointId, 'EndpointId', 'An endpoint id: `ep_` and 26 characters that sort by creation time.'],
   [EventId, 'EventId', 'An event id: `evt_` and 26 characters that sort by creation time.'],
   [DeliveryId, 'DeliveryId', 'A delivery id (`Webhook-Id`): `whd_` and 26 characters.'],
+  [
+    TenantId,
+    'TenantId',
+    "A tenant id: the publisher's own name for its customer (1–64 letters, digits, `_ . : -`).",
+  ],
   [EventName, 'EventName'],
   [EventResource, 'EventResource', 'What an event is about.'],
   [JsonObject, 'JsonObject', 'Any JSON object.'],
   [WebhookEvent, 'WebhookEvent', 'An event as receivers get it.'],
+  [Event, 'Event', 'An event as receivers get it, and the tenant it was published for.'],
   [Secret, 'Secret', 'A signing secret: `whsec_` and the base64 of 24–64 bytes.'],
   [EndpointCreate, 'EndpointCreate'],
   [EndpointPatch, 'EndpointPatch', 'Any subset of the writable fields.'],
@@ -77,6 +101,23 @@ const NAMED: [z.ZodType, string, string?][] = [
   [Replayed, 'Replayed'],
   [Recover, 'Recover'],
   [Recovered, 'Recovered'],
+  [Tenant, 'Tenant', "A tenant's size, counted when asked."],
+  [TenantSummary, 'TenantSummary', 'A tenant and how many endpoints it has.'],
+  [TenantList, 'TenantList'],
+  [TenantKeyCreate, 'TenantKeyCreate'],
+  [
+    TenantKey,
+    'TenantKey',
+    'A tenant key, shown once, and the console link signed in with it (the key in the URL fragment).',
+  ],
+  [DeliveryDeadData, 'DeliveryDeadData', 'The `data` of `hookline.delivery.dead`.'],
+  [EndpointDisabledData, 'EndpointDisabledData', 'The `data` of `hookline.endpoint.disabled`.'],
+  [DeliveryDeadEvent, 'DeliveryDeadEvent', 'A `hookline.delivery.dead` event as receivers get it.'],
+  [
+    EndpointDisabledEvent,
+    'EndpointDisabledEvent',
+    'A `hookline.endpoint.disabled` event as receivers get it.',
+  ],
   [ErrorCode, 'ErrorCode'],
   [ErrorDetail, 'ErrorDetail'],
   [ErrorBody, 'ErrorBody', 'The body of every error, whatever its status.'],
@@ -184,10 +225,15 @@ function parameters(writer: SchemaWriter, place: ParameterPlace, shape?: z.ZodOb
   }));
 }
 
-const ERROR_EXAMPLES: Record<ErrorStatus, { message: string; details?: Json[] }> = {
+interface ErrorExample {
+  message: string;
+  details?: Json[];
+}
+
+const ERROR_EXAMPLES: Record<ErrorStatus, ErrorExample> = {
   400: { message: 'the body is not valid JSON' },
   401: { message: 'a valid API key is required: Authorization: Bearer <key>' },
-  403: { message: 'this route is for operator keys' },
+  403: { message: 'a tenant key cannot use this route' },
   404: { message: 'endpoint ep_01JH0000000000000000000000 not found' },
   409: { message: 'a request with this Idempotency-Key is still running' },
   413: { message: 'the body is larger than 1 MiB' },
@@ -199,8 +245,17 @@ const ERROR_EXAMPLES: Record<ErrorStatus, { message: string; details?: Json[] }>
   503: { message: 'the store (Redis) is unavailable; retry later' },
 };
 
-function errorResponse(status: ErrorStatus, description: string): Json {
-  const { message, details = [] } = ERROR_EXAMPLES[status];
+/** The 403 of a route a tenant key may call: it named another tenant. */
+const OTHER_TENANT: ErrorExample = {
+  message: 'a tenant key acts only in its own tenant',
+  details: [{ path: 'tenant_id', message: 'must be the key’s own tenant' }],
+};
+
+function errorResponse(
+  status: ErrorStatus,
+  description: string,
+  { message, details = [] }: ErrorExample = ERROR_EXAMPLES[status],
+): Json {
   return {
     description,
     ...(status === 401
@@ -222,6 +277,26 @@ function errorResponse(status: ErrorStatus, description: string): Json {
   };
 }
 
+/** A success response, or a webhook's answer: its headers and JSON body, where it has them. */
+function response(writer: SchemaWriter, { description, body, headers }: RouteResponse): Json {
+  return {
+    description,
+    ...(headers === undefined
+      ? {}
+      : {
+          headers: Object.fromEntries(
+            Object.entries(headers).map(([name, h]) => [
+              name,
+              { description: h.description, schema: writer.write(h.schema, 'output') },
+            ]),
+          ),
+        }),
+    ...(body === undefined
+      ? {}
+      : { content: { 'application/json': { schema: writer.write(body, 'output') } } }),
+  };
+}
+
 const TENANT_KEY_NOTE = {
   true: '**Keys:** operator keys, and tenant keys for their own tenant (another tenant’s objects are `404` to them).',
   false: '**Keys:** operator keys only; a tenant key is `403 forbidden`.',
@@ -234,30 +309,18 @@ function operation(writer: SchemaWriter, route: Route): Json {
     throw new Error(`${route.path}: path parameters ${named.join()} but params ${declared.join()}`);
 
   const responses: Record<string, Json> = {};
-  const statuses = { ...route.responses, ...(route.tenantKey ? {} : { 403: REFUSALS[403] }) };
-  for (const [key, response] of Object.entries(statuses)) {
+  // A tenant key is refused every route it may not call; the route need not say so.
+  const statuses = { ...(route.tenantKey ? {} : { 403: REFUSALS[403] }), ...route.responses };
+  for (const [key, answer] of Object.entries(statuses)) {
     const status = Number(key);
-    if (status >= 400) {
-      responses[key] = errorResponse(status as ErrorStatus, response.description);
-      continue;
-    }
-    const { description, body, headers } = route.responses[status]!;
-    responses[key] = {
-      description,
-      ...(headers === undefined
-        ? {}
-        : {
-            headers: Object.fromEntries(
-              Object.entries(headers).map(([name, h]) => [
-                name,
-                { description: h.description, schema: writer.write(h.schema, 'output') },
-              ]),
-            ),
-          }),
-      ...(body === undefined
-        ? {}
-        : { content: { 'application/json': { schema: writer.write(body, 'output') } } }),
-    };
+    responses[key] =
+      status < 400
+        ? response(writer, answer)
+        : errorResponse(
+            status as ErrorStatus,
+            answer.description,
+            status === 403 && route.tenantKey ? OTHER_TENANT : undefined,
+          );
   }
   const params = [
     ...parameters(writer, 'path', route.params),
@@ -284,6 +347,27 @@ function operation(writer: SchemaWriter, route: Route): Json {
   };
 }
 
+/** A request Hookline makes to an endpoint, as the `webhooks` of the document describe it. */
+function webhook(writer: SchemaWriter, hook: Webhook): Json {
+  return {
+    operationId: hook.operationId,
+    summary: hook.summary,
+    description: hook.description,
+    tags: [WEBHOOK_TAG.name],
+    parameters: parameters(writer, 'header', DeliveryHeaders),
+    requestBody: {
+      required: true,
+      // What Hookline sends: open to fields added later, like every response of the API.
+      content: { 'application/json': { schema: writer.write(hook.body, 'output') } },
+    },
+    responses: Object.fromEntries(
+      Object.entries(WEBHOOK_ANSWERS).map(([status, answer]) => [status, response(writer, answer)]),
+    ),
+    // No API key: the receiver knows Hookline by the signature.
+    security: [],
+  };
+}
+
 const DESCRIPTION = `Hookline takes events over HTTP and delivers them, signed, to the subscribed endpoints, with
 retries and a dead letter. This document is generated from the zod schemas of \`@hookline/api\`,
 which the producer validates every request with; docs/api.md in the repository says more.
@@ -291,18 +375,25 @@ which the producer validates every request with; docs/api.md in the repository s
 - **Keys.** Every \`/v1\` route takes \`Authorization: Bearer <key>\`. An operator key
   (\`HOOKLINE_API_KEYS\`) may use every route. A tenant key, minted through the API for one tenant,
   may use that tenant's endpoints, deliveries, event reads and dead letter
-  (\`x-hookline-tenant-key: true\` on an operation); elsewhere it is \`403 forbidden\`.
+  (\`x-hookline-tenant-key: true\` on an operation); elsewhere it is \`403 forbidden\`. Another
+  tenant's objects are \`404\` to it, and naming another tenant's \`tenant_id\` is \`403\`.
 - **Errors** are \`{"error": {"code", "message", "details"}}\` with a 4xx for what the caller got
   wrong, \`503\` while Redis is unavailable (nothing half-written); no input produces a 5xx.
 - **Lists** answer \`{data, next_cursor}\`; pass \`next_cursor\` back as \`cursor\` (\`null\`: the last
   page). Query strings are as strict as bodies: an unknown or repeated parameter is a 422.
-- **Responses may gain fields**: ignore the ones you do not know.`;
+- **Responses may gain fields**: ignore the ones you do not know.
+- **Webhooks** are what Hookline sends to endpoints: each event, signed, and Hookline's own
+  operational events (\`hookline.*\`).`;
 
-/** The OpenAPI 3.1 document of every `/v1` route in {@link ROUTES}. */
-export function openApiDocument(routes: readonly Route[] = ROUTES): OpenApiDocument {
+/** The OpenAPI 3.1 document of every `/v1` route in {@link ROUTES}, and of the {@link WEBHOOKS}. */
+export function openApiDocument(
+  routes: readonly Route[] = ROUTES,
+  webhooks: readonly Webhook[] = WEBHOOKS,
+): OpenApiDocument {
   const writer = new SchemaWriter();
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) (paths[route.path] ??= {})[route.method] = operation(writer, route);
+  const hooks = Object.fromEntries(webhooks.map((h) => [h.name, { post: webhook(writer, h) }]));
   // Every error answers this body, and the generic errors reference it by name.
   writer.write(ErrorBody, 'output');
   const schemas = Object.fromEntries(
@@ -326,8 +417,12 @@ export function openApiDocument(routes: readonly Route[] = ROUTES): OpenApiDocum
       },
     ],
     security: [{ apiKey: [] }],
-    tags: Object.entries(ROUTE_TAGS).map(([name, description]) => ({ name, description })),
+    tags: [
+      ...Object.entries(ROUTE_TAGS).map(([name, description]) => ({ name, description })),
+      WEBHOOK_TAG,
+    ],
     paths,
+    webhooks: hooks,
     components: {
       schemas,
       securitySchemes: {

@@ -1,3 +1,4 @@
+import { WebhookEvent } from '@hookline/webhooks';
 import { z } from 'zod';
 import {
   DeadLetterQuery,
@@ -31,6 +32,15 @@ import {
   TestSend,
 } from './events';
 import { DeliveryId, EndpointId, EventId } from './ids';
+import { OPERATIONAL_EVENTS, type OperationalEventName } from './operational-events';
+import {
+  Tenant,
+  TenantId,
+  TenantKey,
+  TenantKeyCreate,
+  TenantList,
+  TenantListQuery,
+} from './tenants';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
 
@@ -66,7 +76,9 @@ export interface Route {
   responses: Partial<Record<number, RouteResponse>>;
   /**
    * Whether a tenant key may call it (a tenant's endpoints, deliveries, event reads and dead
-   * letter). Operator keys may call every route; a tenant key elsewhere is `403 forbidden`.
+   * letter). Operator keys may call every route; a tenant key elsewhere is `403 forbidden`, which
+   * the document adds by itself. A route a tenant key may call declares its own 403 when it takes
+   * a `tenant_id`: a tenant key naming another tenant's is refused.
    */
   tenantKey: boolean;
 }
@@ -76,6 +88,8 @@ export const ROUTE_TAGS = {
   Events: 'Publishing events, and reading them back with the state of their deliveries.',
   Deliveries: 'One event to one endpoint: its attempts, and sending it again.',
   'Dead letter': 'Deliveries that used every attempt, and replaying them.',
+  Tenants:
+    "The publisher's customers, for operator keys: their size, removing one, and the keys of their portal.",
 } as const;
 export type RouteTag = keyof typeof ROUTE_TAGS;
 
@@ -140,13 +154,28 @@ const BODY = [400, 413, 415, 422] as const;
 const endpointPath = z.object({ id: EndpointId.describe('the endpoint (`ep_…`)') });
 const eventPath = z.object({ id: EventId.describe('the event (`evt_…`)') });
 const deliveryPath = z.object({ id: DeliveryId.describe('the delivery (`whd_…`)') });
-const noEndpoint = { 404: 'No such endpoint (or `id` is not an `ep_` id).' };
-const noDelivery = { 404: 'No such delivery (or `id` is not a `whd_` id).' };
+const tenantPath = z.object({ tenant_id: TenantId.describe('the tenant') });
+// A tenant key is told nothing of other tenants' objects, not even that they exist.
+const noEndpoint = {
+  404: "No such endpoint (or `id` is not an `ep_` id, or, to a tenant key, another tenant's).",
+};
+const noDelivery = {
+  404: "No such delivery (or `id` is not a `whd_` id, or, to a tenant key, another tenant's).",
+};
+const noTenant = {
+  404: 'No such tenant: it has no endpoint and no key (or `tenant_id` is malformed).',
+};
+const badTenantPath = { 404: '`tenant_id` is not a tenant id.' };
+/** The 403 of a route a tenant key may call: its `tenant_id`, where it names one, is its own. */
+const otherTenant = { 403: "A tenant key naming another tenant's `tenant_id`." };
+const deadLetterEndpoint = {
+  404: "No such endpoint (`endpoint_id`; to a tenant key, another tenant's is none).",
+};
 const badQuery = {
   422: 'A query parameter breaks its rule, is unknown or repeated, or `cursor` is not a `next_cursor` this list handed out.',
 };
 const publishErrors = {
-  422: 'The body breaks its schema, an `endpoint_ids` entry does not exist (`validation_failed`), or the `Idempotency-Key` was used with another body (`idempotency_conflict`).',
+  422: "The body breaks its schema (a `name` under `hookline.` is Hookline's own), an `endpoint_ids` entry does not exist or is not of the event's tenant (`validation_failed`), or the `Idempotency-Key` was used with another body (`idempotency_conflict`).",
 };
 
 export const ROUTES: readonly Route[] = [
@@ -157,7 +186,7 @@ export const ROUTES: readonly Route[] = [
     tag: 'Endpoints',
     summary: 'Create an endpoint',
     description:
-      'Answers the endpoint with its signing `secret`: keep it, it is shown here and on the secret route only.',
+      "Answers the endpoint with its signing `secret`: keep it, it is shown here and on the secret route only. `tenant_id` (never changed later) makes it one tenant's: it gets that tenant's events only. A tenant key's endpoints are its tenant's, `tenant_id` or not.",
     body: EndpointCreate,
     responses: {
       201: {
@@ -165,7 +194,8 @@ export const ROUTES: readonly Route[] = [
         body: CreatedEndpoint,
         headers: { Location: { description: '`/v1/endpoints/<id>`', schema: z.string() } },
       },
-      ...refused([...ALWAYS, ...BODY], {
+      ...refused([...ALWAYS, ...BODY, 403], {
+        ...otherTenant,
         422: 'A field breaks its rule; `url` must be `https://` with a host name unless the deployment allows insecure URLs.',
       }),
     },
@@ -177,11 +207,15 @@ export const ROUTES: readonly Route[] = [
     operationId: 'listEndpoints',
     tag: 'Endpoints',
     summary: 'List endpoints',
-    description: 'Oldest first, a page at a time.',
-    query: EndpointListQuery,
+    description:
+      "Oldest first, a page at a time; every tenant's, or one tenant's (`tenant_id`; a tenant key's own, always).",
+    // The same field, with the words the parameter needs in the document.
+    query: EndpointListQuery.extend({
+      tenant_id: EndpointListQuery.shape.tenant_id.describe("only this tenant's endpoints"),
+    }),
     responses: {
       200: { description: 'A page of endpoints.', body: EndpointList },
-      ...refused([...ALWAYS, 422], badQuery),
+      ...refused([...ALWAYS, 403, 422], { ...otherTenant, ...badQuery }),
     },
     tenantKey: true,
   },
@@ -314,7 +348,7 @@ export const ROUTES: readonly Route[] = [
     tag: 'Events',
     summary: 'Publish an event',
     description:
-      'Creates the event and one delivery per enabled endpoint subscribed to `name` (or, with `endpoint_ids`, those of them). `deliveries` is how many; 0 is a valid answer.',
+      "Creates the event and one delivery per enabled endpoint of its tenant subscribed to `name` (or, with `endpoint_ids`, those of them): with `tenant_id`, that tenant's endpoints; without, the untenanted ones. `deliveries` is how many; 0 is a valid answer.",
     headers: z.object({ 'Idempotency-Key': IdempotencyKey.optional() }),
     body: PublishEvent,
     responses: {
@@ -346,11 +380,13 @@ export const ROUTES: readonly Route[] = [
     tag: 'Events',
     summary: 'List events',
     description:
-      'Published events, newest first, within the retention (`HOOKLINE_RETENTION`), as receivers get them. Test sends are not listed.',
-    query: EventListQuery,
+      "Published events, newest first, within the retention (`HOOKLINE_RETENTION`), as receivers get them with the tenant they were published for; every tenant's, or one tenant's (`tenant_id`; a tenant key's own, always). Test sends are not listed.",
+    query: EventListQuery.extend({
+      tenant_id: EventListQuery.shape.tenant_id.describe('only events published for this tenant'),
+    }),
     responses: {
       200: { description: 'A page of events.', body: EventList },
-      ...refused([...ALWAYS, 422], badQuery),
+      ...refused([...ALWAYS, 403, 422], { ...otherTenant, ...badQuery }),
     },
     tenantKey: true,
   },
@@ -364,7 +400,9 @@ export const ROUTES: readonly Route[] = [
     params: eventPath,
     responses: {
       200: { description: 'The event with its deliveries.', body: EventWithDeliveries },
-      ...refused([...ALWAYS, 404], { 404: 'No such event (or `id` is not an `evt_` id).' }),
+      ...refused([...ALWAYS, 404], {
+        404: "No such event (or `id` is not an `evt_` id, or, to a tenant key, another tenant's).",
+      }),
     },
     tenantKey: true,
   },
@@ -394,7 +432,7 @@ export const ROUTES: readonly Route[] = [
     responses: {
       202: { description: 'The delivery, now `pending`.', body: Delivery },
       ...refused([...ALWAYS, 404], {
-        404: 'No such delivery (or `id` is not a `whd_` id), or its endpoint is gone.',
+        404: `${noDelivery[404]} Or its endpoint is gone.`,
       }),
     },
     tenantKey: true,
@@ -405,11 +443,16 @@ export const ROUTES: readonly Route[] = [
     operationId: 'listDeadLetter',
     tag: 'Dead letter',
     summary: 'List dead deliveries',
-    description: "Newest first; all of them, or one endpoint's.",
+    description:
+      "Newest first; all of them, one endpoint's (`endpoint_id`), one tenant's (`tenant_id`; a tenant key's own, always), or those of an endpoint of a tenant (both).",
     query: DeadLetterQuery,
     responses: {
       200: { description: 'A page of dead deliveries.', body: DeliveryList },
-      ...refused([...ALWAYS, 404, 422], { 404: 'No such endpoint (`endpoint_id`).', ...badQuery }),
+      ...refused([...ALWAYS, 403, 404, 422], {
+        ...otherTenant,
+        ...deadLetterEndpoint,
+        ...badQuery,
+      }),
     },
     tenantKey: true,
   },
@@ -420,12 +463,197 @@ export const ROUTES: readonly Route[] = [
     tag: 'Dead letter',
     summary: 'Replay dead deliveries',
     description:
-      "`ids` replays those; `endpoint_id` that endpoint's whole dead letter; both, those of the ids that belong to the endpoint; neither (or no body), everything. Only what is dead goes, so replaying twice is harmless.",
+      "`ids` replays those; `endpoint_id` that endpoint's whole dead letter; `tenant_id` that tenant's; `ids` with either, those of the ids in that dead letter; none (or no body), everything. A tenant key replays within its own tenant only. Only what is dead goes, so replaying twice is harmless.",
     body: DeadLetterReplay,
     responses: {
       202: { description: 'How many left the dead letter.', body: Replayed },
-      ...refused([...ALWAYS, ...BODY, 404], { 404: 'No such endpoint (`endpoint_id`).' }),
+      ...refused([...ALWAYS, ...BODY, 403, 404], { ...otherTenant, ...deadLetterEndpoint }),
     },
     tenantKey: true,
   },
+  {
+    method: 'get',
+    path: '/v1/tenants',
+    operationId: 'listTenants',
+    tag: 'Tenants',
+    summary: 'List tenants',
+    description:
+      'Every tenant that has an endpoint, by id, with its endpoint count. A tenant needs no creation: it exists while it has endpoints.',
+    query: TenantListQuery,
+    responses: {
+      200: { description: 'A page of tenants.', body: TenantList },
+      ...refused([...ALWAYS, 422], badQuery),
+    },
+    tenantKey: false,
+  },
+  {
+    method: 'get',
+    path: '/v1/tenants/{tenant_id}',
+    operationId: 'getTenant',
+    tag: 'Tenants',
+    summary: 'Read a tenant',
+    description:
+      'Its endpoints, pending deliveries and dead letter, counted when asked (no metric carries a tenant).',
+    params: tenantPath,
+    responses: {
+      200: { description: 'The tenant.', body: Tenant },
+      ...refused([...ALWAYS, 404], {
+        404: 'No such tenant: it has no endpoint (or `tenant_id` is malformed).',
+      }),
+    },
+    tenantKey: false,
+  },
+  {
+    method: 'delete',
+    path: '/v1/tenants/{tenant_id}',
+    operationId: 'deleteTenant',
+    tag: 'Tenants',
+    summary: 'Delete a tenant',
+    description:
+      "The customer leaves: each of its endpoints is deleted as by `DELETE /v1/endpoints/{id}` (pending deliveries dropped, dead letter gone) and its keys are revoked. Nothing of another tenant's is touched.",
+    params: tenantPath,
+    responses: { 204: { description: 'Deleted.' }, ...refused([...ALWAYS, 404], noTenant) },
+    tenantKey: false,
+  },
+  {
+    method: 'post',
+    path: '/v1/tenants/{tenant_id}/keys',
+    operationId: 'createTenantKey',
+    tag: 'Tenants',
+    summary: 'Mint a tenant key',
+    description:
+      "A key (`hlt_…`) for this tenant's endpoints, deliveries, events and dead letter, and the link to the console signed in with it: hand either to the customer. It is shown once (stored hashed) and lives `expires_in` (24 h unless said, at most 30 d). The tenant need not have endpoints yet.",
+    params: tenantPath,
+    body: TenantKeyCreate,
+    responses: {
+      201: { description: 'The key, shown once.', body: TenantKey },
+      ...refused([...ALWAYS, ...BODY, 404], {
+        ...badTenantPath,
+        422: 'The body breaks its schema, or `expires_in` is under 1 s or over 30 d.',
+      }),
+    },
+    tenantKey: false,
+  },
+  {
+    method: 'delete',
+    path: '/v1/tenants/{tenant_id}/keys',
+    operationId: 'revokeTenantKeys',
+    tag: 'Tenants',
+    summary: 'Revoke the tenant keys',
+    description:
+      'Every key of the tenant stops working at once; its endpoints stay. A tenant without keys is no error.',
+    params: tenantPath,
+    responses: { 204: { description: 'Revoked.' }, ...refused([...ALWAYS, 404], badTenantPath) },
+    tenantKey: false,
+  },
+];
+
+// --- what Hookline sends: the document's `webhooks` -------------------------------------------
+
+/** The tag of the webhooks: they are no route of the API, so no {@link RouteTag}. */
+export const WEBHOOK_TAG = {
+  name: 'Webhooks',
+  description:
+    'What Hookline sends to endpoints: each event, signed (Standard Webhooks), and its own operational events.',
+} as const;
+
+/** One kind of request Hookline makes to an endpoint's `url`, as the document's `webhooks` describe it. */
+export interface Webhook {
+  /** Its key in `webhooks`: the event name it carries, or `event` for every event. */
+  name: string;
+  operationId: string;
+  summary: string;
+  /** Markdown. */
+  description: string;
+  /** The JSON body Hookline posts. */
+  body: z.ZodType;
+}
+
+/** The headers of every delivery (docs/api.md, "What a receiver gets"). */
+export const DeliveryHeaders = z.object({
+  'Webhook-Id': DeliveryId.describe(
+    "the delivery's id, the same on every attempt of it: dedupe on it",
+  ),
+  'Webhook-Timestamp': z
+    .string()
+    .regex(/^[0-9]+$/)
+    .describe('Unix seconds when this attempt was dispatched'),
+  'Webhook-Signature': z
+    .string()
+    .describe(
+      '`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded part of the secret after `whsec_`; during a rotation, one entry per valid secret, space-separated',
+    ),
+  'Webhook-Attempt': z.int().min(1).describe('1 on the first try, +1 on each retry'),
+  'Event-Id': EventId.optional().describe("the event's id; absent on test deliveries"),
+  'User-Agent': z.string().describe('`Hookline/<version>`'),
+});
+
+/** How Hookline takes a receiver's answer (docs/api.md, "What a receiver gets"). */
+export const WEBHOOK_ANSWERS: Record<string, RouteResponse> = {
+  '2XX': {
+    description:
+      'Delivered: any 2xx answered within the time limits (5 s to connect, 15 s for the response, 25 s in all). Only the first 64 KiB of an answer are read.',
+  },
+  '410': {
+    description:
+      'Gone: the endpoint is disabled at once, and its pending deliveries go to the dead letter (reported as `hookline.endpoint.disabled`).',
+  },
+  '429': {
+    description:
+      'A failed attempt, retried no sooner than `Retry-After` when it asks for longer than the schedule (up to 24 h).',
+    headers: { 'Retry-After': { description: 'Seconds, or an HTTP date.', schema: z.string() } },
+  },
+  '503': {
+    description:
+      'A failed attempt, retried no sooner than `Retry-After` when it asks for longer than the schedule (up to 24 h).',
+    headers: { 'Retry-After': { description: 'Seconds, or an HTTP date.', schema: z.string() } },
+  },
+  default: {
+    description:
+      'Any other status, a timeout, a refused or reset connection, or a redirect (not followed): a failed attempt, retried on the schedule (`HOOKLINE_RETRY_SCHEDULE`, ±20% jitter) until the attempts run out and the delivery is dead. An endpoint whose every attempt has failed for `HOOKLINE_DISABLE_AFTER` is disabled.',
+  },
+};
+
+/** An operational event's body: the event, of that name, with its `data` (no `resource`). */
+function operationalEvent<N extends OperationalEventName>(name: N) {
+  return WebhookEvent.omit({ resource: true }).extend({
+    name: z.literal(name),
+    data: OPERATIONAL_EVENTS[name],
+  });
+}
+
+export const DeliveryDeadEvent = operationalEvent('hookline.delivery.dead');
+export type DeliveryDeadEvent = z.infer<typeof DeliveryDeadEvent>;
+
+export const EndpointDisabledEvent = operationalEvent('hookline.endpoint.disabled');
+export type EndpointDisabledEvent = z.infer<typeof EndpointDisabledEvent>;
+
+const OPERATIONAL = `Hookline's own event, delivered like any other (signed, retried, dead-lettered) to the untenanted endpoints subscribed to it by name or by \`hookline.*\`; an endpoint subscribed to every event does not get it.`;
+
+/** Keyed by name, so that an operational event without its webhook does not compile. */
+const OPERATIONAL_WEBHOOKS: Record<OperationalEventName, Omit<Webhook, 'name'>> = {
+  'hookline.delivery.dead': {
+    operationId: 'receiveDeliveryDead',
+    summary: 'A delivery reached the dead letter',
+    description: `${OPERATIONAL} Sent when a delivery used every attempt, or its endpoint was deleted or disabled; a delivery of an operational event that dies reports nothing.`,
+    body: DeliveryDeadEvent,
+  },
+  'hookline.endpoint.disabled': {
+    operationId: 'receiveEndpointDisabled',
+    summary: 'Hookline disabled an endpoint',
+    description: `${OPERATIONAL} Sent when an endpoint answered \`410 Gone\`, or every attempt to it failed for \`HOOKLINE_DISABLE_AFTER\`; \`PATCH\` it with \`disabled: false\` to enable it again.`,
+    body: EndpointDisabledEvent,
+  },
+};
+
+export const WEBHOOKS: readonly Webhook[] = [
+  {
+    name: 'event',
+    operationId: 'receiveEvent',
+    summary: 'An event, delivered',
+    description:
+      "What Hookline posts to an endpoint's `url` for each event it is subscribed to, and for a test send (without `Event-Id`): the event as JSON, the same bytes on every attempt. The signature is [Standard Webhooks](https://www.standardwebhooks.com/): the `standardwebhooks` and `svix` libraries verify it unchanged. The endpoint's `legacy_signature_header`, when set, carries `sha256=<hex HMAC-SHA256 of the raw body>` with the same key, and its custom `headers` come too. Delivery is at least once, in any order: dedupe on `Webhook-Id`.",
+    body: WebhookEvent,
+  },
+  ...Object.entries(OPERATIONAL_WEBHOOKS).map(([name, webhook]) => ({ name, ...webhook })),
 ];
