@@ -465,11 +465,9 @@ const UNPROVOKED: Record<number, string> = {};
 /**
  * Declared answers the app does not give today: bugs in the code, not in the document. Their
  * tests are `test.failing`, so each starts failing (and must leave this list) once it is fixed.
+ * None today.
  */
-const KNOWN_WRONG: Record<string, string> = {
-  'POST /v1/dead-letter/replay 503':
-    'answers 202 {replayed: 0}: DeliveryStore.requeue() skips deliveries whose read failed',
-};
+const KNOWN_WRONG: Record<string, string> = {};
 
 /** The error statuses derived from the success request, for the routes that declare them. */
 function derived(key: string, status: number, scenario: Scenario): Make[] {

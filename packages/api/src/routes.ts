@@ -493,15 +493,15 @@ export const ROUTES: readonly Route[] = [
     tag: 'Tenants',
     summary: 'Read a tenant',
     description:
-      'Its endpoints, pending deliveries and dead letter, counted when asked (no metric carries a tenant).',
+      'Its endpoints, pending deliveries and dead letter, counted when asked (no metric carries a tenant). A tenant key may read its own tenant; another tenant is 404 to it.',
     params: tenantPath,
     responses: {
       200: { description: 'The tenant.', body: Tenant },
       ...refused([...ALWAYS, 404], {
-        404: 'No such tenant: it has no endpoint (or `tenant_id` is malformed).',
+        404: 'No such tenant: it has no endpoint, `tenant_id` is malformed, or (for a tenant key) it is another tenant.',
       }),
     },
-    tenantKey: false,
+    tenantKey: true,
   },
   {
     method: 'delete',
