@@ -7,6 +7,7 @@ import type { RedisKeys } from './keys';
 import { pageOf, type PageResult } from './pagination';
 import { fanoutJobId, jobFor, operationalJobId, type OperationalJob } from './queues';
 import { execAll } from './exec';
+import { fromStatuses } from './lifecycle';
 
 /**
  * Deliveries per Redis transaction. A publish whose deliveries fit is written in one MULTI:
@@ -467,7 +468,8 @@ export class DeliveryStore {
 
   /**
    * Puts deliveries whose status is one of `allowed` back to pending with a fresh attempt budget
-   * and (re)enqueues them to go now. Returns the ids requeued.
+   * and (re)enqueues them to go now. Returns the ids requeued. `allowed` is the `from` of the
+   * move asking (`fromStatuses('retry' | 'recover' | 'replay')`, lifecycle.ts).
    */
   async requeue(ids: readonly string[], allowed: readonly DeliveryStatus[]): Promise<string[]> {
     if (ids.length === 0) return [];
@@ -561,7 +563,7 @@ export class DeliveryStore {
         if (removed)
           await this.transition({ id, endpointId, tenantId: null }, 'dead', {
             now,
-            from: ['pending', 'failed'],
+            from: fromStatuses('endpoint-deleted'),
           });
       }),
     );
