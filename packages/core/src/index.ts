@@ -19,3 +19,4 @@ export * from './url-policy';
 export * from './context';
 export * from './version';
 export * from './prepare-event';
+export * from './lifecycle';

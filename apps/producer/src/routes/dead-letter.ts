@@ -1,5 +1,5 @@
 import { DeadLetterQuery, DeadLetterReplay } from '@hookline/api';
-import type { HooklineContext } from '@hookline/core';
+import { fromStatuses, type HooklineContext } from '@hookline/core';
 import { Router, type RequestHandler, type Response } from 'express';
 import type { RouteDeps } from '../deps';
 import { principalOf, tenantScope, visible } from '../principal';
@@ -62,7 +62,7 @@ export function deadLetterRoutes({ context }: RouteDeps, auth: RequestHandler): 
     }
     // Only what is dead now is replayed: ids already replayed, delivered or unknown are skipped,
     // so replaying the same list twice is harmless. `replayed` says how many went.
-    const replayed = await context.deliveries.requeue([...new Set(chosen)], ['dead']);
+    const replayed = await context.deliveries.requeue([...new Set(chosen)], fromStatuses('replay'));
     res.status(202).json({ replayed: replayed.length });
   });
 

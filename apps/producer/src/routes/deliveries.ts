@@ -1,12 +1,11 @@
-import { DeliveryListQuery, DeliveryStatus } from '@hookline/api';
-import type { HooklineContext } from '@hookline/core';
+import { DeliveryListQuery } from '@hookline/api';
+import { fromStatuses, type HooklineContext } from '@hookline/core';
 import { Router, type RequestHandler, type Response } from 'express';
 import type { RouteDeps } from '../deps';
 import { notFound } from '../http-error';
 import { principalOf, sees, visible } from '../principal';
 import { parse, pathId } from '../validate';
 
-const ALL_STATUSES = DeliveryStatus.options;
 
 /** A delivery the caller may see (a tenant key sees its tenant's only), else 404. */
 async function visibleDelivery(context: HooklineContext, res: Response, id: string) {
@@ -30,7 +29,7 @@ export function deliveryRoutes({ context }: RouteDeps, auth: RequestHandler): Ro
     const delivery = await visibleDelivery(context, res, id);
     // Any status may go again: a delivered one is delivered once more (receivers dedupe on
     // Webhook-Id, which stays the same). It is refused only when its endpoint is gone.
-    const [requeued] = await context.deliveries.requeue([id], ALL_STATUSES);
+    const [requeued] = await context.deliveries.requeue([id], fromStatuses('retry'));
     if (requeued === undefined) throw notFound('endpoint', delivery.endpoint_id);
     res.status(202).json(await context.deliveries.getDelivery(id));
   });

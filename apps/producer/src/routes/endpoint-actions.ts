@@ -1,5 +1,5 @@
 import { Recover, TestSend } from '@hookline/api';
-import { prepareEvent } from '@hookline/core';
+import { fromStatuses, prepareEvent } from '@hookline/core';
 import { Router, type RequestHandler } from 'express';
 import type { RouteDeps } from '../deps';
 import { HttpError } from '../http-error';
@@ -44,7 +44,7 @@ export function endpointActionRoutes({ context, now }: RouteDeps, auth: RequestH
     const id = pathId('ep', req.params.id);
     const { since } = parse(Recover, req.body);
     visible(principalOf(res), await context.endpoints.get(id), (e) => e.tenant_id, 'endpoint', id);
-    const statuses = ['failed', 'dead'] as const;
+    const statuses = fromStatuses('recover');
     const ids = await context.deliveries.idsSince(id, statuses, Date.parse(since));
     const recovered = await context.deliveries.requeue(ids, statuses);
     res.status(202).json({ recovered: recovered.length });
