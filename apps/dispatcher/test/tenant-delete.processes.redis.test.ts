@@ -289,36 +289,33 @@ test('the deleted tenant and its endpoints are 404; the other tenant is whole', 
 // removed: `removeOnComplete`), and the route drops what it read. BullMQ's `remove` answers 1
 // for a job that no longer exists, so only the transition's own check (from pending or failed
 // only) keeps the finished delivery from being turned from `delivered` into `dead`.
-test(
-  'a delivery that finishes while its endpoint is being deleted stays delivered',
-  async () => {
-    const own = await Harness.create();
-    try {
-      const endpoint = await own.createEndpoint({ url: 'http://127.0.0.1:9/unused' });
-      await own.publish([endpoint.id]);
-      const waiting = (await own.api.endpoints.delete(endpoint.id))!;
-      expect(waiting).toHaveLength(1);
-      const id = waiting[0]!;
+test('a delivery that finishes while its endpoint is being deleted stays delivered', async () => {
+  const own = await Harness.create();
+  try {
+    const endpoint = await own.createEndpoint({ url: 'http://127.0.0.1:9/unused' });
+    await own.publish([endpoint.id]);
+    const waiting = (await own.api.endpoints.delete(endpoint.id))!;
+    expect(waiting).toHaveLength(1);
+    const id = waiting[0]!;
 
-      const state = (await own.api.deliveries.getState(id))!;
-      const at = Date.now();
-      await own.api.deliveries.transition(state, 'delivered', {
-        attempt: {
-          number: 1,
-          at: new Date(at).toISOString(),
-          duration_ms: 30,
-          status_code: 204,
-          error: null,
-          response_excerpt: '',
-        },
-        now: at,
-      });
-      await own.api.queues.deliveries.remove(id);
+    const state = (await own.api.deliveries.getState(id))!;
+    const at = Date.now();
+    await own.api.deliveries.transition(state, 'delivered', {
+      attempt: {
+        number: 1,
+        at: new Date(at).toISOString(),
+        duration_ms: 30,
+        status_code: 204,
+        error: null,
+        response_excerpt: '',
+      },
+      now: at,
+    });
+    await own.api.queues.deliveries.remove(id);
 
-      await own.api.deliveries.dropWaiting(endpoint.id, waiting);
-      expect((await own.api.deliveries.getState(id))?.status).toBe('delivered');
-    } finally {
-      await own.close();
-    }
-  },
-);
+    await own.api.deliveries.dropWaiting(endpoint.id, waiting);
+    expect((await own.api.deliveries.getState(id))?.status).toBe('delivered');
+  } finally {
+    await own.close();
+  }
+});

@@ -6,7 +6,6 @@ import { notFound } from '../http-error';
 import { principalOf, sees, visible } from '../principal';
 import { parse, pathId } from '../validate';
 
-
 /** A delivery the caller may see (a tenant key sees its tenant's only), else 404. */
 async function visibleDelivery(context: HooklineContext, res: Response, id: string) {
   const tenant = await context.deliveries.tenantOf(id);
