@@ -1,3 +1,4 @@
+import { QUEUE_NAMES } from '@hookline/core';
 import request from 'supertest';
 import { API_KEY, AUTH, startApp, type Harness } from './harness';
 
@@ -31,5 +32,5 @@ test("bull-board's API lists Hookline's queues to a Bearer key", async () => {
   const res = await request(h.app).get('/admin/queues/api/queues').set(AUTH);
   expect(res.status).toBe(200);
   const names = (res.body as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
-  expect(names).toEqual(['deliveries', 'fanout']);
+  expect(names).toEqual([...QUEUE_NAMES].sort());
 });
