@@ -3,7 +3,7 @@ import { waitFor } from '@hookline/core/testing';
 import { Webhook } from 'standardwebhooks';
 import { Harness } from './harness';
 import { Receiver, type Received } from './receiver';
-import { spawnService, type Service } from './services';
+import { ServicePair } from './services';
 
 // A change made through the API reaches a running dispatcher for every attempt that starts more
 // than 100 ms after the API answered (docs/api.md, "Endpoints"): checked end to end with a
@@ -16,38 +16,22 @@ const ROUNDS = 30;
 const MIN_WAIT_MS = 150;
 
 let h: Harness;
-const services: Service[] = [];
+let services: ServicePair;
 const receivers: Receiver[] = [];
 
 beforeAll(async () => {
   h = await Harness.create();
-  const env = {
-    REDIS_URL: h.config.redisUrl,
-    HOOKLINE_QUEUE_PREFIX: h.config.queuePrefix,
-    HOOKLINE_API_KEYS: KEY,
-    // A failed attempt is retried ~50 ms later: soon after the change, well within any cache TTL.
-    HOOKLINE_RETRY_SCHEDULE: '50ms,50ms',
-  };
-  services.push(await spawnService('producer', env), await spawnService('dispatcher', env));
+  // A failed attempt is retried ~50 ms later: soon after the change, well within any cache TTL.
+  services = await ServicePair.start(h.config, KEY, { HOOKLINE_RETRY_SCHEDULE: '50ms,50ms' });
 }, 60_000);
 afterAll(async () => {
-  for (const s of services) {
-    s.child.kill('SIGKILL');
-    await s.exited;
-  }
+  await services?.stop();
   await Promise.all(receivers.map((r) => r.close()));
   await h.close();
 });
 
-async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
-  const res = await fetch(services[0]!.url(path), {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, at: Date.now() };
-}
+const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
+  services.api<T>(method, path, body);
 
 /** A receiver answering 204, or holding each request (unanswered) while `hold` is set. */
 async function receiver() {

@@ -3,7 +3,7 @@ import { waitFor } from '@hookline/core/testing';
 import { Webhook } from 'standardwebhooks';
 import { Harness } from './harness';
 import { Receiver } from './receiver';
-import { spawnService, type Service } from './services';
+import { ServicePair } from './services';
 
 // Operational events end to end, through a real producer and a real dispatcher process (the
 // built dist/main.js of each): subscribed through the API, both reports arrive signed at the
@@ -11,36 +11,21 @@ import { spawnService, type Service } from './services';
 
 const KEY = 'operational-processes-key-'.padEnd(40, 'x');
 let h: Harness;
-const services: Service[] = [];
+let services: ServicePair;
 const receivers: Receiver[] = [];
 
 beforeAll(async () => {
   h = await Harness.create();
-  const env = {
-    REDIS_URL: h.config.redisUrl,
-    HOOKLINE_QUEUE_PREFIX: h.config.queuePrefix,
-    HOOKLINE_API_KEYS: KEY,
-    HOOKLINE_RETRY_SCHEDULE: '20ms',
-  };
-  services.push(await spawnService('producer', env), await spawnService('dispatcher', env));
+  services = await ServicePair.start(h.config, KEY, { HOOKLINE_RETRY_SCHEDULE: '20ms' });
 }, 60_000);
 afterAll(async () => {
-  for (const s of services) {
-    s.child.kill('SIGKILL');
-    await s.exited;
-  }
+  await services?.stop();
   await Promise.all(receivers.map((r) => r.close()));
   await h.close();
 });
 
-async function api<T>(method: string, path: string, body?: unknown) {
-  const res = await fetch(services[0]!.url(path), {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const api = <T>(method: string, path: string, body?: unknown) =>
+  services.api<T>(method, path, body);
 
 async function receiver(status: number) {
   const r = await Receiver.start((_req, res) => res.writeHead(status).end());

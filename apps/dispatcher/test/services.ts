@@ -60,3 +60,63 @@ export function sample(text: string, name: string, labels = ''): number | undefi
   }
   return undefined;
 }
+
+/** What the producer answered: its status, its JSON body (`{}` for none), and when. */
+export interface ApiAnswer<T> {
+  status: number;
+  body: T;
+  at: number;
+}
+
+/**
+ * A built producer and a built dispatcher on one Redis prefix (the process tests' setup), and the
+ * producer's API called with an operator key.
+ */
+export class ServicePair {
+  private constructor(
+    readonly producer: Service,
+    readonly dispatcher: Service,
+    private readonly key: string,
+  ) {}
+
+  static async start(
+    config: { redisUrl: string; queuePrefix: string },
+    key: string,
+    env: Record<string, string> = {},
+  ): Promise<ServicePair> {
+    const all = {
+      REDIS_URL: config.redisUrl,
+      HOOKLINE_QUEUE_PREFIX: config.queuePrefix,
+      HOOKLINE_API_KEYS: key,
+      ...env,
+    };
+    const producer = await spawnService('producer', all);
+    const dispatcher = await spawnService('dispatcher', all).catch(async (error: unknown) => {
+      producer.child.kill('SIGKILL');
+      await producer.exited;
+      throw error;
+    });
+    return new ServicePair(producer, dispatcher, key);
+  }
+
+  async api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<ApiAnswer<T>> {
+    const res = await fetch(this.producer.url(path), {
+      method,
+      headers: { authorization: `Bearer ${this.key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, at: Date.now() };
+  }
+
+  async stop(): Promise<void> {
+    for (const s of [this.producer, this.dispatcher]) {
+      s.child.kill('SIGKILL');
+      await s.exited;
+    }
+  }
+}

@@ -2,7 +2,7 @@ import type { DeliveryStatus, EventWithDeliveries } from '@hookline/api';
 import { waitFor } from '@hookline/core/testing';
 import { Harness } from './harness';
 import { Receiver } from './receiver';
-import { spawnService, type Service } from './services';
+import { ServicePair } from './services';
 
 // Deleting a tenant under load, with a real producer and a real dispatcher (the built
 // dist/main.js of each) and receivers on 127.0.0.1: the tenant that stays gets every one of its
@@ -25,42 +25,26 @@ const SLOW_MIN_MS = 20;
 const SLOW_SPREAD_MS = 30;
 
 let h: Harness;
-const services: Service[] = [];
+let services: ServicePair;
 let slow: Receiver;
 let fast: Receiver;
 
 beforeAll(async () => {
   h = await Harness.create();
-  const env = {
-    REDIS_URL: h.config.redisUrl,
-    HOOKLINE_QUEUE_PREFIX: h.config.queuePrefix,
-    HOOKLINE_API_KEYS: KEY,
-    HOOKLINE_CONCURRENCY: CONCURRENCY,
-  };
-  services.push(await spawnService('producer', env), await spawnService('dispatcher', env));
+  services = await ServicePair.start(h.config, KEY, { HOOKLINE_CONCURRENCY: CONCURRENCY });
   slow = await Receiver.start((_req, res) => {
     setTimeout(() => res.writeHead(204).end(), SLOW_MIN_MS + Math.random() * SLOW_SPREAD_MS);
   });
   fast = await Receiver.start();
 }, 60_000);
 afterAll(async () => {
-  for (const s of services) {
-    s.child.kill('SIGKILL');
-    await s.exited;
-  }
+  await services?.stop();
   await Promise.all([slow?.close(), fast?.close()]);
   await h.close();
 });
 
-async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
-  const res = await fetch(services[0]!.url(path), {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-}
+const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
+  services.api<T>(method, path, body);
 
 /** `fn` over `items`, `width` at a time: thousands of reads without thousands of sockets. */
 async function mapLimit<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>) {
