@@ -88,6 +88,12 @@ const LIVE = new Set([
   'fanout:events',
   'fanout:stalled-check',
   'fanout:marker',
+  // The operational events' queue (no report is made in this scenario: only its worker's keys).
+  'operational:meta',
+  'operational:id',
+  'operational:events',
+  'operational:stalled-check',
+  'operational:marker',
 ]);
 /** Keys that exist with a TTL and go by themselves. */
 const EXPIRING = new Set(['rate limiter']);
