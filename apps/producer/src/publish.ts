@@ -53,7 +53,7 @@ async function resolveEndpoints<Body>(
   request: PublishRequest<Body>,
 ): Promise<string[][]> {
   const named = [...new Set(request.inputs.flatMap((input) => input.endpoint_ids ?? []))];
-  const owners = await context.endpoints.tenantsOf(named);
+  const owners = (await context.endpoints.getMany(named)).map((e) => e?.tenant_id);
   const ownerOf = new Map(named.map((id, i) => [id, owners[i]]));
   const details: ErrorDetail[] = request.inputs.flatMap((input, i) =>
     (input.endpoint_ids ?? []).flatMap((id, n) => {

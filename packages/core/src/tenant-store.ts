@@ -3,7 +3,7 @@ import type { Tenant, TenantListQuery, TenantSummary } from '@hookline/api';
 import type { Redis } from 'ioredis';
 import type { DeliveryStore } from './delivery-store';
 import type { RedisKeys } from './keys';
-import { pageOf, type PageResult } from './pagination';
+import { pageOfSet, type PageResult } from './pagination';
 import { execAll } from './exec';
 
 /** A tenant key: `hlt_<public id>_<secret>`. The public id finds the record; the secret proves it. */
@@ -35,15 +35,7 @@ export class TenantStore {
 
   /** Tenants with at least one endpoint, ordered by id, each with its endpoint count. */
   async list(page: TenantListQuery): Promise<PageResult<TenantSummary>> {
-    const ids = await this.redis.zrangebylex(
-      this.keys.tenants,
-      page.cursor ? `(${page.cursor}` : '-',
-      '+',
-      'LIMIT',
-      0,
-      page.limit + 1,
-    );
-    const { items, next_cursor } = pageOf(ids, page.limit);
+    const { items, next_cursor } = await pageOfSet(this.redis, this.keys.tenants, page);
     if (items.length === 0) return { data: [], next_cursor };
     const pipeline = this.redis.pipeline();
     for (const id of items) pipeline.zcard(this.keys.tenantEndpoints(id));
@@ -118,10 +110,5 @@ export class TenantStore {
     multi.del(list);
     await execAll(multi);
     return publicIds.length;
-  }
-
-  /** Whether the tenant has a key that may still be in use. */
-  async hasKeys(tenantId: string): Promise<boolean> {
-    return (await this.redis.scard(this.keys.tenantKeys(tenantId))) > 0;
   }
 }
