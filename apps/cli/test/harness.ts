@@ -12,7 +12,7 @@ import {
   type Config,
   type HooklineContext,
 } from '@hookline/core';
-import { cleanupPrefix, testPrefix, TEST_REDIS_URL, waitFor } from '@hookline/core/testing';
+import { cleanupPrefix, testPrefix, TEST_REDIS_ENV, waitFor } from '@hookline/core/testing';
 import { createDispatcher, type Dispatcher } from '@hookline/dispatcher';
 import { createApp, metricSources } from '@hookline/producer';
 
@@ -66,7 +66,7 @@ export class Harness {
 
   static async start(label: string): Promise<Harness> {
     const config = loadConfig({
-      REDIS_URL: TEST_REDIS_URL,
+      ...TEST_REDIS_ENV,
       HOOKLINE_API_KEYS: API_KEY,
       HOOKLINE_QUEUE_PREFIX: testPrefix(label),
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',

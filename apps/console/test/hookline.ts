@@ -7,7 +7,7 @@ import {
   cleanupPrefix,
   freePort,
   testPrefix,
-  TEST_REDIS_URL,
+  TEST_REDIS_ENV,
   waitFor,
 } from '@hookline/core/testing';
 
@@ -74,7 +74,7 @@ export class Hookline {
   static async start(label: string, env: Record<string, string> = {}): Promise<Hookline> {
     const prefix = testPrefix(label);
     const [apiPort, metricsPort] = [await freePort(), await freePort()];
-    const shared = { REDIS_URL: TEST_REDIS_URL, HOOKLINE_QUEUE_PREFIX: prefix, ...env };
+    const shared = { ...TEST_REDIS_ENV, HOOKLINE_QUEUE_PREFIX: prefix, ...env };
     const url = `http://127.0.0.1:${apiPort}`;
     const producer = await spawnService(
       'producer',

@@ -56,7 +56,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     report: boolean,
     extra: Record<string, unknown> = {},
   ) {
-    await store.transition(delivery, 'dead', { now: deps.now(), report });
+    await store.transition(delivery, 'dead', { now: deps.now(), report, endpointExists: true });
     metrics.deliveries.inc({ outcome: 'dead' });
     logger.warn(
       { delivery: delivery.id, endpoint: delivery.endpointId, ...extra },
@@ -65,7 +65,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   }
 
   async function dropForDeletedEndpoint(delivery: DeliveryState) {
-    await store.transition(delivery, 'dead', { now: deps.now() });
+    await store.transition(delivery, 'dead', { now: deps.now(), endpointExists: false });
     logger.info(
       { delivery: delivery.id, endpoint: delivery.endpointId },
       'endpoint deleted; delivery dropped',
@@ -189,14 +189,25 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     const attempt = attemptRecord(delivery.attempts + 1, sentAt, outcome);
 
     if (outcome.kind === 'success') {
-      await store.transition(delivery, 'delivered', { attempt, health: 'success', now });
+      await store.transition(delivery, 'delivered', {
+        attempt,
+        health: 'success',
+        now,
+        endpointExists: true,
+      });
       metrics.deliveries.inc({ outcome: 'delivered' });
       metrics.deliveryLatency.observe(Math.max(0, now - delivery.createdAt) / 1000);
       return;
     }
 
     if (outcome.kind === 'http_error' && outcome.status === 410) {
-      await store.transition(delivery, 'dead', { attempt, health: 'failure', now, report: true });
+      await store.transition(delivery, 'dead', {
+        attempt,
+        health: 'failure',
+        now,
+        report: true,
+        endpointExists: true,
+      });
       metrics.deliveries.inc({ outcome: 'dead' });
       await disableEndpoint(endpoint, 'the endpoint answered 410 Gone');
       return;
@@ -212,7 +223,13 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       random: deps.random,
     });
     if (delay === undefined) {
-      await store.transition(delivery, 'dead', { attempt, health: 'failure', now, report: true });
+      await store.transition(delivery, 'dead', {
+        attempt,
+        health: 'failure',
+        now,
+        report: true,
+        endpointExists: true,
+      });
       metrics.deliveries.inc({ outcome: 'dead' });
       logger.info(
         { delivery: delivery.id, endpoint: endpoint.id, attempts: cycleAttempts },
@@ -225,6 +242,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       nextAttemptAt: now + delay,
       health: 'failure',
       now,
+      endpointExists: true,
     });
     if (verdict === 'gone') return;
     if (verdict === 'disable') {

@@ -65,7 +65,7 @@ export interface Dispatcher {
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
-  const redis = createRedis(config.redisUrl, 'worker');
+  const redis = createRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'worker');
   const context = createContext(config, 'worker', redis);
   const metrics = createMetrics(metricSources(context));
   const sender = createSender({
@@ -98,7 +98,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   const workerOptions = {
     connection: redis,
-    prefix: config.queuePrefix,
     autorun: false,
     lockDuration: options.lockDurationMs ?? 10_000,
     stalledInterval: options.stalledIntervalMs ?? 5_000,
@@ -106,35 +105,56 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     // then dead-lettered below: a poison pill must not crash-loop the fleet forever.
     maxStalledCount: 5,
   };
-  const deliveries = new Worker(context.queues.deliveries.name, processDeliver, {
-    ...workerOptions,
-    concurrency: config.concurrency,
-  });
-  const fanout = new Worker(
-    context.queues.fanout.name,
-    async (job: Job) => {
-      const data = parseJob('fanout', job.data);
-      const created = await context.deliveries.completeFanout(
-        data.event_id,
-        data.endpoint_ids,
-        now(),
+  const processFanout = async (job: Job) => {
+    const data = parseJob('fanout', job.data);
+    const created = await context.deliveries.completeFanout(
+      data.event_id,
+      data.endpoint_ids,
+      now(),
+    );
+    if (created > 0)
+      logger.warn(
+        { event: data.event_id, created },
+        'finished a fan-out its producer left half-done',
       );
-      if (created > 0)
-        logger.warn(
-          { event: data.event_id, created },
-          'finished a fan-out its producer left half-done',
-        );
-    },
-    { ...workerOptions, concurrency: 1 },
-  );
-
+  };
   // Operational events: a report's job becomes an event published to its subscribers. A few at a
   // time are plenty: reports are rare, and a storm of them is bounded by design (deliver.ts).
-  const operational = new Worker(
-    context.queues.operational.name,
-    createOperationalProcessor({ context, metrics, logger, now }),
-    { ...workerOptions, concurrency: 4 },
+  const processOperational = createOperationalProcessor({ context, metrics, logger, now });
+
+  // One worker per queue of every shard (README, "Redis Cluster and shards"). HOOKLINE_CONCURRENCY
+  // is the process's: the shards share it, and a publish's random slot keeps them evenly loaded.
+  const perShard = Math.max(1, Math.ceil(config.concurrency / context.keys.shards));
+  const shardWorkers = context.queues.shards.map((queues) => {
+    const prefix = context.keys.shard(queues.shard);
+    return {
+      queues,
+      deliveries: new Worker(queues.deliveries.name, processDeliver, {
+        ...workerOptions,
+        prefix,
+        concurrency: perShard,
+      }),
+      fanout: new Worker(queues.fanout.name, processFanout, {
+        ...workerOptions,
+        prefix,
+        concurrency: 1,
+      }),
+      operational: new Worker(queues.operational.name, processOperational, {
+        ...workerOptions,
+        prefix,
+        concurrency: 4,
+      }),
+    };
+  });
+  const catalogOperational = new Worker(
+    context.queues.catalog.operational.name,
+    processOperational,
+    { ...workerOptions, prefix: context.keys.catalog, concurrency: 4 },
   );
+  const workers = [
+    ...shardWorkers.flatMap((s) => [s.deliveries, s.fanout, s.operational]),
+    catalogOperational,
+  ];
 
   // BullMQ gave up on a job: its processor kept throwing (Redis failing mid-job), or it stalled
   // more than maxStalledCount times. The delivery must not stay pending with no job behind it,
@@ -153,20 +173,22 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       .then((verdict) => verdict !== 'gone' && metrics.deliveries.inc({ outcome: 'dead' }))
       .catch((err: unknown) => logger.error({ err }, 'could not dead-letter a failed job'));
   };
-  deliveries.on('failed', (job, error) => {
-    if (job?.finishedOn !== undefined && job.finishedOn !== null)
-      deadLetterFailedJob(job, error.message);
-  });
-  // A job failed for stalling too often is reported only as 'stalled': look at where it went.
-  deliveries.on('stalled', (jobId) => {
-    context.queues.deliveries
-      .getJob(jobId)
-      .then(async (job) => {
-        if (job && (await job.isFailed())) deadLetterFailedJob(job, 'stalled too many times');
-      })
-      .catch((err: unknown) => logger.error({ err }, 'could not inspect a stalled job'));
-  });
-  for (const worker of [deliveries, fanout, operational]) {
+  for (const { queues, deliveries } of shardWorkers) {
+    deliveries.on('failed', (job, error) => {
+      if (job?.finishedOn !== undefined && job.finishedOn !== null)
+        deadLetterFailedJob(job, error.message);
+    });
+    // A job failed for stalling too often is reported only as 'stalled': look at where it went.
+    deliveries.on('stalled', (jobId) => {
+      queues.deliveries
+        .getJob(jobId)
+        .then(async (job) => {
+          if (job && (await job.isFailed())) deadLetterFailedJob(job, 'stalled too many times');
+        })
+        .catch((err: unknown) => logger.error({ err }, 'could not inspect a stalled job'));
+    });
+  }
+  for (const worker of workers) {
     worker.on('error', (error) => logger.error({ err: error }, `worker ${worker.name} error`));
   }
 
@@ -175,7 +197,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     context,
     metrics,
     start() {
-      for (const worker of [deliveries, fanout, operational]) {
+      for (const worker of workers) {
         worker
           .run()
           .catch((error: unknown) => logger.error({ err: error }, `worker ${worker.name} stopped`));
@@ -185,7 +207,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       closing ??= (async () => {
         const timeoutMs = options.shutdownTimeoutMs ?? 30_000;
         let timer: NodeJS.Timeout | undefined;
-        const graceful = Promise.all([deliveries.close(), fanout.close(), operational.close()]);
+        const graceful = Promise.all(workers.map((worker) => worker.close()));
         const timedOut = await Promise.race([
           graceful.then(() => false),
           new Promise<boolean>((resolve) => {
@@ -197,11 +219,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           // Whatever is still in flight keeps its lock until it expires, then another
           // dispatcher takes it over: at least once still holds, at the cost of a duplicate.
           logger.warn({ timeoutMs }, 'in-flight deliveries did not finish in time; forcing close');
-          await Promise.allSettled([
-            deliveries.close(true),
-            fanout.close(true),
-            operational.close(true),
-          ]);
+          await Promise.allSettled(workers.map((worker) => worker.close(true)));
         }
         await sender.close().catch(() => undefined);
         await endpointChanges.close();

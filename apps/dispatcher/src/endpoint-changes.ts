@@ -1,4 +1,4 @@
-import type { HooklineContext, Logger } from '@hookline/core';
+import { duplicateRedis, type HooklineContext, type Logger } from '@hookline/core';
 import type { EndpointCache } from './endpoint-cache';
 
 export interface EndpointChanges {
@@ -27,7 +27,7 @@ export function listenForEndpointChanges(options: {
   // A connection in subscriber mode can run no other command, hence its own. Subscribing again
   // is done here on every `ready` rather than by ioredis's autoResubscribe, which would give no
   // sign of when the subscription is back in place.
-  const subscriber = options.redis.duplicate({
+  const subscriber = duplicateRedis(options.redis, {
     connectionName: 'hookline-endpoint-changes',
     autoResubscribe: false,
     enableAutoPipelining: false,

@@ -42,7 +42,8 @@ export function reportDisabled(context: HooklineContext, reason: string): InTran
       reason,
       stamp: endpoint.updated_at,
     };
-    void jobFor(context.queues.operational, 'operational', report, {
+    // The catalog's queue: the report must share the endpoint write's transaction (keys.ts).
+    void jobFor(context.queues.catalog.operational, 'operational', report, {
       jobId: operationalJobId(report),
     }).addJob(multi as never);
   };

@@ -246,17 +246,22 @@ test('the deliveries of a deleted endpoint are dropped, not attempted', async ()
 test('a job whose data fails its schema is dropped without stopping the worker', async () => {
   const r = await receiver();
   const ep = await h.createEndpoint({ url: r.url() });
-  await h.api.queues.deliveries.add('deliver', { delivery_id: 'nonsense' }, { jobId: 'poison' });
+  await h.api.queues.shards[0]!.deliveries.add(
+    'deliver',
+    { delivery_id: 'nonsense' },
+    { jobId: 'poison' },
+  );
   h.startDispatcher();
   await h.publish([ep.id]);
   await waitFor(() => r.received.length === 1);
   await waitFor(
-    async () => (await h.api.queues.deliveries.getJob('poison'))?.finishedOn !== undefined,
+    async () =>
+      (await h.api.queues.shards[0]!.deliveries.getJob('poison'))?.finishedOn !== undefined,
     {
       message: 'the poison job to finish',
     },
   );
-  expect(await h.api.queues.deliveries.getJobState('poison')).toBe('completed');
+  expect(await h.api.queues.shards[0]!.deliveries.getJobState('poison')).toBe('completed');
 });
 
 test('an endpoint that never answers does not delay the deliveries of a healthy one', async () => {

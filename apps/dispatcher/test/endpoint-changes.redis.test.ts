@@ -1,5 +1,5 @@
 import { createLogger, createRedis } from '@hookline/core';
-import { TEST_REDIS_URL, waitFor } from '@hookline/core/testing';
+import { TEST_REDIS_CLUSTER, TEST_REDIS_URL, waitFor } from '@hookline/core/testing';
 import { EndpointCache } from '../src/endpoint-cache';
 import { listenForEndpointChanges, type EndpointChanges } from '../src/endpoint-changes';
 import { Harness } from './harness';
@@ -30,7 +30,7 @@ async function subscribers(): Promise<number> {
 }
 
 /** A cache over the real store (counting reads) with a listener on a connection to `url`. */
-function listeningCache(url = TEST_REDIS_URL) {
+function listeningCache(url = TEST_REDIS_URL, cluster = TEST_REDIS_CLUSTER) {
   const store = {
     reads: 0,
     get(id: string) {
@@ -39,7 +39,7 @@ function listeningCache(url = TEST_REDIS_URL) {
     },
   };
   const cache = new EndpointCache(store, { ttlMs: 60_000 });
-  const redis = createRedis(url, 'worker');
+  const redis = createRedis({ url, cluster }, 'worker');
   const changes: EndpointChanges = listenForEndpointChanges({
     redis,
     channel: h.api.keys.endpointChanges,
@@ -61,7 +61,7 @@ function listeningCache(url = TEST_REDIS_URL) {
 }
 
 test('every endpoint write publishes the endpoint id (create, update, disable, rotate, delete), and a write that does not happen publishes nothing', async () => {
-  const listener = createRedis(TEST_REDIS_URL, 'worker');
+  const listener = createRedis({ url: TEST_REDIS_URL, cluster: TEST_REDIS_CLUSTER }, 'worker');
   cleanups.push(() => listener.disconnect());
   const messages: string[] = [];
   listener.on('message', (_channel: string, id: string) => messages.push(id));
@@ -115,7 +115,7 @@ test('while its subscription is down the cache keeps nothing, so a change announ
   const ep = await h.createEndpoint({ url: OLD });
   const proxy = await TcpProxy.start(6379);
   cleanups.push(() => proxy.close());
-  const { cache, caching } = listeningCache(proxy.url);
+  const { cache, caching } = listeningCache(proxy.url, false);
   await waitFor(() => caching(ep.id), { message: 'the subscription' });
   expect((await cache.get(ep.id))?.url).toBe(OLD);
 

@@ -7,7 +7,7 @@ import {
   type Config,
   type HooklineContext,
 } from '@hookline/core';
-import { cleanupPrefix, testPrefix, TEST_REDIS_URL, waitFor } from '@hookline/core/testing';
+import { cleanupPrefix, testPrefix, TEST_REDIS_ENV, waitFor } from '@hookline/core/testing';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../src/dispatcher';
 
 /** Short limits so failure paths run in milliseconds; the defaults are the documented 5 s / 15 s / 25 s. */
@@ -30,7 +30,7 @@ export class Harness {
 
   static async create(env: Record<string, string> = {}): Promise<Harness> {
     const config = loadConfig({
-      REDIS_URL: TEST_REDIS_URL,
+      ...TEST_REDIS_ENV,
       HOOKLINE_QUEUE_PREFIX: testPrefix('dispatch'),
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',
       HOOKLINE_RETRY_SCHEDULE: '50ms,100ms',

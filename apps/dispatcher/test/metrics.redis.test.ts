@@ -1,4 +1,4 @@
-import { waitFor } from '@hookline/core/testing';
+import { waitFor, TEST_REDIS_ENV } from '@hookline/core/testing';
 import { Harness } from './harness';
 import { Receiver } from './receiver';
 import { sample, spawnService, type Service } from './services';
@@ -39,7 +39,7 @@ test('after n delivered, m dead and k failed attempts, both processes report exa
   const bad = await Receiver.start((_req, res) => res.writeHead(500).end('nope'));
   receivers.push(good, bad);
   const env = {
-    REDIS_URL: h.config.redisUrl,
+    ...TEST_REDIS_ENV,
     HOOKLINE_QUEUE_PREFIX: h.config.queuePrefix,
     HOOKLINE_API_KEYS: KEY,
     HOOKLINE_RETRY_SCHEDULE: '50ms,100ms',

@@ -1,6 +1,6 @@
 import type { DeliveryDeadData } from '@hookline/api';
 import { deliveryIdFor } from '@hookline/core';
-import { waitFor } from '@hookline/core/testing';
+import { waitFor, TEST_REDIS_ENV } from '@hookline/core/testing';
 import { Harness } from './harness';
 import { Receiver } from './receiver';
 import { spawnService, type Service } from './services';
@@ -19,7 +19,7 @@ const receivers: Receiver[] = [];
 
 function spawnDispatcher(): Promise<Service> {
   return spawnService('dispatcher', {
-    REDIS_URL: h.config.redisUrl,
+    ...TEST_REDIS_ENV,
     HOOKLINE_QUEUE_PREFIX: h.config.queuePrefix,
     HOOKLINE_CONCURRENCY: '20',
     HOOKLINE_RETRY_SCHEDULE: '20ms',

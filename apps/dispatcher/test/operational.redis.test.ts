@@ -1,6 +1,6 @@
 import type { DeliveryDeadData, EndpointDisabledData } from '@hookline/api';
 import { deliveryIdFor, prepareEvent } from '@hookline/core';
-import { waitFor } from '@hookline/core/testing';
+import { countJobs, waitFor } from '@hookline/core/testing';
 import { Webhook } from 'standardwebhooks';
 import { Harness } from './harness';
 import { Receiver } from './receiver';
@@ -118,11 +118,10 @@ test('an endpoint answering 410 is disabled and reported once; its backlog is no
   );
   await waitFor(
     async () =>
-      (await h.api.queues.operational.getJobCountByTypes('waiting', 'active', 'delayed')) === 0,
+      (await countJobs(h.api.queues, 'operational', 'waiting', 'active', 'delayed')) === 0,
   );
   await waitFor(
-    async () =>
-      (await h.api.queues.deliveries.getJobCountByTypes('waiting', 'active', 'delayed')) === 0,
+    async () => (await countJobs(h.api.queues, 'deliveries', 'waiting', 'active', 'delayed')) === 0,
   );
   // One report of the disable, and the 410'd deliveries' own reports: each delivery that got a
   // 410 itself (those in flight together, at most the per-endpoint cap) — never the 200.
@@ -150,7 +149,7 @@ test('a report whose own delivery dies reports nothing further', async () => {
   await waitFor(async () => (await h.api.events.get(report.id))?.deliveries[0]?.status === 'dead');
   await waitFor(
     async () =>
-      (await h.api.queues.operational.getJobCountByTypes('waiting', 'active', 'delayed')) === 0,
+      (await countJobs(h.api.queues, 'operational', 'waiting', 'active', 'delayed')) === 0,
   );
   const reports = await h.api.events.list({ name: 'hookline.delivery.dead', limit: 10 });
   expect(reports.data.map((e) => e.id)).toEqual([report.id]);
@@ -166,10 +165,10 @@ test('a report job that runs again publishes nothing twice', async () => {
   // The same report again (as after a crash between publishing and completing its job).
   const id = deliveryIdFor(event.event.id, target.id);
   const job = { kind: 'delivery.dead' as const, delivery_id: id, endpoint_id: target.id };
-  await h.api.queues.operational.add('operational', job, { jobId: `ops-dead-${id}-0` });
+  await h.api.queues.of(id).operational.add('operational', job, { jobId: `ops-dead-${id}-0` });
   await waitFor(
     async () =>
-      (await h.api.queues.operational.getJobCountByTypes('waiting', 'active', 'delayed')) === 0,
+      (await countJobs(h.api.queues, 'operational', 'waiting', 'active', 'delayed')) === 0,
   );
   const reports = await h.api.events.list({ name: 'hookline.delivery.dead', limit: 10 });
   expect(reports.data).toHaveLength(1);

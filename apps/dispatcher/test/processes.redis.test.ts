@@ -1,4 +1,4 @@
-import { waitFor } from '@hookline/core/testing';
+import { waitFor, TEST_REDIS_ENV } from '@hookline/core/testing';
 import { Harness } from './harness';
 import { Receiver } from './receiver';
 import { spawnService, type Service } from './services';
@@ -8,7 +8,7 @@ type Proc = Service;
 
 function spawnDispatcher(h: Harness): Promise<Proc> {
   return spawnService('dispatcher', {
-    REDIS_URL: h.config.redisUrl,
+    ...TEST_REDIS_ENV,
     HOOKLINE_QUEUE_PREFIX: h.config.queuePrefix,
     HOOKLINE_CONCURRENCY: '20',
   });

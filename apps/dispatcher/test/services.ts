@@ -80,12 +80,14 @@ export class ServicePair {
   ) {}
 
   static async start(
-    config: { redisUrl: string; queuePrefix: string },
+    config: { redisUrl: string; redisCluster?: boolean; shards?: number; queuePrefix: string },
     key: string,
     env: Record<string, string> = {},
   ): Promise<ServicePair> {
     const all = {
       REDIS_URL: config.redisUrl,
+      REDIS_CLUSTER: String(config.redisCluster ?? false),
+      HOOKLINE_SHARDS: String(config.shards ?? 1),
       HOOKLINE_QUEUE_PREFIX: config.queuePrefix,
       HOOKLINE_API_KEYS: key,
       ...env,

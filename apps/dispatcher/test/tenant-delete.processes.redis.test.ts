@@ -295,7 +295,7 @@ test('a delivery that finishes while its endpoint is being deleted stays deliver
       },
       now: at,
     });
-    await own.api.queues.deliveries.remove(id);
+    await own.api.queues.of(id).deliveries.remove(id);
 
     await own.api.deliveries.dropWaiting(endpoint.id, waiting);
     expect((await own.api.deliveries.getState(id))?.status).toBe('delivered');

@@ -35,12 +35,17 @@ function requireAdminKey(keys: readonly string[]): RequestHandler {
   };
 }
 
-/** bull-board on `/admin/queues`, for operators who know BullMQ, behind the same API keys. */
+/**
+ * bull-board on `/admin/queues`, for operators who know BullMQ, behind the same API keys: every
+ * queue of every shard, each named by its hash tag (`{hookline:3}:deliveries`).
+ */
 export function adminRoutes(context: HooklineContext, keys: readonly string[]): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(ADMIN_PATH);
   createBullBoard({
-    queues: Object.values(context.queues).map((queue) => new BullMQAdapter(queue)),
+    queues: context.queues
+      .all()
+      .map(({ queue }) => new BullMQAdapter(queue, { prefix: `${queue.opts.prefix ?? ''}:` })),
     serverAdapter,
   });
   const router = Router();

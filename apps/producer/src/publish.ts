@@ -2,6 +2,7 @@ import type { ErrorDetail, PublishEvent, Published } from '@hookline/api';
 import {
   IdempotencyStore,
   prepareEvent,
+  randomSlot,
   type HooklineContext,
   type PreparedEvent,
 } from '@hookline/core';
@@ -94,8 +95,11 @@ export async function publishEvents<Body>(
   if (claim?.kind === 'replay') return { kind: 'replay', status: claim.status, body: claim.body };
   try {
     const endpointIds = await resolveEndpoints(context, request);
+    // Every event of one publish names the same slot, so they land in one shard and are written
+    // in one transaction with the idempotency record, which the key's hash placed there too.
+    const slot = claim?.slot ?? randomSlot();
     const prepared: PreparedEvent[] = request.inputs.map((input, i) =>
-      prepareEvent(input, endpointIds[i] ?? [], { now }),
+      prepareEvent(input, endpointIds[i] ?? [], { now, slot }),
     );
     const body = request.answer(
       prepared.map((p) => ({ id: p.event.id, deliveries: p.endpointIds.length })),

@@ -28,9 +28,14 @@ test('bull-board opens with the API key as a Basic password', async () => {
   expect(res.headers['content-type']).toMatch(/html/);
 });
 
-test("bull-board's API lists Hookline's queues to a Bearer key", async () => {
+test("bull-board's API lists every queue of every shard, and the catalog's, to a Bearer key", async () => {
   const res = await request(h.app).get('/admin/queues/api/queues').set(AUTH);
   expect(res.status).toBe(200);
   const names = (res.body as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
-  expect(names).toEqual([...QUEUE_NAMES].sort());
+  const keys = h.context.keys;
+  const expected = [
+    ...keys.allShards.flatMap((shard) => QUEUE_NAMES.map((name) => `${keys.shard(shard)}:${name}`)),
+    `${keys.catalog}:operational`,
+  ];
+  expect(names).toEqual(expected.sort());
 });

@@ -39,7 +39,7 @@ async function settle(endpointId: string, id: string, status: 'dead' | 'failed' 
   await h.context.deliveries.transition({ id, endpointId, tenantId: null }, status, {
     attempt: attempt(1),
   });
-  await h.context.queues.deliveries.remove(id);
+  await h.context.queues.of(id).deliveries.remove(id);
 }
 
 const statusOf = async (id: string) =>
@@ -122,7 +122,7 @@ describe('POST /v1/deliveries/:id/retry', () => {
     const { endpoint, deliveries } = await endpointWithDeliveries('retry.dead', 1);
     const id = deliveries[0]!;
     await settle(endpoint, id, 'dead');
-    expect(await h.context.queues.deliveries.getJob(id)).toBeUndefined();
+    expect(await h.context.queues.of(id).deliveries.getJob(id)).toBeUndefined();
 
     const res = await h.api.post(`/v1/deliveries/${id}/retry`).expect(202);
     expect(res.body).toMatchObject({
@@ -130,7 +130,7 @@ describe('POST /v1/deliveries/:id/retry', () => {
       status: 'pending',
       attempts: [expect.objectContaining({ number: 1 })],
     });
-    expect(await h.context.queues.deliveries.getJob(id)).toBeDefined();
+    expect(await h.context.queues.of(id).deliveries.getJob(id)).toBeDefined();
     expect(await h.context.deliveries.deadLetterIds()).not.toContain(id);
   });
 
@@ -175,8 +175,12 @@ describe('POST /v1/endpoints/:id/recover', () => {
       await statusOf(deliveries[1]!),
       await statusOf(deliveries[2]!),
     ]).toEqual(['pending', 'pending', 'delivered']);
-    expect(await h.context.queues.deliveries.getJob(deliveries[0]!)).toBeDefined();
-    expect(await h.context.queues.deliveries.getJob(deliveries[1]!)).toBeDefined();
+    expect(
+      await h.context.queues.of(deliveries[0]!).deliveries.getJob(deliveries[0]!),
+    ).toBeDefined();
+    expect(
+      await h.context.queues.of(deliveries[1]!).deliveries.getJob(deliveries[1]!),
+    ).toBeDefined();
   });
 
   test('a missing or malformed since is 422, an unknown endpoint 404', async () => {
@@ -267,7 +271,8 @@ describe('dead letter', () => {
     const res = await h.api.post('/v1/dead-letter/replay').expect(202);
     expect((res.body as { replayed: number }).replayed).toBeGreaterThanOrEqual(2);
     expect(await h.context.deliveries.deadLetterSize()).toBe(0);
-    for (const id of deliveries) expect(await h.context.queues.deliveries.getJob(id)).toBeDefined();
+    for (const id of deliveries)
+      expect(await h.context.queues.of(id).deliveries.getJob(id)).toBeDefined();
   });
 
   test('an unknown endpoint is 404; malformed ids and an empty id list are 422', async () => {
@@ -297,7 +302,7 @@ describe('POST /v1/endpoints/:id/test', () => {
       endpoint_id: endpoint,
       status: 'pending',
     });
-    expect(await h.context.queues.deliveries.getJob(id)).toBeDefined();
+    expect(await h.context.queues.of(id).deliveries.getJob(id)).toBeDefined();
   });
 
   test('data defaults to {}', async () => {

@@ -203,10 +203,10 @@ describe('DELETE /v1/endpoints/:id', () => {
         .expect(202)
     ).body as { id: string };
     const deliveryId = deliveryIdFor(event.id, created.id);
-    expect(await h.context.queues.deliveries.getJob(deliveryId)).toBeDefined();
+    expect(await h.context.queues.of(deliveryId).deliveries.getJob(deliveryId)).toBeDefined();
 
     await h.api.delete(`/v1/endpoints/${created.id}`).expect(204);
-    expect(await h.context.queues.deliveries.getJob(deliveryId)).toBeUndefined();
+    expect(await h.context.queues.of(deliveryId).deliveries.getJob(deliveryId)).toBeUndefined();
     expect((await h.api.get(`/v1/deliveries/${deliveryId}`).expect(200)).body).toMatchObject({
       status: 'dead',
     });

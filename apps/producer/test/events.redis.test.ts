@@ -1,6 +1,7 @@
 import { type Endpoint } from '@hookline/api';
 import { deliveryIdFor } from '@hookline/core';
 import { endpointBody, expectError, startApp, type Harness } from './harness';
+import { countJobs } from '@hookline/core/testing';
 
 let h: Harness;
 const NOW = Date.parse('2026-01-15T10:30:00.000Z');
@@ -35,7 +36,11 @@ describe('POST /v1/events', () => {
     });
     const { id } = res.body as { id: string };
     for (const endpoint of [exact, wildcard]) {
-      expect(await h.context.queues.deliveries.getJob(deliveryIdFor(id, endpoint))).toBeDefined();
+      expect(
+        await h.context.queues
+          .of(deliveryIdFor(id, endpoint))
+          .deliveries.getJob(deliveryIdFor(id, endpoint)),
+      ).toBeDefined();
     }
   });
 
@@ -207,13 +212,16 @@ describe('Idempotency-Key', () => {
       expect(responses.every((r) => (r.body as { deliveries: number }).deliveries === 1)).toBe(
         true,
       );
-      const counts = await own.context.queues.deliveries.getJobCounts(
-        'waiting',
-        'delayed',
-        'active',
-        'prioritized',
-      );
-      expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(1);
+      expect(
+        await countJobs(
+          own.context.queues,
+          'deliveries',
+          'waiting',
+          'delayed',
+          'active',
+          'prioritized',
+        ),
+      ).toBe(1);
       expect(
         (await own.context.deliveries.listForEndpoint(endpoint, undefined, { limit: 10 })).data,
       ).toHaveLength(1);

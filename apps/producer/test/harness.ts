@@ -9,7 +9,7 @@ import {
   type HooklineContext,
   type Metrics,
 } from '@hookline/core';
-import { cleanupPrefix, testPrefix, TEST_REDIS_URL } from '@hookline/core/testing';
+import { cleanupPrefix, keysOfPrefix, testPrefix, TEST_REDIS_ENV } from '@hookline/core/testing';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -42,9 +42,10 @@ export interface HarnessOptions {
 /** The app on a prefix of its own against real Redis; `close()` cleans the prefix up. */
 export async function startApp(label: string, options: HarnessOptions = {}): Promise<Harness> {
   const prefix = testPrefix(label);
-  const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
+  // A Redis of the test's own (one it stops and restarts), else the suite's (maybe a cluster).
+  const redis = options.redisUrl ? { REDIS_URL: options.redisUrl } : TEST_REDIS_ENV;
   const config = loadConfig({
-    REDIS_URL: redisUrl,
+    ...redis,
     HOOKLINE_API_KEYS: API_KEY,
     HOOKLINE_QUEUE_PREFIX: prefix,
     HOOKLINE_ALLOW_INSECURE_URLS: String(options.insecure ?? true),
@@ -82,7 +83,7 @@ export async function startApp(label: string, options: HarnessOptions = {}): Pro
     api,
     async close() {
       await context.close();
-      await cleanupPrefix(prefix, redisUrl);
+      await cleanupPrefix(prefix, redis.REDIS_URL);
     },
   };
 }
@@ -95,22 +96,9 @@ export function call(app: Express, method: Method, path: string): request.Test {
   return agent[method](path);
 }
 
-/** Every key under a prefix (SCAN, not KEYS). */
-export async function keysUnder(context: HooklineContext, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await context.redis.scan(
-      cursor,
-      'MATCH',
-      `${prefix.replace(/[[\]*?\\]/g, '\\$&')}*`,
-      'COUNT',
-      1000,
-    );
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys.sort();
+/** Every key under a prefix (SCAN, not KEYS), on every node. */
+export async function keysUnder(prefix: string): Promise<string[]> {
+  return (await keysOfPrefix(prefix)).sort();
 }
 
 /** The API's error shape (docs/api.md, "Errors"), with a given code. */

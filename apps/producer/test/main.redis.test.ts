@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
-import { cleanupPrefix, testPrefix, waitFor, TEST_REDIS_URL } from '@hookline/core/testing';
+import { cleanupPrefix, testPrefix, waitFor, TEST_REDIS_ENV } from '@hookline/core/testing';
 
 // `node dist/main.js` as operators run it. CI builds before testing; run locally after
 // `npm run build` (the tests are skipped, saying so, when there is no build).
@@ -38,7 +38,7 @@ const lines = (text: string) => text.split('\n').filter((line) => line.trim() !=
 
 maybe('main.js', () => {
   test('refuses to start in production without API keys, in one line naming HOOKLINE_API_KEYS', async () => {
-    const result = await run({ NODE_ENV: 'production', REDIS_URL: TEST_REDIS_URL });
+    const result = await run({ NODE_ENV: 'production', ...TEST_REDIS_ENV });
     expect(result.code).not.toBe(0);
     expect(lines(result.stderr)).toEqual([expect.stringContaining('HOOKLINE_API_KEYS')]);
   });
@@ -55,7 +55,7 @@ maybe('main.js', () => {
       env: env({
         PORT: '0',
         HOST: '127.0.0.1',
-        REDIS_URL: TEST_REDIS_URL,
+        ...TEST_REDIS_ENV,
         HOOKLINE_QUEUE_PREFIX: prefix,
       }),
     });

@@ -558,7 +558,7 @@ async function settled(
     attempt: failedAttempt(status === 'dead' ? 'timeout' : null),
     nextAttemptAt: status === 'failed' ? Date.parse('2030-01-01T00:00:00Z') : null,
   });
-  await h.context.queues.deliveries.remove(id);
+  await h.context.queues.of(id).deliveries.remove(id);
   return { event, delivery: id };
 }
 

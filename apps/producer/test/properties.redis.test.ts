@@ -97,7 +97,7 @@ async function writesNothing(property: () => Promise<void>) {
 }
 
 async function snapshot() {
-  const keys = await keysUnder(h.context, h.prefix);
+  const keys = await keysUnder(h.prefix);
   const endpointJson = await h.context.redis.get(h.context.keys.endpoint(endpoint.id));
   return { keys, endpointJson };
 }

@@ -205,13 +205,13 @@ async function publish(resolved: Resolved[], batch: boolean): Promise<(Published
   const refusedPaths = (prefix: (i: number) => string) =>
     resolved.flatMap((r, i) => r.refusals.map((p) => `${prefix(i)}${p}`));
   const expectRefused = async (send: () => Promise<request.Response>, paths: string[]) => {
-    const before = await keysUnder(h.context, h.prefix);
+    const before = await keysUnder(h.prefix);
     const res = await send();
     expect(res.status).toBe(422);
     expectError(res.body, 'validation_failed');
     const details = (res.body as { error: { details: { path: string }[] } }).error.details;
     expect(details.map((d) => d.path).sort()).toEqual([...paths].sort());
-    expect(await keysUnder(h.context, h.prefix)).toEqual(before);
+    expect(await keysUnder(h.prefix)).toEqual(before);
   };
 
   if (batch) {
@@ -247,7 +247,7 @@ async function kill(deliveries: ModelDelivery[], mask: boolean[]) {
     if (!mask[i]) continue;
     const state = await h.context.deliveries.getState(delivery.id);
     expect(state?.tenantId).toBe(delivery.endpoint.tenant);
-    await h.context.queues.deliveries.remove(delivery.id);
+    await h.context.queues.of(delivery.id).deliveries.remove(delivery.id);
     await h.context.deliveries.transition(state!, 'dead', {});
     delivery.dead = true;
   }

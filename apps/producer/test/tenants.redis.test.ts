@@ -1,6 +1,7 @@
 import type { Endpoint, EventWithDeliveries, Tenant, TenantKey } from '@hookline/api';
 import request from 'supertest';
 import { endpointBody, expectError, keysUnder, startApp, type Harness } from './harness';
+import { countJobs } from '@hookline/core/testing';
 
 // Tenants: per-tenant routing, the tenant routes, and tenant keys that see one tenant only
 // (docs/api.md, "Tenants").
@@ -70,7 +71,7 @@ describe('routing', () => {
   test('endpoint_ids naming another tenant’s endpoint, or a tenant’s for an untenanted event, is 422 and writes nothing', async () => {
     const a = await createEndpoint({ tenant_id: 'named-a' });
     const b = await createEndpoint({ tenant_id: 'named-b' });
-    const before = await keysUnder(h.context, h.prefix);
+    const before = await keysUnder(h.prefix);
     for (const body of [
       { name: 'x', data: {}, tenant_id: 'named-a', endpoint_ids: [a.id, b.id] },
       { name: 'x', data: {}, endpoint_ids: [a.id] },
@@ -79,7 +80,7 @@ describe('routing', () => {
       expect(res.status).toBe(422);
       expectError(res.body, 'validation_failed');
     }
-    expect(await keysUnder(h.context, h.prefix)).toEqual(before);
+    expect(await keysUnder(h.prefix)).toEqual(before);
     const ok = await h.api
       .post('/v1/events', { name: 'x', data: {}, tenant_id: 'named-a', endpoint_ids: [a.id] })
       .expect(202);
@@ -169,7 +170,7 @@ describe('the tenant routes', () => {
     const event = (await h.api.get(`/v1/events/${eventId}`).expect(200))
       .body as EventWithDeliveries;
     expect(event.deliveries.map((d) => d.status)).toEqual(['dead']);
-    expect(await h.context.queues.deliveries.getWaitingCount()).toBeGreaterThan(0);
+    expect(await countJobs(h.context.queues, 'deliveries', 'waiting')).toBeGreaterThan(0);
     expect((await h.api.get(`/v1/endpoints/${kept.id}`)).status).toBe(200);
     expect(((await h.api.get('/v1/tenants/del-kept').expect(200)).body as Tenant).pending).toBe(1);
     expect((await h.api.delete('/v1/tenants/del-gone')).status).toBe(404);
@@ -229,7 +230,7 @@ describe('a tenant key', () => {
         .body as EventWithDeliveries;
       for (const d of event.deliveries) {
         const state = (await h.context.deliveries.getState(d.id))!;
-        await h.context.queues.deliveries.remove(d.id);
+        await h.context.queues.of(d.id).deliveries.remove(d.id);
         await h.context.deliveries.transition(state, 'dead', {});
       }
     }
@@ -358,7 +359,7 @@ describe('a tenant key', () => {
   test('is stored hashed: Redis holds no tenant key', async () => {
     const { key: fresh } = await mintKey('hashed');
     const secret = fresh.split('_')[2]!;
-    for (const k of await keysUnder(h.context, h.prefix)) {
+    for (const k of await keysUnder(h.prefix)) {
       if ((await h.context.redis.type(k)) !== 'string') continue;
       expect(await h.context.redis.get(k)).not.toContain(secret);
     }

@@ -8,7 +8,7 @@ import {
   type Config,
   type HooklineContext,
 } from '@hookline/core';
-import { cleanupPrefix, testPrefix, TEST_REDIS_URL } from '@hookline/core/testing';
+import { cleanupPrefix, testPrefix, TEST_REDIS_ENV } from '@hookline/core/testing';
 import { createDispatcher, type Dispatcher } from '@hookline/dispatcher';
 import { createApp, metricSources } from '@hookline/producer';
 import { Hookline, type HooklineOptions } from '../src';
@@ -54,7 +54,7 @@ export class Harness {
 
   static async start(label: string): Promise<Harness> {
     const config = loadConfig({
-      REDIS_URL: TEST_REDIS_URL,
+      ...TEST_REDIS_ENV,
       HOOKLINE_API_KEYS: API_KEY,
       HOOKLINE_QUEUE_PREFIX: testPrefix(label),
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',

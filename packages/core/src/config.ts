@@ -50,16 +50,32 @@ const boolean = z
  * `process.env`: each process parses it once at start with {@link loadConfig}.
  */
 export const Env = z.object({
-  /** Redis 6.2+; `rediss://` for TLS. Default `redis://127.0.0.1:6379`. */
+  /**
+   * Redis 6.2+; `rediss://` for TLS. Default `redis://127.0.0.1:6379`. With `REDIS_CLUSTER`, a
+   * comma-separated list of seed nodes.
+   */
   REDIS_URL: z
     .string()
     .default('redis://127.0.0.1:6379')
-    .refine((url) => /^rediss?:\/\/[^\s]+$/.test(url), 'must be a redis:// or rediss:// URL'),
-  /** BullMQ prefix and key prefix. The braces keep every key in one Redis Cluster slot. */
+    .refine(
+      (text) => text.split(',').every((url) => /^rediss?:\/\/[^\s,]+$/.test(url.trim())),
+      'must be a redis:// or rediss:// URL (with REDIS_CLUSTER: a comma-separated list of them)',
+    ),
+  /** `true`: `REDIS_URL` names seed nodes of a Redis Cluster. */
+  REDIS_CLUSTER: boolean,
+  /** How many shards (Cluster hash tags) keys and queues spread over (shards.ts). */
+  HOOKLINE_SHARDS: integer(1, 1, 1024),
+  /**
+   * The namespace of every key and queue. Hookline adds the hash tags itself (`{hookline}` for
+   * the catalog, `{hookline:<shard>}` for each shard: keys.ts), so the prefix holds no braces.
+   */
   HOOKLINE_QUEUE_PREFIX: z
     .string()
-    .default('{hookline}')
-    .refine((p) => /^[^\s:]{1,64}$/.test(p), 'must be 1-64 characters without spaces or colons'),
+    .default('hookline')
+    .refine(
+      (p) => /^[^\s:{}]{1,64}$/.test(p),
+      'must be 1-64 characters without spaces, colons or braces',
+    ),
   PORT: integer(3000, 0, 65535),
   HOST: z.string().min(1).default('0.0.0.0'),
   /** Comma-separated API keys. Unset outside production: a random key is generated at start. */
@@ -104,6 +120,8 @@ export const ENV_VARIABLES = Object.keys(Env.shape) as (keyof typeof Env.shape)[
 /** The typed configuration a process runs with: {@link Env} parsed and named for the code. */
 const ConfigFromEnv = Env.transform((e) => ({
   redisUrl: e.REDIS_URL,
+  redisCluster: e.REDIS_CLUSTER,
+  shards: e.HOOKLINE_SHARDS,
   queuePrefix: e.HOOKLINE_QUEUE_PREFIX,
   port: e.PORT,
   host: e.HOST,

@@ -11,11 +11,32 @@ import { TenantStore } from './tenant-store';
 import { createQueue } from './queues';
 import { createRedis, type RedisRole } from './redis';
 
+/** A shard's queues (keys.ts): its deliveries, its fan-out recovery jobs, its reports. */
+export interface ShardQueues {
+  shard: number;
+  deliveries: Queue;
+  fanout: Queue;
+  operational: Queue;
+}
+
+/**
+ * Every queue of a deployment: each shard's, and the catalog's `operational` queue, where an
+ * endpoint's disable is reported in the same transaction as the endpoint write.
+ */
+export interface Queues {
+  shards: ShardQueues[];
+  catalog: { operational: Queue };
+  /** The queues of the shard an event's or a delivery's id names. */
+  of(id: string): ShardQueues;
+  /** Every queue, with the name of its kind (`deliveries`, `fanout`, `operational`). */
+  all(): { name: 'deliveries' | 'fanout' | 'operational'; queue: Queue }[];
+}
+
 /** Everything a Hookline process reaches Redis through: one connection, the queues, the stores. */
 export interface HooklineContext {
   redis: Redis;
   keys: RedisKeys;
-  queues: { deliveries: Queue; fanout: Queue; operational: Queue };
+  queues: Queues;
   endpoints: EndpointStore;
   events: EventStore;
   tenants: TenantStore;
@@ -26,18 +47,39 @@ export interface HooklineContext {
   close(): Promise<void>;
 }
 
+export type ContextConfig = Pick<
+  Config,
+  'redisUrl' | 'queuePrefix' | 'retentionMs' | 'disableAfterMs'
+> &
+  Partial<Pick<Config, 'redisCluster' | 'shards'>>;
+
+function createQueues(keys: RedisKeys, redis: Redis): Queues {
+  const shards = keys.allShards.map((shard) => ({
+    shard,
+    deliveries: createQueue('deliver', redis, keys.shard(shard)),
+    fanout: createQueue('fanout', redis, keys.shard(shard)),
+    operational: createQueue('operational', redis, keys.shard(shard)),
+  }));
+  const catalog = { operational: createQueue('operational', redis, keys.catalog) };
+  const all = () => [
+    ...shards.flatMap((s) => [
+      { name: 'deliveries' as const, queue: s.deliveries },
+      { name: 'fanout' as const, queue: s.fanout },
+      { name: 'operational' as const, queue: s.operational },
+    ]),
+    { name: 'operational' as const, queue: catalog.operational },
+  ];
+  for (const { queue } of all()) queue.on('error', () => undefined);
+  return { shards, catalog, of: (id) => shards[keys.shardOf(id)]!, all };
+}
+
 export function createContext(
-  config: Pick<Config, 'redisUrl' | 'queuePrefix' | 'retentionMs' | 'disableAfterMs'>,
+  config: ContextConfig,
   role: RedisRole,
-  redis: Redis = createRedis(config.redisUrl, role),
+  redis: Redis = createRedis({ url: config.redisUrl, cluster: config.redisCluster }, role),
 ): HooklineContext {
-  const keys = redisKeys(config.queuePrefix);
-  const queues = {
-    deliveries: createQueue('deliver', redis, config.queuePrefix),
-    fanout: createQueue('fanout', redis, config.queuePrefix),
-    operational: createQueue('operational', redis, config.queuePrefix),
-  };
-  for (const queue of Object.values(queues)) queue.on('error', () => undefined);
+  const keys = redisKeys(config.queuePrefix, config.shards ?? 1);
+  const queues = createQueues(keys, redis);
   const deliveries = new DeliveryStore(redis, keys, queues, config);
   return {
     redis,
@@ -66,23 +108,32 @@ export function createContext(
       });
     },
     async close() {
-      await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+      await Promise.allSettled(queues.all().map(({ queue }) => queue.close()));
       redis.disconnect();
     },
   };
 }
 
-/** What the scrape-time gauges read, for either service: job counts per queue and the dead letter's size. */
+/**
+ * What the scrape-time gauges read, for either service: job counts per kind of queue, summed over
+ * the shards, and the dead letter's size, summed likewise.
+ */
 export function metricSources(context: HooklineContext): MetricsSources {
   return {
-    queueCounts: async () =>
-      Object.fromEntries(
-        await Promise.all(
-          Object.entries(context.queues).map(
-            async ([name, queue]) => [name, await queue.getJobCounts(...QUEUE_STATES)] as const,
-          ),
-        ),
-      ),
+    queueCounts: async () => {
+      const counts = await Promise.all(
+        context.queues.all().map(async ({ name, queue }) => ({
+          name,
+          counts: await queue.getJobCounts(...QUEUE_STATES),
+        })),
+      );
+      const sums: Record<string, Record<string, number>> = {};
+      for (const { name, counts: byState } of counts) {
+        const sum = (sums[name] ??= {});
+        for (const [state, n] of Object.entries(byState)) sum[state] = (sum[state] ?? 0) + n;
+      }
+      return sums;
+    },
     deadLetterSize: () => context.deliveries.deadLetterSize(),
   };
 }

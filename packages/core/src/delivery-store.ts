@@ -1,10 +1,11 @@
 import { Attempt, DeliveryStatus, type Delivery, type PageRequest } from '@hookline/api';
 import type { WebhookEvent } from '@hookline/webhooks';
-import type { Queue } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
+import { perShard } from './by-shard';
+import type { Queues } from './context';
 import { deliveryIdFor, idFloor } from './ids';
 import type { RedisKeys } from './keys';
-import { pageOf, type PageResult } from './pagination';
+import { newestAcross, pageOf, type PageResult } from './pagination';
 import { fanoutJobId, jobFor, operationalJobId, type OperationalJob } from './queues';
 import { execAll } from './exec';
 import { fromStatuses } from './lifecycle';
@@ -62,6 +63,11 @@ export interface TransitionOptions {
   report?: boolean;
   /** Move only a delivery in one of these statuses (else the verdict is 'refused'). Default: any. */
   from?: readonly DeliveryStatus[];
+  /**
+   * Whether the delivery's endpoint still exists, when the caller knows (the dispatcher has just
+   * read it); read from the catalog when left out. A deleted endpoint's sets are not written.
+   */
+  endpointExists?: boolean;
 }
 
 /** What a transition did: moved ('ok', or 'disable': moved, and the endpoint should be disabled), or not ('gone', 'refused'). */
@@ -96,16 +102,17 @@ export class DeliveryStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly queues: { deliveries: Queue; fanout: Queue; operational: Queue },
+    private readonly queues: Queues,
     private readonly options: DeliveryStoreOptions,
   ) {}
 
   /**
    * A transaction on the connection BullMQ has loaded its scripts into: the one to add jobs on
-   * with `Job.addJob(multi)` (a plain ioredis transaction lacks what BullMQ's add calls).
+   * with `Job.addJob(multi)` (a plain ioredis transaction lacks what BullMQ's add calls). Its
+   * keys must share one hash tag: the catalog's, or one shard's (keys.ts).
    */
   async multi(): Promise<ChainableCommander> {
-    const client = (await this.queues.deliveries.backend.client) as unknown as Redis;
+    const client = (await this.queues.catalog.operational.backend.client) as unknown as Redis;
     return client.multi();
   }
 
@@ -116,6 +123,7 @@ export class DeliveryStore {
     now: number,
   ): void {
     const id = deliveryIdFor(event.event.id, endpointId);
+    const shard = this.keys.shardOf(id);
     const key = this.keys.delivery(id);
     multi.hset(key, {
       event_id: event.event.id,
@@ -129,12 +137,14 @@ export class DeliveryStore {
       test: event.test ? '1' : '',
     });
     multi.pexpire(key, this.options.retentionMs);
-    multi.zadd(this.keys.endpointDeliveries(endpointId, 'pending'), 0, id);
+    const pending = this.keys.endpointDeliveries(shard, endpointId, 'pending');
+    multi.zadd(pending, 0, id);
+    multi.pexpire(pending, this.options.retentionMs);
     multi.rpush(this.keys.eventDeliveries(event.event.id), id);
     // Job.addJob queues BullMQ's own add script on our transaction: the job and the records
     // it drives are committed together (BullMQ keeps this public for exactly this use).
     void jobFor(
-      this.queues.deliveries,
+      this.queues.of(id).deliveries,
       'deliver',
       { delivery_id: id, endpoint_id: endpointId, event_id: event.event.id },
       { jobId: id },
@@ -168,9 +178,13 @@ export class DeliveryStore {
     multi.pexpire(key, retention);
     if (event.test) return;
     const floor = `(${idFloor('evt', now - retention)}`;
-    const indexes = [this.keys.events(null), this.keys.eventsNamed(null, name)];
+    const shard = this.keys.shardOf(id);
+    const indexes = [this.keys.events(shard, null), this.keys.eventsNamed(shard, null, name)];
     if (event.tenantId !== null)
-      indexes.push(this.keys.events(event.tenantId), this.keys.eventsNamed(event.tenantId, name));
+      indexes.push(
+        this.keys.events(shard, event.tenantId),
+        this.keys.eventsNamed(shard, event.tenantId, name),
+      );
     for (const index of indexes) {
       multi.zadd(index, 0, id);
       multi.zremrangebylex(index, '-', floor);
@@ -180,8 +194,9 @@ export class DeliveryStore {
 
   /**
    * Writes events and their deliveries, and enqueues a job per delivery. When this resolves,
-   * everything is in Redis. `finish` adds last writes (the idempotency record) to the final
-   * transaction. Events that fit in one transaction are atomic; a fan-out larger than
+   * everything is in Redis. `finish` adds last writes (the idempotency record, in the same shard)
+   * to the final transaction. Events of one shard that fit in one transaction are atomic — the
+   * API's publishes are: their events share a slot (shards.ts); a fan-out larger than
    * {@link DELIVERIES_PER_TRANSACTION} is written in chunks, with a recovery job that completes
    * it if this process dies half-way.
    */
@@ -189,6 +204,22 @@ export class DeliveryStore {
     events: readonly PreparedEvent[],
     finish?: (multi: ChainableCommander) => void,
     now = Date.now(),
+  ) {
+    const byShard = new Map<number, PreparedEvent[]>();
+    for (const event of events) {
+      const shard = this.keys.shardOf(event.event.id);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), event]);
+    }
+    const groups = [...byShard.values()];
+    for (const [i, group] of groups.entries())
+      await this.publishInShard(group, i === groups.length - 1 ? finish : undefined, now);
+  }
+
+  /** {@link publish} for events of one shard: one transaction when they fit in one. */
+  private async publishInShard(
+    events: readonly PreparedEvent[],
+    finish: ((multi: ChainableCommander) => void) | undefined,
+    now: number,
   ) {
     let multi = await this.multi();
     let inTransaction = 0;
@@ -225,11 +256,12 @@ export class DeliveryStore {
   ): Promise<void> {
     const ids = event.endpointIds;
     const jobId = fanoutJobId(event.event.id);
+    const fanout = this.queues.of(event.event.id).fanout;
     let multi = await this.multi();
     this.addEvent(multi, event, now);
     finish?.(multi);
     void jobFor(
-      this.queues.fanout,
+      fanout,
       'fanout',
       { event_id: event.event.id, endpoint_ids: [...ids] },
       {
@@ -244,7 +276,7 @@ export class DeliveryStore {
       // Yield between chunks: a 10,000-endpoint fan-out must not hold the event loop.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await this.queues.fanout.remove(jobId);
+    await fanout.remove(jobId);
   }
 
   /**
@@ -307,14 +339,23 @@ export class DeliveryStore {
   /** Deliveries as the API shows them, with all their attempts, in the order of `ids`. */
   async getDeliveries(ids: readonly string[]): Promise<Delivery[]> {
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids)
-      pipeline.hgetall(this.keys.delivery(id)).lrange(this.keys.attempts(id), 0, -1);
-    const rows = await execAll(pipeline);
+    const rows = await perShard(
+      this.keys,
+      ids,
+      (id) => id,
+      async (group) => {
+        const pipeline = this.redis.pipeline();
+        for (const id of group)
+          pipeline.hgetall(this.keys.delivery(id)).lrange(this.keys.attempts(id), 0, -1);
+        const replies = await execAll(pipeline);
+        return group.map((_, i) => [replies[2 * i], replies[2 * i + 1]] as const);
+      },
+    );
     return ids.flatMap((id, i) => {
-      const state = toState(id, rows[2 * i] as Record<string, string>);
+      const [hash, rawAttempts] = rows[i]!;
+      const state = toState(id, hash as Record<string, string>);
       if (!state) return [];
-      const attempts = ((rows[2 * i + 1] as string[]) ?? []).map((raw) =>
+      const attempts = ((rawAttempts as string[]) ?? []).map((raw) =>
         Attempt.parse(JSON.parse(raw)),
       );
       return [
@@ -336,41 +377,49 @@ export class DeliveryStore {
     return (await this.getDeliveries([id]))[0];
   }
 
-  /** Newest first, from one or several id-ordered sets merged. */
+  /** Newest first, from several id-ordered sets (one per shard, and per status) merged. */
   private async pageOfSets(sets: string[], page: PageRequest): Promise<PageResult<Delivery>> {
     const max = page.cursor ? `(${page.cursor}` : '+';
-    const lists = await Promise.all(
-      sets.map((key) => this.redis.zrevrangebylex(key, max, '-', 'LIMIT', 0, page.limit + 1)),
-    );
-    const ids = lists
-      .flat()
-      .sort()
-      .reverse()
-      .slice(0, page.limit + 1);
+    const ids = await newestAcross(this.redis, sets, { max, min: '-', limit: page.limit });
     const { items, next_cursor } = pageOf(ids, page.limit);
     return { data: await this.getDeliveries(items), next_cursor };
   }
 
+  /** An endpoint's sets of these statuses, in every shard. */
+  private statusSets(endpointId: string, statuses: readonly DeliveryStatus[]): string[] {
+    return this.keys.allShards.flatMap((shard) =>
+      statuses.map((s) => this.keys.endpointDeliveries(shard, endpointId, s)),
+    );
+  }
+
   async listForEndpoint(endpointId: string, status: DeliveryStatus | undefined, page: PageRequest) {
-    const statuses = status ? [status] : DeliveryStatus.options;
     return this.pageOfSets(
-      statuses.map((s) => this.keys.endpointDeliveries(endpointId, s)),
+      this.statusSets(endpointId, status ? [status] : DeliveryStatus.options),
       page,
     );
   }
 
-  /** The dead-letter set of one endpoint, else of one tenant, else of everything. */
-  private deadLetterSet(endpointId: string | undefined, tenantId: string | undefined): string {
-    if (endpointId !== undefined) return this.keys.endpointDeliveries(endpointId, 'dead');
-    if (tenantId !== undefined) return this.keys.tenantDeadLetter(tenantId);
-    return this.keys.deadLetter;
+  /** The dead-letter sets (one per shard) of one endpoint, else of one tenant, else of everything. */
+  private deadLetterSets(endpointId: string | undefined, tenantId: string | undefined): string[] {
+    if (endpointId !== undefined) return this.statusSets(endpointId, ['dead']);
+    return this.keys.allShards.map((shard) =>
+      tenantId !== undefined
+        ? this.keys.tenantDeadLetter(shard, tenantId)
+        : this.keys.deadLetter(shard),
+    );
   }
 
   async listDeadLetter(
     filter: { endpointId?: string | undefined; tenantId?: string | undefined },
     page: PageRequest,
   ) {
-    return this.pageOfSets([this.deadLetterSet(filter.endpointId, filter.tenantId)], page);
+    return this.pageOfSets(this.deadLetterSets(filter.endpointId, filter.tenantId), page);
+  }
+
+  /** The sum of a count over the shards' sets. */
+  private async cardinality(sets: readonly string[]): Promise<number> {
+    const counts = await Promise.all(sets.map((key) => this.redis.zcard(key)));
+    return counts.reduce((sum, n) => sum + n, 0);
   }
 
   /** The tenant of a delivery (null: untenanted), or `undefined` if there is no such delivery. */
@@ -386,29 +435,34 @@ export class DeliveryStore {
 
   /** A tenant's dead-letter size. */
   async tenantDeadLetterSize(tenantId: string): Promise<number> {
-    return this.redis.zcard(this.keys.tenantDeadLetter(tenantId));
+    return this.cardinality(this.deadLetterSets(undefined, tenantId));
   }
 
   /** How many of the endpoints' deliveries are still to be settled (pending or failed). */
   async unsettledCount(endpointIds: readonly string[]): Promise<number> {
     if (endpointIds.length === 0) return 0;
-    const pipeline = this.redis.pipeline();
-    for (const id of endpointIds)
-      pipeline
-        .zcard(this.keys.endpointDeliveries(id, 'pending'))
-        .zcard(this.keys.endpointDeliveries(id, 'failed'));
-    const counts = await execAll(pipeline);
-    return counts.reduce<number>((sum, count) => sum + Number(count ?? 0), 0);
+    const counts = await Promise.all(
+      this.keys.allShards.map(async (shard) => {
+        const pipeline = this.redis.pipeline();
+        for (const id of endpointIds)
+          pipeline
+            .zcard(this.keys.endpointDeliveries(shard, id, 'pending'))
+            .zcard(this.keys.endpointDeliveries(shard, id, 'failed'));
+        return execAll(pipeline);
+      }),
+    );
+    return counts.flat().reduce<number>((sum, count) => sum + Number(count ?? 0), 0);
   }
 
   async deadLetterSize(): Promise<number> {
-    return this.redis.zcard(this.keys.deadLetter);
+    return this.cardinality(this.deadLetterSets(undefined, undefined));
   }
 
   /**
-   * Moves a delivery to a new status, recording an attempt if one was made, in one script.
-   * Returns 'gone' when the delivery no longer exists, 'disable' when the endpoint has now failed
-   * for longer than `HOOKLINE_DISABLE_AFTER`, else 'ok'.
+   * Moves a delivery to a new status, recording an attempt if one was made, in one script on its
+   * shard; then counts the attempt for its endpoint's health in the catalog (`health`). Returns
+   * 'gone' when the delivery no longer exists, 'refused' when its status is not in `from`,
+   * 'disable' when the endpoint has now failed for longer than `HOOKLINE_DISABLE_AFTER`, else 'ok'.
    */
   async transition(
     delivery: Pick<DeliveryState, 'id' | 'endpointId' | 'tenantId'> & { cycle?: number },
@@ -416,43 +470,54 @@ export class DeliveryStore {
     options: TransitionOptions = {},
   ): Promise<TransitionVerdict> {
     const now = options.now ?? Date.now();
+    const endpointExists =
+      options.endpointExists ??
+      (await this.redis.exists(this.keys.endpoint(delivery.endpointId))) === 1;
+    const shard = this.keys.shardOf(delivery.id);
     const args = [
       this.keys.delivery(delivery.id),
       this.keys.attempts(delivery.id),
-      this.keys.deadLetter,
-      this.keys.endpointHealth(delivery.endpointId),
-      this.keys.endpoint(delivery.endpointId),
+      this.keys.deadLetter(shard),
       delivery.tenantId === null
-        ? this.keys.deadLetter
-        : this.keys.tenantDeadLetter(delivery.tenantId),
+        ? this.keys.deadLetter(shard)
+        : this.keys.tenantDeadLetter(shard, delivery.tenantId),
       delivery.id,
-      this.keys.endpointDeliveriesPrefix(delivery.endpointId),
+      this.keys.endpointDeliveriesPrefix(shard, delivery.endpointId),
       to,
       options.attempt ? JSON.stringify(options.attempt) : '',
       options.nextAttemptAt ? String(options.nextAttemptAt) : '',
       now,
       this.options.retentionMs,
-      options.health ?? '',
-      this.options.disableAfterMs,
+      endpointExists ? '1' : '',
       idFloor('whd', now - this.options.retentionMs),
       (options.from ?? []).join(','),
     ] as const;
-    if (!(options.report && to === 'dead')) {
-      const [verdict] = await this.redis.hlTransition(...args);
-      return verdict as TransitionVerdict;
+    let verdict: string;
+    if (options.report && to === 'dead') {
+      const multi = await this.multi();
+      multi.hlTransition(...args);
+      const report: OperationalJob = {
+        kind: 'delivery.dead',
+        delivery_id: delivery.id,
+        endpoint_id: delivery.endpointId,
+      };
+      void jobFor(this.queues.of(delivery.id).operational, 'operational', report, {
+        jobId: operationalJobId(report, delivery.cycle),
+      }).addJob(multi as never);
+      verdict = (await execAll(multi))[0] as string;
+    } else {
+      verdict = await this.redis.hlTransition(...args);
     }
-    const multi = await this.multi();
-    multi.hlTransition(...args);
-    const report: OperationalJob = {
-      kind: 'delivery.dead',
-      delivery_id: delivery.id,
-      endpoint_id: delivery.endpointId,
-    };
-    void jobFor(this.queues.operational, 'operational', report, {
-      jobId: operationalJobId(report, delivery.cycle),
-    }).addJob(multi as never);
-    const [reply] = await execAll(multi);
-    return (reply as [string, number])[0] as TransitionVerdict;
+    if (verdict !== 'ok' || !options.health || !endpointExists) return verdict as TransitionVerdict;
+    // Health is the endpoint's, shared by every shard, so it is counted where the endpoint lives.
+    // A process killed between the two writes loses one attempt's count: the streak then starts
+    // (or clears) at the next attempt, which moves a disable by one attempt at most.
+    return this.redis.hlHealth(
+      this.keys.endpointHealth(delivery.endpointId),
+      options.health,
+      now,
+      this.options.disableAfterMs,
+    );
   }
 
   /** A delivery's last attempt, if it made one. */
@@ -473,54 +538,77 @@ export class DeliveryStore {
    */
   async requeue(ids: readonly string[], allowed: readonly DeliveryStatus[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids)
-      pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'event_id', 'status', 'tenant_id');
-    const rows = await execAll(pipeline);
-    const candidates = ids.flatMap((id, i) => {
-      const [endpointId, eventId, status, tenant] = (rows[i] ?? []) as (string | null)[];
+    const rows = await perShard(
+      this.keys,
+      ids,
+      (id) => id,
+      async (group) => {
+        const pipeline = this.redis.pipeline();
+        for (const id of group)
+          pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'event_id', 'status', 'tenant_id');
+        return (await execAll(pipeline)) as (string | null)[][];
+      },
+    );
+    const found = ids.flatMap((id, i) => {
+      const [endpointId, eventId, status, tenant] = rows[i] ?? [];
       return endpointId && eventId && status && allowed.includes(status as DeliveryStatus)
         ? [{ id, endpointId, eventId, status, tenantId: tenant ? tenant : null }]
         : [];
     });
-    const requeued: string[] = [];
-    for (let start = 0; start < candidates.length; start += DELIVERIES_PER_TRANSACTION) {
-      const chunk = candidates.slice(start, start + DELIVERIES_PER_TRANSACTION);
-      const multi = await this.multi();
-      for (const d of chunk) {
-        multi.hlRequeue(
-          this.keys.delivery(d.id),
-          this.keys.deadLetter,
-          this.keys.endpoint(d.endpointId),
-          d.tenantId === null ? this.keys.deadLetter : this.keys.tenantDeadLetter(d.tenantId),
-          d.id,
-          this.keys.endpointDeliveriesPrefix(d.endpointId),
-          allowed.join(','),
-        );
-        void jobFor(
-          this.queues.deliveries,
-          'deliver',
-          { delivery_id: d.id, endpoint_id: d.endpointId, event_id: d.eventId },
-          { jobId: d.id },
-        ).addJob(multi as never);
+    if (found.length === 0) return [];
+    // A delivery whose endpoint is gone is not requeued: nothing would take it.
+    const endpointIds = [...new Set(found.map((d) => d.endpointId))];
+    const endpoints = await this.redis.mget(...endpointIds.map((id) => this.keys.endpoint(id)));
+    const live = new Set(endpointIds.filter((_, i) => endpoints[i] !== null));
+    const candidates = found.filter((d) => live.has(d.endpointId));
+
+    const requeued = new Set<string>();
+    const inShards = new Map<number, typeof candidates>();
+    for (const d of candidates) {
+      const shard = this.keys.shardOf(d.id);
+      inShards.set(shard, [...(inShards.get(shard) ?? []), d]);
+    }
+    for (const [shard, inShard] of inShards) {
+      for (let start = 0; start < inShard.length; start += DELIVERIES_PER_TRANSACTION) {
+        const chunk = inShard.slice(start, start + DELIVERIES_PER_TRANSACTION);
+        const multi = await this.multi();
+        for (const d of chunk) {
+          multi.hlRequeue(
+            this.keys.delivery(d.id),
+            this.keys.deadLetter(shard),
+            d.tenantId === null
+              ? this.keys.deadLetter(shard)
+              : this.keys.tenantDeadLetter(shard, d.tenantId),
+            d.id,
+            this.keys.endpointDeliveriesPrefix(shard, d.endpointId),
+            allowed.join(','),
+            this.options.retentionMs,
+          );
+          void jobFor(
+            this.queues.of(d.id).deliveries,
+            'deliver',
+            { delivery_id: d.id, endpoint_id: d.endpointId, event_id: d.eventId },
+            { jobId: d.id },
+          ).addJob(multi as never);
+        }
+        const results = await execAll(multi);
+        chunk.forEach((d, i) => {
+          if (results[2 * i] === 'ok') requeued.add(d.id);
+        });
       }
-      const results = await execAll(multi);
-      chunk.forEach((d, i) => {
-        if (results[2 * i] === 'ok') requeued.push(d.id);
-      });
     }
     // A delivery waiting for its next retry already has a delayed job (the add above was a
     // no-op for it): bring that job forward so it goes now.
     await Promise.all(
       candidates
-        .filter((d) => d.status === 'failed' && requeued.includes(d.id))
+        .filter((d) => d.status === 'failed' && requeued.has(d.id))
         .map((d) => this.promoteIfDelayed(d.id)),
     );
-    return requeued;
+    return ids.filter((id) => requeued.has(id));
   }
 
   private async promoteIfDelayed(id: string): Promise<boolean> {
-    const job = await this.queues.deliveries.getJob(id);
+    const job = await this.queues.of(id).deliveries.getJob(id);
     if (!job || !(await job.isDelayed())) return false;
     // The job may start meanwhile; promoting it then fails harmlessly.
     return job.promote().then(
@@ -534,11 +622,10 @@ export class DeliveryStore {
    * they reach the dead letter now rather than at their next scheduled attempt).
    */
   async promoteRetries(endpointId: string, max = 10_000): Promise<number> {
-    const ids = await this.redis.zrange(
-      this.keys.endpointDeliveries(endpointId, 'failed'),
-      0,
-      max - 1,
+    const lists = await Promise.all(
+      this.statusSets(endpointId, ['failed']).map((key) => this.redis.zrange(key, 0, max - 1)),
     );
+    const ids = lists.flat().slice(0, max);
     let promoted = 0;
     for (const id of ids) if (await this.promoteIfDelayed(id)) promoted += 1;
     return promoted;
@@ -553,10 +640,13 @@ export class DeliveryStore {
   async dropWaiting(endpointId: string, ids: readonly string[], now = Date.now()): Promise<void> {
     await Promise.all(
       ids.map(async (id) => {
-        const removed = await this.queues.deliveries.remove(id).then(
-          (n) => n === 1,
-          () => false,
-        );
+        const removed = await this.queues
+          .of(id)
+          .deliveries.remove(id)
+          .then(
+            (n) => n === 1,
+            () => false,
+          );
         // The endpoint is gone, so no dead letter is written: the tenant does not matter here.
         // BullMQ also answers 1 for a job that no longer exists (one that just completed and was
         // removed): only a delivery still waiting moves, never a delivered one.
@@ -564,6 +654,7 @@ export class DeliveryStore {
           await this.transition({ id, endpointId, tenantId: null }, 'dead', {
             now,
             from: fromStatuses('endpoint-deleted'),
+            endpointExists: false,
           });
       }),
     );
@@ -577,9 +668,7 @@ export class DeliveryStore {
   ): Promise<string[]> {
     const floor = `[${idFloor('whd', since)}`;
     const lists = await Promise.all(
-      statuses.map((s) =>
-        this.redis.zrangebylex(this.keys.endpointDeliveries(endpointId, s), floor, '+'),
-      ),
+      this.statusSets(endpointId, statuses).map((key) => this.redis.zrangebylex(key, floor, '+')),
     );
     return lists.flat().sort();
   }
@@ -588,6 +677,11 @@ export class DeliveryStore {
   async deadLetterIds(
     filter: { endpointId?: string | undefined; tenantId?: string | undefined } = {},
   ): Promise<string[]> {
-    return this.redis.zrange(this.deadLetterSet(filter.endpointId, filter.tenantId), 0, -1);
+    const lists = await Promise.all(
+      this.deadLetterSets(filter.endpointId, filter.tenantId).map((key) =>
+        this.redis.zrange(key, 0, -1),
+      ),
+    );
+    return lists.flat().sort();
   }
 }

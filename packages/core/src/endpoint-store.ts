@@ -225,27 +225,46 @@ export class EndpointStore {
       const current = await this.read(id);
       if (!current) return undefined;
       if (!(await this.put(id, current.raw, undefined, current.endpoint))) continue;
-      const [pending, failed, dead] = await Promise.all(
-        (['pending', 'failed', 'dead'] as const).map((s) =>
-          this.redis.zrange(this.keys.endpointDeliveries(id, s), 0, -1),
-        ),
+      const waiting = await Promise.all(
+        this.keys.allShards.map((shard) => this.dropShardSets(id, current.endpoint, shard)),
       );
-      const multi = this.redis.multi();
-      if (dead!.length > 0) {
-        multi.zrem(this.keys.deadLetter, ...dead!);
-        const tenant = current.endpoint.tenant_id;
-        if (tenant !== null) multi.zrem(this.keys.tenantDeadLetter(tenant), ...dead!);
-      }
-      multi.del(
-        ...DeliveryStatus.options.map((s) => this.keys.endpointDeliveries(id, s)),
-        this.keys.endpointHealth(id),
-        this.keys.rateLimit(id),
-        this.keys.rateLimitReservations(id),
+      await execAll(
+        this.redis
+          .multi()
+          .del(
+            this.keys.endpointHealth(id),
+            this.keys.rateLimit(id),
+            this.keys.rateLimitReservations(id),
+          ),
       );
-      await execAll(multi);
-      return [...pending!, ...failed!];
+      return waiting.flat();
     }
     throw new Error(`endpoint ${id} kept changing; gave up after ${MAX_CAS_RETRIES} tries`);
+  }
+
+  /**
+   * Deletes a deleted endpoint's sets in one shard, and takes its dead deliveries out of the
+   * shard's dead letters. Returns the ids that were still waiting (pending or failed).
+   */
+  private async dropShardSets(
+    id: string,
+    endpoint: StoredEndpoint,
+    shard: number,
+  ): Promise<string[]> {
+    const [pending, failed, dead] = await Promise.all(
+      (['pending', 'failed', 'dead'] as const).map((s) =>
+        this.redis.zrange(this.keys.endpointDeliveries(shard, id, s), 0, -1),
+      ),
+    );
+    const multi = this.redis.multi();
+    if (dead!.length > 0) {
+      multi.zrem(this.keys.deadLetter(shard), ...dead!);
+      const tenant = endpoint.tenant_id;
+      if (tenant !== null) multi.zrem(this.keys.tenantDeadLetter(shard, tenant), ...dead!);
+    }
+    multi.del(...DeliveryStatus.options.map((s) => this.keys.endpointDeliveries(shard, id, s)));
+    await execAll(multi);
+    return [...pending!, ...failed!];
   }
 
   /** Endpoints in creation order: every one, or one tenant's (the cost is the page, not the installation). */

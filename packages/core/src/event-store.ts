@@ -9,7 +9,8 @@ import type { WebhookEvent } from '@hookline/webhooks';
 import type { Redis } from 'ioredis';
 import { idFloor } from './ids';
 import type { RedisKeys } from './keys';
-import { pageOf, type PageResult } from './pagination';
+import { newestAcross, pageOf, type PageResult } from './pagination';
+import { perShard } from './by-shard';
 import { execAll } from './exec';
 
 /** An event as the API shows it: the stored body and its tenant ('' in Redis for none). */
@@ -37,11 +38,16 @@ export class EventStore {
   /**
    * Published events (test sends are not listed), newest first, by name and creation time, each
    * with the state of its deliveries. Ids sort by creation time, so `after`/`before` are id
-   * ranges of the index: the cost is the page (and its deliveries), not the installation.
+   * ranges of each shard's index, merged: the cost is the page (and its deliveries) per shard,
+   * not the installation.
    */
   async list(query: EventListQuery, now = Date.now()): Promise<PageResult<EventWithDeliveries>> {
     const tenant = query.tenant_id ?? null;
-    const index = query.name ? this.keys.eventsNamed(tenant, query.name) : this.keys.events(tenant);
+    const indexes = this.keys.allShards.map((shard) =>
+      query.name
+        ? this.keys.eventsNamed(shard, tenant, query.name)
+        : this.keys.events(shard, tenant),
+    );
     const floors = [now - this.options.retentionMs];
     if (query.after) floors.push(Date.parse(query.after));
     const min = `[${idFloor('evt', Math.max(...floors))}`;
@@ -49,39 +55,54 @@ export class EventStore {
     const bounds = [query.cursor, query.before && idFloor('evt', Date.parse(query.before))];
     const upper = bounds.filter((b): b is string => Boolean(b)).sort()[0];
     const max = upper === undefined ? '+' : `(${upper}`;
-    const ids = await this.redis.zrevrangebylex(index, max, min, 'LIMIT', 0, query.limit + 1);
+    const ids = await newestAcross(this.redis, indexes, { max, min, limit: query.limit });
     const { items, next_cursor } = pageOf(ids, query.limit);
     return { data: await this.withDeliveries(items), next_cursor };
   }
 
   /**
-   * Events with their deliveries' states, in two round trips whatever their number: the bodies
-   * and delivery lists, then every delivery's state. An expired or unknown event is left out.
+   * Events with their deliveries' states, in two round trips whatever their number (one pipeline
+   * per shard in each): the bodies and delivery lists, then every delivery's state (a delivery
+   * is in its event's shard). An expired or unknown event is left out.
    */
   private async withDeliveries(eventIds: readonly string[]): Promise<EventWithDeliveries[]> {
     if (eventIds.length === 0) return [];
-    const first = this.redis.pipeline();
-    for (const id of eventIds)
-      first
-        .hmget(this.keys.event(id), 'body', 'tenant_id')
-        .lrange(this.keys.eventDeliveries(id), 0, -1);
-    const rows = await execAll(first);
+    const rows = await perShard(
+      this.keys,
+      eventIds,
+      (id) => id,
+      async (group) => {
+        const first = this.redis.pipeline();
+        for (const id of group)
+          first
+            .hmget(this.keys.event(id), 'body', 'tenant_id')
+            .lrange(this.keys.eventDeliveries(id), 0, -1);
+        const replies = await execAll(first);
+        return group.map((_, i) => [replies[2 * i], replies[2 * i + 1]] as const);
+      },
+    );
     const events = eventIds.flatMap((_, i) => {
-      const [body, tenant] = rows[2 * i] as (string | null)[];
-      return body
-        ? [{ event: toEvent(body, tenant ?? null), ids: rows[2 * i + 1] as string[] }]
-        : [];
+      const [fields, ids] = rows[i]!;
+      const [body, tenant] = fields as (string | null)[];
+      return body ? [{ event: toEvent(body, tenant ?? null), ids: ids as string[] }] : [];
     });
-    const second = this.redis.pipeline();
-    for (const { ids } of events)
-      for (const id of ids)
-        second.hmget(this.keys.delivery(id), 'endpoint_id', 'status', 'attempts');
-    const states = events.some((e) => e.ids.length > 0) ? await execAll(second) : [];
+    const deliveryIds = events.flatMap((e) => e.ids);
+    const states = await perShard(
+      this.keys,
+      deliveryIds,
+      (id) => id,
+      async (group) => {
+        const second = this.redis.pipeline();
+        for (const id of group)
+          second.hmget(this.keys.delivery(id), 'endpoint_id', 'status', 'attempts');
+        return (await execAll(second)) as (string | null)[][];
+      },
+    );
     let next = 0;
     return events.map(({ event, ids }) => ({
       ...event,
       deliveries: ids.flatMap((id): EventDelivery[] => {
-        const [endpointId, status, attempts] = states[next++] as (string | null)[];
+        const [endpointId, status, attempts] = states[next++]!;
         return status
           ? [
               {

@@ -20,7 +20,14 @@ interface Record_ {
 
 export type IdempotencyOutcome =
   | { kind: 'replay'; status: number; body: unknown }
-  | { kind: 'claimed'; key: string; claim: string; fingerprint: string };
+  | {
+      kind: 'claimed';
+      key: string;
+      claim: string;
+      fingerprint: string;
+      /** The slot the publish writes to: the record is in that slot's shard (keys.ts). */
+      slot: number;
+    };
 
 /**
  * `Idempotency-Key` records. The first request with a key claims it (SET NX); a retry with the
@@ -38,10 +45,8 @@ export class IdempotencyStore {
     private readonly ttlMs = IDEMPOTENCY_TTL_MS,
   ) {}
 
-  private key(scope: string, key: string) {
-    return this.keys.idempotency(
-      createHash('sha256').update(scope).update('\0').update(key).digest('hex'),
-    );
+  private hash(scope: string, key: string) {
+    return createHash('sha256').update(scope).update('\0').update(key).digest('hex');
   }
 
   static fingerprint(body: unknown): string {
@@ -53,7 +58,9 @@ export class IdempotencyStore {
     idempotencyKey: string,
     fingerprint: string,
   ): Promise<IdempotencyOutcome> {
-    const key = this.key(scope, idempotencyKey);
+    const hash = this.hash(scope, idempotencyKey);
+    const key = this.keys.idempotency(hash);
+    const slot = this.keys.idempotencySlot(hash);
     const claim = randomUUID();
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
@@ -64,7 +71,7 @@ export class IdempotencyStore {
         CLAIM_TTL_MS,
         'NX',
       );
-      if (claimed === 'OK') return { kind: 'claimed', key, claim, fingerprint };
+      if (claimed === 'OK') return { kind: 'claimed', key, claim, fingerprint, slot };
       const raw = await this.redis.get(key);
       if (raw !== null) {
         const record = JSON.parse(raw) as Record_;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IdPrefix } from '@hookline/api';
+import { slotOf, withSlot } from './shards';
 
 export { isId, type IdPrefix } from '@hookline/api';
 
@@ -33,12 +34,13 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
 /**
  * The delivery id of an event to an endpoint. Derived, not random, so that creating the
  * deliveries of an event twice (a fan-out resumed after a crash) yields the same ids and
- * so the same BullMQ job ids, which BullMQ refuses to add twice.
+ * so the same BullMQ job ids, which BullMQ refuses to add twice. It names its event's slot, so
+ * a delivery lives in its event's shard (shards.ts).
  */
 export function deliveryIdFor(eventId: string, endpointId: string): string {
   const time = eventId.slice(eventId.indexOf('_') + 1, eventId.indexOf('_') + 1 + TIME_CHARS);
   const digest = createHash('sha256').update(eventId).update('\0').update(endpointId).digest();
-  return `whd_${time}${encodeBytes(digest)}`;
+  return withSlot(`whd_${time}${encodeBytes(digest)}`, slotOf(eventId));
 }
 
 /**

@@ -20,3 +20,4 @@ export * from './context';
 export * from './version';
 export * from './prepare-event';
 export * from './lifecycle';
+export * from './shards';

@@ -1,78 +1,108 @@
 import type { DeliveryStatus } from '@hookline/api';
+import { shardOfSlot, slotOf, slotOfDigest } from './shards';
 
 /**
- * Every Redis key Hookline writes besides BullMQ's own, under the same prefix as the queues
- * (`{hookline}` by default: the braces are a Cluster hash tag, so every key, ours and BullMQ's,
- * lands in one slot and multi-key scripts and transactions stay legal on Redis Cluster).
+ * Every Redis key Hookline writes besides BullMQ's own (README, "Redis Cluster and shards").
+ *
+ * Two kinds of hash tag keep each multi-key script and transaction inside one Redis Cluster slot:
+ * - the catalog, `{<prefix>}`: endpoints, their routing indexes, health and rate limits, tenants
+ *   and tenant keys — what every publish and delivery reads, and small;
+ * - the shards, `{<prefix>:<n>}` for n in 0..shards-1: events, deliveries, attempts, the
+ *   per-endpoint status sets and dead letters, the event indexes, idempotency records, and the
+ *   shard's queues. An event's or a delivery's shard is named by its id (shards.ts).
  */
-export function redisKeys(prefix: string) {
-  /** A tenant's own keys: `<prefix>:t:<tenant>/…`. A tenant id never holds `/`, so no two tenants' keys can meet. */
-  const ofTenant = (tenant: string) => `${prefix}:t:${tenant}/`;
-  /** Routing and event indexes: a tenant's, or (null) the untenanted ones under the bare prefix. */
-  const scoped = (tenant: string | null) => (tenant === null ? `${prefix}:` : ofTenant(tenant));
+export function redisKeys(prefix: string, shards = 1) {
+  const catalog = `{${prefix}}`;
+  const shardTag = (shard: number) => `{${prefix}:${shard}}`;
+  /** The shard-tagged prefix of an event's or a delivery's keys. */
+  const ofId = (id: string) => shardTag(shardOfSlot(slotOf(id), shards));
+  /** A tenant's own keys in a tag: `<tag>:t:<tenant>/…`. A tenant id never holds `/`, so no two tenants' keys can meet. */
+  const ofTenant = (tag: string, tenant: string) => `${tag}:t:${tenant}/`;
+  /** A tenant's keys (or, for null, the untenanted ones under the bare tag). */
+  const scoped = (tag: string, tenant: string | null) =>
+    tenant === null ? `${tag}:` : ofTenant(tag, tenant);
   return {
     prefix,
+    shards,
+    /** The BullMQ prefix (and hash tag) of the catalog's keys and its queue. */
+    catalog,
+    /** The BullMQ prefix (and hash tag) of a shard's keys and queues. */
+    shard: shardTag,
+    /** The shard an event's or a delivery's keys and job are in. */
+    shardOf: (id: string) => shardOfSlot(slotOf(id), shards),
+    /** Every shard's number: what reads that span shards walk. */
+    allShards: Array.from({ length: shards }, (_, i) => i),
+
+    // --- catalog ---
     /** string: an endpoint as JSON ({@link StoredEndpoint}). */
-    endpoint: (id: string) => `${prefix}:ep:${id}`,
+    endpoint: (id: string) => `${catalog}:ep:${id}`,
     /** hash: an endpoint's health (`failing_since`, ms). */
-    endpointHealth: (id: string) => `${prefix}:ep:${id}:health`,
-    /** zset (score 0, ordered by id): an endpoint's deliveries in one status. */
-    endpointDeliveries: (id: string, status: DeliveryStatus) => `${prefix}:ep:${id}:s:${status}`,
-    /** The prefix of {@link endpointDeliveries}, for scripts that move a delivery between statuses. */
-    endpointDeliveriesPrefix: (id: string) => `${prefix}:ep:${id}:s:`,
+    endpointHealth: (id: string) => `${catalog}:ep:${id}:health`,
     /**
      * pub/sub channel (not a key): the id of every endpoint just written or deleted, published by
      * the write itself, so dispatchers drop their cached copy at once.
      */
-    endpointChanges: `${prefix}:ep-changes`,
+    endpointChanges: `${catalog}:ep-changes`,
     /** zset (score 0, ordered by id): every endpoint. */
-    endpoints: `${prefix}:eps`,
+    endpoints: `${catalog}:eps`,
     /** zset (score 0, ordered by id): a tenant's endpoints. */
-    tenantEndpoints: (tenant: string) => `${ofTenant(tenant)}eps`,
+    tenantEndpoints: (tenant: string) => `${ofTenant(catalog, tenant)}eps`,
     /** zset (score 0, ordered by id): every tenant that has an endpoint. */
-    tenants: `${prefix}:tenants`,
+    tenants: `${catalog}:tenants`,
     /**
      * The routing index of a tenant's endpoints (null: of untenanted ones), so that a publish
      * reads only the sets of its own tenant. set: enabled endpoints subscribed to every event.
      */
-    indexAll: (tenant: string | null) => `${scoped(tenant)}idx:all`,
+    indexAll: (tenant: string | null) => `${scoped(catalog, tenant)}idx:all`,
     /** set: enabled endpoints of the tenant subscribed to exactly this name. */
-    indexExact: (tenant: string | null, name: string) => `${scoped(tenant)}idx:x:${name}`,
+    indexExact: (tenant: string | null, name: string) => `${scoped(catalog, tenant)}idx:x:${name}`,
     /** set: enabled endpoints of the tenant subscribed to `<prefix>*` (prefix ends with a dot). */
     indexPrefix: (tenant: string | null, namePrefix: string) =>
-      `${scoped(tenant)}idx:p:${namePrefix}`,
+      `${scoped(catalog, tenant)}idx:p:${namePrefix}`,
+    /** string: a tenant key, by its public id: `{tenant_id, hash, expires_at}` as JSON. */
+    tenantKey: (keyId: string) => `${catalog}:tk:${keyId}`,
+    /** set: the public ids of a tenant's keys, so that they can be revoked together. */
+    tenantKeys: (tenant: string) => `${ofTenant(catalog, tenant)}keys`,
+    /** string: an endpoint's rate limiter (GCRA theoretical arrival time, ms). */
+    rateLimit: (id: string) => `${catalog}:rl:${id}`,
+    /** hash: job id → the rate-limit slot (ms) reserved for it. */
+    rateLimitReservations: (id: string) => `${catalog}:rl:${id}:res`,
+
+    // --- a shard's ---
     /**
      * hash: an event: `body`, exactly the bytes receivers get and signatures cover, and
      * `tenant_id` ('' for none).
      */
-    event: (id: string) => `${prefix}:evt:${id}`,
+    event: (id: string) => `${ofId(id)}:evt:${id}`,
     /**
-     * zset (score 0, ordered by id): published events within the retention, of one tenant, or
-     * (null) of all tenants and none.
+     * zset (score 0, ordered by id): a shard's published events within the retention, of one
+     * tenant, or (null) of all tenants and none.
      */
-    events: (tenant: string | null) => `${scoped(tenant)}evts`,
+    events: (shard: number, tenant: string | null) => `${scoped(shardTag(shard), tenant)}evts`,
     /** zset (score 0, ordered by id): the same, of one name. */
-    eventsNamed: (tenant: string | null, name: string) => `${scoped(tenant)}evts:n:${name}`,
+    eventsNamed: (shard: number, tenant: string | null, name: string) =>
+      `${scoped(shardTag(shard), tenant)}evts:n:${name}`,
     /** list: an event's delivery ids. */
-    eventDeliveries: (id: string) => `${prefix}:evt:${id}:d`,
+    eventDeliveries: (id: string) => `${ofId(id)}:evt:${id}:d`,
     /** hash: a delivery's state. */
-    delivery: (id: string) => `${prefix}:whd:${id}`,
+    delivery: (id: string) => `${ofId(id)}:whd:${id}`,
     /** list: a delivery's attempts, as JSON, oldest first. */
-    attempts: (id: string) => `${prefix}:whd:${id}:att`,
-    /** zset (score 0, ordered by id): every dead-lettered delivery. */
-    deadLetter: `${prefix}:dlq`,
-    /** zset (score 0, ordered by id): a tenant's dead-lettered deliveries. */
-    tenantDeadLetter: (tenant: string) => `${ofTenant(tenant)}dlq`,
-    /** string: a tenant key, by its public id: `{tenant_id, hash, expires_at}` as JSON. */
-    tenantKey: (keyId: string) => `${prefix}:tk:${keyId}`,
-    /** set: the public ids of a tenant's keys, so that they can be revoked together. */
-    tenantKeys: (tenant: string) => `${ofTenant(tenant)}keys`,
-    /** string: an idempotency record. */
-    idempotency: (hash: string) => `${prefix}:idem:${hash}`,
-    /** string: an endpoint's rate limiter (GCRA theoretical arrival time, ms). */
-    rateLimit: (id: string) => `${prefix}:rl:${id}`,
-    /** hash: job id → the rate-limit slot (ms) reserved for it. */
-    rateLimitReservations: (id: string) => `${prefix}:rl:${id}:res`,
+    attempts: (id: string) => `${ofId(id)}:whd:${id}:att`,
+    /** zset (score 0, ordered by id): an endpoint's deliveries of one shard in one status. */
+    endpointDeliveries: (shard: number, endpointId: string, status: DeliveryStatus) =>
+      `${shardTag(shard)}:ep:${endpointId}:s:${status}`,
+    /** The prefix of {@link endpointDeliveries}, for scripts that move a delivery between statuses. */
+    endpointDeliveriesPrefix: (shard: number, endpointId: string) =>
+      `${shardTag(shard)}:ep:${endpointId}:s:`,
+    /** zset (score 0, ordered by id): a shard's dead-lettered deliveries. */
+    deadLetter: (shard: number) => `${shardTag(shard)}:dlq`,
+    /** zset (score 0, ordered by id): a shard's dead-lettered deliveries of one tenant. */
+    tenantDeadLetter: (shard: number, tenant: string) => `${ofTenant(shardTag(shard), tenant)}dlq`,
+    /** The slot of an idempotency record's hash: its publish goes to that slot's shard. */
+    idempotencySlot: (hash: string) => slotOfDigest(hash),
+    /** string: an idempotency record, in the shard its publish writes to. */
+    idempotency: (hash: string) =>
+      `${shardTag(shardOfSlot(slotOfDigest(hash), shards))}:idem:${hash}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,6 +1,7 @@
 import type { EventResource, JsonObject, WebhookEvent } from '@hookline/webhooks';
 import type { PreparedEvent } from './delivery-store';
 import { newId } from './ids';
+import { withSlot } from './shards';
 
 export interface EventInput {
   name: string;
@@ -18,11 +19,14 @@ export interface EventInput {
 export function prepareEvent(
   input: EventInput,
   endpointIds: readonly string[],
-  options: { now?: number; test?: boolean; id?: string } = {},
+  /** `slot`: the slot (shards.ts) a new id names; the events of one publish share one. */
+  options: { now?: number; test?: boolean; id?: string; slot?: number } = {},
 ): PreparedEvent {
   const now = options.now ?? Date.now();
   const event: WebhookEvent = {
-    id: options.id ?? newId('evt', now),
+    id:
+      options.id ??
+      (options.slot === undefined ? newId('evt', now) : withSlot(newId('evt', now), options.slot)),
     name: input.name,
     ...(input.resource ? { resource: input.resource } : {}),
     data: input.data,

@@ -18,10 +18,12 @@ function command(file: string): string {
  * file's name, so the two cannot drift apart.
  */
 const SCRIPTS = {
-  /** Records an attempt (optional) and moves a delivery to a new status: `commands/transition-6.lua`. */
-  hlTransition: 'transition-6.lua',
-  /** Puts a delivery back to pending with a fresh attempt budget: `commands/requeue-4.lua`. */
-  hlRequeue: 'requeue-4.lua',
+  /** Records an attempt (optional) and moves a delivery to a new status: `commands/transition-4.lua`. */
+  hlTransition: 'transition-4.lua',
+  /** Counts an attempt for its endpoint's health: `commands/health-1.lua`. */
+  hlHealth: 'health-1.lua',
+  /** Puts a delivery back to pending with a fresh attempt budget: `commands/requeue-3.lua`. */
+  hlRequeue: 'requeue-3.lua',
   /** A per-endpoint rate limiter shared by every dispatcher: `commands/rate-limit-2.lua`. */
   hlRateLimit: 'rate-limit-2.lua',
   /** Compare-and-set of an endpoint with its index, announced on the changes channel: `commands/put-endpoint-4.lua`. */
@@ -37,9 +39,12 @@ const LOADED = Object.entries(SCRIPTS).map(([name, file]) => ({
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     hlTransition(
-      ...args: [string, string, string, string, string, string, ...(string | number)[]]
-    ): Result<[string, number], Context>;
-    hlRequeue(...args: [string, string, string, string, ...string[]]): Result<string, Context>;
+      ...args: [string, string, string, string, ...(string | number)[]]
+    ): Result<string, Context>;
+    hlHealth(
+      ...args: [string, 'success' | 'failure', number, number]
+    ): Result<'ok' | 'disable', Context>;
+    hlRequeue(...args: [string, string, string, ...(string | number)[]]): Result<string, Context>;
     hlRateLimit(...args: [string, string, number, number, string]): Result<number, Context>;
     hlPutEndpoint(
       ...args: [

@@ -4,37 +4,91 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import type { JobType } from 'bullmq';
+import { Cluster, Redis } from 'ioredis';
+import type { Queues } from './context';
 
 // Helpers for Hookline's own tests. They talk to real Redis and real sockets, never mocks.
+//
+// The suite runs against the Redis on 127.0.0.1:6379 with one shard unless the environment says
+// otherwise: `.ci/run` runs the integration tests again against a local Redis Cluster with
+// HOOKLINE_TEST_REDIS_URL (its seed nodes), HOOKLINE_TEST_REDIS_CLUSTER=true and
+// HOOKLINE_TEST_SHARDS=12 (README, "Tests").
 
-export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
+export const TEST_REDIS_URL = process.env.HOOKLINE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TEST_REDIS_CLUSTER = process.env.HOOKLINE_TEST_REDIS_CLUSTER === 'true';
+export const TEST_SHARDS = Number(process.env.HOOKLINE_TEST_SHARDS ?? '1');
 
-/** A queue/key prefix of its own for one test file, in braces like production's. */
+/** The Redis settings of a context under test, to spread into its config. */
+export const TEST_REDIS = {
+  redisUrl: TEST_REDIS_URL,
+  redisCluster: TEST_REDIS_CLUSTER,
+  shards: TEST_SHARDS,
+} as const;
+
+/** The same, as the environment of a Hookline process under test. */
+export const TEST_REDIS_ENV = {
+  REDIS_URL: TEST_REDIS_URL,
+  REDIS_CLUSTER: String(TEST_REDIS_CLUSTER),
+  HOOKLINE_SHARDS: String(TEST_SHARDS),
+} as const;
+
+/** A queue/key prefix of its own for one test file. */
 export function testPrefix(label = 'test'): string {
-  return `{hl-${label}-${randomBytes(4).toString('hex')}}`;
+  return `hl-${label}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A plain connection to the test Redis, or to each master of the test cluster. */
+async function eachMaster<T>(url: string, run: (redis: Redis) => Promise<T>): Promise<T[]> {
+  if (!TEST_REDIS_CLUSTER) {
+    const redis = new Redis(url.split(',')[0]!, { lazyConnect: true });
+    await redis.connect();
+    try {
+      return [await run(redis)];
+    } finally {
+      redis.disconnect();
+    }
+  }
+  const cluster = new Cluster(
+    url.split(',').map((u) => {
+      const parsed = new URL(u.trim());
+      return { host: parsed.hostname, port: Number(parsed.port || 6379) };
+    }),
+    { lazyConnect: true },
+  );
+  await cluster.connect();
+  try {
+    return await Promise.all(cluster.nodes('master').map(run));
+  } finally {
+    cluster.disconnect();
+  }
+}
+
+/** The keys under `prefix` (BullMQ's and Hookline's: `{prefix}…` and `{prefix:<shard>}…`) on one node. */
+async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
+  const escaped = prefix.replace(/[[\]*?\\]/g, '\\$&');
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${escaped}[}:]*`, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return found;
+}
+
+/** Every key under `prefix`, on every node. */
+export async function keysOfPrefix(prefix: string, url = TEST_REDIS_URL): Promise<string[]> {
+  return (await eachMaster(url, (redis) => keysUnder(redis, prefix))).flat();
 }
 
 /** Deletes every key under `prefix` (BullMQ's and Hookline's). */
 export async function cleanupPrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true });
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(
-        cursor,
-        'MATCH',
-        `${prefix.replace(/[[\]*?\\]/g, '\\$&')}*`,
-        'COUNT',
-        1000,
-      );
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await eachMaster(url, async (redis) => {
+    const keys = await keysUnder(redis, prefix);
+    // One key per UNLINK: on a cluster node, keys of several slots cannot go in one command.
+    await Promise.all(keys.map((key) => redis.unlink(key)));
+  });
 }
 
 /** Resolves when `condition` returns a truthy value; rejects after `timeoutMs` with `message`. */
@@ -131,4 +185,22 @@ export class TestRedisServer {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The number of jobs in these states in every shard's queue of a kind (and, for `operational`,
+ * the catalog's): what a test waits on when it does not care which shard holds a job.
+ */
+export async function countJobs(
+  queues: Queues,
+  kind: 'deliveries' | 'fanout' | 'operational',
+  ...states: JobType[]
+): Promise<number> {
+  const counts = await Promise.all(
+    queues
+      .all()
+      .filter(({ name }) => name === kind)
+      .map(({ queue }) => queue.getJobCountByTypes(...states)),
+  );
+  return counts.reduce((sum, n) => sum + n, 0);
 }

@@ -1,13 +1,16 @@
 import { DeliveryStatus } from '@hookline/api';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createContext, type HooklineContext } from '../src/context';
-import { idFloor, newId } from '../src/ids';
-import { DELIVERY_MOVES, type DeliveryMove } from '../src/lifecycle';
-import { cleanupPrefix, testPrefix, TEST_REDIS_URL, waitFor } from '../src/testing';
+import { deliveryIdFor, idFloor, newId } from '../src/ids';
+import { DELIVERY_MOVES, fromStatuses, type DeliveryMove } from '../src/lifecycle';
+import { createRedis } from '../src/redis';
+import { cleanupPrefix, testPrefix, TEST_REDIS, waitFor } from '../src/testing';
 
 // Each Lua script (src/commands/) called directly with the keys and arguments its header names,
 // against real Redis: the state is seeded with plain commands, so these tests hold the scripts
-// to their headers, not to what the stores happen to pass today.
+// to their headers, not to what the stores happen to pass today. The context takes its Redis
+// settings from TEST_REDIS, so the file runs against a Redis Cluster too: every call's keys come
+// from the key functions, so they share one hash tag (a delivery's shard, or the catalog).
 
 const prefix = testPrefix('scripts');
 const RETENTION_MS = 3_600_000;
@@ -18,7 +21,7 @@ let redis: Redis;
 beforeAll(async () => {
   ctx = createContext(
     {
-      redisUrl: TEST_REDIS_URL,
+      ...TEST_REDIS,
       queuePrefix: prefix,
       retentionMs: RETENTION_MS,
       disableAfterMs: DISABLE_AFTER_MS,
@@ -37,22 +40,27 @@ interface Seeded {
   id: string;
   endpointId: string;
   tenantId: string | null;
+  /** The shard the delivery's keys are in (its id names it). */
+  shard: number;
 }
 
 /**
  * A delivery in `status` as a publish and earlier moves leave it: its hash, its entry in the
- * endpoint's status set, in the dead letters when dead, and its endpoint (unless `endpoint` is
- * false: a deleted endpoint).
+ * endpoint's status set of its shard, in the shard's dead letters when dead, and its endpoint in
+ * the catalog (unless `endpoint` is false: a deleted endpoint).
  */
 async function seed(
   status: DeliveryStatus,
   options: { tenantId?: string | null; attempts?: number; endpoint?: boolean } = {},
 ): Promise<Seeded> {
   const { tenantId = null, attempts = 0, endpoint = true } = options;
-  const id = newId('whd');
+  const eventId = newId('evt');
   const endpointId = newId('ep');
+  const id = deliveryIdFor(eventId, endpointId);
   const k = ctx.keys;
+  const shard = k.shardOf(id);
   await redis.hset(k.delivery(id), {
+    event_id: eventId,
     endpoint_id: endpointId,
     tenant_id: tenantId ?? '',
     status,
@@ -60,70 +68,89 @@ async function seed(
     cycle: 0,
     next_attempt_at: '',
   });
-  await redis.zadd(k.endpointDeliveries(endpointId, status), 0, id);
+  await redis.zadd(k.endpointDeliveries(shard, endpointId, status), 0, id);
   if (endpoint) await redis.set(k.endpoint(endpointId), JSON.stringify({ id: endpointId }));
   if (status === 'dead') {
-    await redis.zadd(k.deadLetter, 0, id);
-    if (tenantId !== null) await redis.zadd(k.tenantDeadLetter(tenantId), 0, id);
+    await redis.zadd(k.deadLetter(shard), 0, id);
+    if (tenantId !== null) await redis.zadd(k.tenantDeadLetter(shard, tenantId), 0, id);
   }
-  return { id, endpointId, tenantId };
+  return { id, endpointId, tenantId, shard };
 }
+
+/** A delivery that does not exist, with its endpoint. */
+async function unknownDelivery(): Promise<Seeded> {
+  const id = newId('whd');
+  const endpointId = newId('ep');
+  await redis.set(ctx.keys.endpoint(endpointId), '{}');
+  return { id, endpointId, tenantId: null, shard: ctx.keys.shardOf(id) };
+}
+
+/** The shard's dead letter of the delivery's tenant: the shard's own again for none. */
+const tenantDeadLetterOf = (d: Seeded) =>
+  d.tenantId === null
+    ? ctx.keys.deadLetter(d.shard)
+    : ctx.keys.tenantDeadLetter(d.shard, d.tenantId);
 
 interface TransitionArgs {
   attempt?: string;
   nextAttemptAt?: number;
   now?: number;
-  health?: 'success' | 'failure';
+  /** ARGV[8]: false once the endpoint is deleted. Default true. */
+  endpointExists?: boolean;
   from?: readonly string[];
 }
 
-/** hlTransition with its six keys and eleven arguments, in the order of transition-6.lua's header. */
+/** hlTransition with its four keys and ten arguments, in the order of transition-4.lua's header. */
 async function transition(d: Seeded, to: DeliveryStatus, args: TransitionArgs = {}) {
   const k = ctx.keys;
   const now = args.now ?? Date.now();
-  const [verdict, since] = await redis.hlTransition(
+  return redis.hlTransition(
     k.delivery(d.id),
     k.attempts(d.id),
-    k.deadLetter,
-    k.endpointHealth(d.endpointId),
-    k.endpoint(d.endpointId),
-    d.tenantId === null ? k.deadLetter : k.tenantDeadLetter(d.tenantId),
+    k.deadLetter(d.shard),
+    tenantDeadLetterOf(d),
     d.id,
-    k.endpointDeliveriesPrefix(d.endpointId),
+    k.endpointDeliveriesPrefix(d.shard, d.endpointId),
     to,
     args.attempt ?? '',
     args.nextAttemptAt === undefined ? '' : String(args.nextAttemptAt),
     now,
     RETENTION_MS,
-    args.health ?? '',
-    DISABLE_AFTER_MS,
+    args.endpointExists === false ? '' : '1',
     idFloor('whd', now - RETENTION_MS),
     (args.from ?? []).join(','),
   );
-  return { verdict, since };
 }
 
-/** hlRequeue with its four keys and three arguments, in the order of requeue-4.lua's header. */
+/** hlHealth with its one key and three arguments, in the order of health-1.lua's header. */
+function health(endpointId: string, outcome: 'success' | 'failure', now: number) {
+  return redis.hlHealth(ctx.keys.endpointHealth(endpointId), outcome, now, DISABLE_AFTER_MS);
+}
+
+/** hlRequeue with its three keys and four arguments, in the order of requeue-3.lua's header. */
 async function requeue(d: Seeded, allowed: readonly string[]) {
   const k = ctx.keys;
   return redis.hlRequeue(
     k.delivery(d.id),
-    k.deadLetter,
-    k.endpoint(d.endpointId),
-    d.tenantId === null ? k.deadLetter : k.tenantDeadLetter(d.tenantId),
+    k.deadLetter(d.shard),
+    tenantDeadLetterOf(d),
     d.id,
-    k.endpointDeliveriesPrefix(d.endpointId),
+    k.endpointDeliveriesPrefix(d.shard, d.endpointId),
     allowed.join(','),
+    RETENTION_MS,
   );
 }
 
 const status = (d: Seeded) => redis.hget(ctx.keys.delivery(d.id), 'status');
 const inSet = async (key: string, id: string) => (await redis.zscore(key, id)) !== null;
-const inStatusSet = (d: Seeded, s: DeliveryStatus) =>
-  inSet(ctx.keys.endpointDeliveries(d.endpointId, s), d.id);
-const inDeadLetter = (d: Seeded) => inSet(ctx.keys.deadLetter, d.id);
+const statusSet = (d: Seeded, s: DeliveryStatus) =>
+  ctx.keys.endpointDeliveries(d.shard, d.endpointId, s);
+const inStatusSet = (d: Seeded, s: DeliveryStatus) => inSet(statusSet(d, s), d.id);
+const inDeadLetter = (d: Seeded) => inSet(ctx.keys.deadLetter(d.shard), d.id);
 const inTenantDeadLetter = (d: Seeded, tenant: string) =>
-  inSet(ctx.keys.tenantDeadLetter(tenant), d.id);
+  inSet(ctx.keys.tenantDeadLetter(d.shard, tenant), d.id);
+/** Whether a key expires on its own (PTTL: -1 without expiry, -2 when missing). */
+const expires = async (key: string) => (await redis.pttl(key)) > 0;
 
 function movesVia(via: 'transition' | 'requeue') {
   return (Object.keys(DELIVERY_MOVES) as DeliveryMove[]).filter(
@@ -158,39 +185,48 @@ const WITH_ATTEMPT: readonly DeliveryMove[] = [
 const attemptJson = (n: number) =>
   JSON.stringify({ number: n, at: new Date().toISOString(), status_code: 500 });
 
-describe('hlTransition (transition-6.lua)', () => {
+describe('hlTransition (transition-4.lua)', () => {
   test.each(startsOf('transition'))('%s moves a %s delivery to %s', async (move, from, to) => {
-    // The endpoint-deleted move happens once the endpoint key is gone.
+    // The endpoint-deleted move happens once the endpoint is gone: the caller says so in ARGV[8].
     const endpointGone = move === 'endpoint-deleted';
-    const d = await seed(from, { attempts: 2, endpoint: !endpointGone });
+    const tenant = `t-${newId('ep')}`;
+    const d = await seed(from, { tenantId: tenant, attempts: 2, endpoint: !endpointGone });
     const now = Date.now();
     const attempt = WITH_ATTEMPT.includes(move) ? attemptJson(3) : undefined;
     const nextAttemptAt = to === 'failed' ? now + 5_000 : undefined;
 
-    const result = await transition(d, to, {
+    const verdict = await transition(d, to, {
       attempt,
       nextAttemptAt,
       now,
+      endpointExists: !endpointGone,
       from: fromOf(move),
     });
 
-    expect(result.verdict).toBe('ok');
+    expect(verdict).toBe('ok');
     expect(await status(d)).toBe(to);
     const hash = await redis.hgetall(ctx.keys.delivery(d.id));
     expect(hash.next_attempt_at).toBe(nextAttemptAt === undefined ? '' : String(nextAttemptAt));
     expect(hash.attempts).toBe(attempt ? '3' : '2');
     expect(await redis.lrange(ctx.keys.attempts(d.id), 0, -1)).toEqual(attempt ? [attempt] : []);
+    if (attempt) expect(await expires(ctx.keys.attempts(d.id))).toBe(true);
     const settles = from !== to && (to === 'dead' || to === 'delivered');
     expect(hash.settled_at).toBe(settles ? String(now) : undefined);
-    expect(await redis.pttl(ctx.keys.delivery(d.id))).toBeGreaterThan(0);
+    expect(await expires(ctx.keys.delivery(d.id))).toBe(true);
     if (endpointGone) {
       // Nothing is written under an endpoint that no longer exists.
-      expect(await inStatusSet(d, 'dead')).toBe(false);
+      expect(await redis.exists(statusSet(d, to))).toBe(0);
+      expect(await inStatusSet(d, from)).toBe(true);
       expect(await inDeadLetter(d)).toBe(false);
+      expect(await inTenantDeadLetter(d, tenant)).toBe(false);
     } else {
       expect(await inStatusSet(d, to)).toBe(true);
-      if (from !== to) expect(await inStatusSet(d, from)).toBe(false);
+      if (from !== to) {
+        expect(await inStatusSet(d, from)).toBe(false);
+        expect(await expires(statusSet(d, to))).toBe(true);
+      }
       expect(await inDeadLetter(d)).toBe(to === 'dead');
+      expect(await inTenantDeadLetter(d, tenant)).toBe(to === 'dead');
     }
   });
 
@@ -199,44 +235,39 @@ describe('hlTransition (transition-6.lua)', () => {
     async (move, current) => {
       const d = await seed(current, { attempts: 1 });
       const before = await redis.hgetall(ctx.keys.delivery(d.id));
+      const to = DELIVERY_MOVES[move].to;
 
-      const result = await transition(d, DELIVERY_MOVES[move].to, {
-        attempt: attemptJson(2),
-        health: 'failure',
-        from: fromOf(move),
-      });
+      const verdict = await transition(d, to, { attempt: attemptJson(2), from: fromOf(move) });
 
-      expect(result).toEqual({ verdict: 'refused', since: 0 });
+      expect(verdict).toBe('refused');
       expect(await redis.hgetall(ctx.keys.delivery(d.id))).toEqual(before);
+      expect(await redis.pttl(ctx.keys.delivery(d.id))).toBe(-1);
       expect(await redis.exists(ctx.keys.attempts(d.id))).toBe(0);
-      expect(await redis.exists(ctx.keys.endpointHealth(d.endpointId))).toBe(0);
       expect(await inStatusSet(d, current)).toBe(true);
+      if (to !== current) expect(await redis.exists(statusSet(d, to))).toBe(0);
+      expect(await inDeadLetter(d)).toBe(current === 'dead');
     },
   );
 
   test('answers gone for an unknown delivery and writes nothing', async () => {
-    const d = { id: newId('whd'), endpointId: newId('ep'), tenantId: null };
-    await redis.set(ctx.keys.endpoint(d.endpointId), '{}');
+    const d = await unknownDelivery();
 
-    expect(await transition(d, 'dead', { attempt: attemptJson(1), health: 'failure' })).toEqual({
-      verdict: 'gone',
-      since: 0,
-    });
+    expect(await transition(d, 'dead', { attempt: attemptJson(1) })).toBe('gone');
     expect(await redis.exists(ctx.keys.delivery(d.id), ctx.keys.attempts(d.id))).toBe(0);
+    expect(await redis.exists(statusSet(d, 'dead'))).toBe(0);
     expect(await inDeadLetter(d)).toBe(false);
-    expect(await redis.exists(ctx.keys.endpointHealth(d.endpointId))).toBe(0);
   });
 
   test('with no from statuses given, any status may move', async () => {
     const d = await seed('delivered');
-    expect((await transition(d, 'dead')).verdict).toBe('ok');
+    expect(await transition(d, 'dead')).toBe('ok');
     expect(await status(d)).toBe('dead');
   });
 
   test('an untenanted dead delivery joins the dead letter only', async () => {
     const d = await seed('failed');
     const other = `t-${newId('ep')}`;
-    expect((await transition(d, 'dead')).verdict).toBe('ok');
+    expect(await transition(d, 'dead')).toBe('ok');
     expect(await inDeadLetter(d)).toBe(true);
     expect(await inTenantDeadLetter(d, other)).toBe(false);
   });
@@ -244,20 +275,55 @@ describe('hlTransition (transition-6.lua)', () => {
   test("a tenanted dead delivery joins both the dead letter and its tenant's", async () => {
     const tenant = `t-${newId('ep')}`;
     const d = await seed('failed', { tenantId: tenant });
-    expect((await transition(d, 'dead')).verdict).toBe('ok');
+    expect(await transition(d, 'dead')).toBe('ok');
     expect(await inDeadLetter(d)).toBe(true);
     expect(await inTenantDeadLetter(d, tenant)).toBe(true);
   });
 
-  test('a delivery whose endpoint is gone is dead-lettered nowhere and touches no health', async () => {
+  test('every set a move adds to expires a retention after the addition', async () => {
+    const tenant = `t-${newId('ep')}`;
+    const d = await seed('pending', { tenantId: tenant });
+
+    expect(await transition(d, 'failed', { attempt: attemptJson(1) })).toBe('ok');
+    expect(await redis.pttl(statusSet(d, 'failed'))).toBeGreaterThan(0);
+    expect(await redis.pttl(statusSet(d, 'failed'))).toBeLessThanOrEqual(RETENTION_MS);
+
+    expect(await transition(d, 'dead', { attempt: attemptJson(2) })).toBe('ok');
+    const sets = [
+      statusSet(d, 'dead'),
+      ctx.keys.deadLetter(d.shard),
+      ctx.keys.tenantDeadLetter(d.shard, tenant),
+      ctx.keys.attempts(d.id),
+      ctx.keys.delivery(d.id),
+    ];
+    for (const key of sets) {
+      const ttl = await redis.pttl(key);
+      expect([key, ttl > 0 && ttl <= RETENTION_MS]).toEqual([key, true]);
+    }
+  });
+
+  test("with endpoint-exists '', a dead delivery is dead-lettered nowhere and joins no status set", async () => {
     const tenant = `t-${newId('ep')}`;
     const d = await seed('pending', { tenantId: tenant, endpoint: false });
-    const result = await transition(d, 'dead', { health: 'failure' });
-    expect(result).toEqual({ verdict: 'ok', since: 0 });
+    expect(await transition(d, 'dead', { endpointExists: false, attempt: attemptJson(1) })).toBe(
+      'ok',
+    );
     expect(await status(d)).toBe('dead');
+    expect(await redis.exists(statusSet(d, 'dead'))).toBe(0);
+    // The shard's dead letter is shared with other tests: only the tenant's is new here.
     expect(await inDeadLetter(d)).toBe(false);
-    expect(await inTenantDeadLetter(d, tenant)).toBe(false);
-    expect(await redis.exists(ctx.keys.endpointHealth(d.endpointId))).toBe(0);
+    expect(await redis.exists(ctx.keys.tenantDeadLetter(d.shard, tenant))).toBe(0);
+    // The delivery and its attempt are still recorded, and expire.
+    expect(await redis.llen(ctx.keys.attempts(d.id))).toBe(1);
+    expect(await expires(ctx.keys.delivery(d.id))).toBe(true);
+  });
+
+  test("with endpoint-exists '', the flag alone decides: an endpoint key still present is not read", async () => {
+    const d = await seed('failed');
+    expect(await transition(d, 'delivered', { endpointExists: false })).toBe('ok');
+    expect(await status(d)).toBe('delivered');
+    expect(await redis.exists(statusSet(d, 'delivered'))).toBe(0);
+    expect(await inStatusSet(d, 'failed')).toBe(true);
   });
 
   test('dead again is no second settling: settled_at stays', async () => {
@@ -268,39 +334,15 @@ describe('hlTransition (transition-6.lua)', () => {
     expect(await redis.hget(ctx.keys.delivery(d.id), 'settled_at')).toBe(String(first));
   });
 
-  test('answers disable once the endpoint has failed for disable-after, and a success resets it', async () => {
+  test("a move leaves the endpoint's health alone (health-1.lua counts it)", async () => {
     const d = await seed('pending');
     const t0 = Date.now();
-    const health = ctx.keys.endpointHealth(d.endpointId);
-
-    expect(await transition(d, 'failed', { health: 'failure', now: t0 })).toEqual({
-      verdict: 'ok',
-      since: t0,
-    });
+    const healthKey = ctx.keys.endpointHealth(d.endpointId);
+    await redis.hset(healthKey, 'failing_since', String(t0));
     expect(
-      await transition(d, 'failed', { health: 'failure', now: t0 + DISABLE_AFTER_MS - 1 }),
-    ).toEqual({ verdict: 'ok', since: t0 });
-    expect(
-      await transition(d, 'failed', { health: 'failure', now: t0 + DISABLE_AFTER_MS }),
-    ).toEqual({ verdict: 'disable', since: t0 });
-    expect(await redis.hget(health, 'failing_since')).toBe(String(t0));
-
-    expect(
-      await transition(d, 'delivered', { health: 'success', now: t0 + DISABLE_AFTER_MS + 1 }),
-    ).toEqual({ verdict: 'ok', since: 0 });
-    expect(await redis.hget(health, 'failing_since')).toBeNull();
-  });
-
-  test('an attempt that does not count for health leaves failing_since alone', async () => {
-    const d = await seed('pending');
-    const t0 = Date.now();
-    await transition(d, 'failed', { health: 'failure', now: t0 });
-    expect(
-      await transition(d, 'failed', { now: t0 + DISABLE_AFTER_MS * 2, attempt: attemptJson(2) }),
-    ).toEqual({ verdict: 'ok', since: 0 });
-    expect(await redis.hget(ctx.keys.endpointHealth(d.endpointId), 'failing_since')).toBe(
-      String(t0),
-    );
+      await transition(d, 'delivered', { now: t0 + DISABLE_AFTER_MS * 2, attempt: attemptJson(1) }),
+    ).toBe('ok');
+    expect(await redis.hgetall(healthKey)).toEqual({ failing_since: String(t0) });
   });
 
   test('ids older than the retention leave the status set and the dead letters as one joins', async () => {
@@ -309,26 +351,81 @@ describe('hlTransition (transition-6.lua)', () => {
     const d = await seed('failed', { tenantId: tenant });
     const stale = newId('whd', now - RETENTION_MS - 60_000);
     const k = ctx.keys;
-    await redis.zadd(k.endpointDeliveries(d.endpointId, 'dead'), 0, stale);
-    await redis.zadd(k.tenantDeadLetter(tenant), 0, stale);
-    await redis.zadd(k.deadLetter, 0, stale);
+    await redis.zadd(statusSet(d, 'dead'), 0, stale);
+    await redis.zadd(k.tenantDeadLetter(d.shard, tenant), 0, stale);
+    await redis.zadd(k.deadLetter(d.shard), 0, stale);
 
     await transition(d, 'dead', { now });
 
-    expect(await inSet(k.endpointDeliveries(d.endpointId, 'dead'), stale)).toBe(false);
-    expect(await inSet(k.tenantDeadLetter(tenant), stale)).toBe(false);
-    expect(await inSet(k.deadLetter, stale)).toBe(false);
+    expect(await inSet(statusSet(d, 'dead'), stale)).toBe(false);
+    expect(await inSet(k.tenantDeadLetter(d.shard, tenant), stale)).toBe(false);
+    expect(await inSet(k.deadLetter(d.shard), stale)).toBe(false);
     expect(await inTenantDeadLetter(d, tenant)).toBe(true);
   });
 });
 
-describe('hlRequeue (requeue-4.lua)', () => {
+describe('hlHealth (health-1.lua)', () => {
+  const failingSince = (endpointId: string) =>
+    redis.hget(ctx.keys.endpointHealth(endpointId), 'failing_since');
+
+  test('a success clears failing_since and answers ok', async () => {
+    const endpointId = newId('ep');
+    const t0 = Date.now();
+    await redis.hset(ctx.keys.endpointHealth(endpointId), 'failing_since', String(t0));
+    expect(await health(endpointId, 'success', t0 + 1_000)).toBe('ok');
+    expect(await failingSince(endpointId)).toBeNull();
+  });
+
+  test('a success without a failure streak answers ok and writes nothing', async () => {
+    const endpointId = newId('ep');
+    expect(await health(endpointId, 'success', Date.now())).toBe('ok');
+    expect(await redis.exists(ctx.keys.endpointHealth(endpointId))).toBe(0);
+  });
+
+  test('the first failure sets failing_since to now and answers ok', async () => {
+    const endpointId = newId('ep');
+    const t0 = Date.now();
+    expect(await health(endpointId, 'failure', t0)).toBe('ok');
+    expect(await failingSince(endpointId)).toBe(String(t0));
+  });
+
+  test('later failures do not reset failing_since', async () => {
+    const endpointId = newId('ep');
+    const t0 = Date.now();
+    await health(endpointId, 'failure', t0);
+    expect(await health(endpointId, 'failure', t0 + 1_000)).toBe('ok');
+    expect(await health(endpointId, 'failure', t0 + 2_000)).toBe('ok');
+    expect(await failingSince(endpointId)).toBe(String(t0));
+  });
+
+  test('answers disable once the endpoint has failed for disable-after, and a success resets it', async () => {
+    const endpointId = newId('ep');
+    const t0 = Date.now();
+
+    expect(await health(endpointId, 'failure', t0)).toBe('ok');
+    expect(await health(endpointId, 'failure', t0 + DISABLE_AFTER_MS - 1)).toBe('ok');
+    expect(await health(endpointId, 'failure', t0 + DISABLE_AFTER_MS)).toBe('disable');
+    expect(await health(endpointId, 'failure', t0 + DISABLE_AFTER_MS * 2)).toBe('disable');
+    expect(await failingSince(endpointId)).toBe(String(t0));
+
+    const t1 = t0 + DISABLE_AFTER_MS * 2 + 1;
+    expect(await health(endpointId, 'success', t1)).toBe('ok');
+    expect(await failingSince(endpointId)).toBeNull();
+    // A new streak starts at the next failure.
+    expect(await health(endpointId, 'failure', t1 + 1)).toBe('ok');
+    expect(await failingSince(endpointId)).toBe(String(t1 + 1));
+  });
+});
+
+describe('hlRequeue (requeue-3.lua)', () => {
   test.each(startsOf('requeue'))(
     '%s puts a %s delivery back to %s with a fresh attempt budget',
     async (move, from) => {
       const tenant = `t-${newId('ep')}`;
       const d = await seed(from, { tenantId: tenant, attempts: 4 });
       await redis.hset(ctx.keys.delivery(d.id), 'next_attempt_at', String(Date.now() + 60_000));
+      expect(await inDeadLetter(d)).toBe(from === 'dead');
+      expect(await inTenantDeadLetter(d, tenant)).toBe(from === 'dead');
 
       expect(await requeue(d, fromOf(move))).toBe('ok');
 
@@ -340,7 +437,10 @@ describe('hlRequeue (requeue-4.lua)', () => {
         next_attempt_at: '',
       });
       expect(await inStatusSet(d, 'pending')).toBe(true);
-      if (from !== 'pending') expect(await inStatusSet(d, from)).toBe(false);
+      if (from !== 'pending') {
+        expect(await inStatusSet(d, from)).toBe(false);
+        expect(await expires(statusSet(d, 'pending'))).toBe(true);
+      }
       expect(await inDeadLetter(d)).toBe(false);
       expect(await inTenantDeadLetter(d, tenant)).toBe(false);
     },
@@ -354,21 +454,16 @@ describe('hlRequeue (requeue-4.lua)', () => {
       expect(await requeue(d, fromOf(move))).toBe(current);
       expect(await redis.hgetall(ctx.keys.delivery(d.id))).toEqual(before);
       expect(await inStatusSet(d, current)).toBe(true);
+      if (current !== 'pending') expect(await redis.exists(statusSet(d, 'pending'))).toBe(0);
+      expect(await inDeadLetter(d)).toBe(current === 'dead');
     },
   );
 
-  test('answers gone for an unknown delivery', async () => {
-    const d = { id: newId('whd'), endpointId: newId('ep'), tenantId: null };
-    await redis.set(ctx.keys.endpoint(d.endpointId), '{}');
+  test('answers gone for an unknown delivery and writes nothing', async () => {
+    const d = await unknownDelivery();
     expect(await requeue(d, ['dead'])).toBe('gone');
     expect(await redis.exists(ctx.keys.delivery(d.id))).toBe(0);
-  });
-
-  test('answers gone when the endpoint is gone, and leaves the delivery dead', async () => {
-    const d = await seed('dead', { endpoint: false });
-    expect(await requeue(d, ['dead'])).toBe('gone');
-    expect(await status(d)).toBe('dead');
-    expect(await inDeadLetter(d)).toBe(true);
+    expect(await redis.exists(statusSet(d, 'pending'))).toBe(0);
   });
 
   test('an untenanted delivery leaves the dead letter', async () => {
@@ -376,6 +471,45 @@ describe('hlRequeue (requeue-4.lua)', () => {
     expect(await inDeadLetter(d)).toBe(true);
     expect(await requeue(d, ['dead'])).toBe('ok');
     expect(await inDeadLetter(d)).toBe(false);
+  });
+
+  test('a tenanted delivery leaves both dead letters', async () => {
+    const tenant = `t-${newId('ep')}`;
+    const d = await seed('dead', { tenantId: tenant });
+    expect(await requeue(d, fromStatuses('replay'))).toBe('ok');
+    expect(await inDeadLetter(d)).toBe(false);
+    expect(await inTenantDeadLetter(d, tenant)).toBe(false);
+    expect(await inStatusSet(d, 'dead')).toBe(false);
+  });
+
+  test('the new cycle starts at the attempts made so far', async () => {
+    const d = await seed('failed', { attempts: 7 });
+    await redis.hset(ctx.keys.delivery(d.id), 'cycle', 3);
+    expect(await requeue(d, fromStatuses('recover'))).toBe('ok');
+    expect(await redis.hmget(ctx.keys.delivery(d.id), 'cycle', 'attempts')).toEqual(['7', '7']);
+  });
+});
+
+describe('DeliveryStore.requeue (checks the endpoint before requeue-3.lua)', () => {
+  const job = (d: Seeded) => ctx.queues.of(d.id).deliveries.getJob(d.id);
+
+  test('a delivery whose endpoint is gone is not requeued, and stays dead-lettered', async () => {
+    const tenant = `t-${newId('ep')}`;
+    const d = await seed('dead', { tenantId: tenant, endpoint: false });
+    expect(await ctx.deliveries.requeue([d.id], fromStatuses('replay'))).toEqual([]);
+    expect(await status(d)).toBe('dead');
+    expect(await inDeadLetter(d)).toBe(true);
+    expect(await inTenantDeadLetter(d, tenant)).toBe(true);
+    expect(await inStatusSet(d, 'pending')).toBe(false);
+    expect(await job(d)).toBeUndefined();
+  });
+
+  test('a delivery whose endpoint exists is requeued and enqueued', async () => {
+    const d = await seed('dead');
+    expect(await ctx.deliveries.requeue([d.id], fromStatuses('replay'))).toEqual([d.id]);
+    expect(await status(d)).toBe('pending');
+    expect(await inDeadLetter(d)).toBe(false);
+    expect((await job(d))?.id).toBe(d.id);
   });
 });
 
@@ -445,8 +579,12 @@ describe('hlPutEndpoint (put-endpoint-4.lua)', () => {
   const announced: string[] = [];
 
   beforeAll(async () => {
-    // A connection of its own: a subscribed connection can send nothing else.
-    subscriber = new Redis(TEST_REDIS_URL);
+    // A connection of its own (a subscribed connection can send nothing else), to the same
+    // Redis or Redis Cluster: a cluster passes every PUBLISH to every node.
+    subscriber = createRedis(
+      { url: TEST_REDIS.redisUrl, cluster: TEST_REDIS.redisCluster },
+      'worker',
+    );
     subscriber.on('message', (_channel: string, id: string) => announced.push(id));
     await subscriber.subscribe(ctx.keys.endpointChanges);
   });

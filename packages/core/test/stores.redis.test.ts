@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { createContext, type HooklineContext } from '../src/context';
 import { deliveryIdFor, newId } from '../src/ids';
 import { EndpointCreate } from '@hookline/api';
-import { cleanupPrefix, testPrefix, TEST_REDIS_URL } from '../src/testing';
+import { cleanupPrefix, testPrefix, TEST_REDIS } from '../src/testing';
 import type { PreparedEvent } from '../src/delivery-store';
 import { activeSecrets } from '../src/endpoint-store';
 
@@ -12,7 +12,7 @@ let ctx: HooklineContext;
 beforeAll(async () => {
   ctx = createContext(
     {
-      redisUrl: TEST_REDIS_URL,
+      ...TEST_REDIS,
       queuePrefix: prefix,
       retentionMs: 3_600_000,
       disableAfterMs: 60_000,
@@ -73,7 +73,7 @@ test('publish writes the event, its deliveries and one job per delivery in one t
   expect(stored?.deliveries.every((d) => d.status === 'pending' && d.attempts === 0)).toBe(true);
 
   const id = deliveryIdFor(event.event.id, a.id);
-  const job = (await ctx.queues.deliveries.getJob(id)) as Job;
+  const job = (await ctx.queues.of(id).deliveries.getJob(id)) as Job;
   expect(job.data).toEqual({ delivery_id: id, endpoint_id: a.id, event_id: event.event.id });
   expect(await ctx.redis.get(`${prefix}:marker`)).toBe('1');
 });
@@ -106,13 +106,13 @@ test('a transition records the attempt, moves the delivery between status sets a
   ]);
   expect((await ctx.deliveries.listForEndpoint(ep.id, 'pending', { limit: 10 })).data).toEqual([]);
 
-  const job = await ctx.queues.deliveries.getJob(id);
+  const job = await ctx.queues.of(id).deliveries.getJob(id);
   await job?.remove();
   expect(await ctx.deliveries.requeue([id], ['dead'])).toEqual([id]);
   expect((await ctx.deliveries.getState(id))?.status).toBe('pending');
   expect((await ctx.deliveries.getState(id))?.cycle).toBe(1);
   expect(await ctx.deliveries.deadLetterSize()).toBe(0);
-  expect(await ctx.queues.deliveries.getJob(id)).toBeDefined();
+  expect(await ctx.queues.of(id).deliveries.getJob(id)).toBeDefined();
 });
 
 test('a delivery to an endpoint failing for longer than disable-after asks for it to be disabled', async () => {
@@ -140,7 +140,9 @@ test('a fan-out larger than one transaction creates every delivery once, and com
   await ctx.deliveries.publish([event]);
   expect(await ctx.redis.llen(ctx.keys.eventDeliveries(event.event.id))).toBe(2_100);
   expect(await ctx.deliveries.completeFanout(event.event.id, ids)).toBe(0);
-  expect(await ctx.queues.fanout.getJob(`fanout-${event.event.id}`)).toBeUndefined();
+  expect(
+    await ctx.queues.of(event.event.id).fanout.getJob(`fanout-${event.event.id}`),
+  ).toBeUndefined();
 });
 
 test('a secret rotation keeps the old secret until the grace period ends', async () => {
