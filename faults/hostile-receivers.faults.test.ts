@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { waitFor } from '@hookline/core/testing';
 import { mapLimit, type DeliveryView, type EventInput } from './harness/api';
-import { Queue } from 'bullmq';
-import { MemoryWatch, PREFIX } from './harness/hookline';
-import { queueCounts, statuses } from './harness/inspect';
+import { MemoryWatch } from './harness/hookline';
+import { jobState, queueCounts, statuses } from './harness/inspect';
 import { publishAll } from './harness/load';
 import { Receiver, type Behaviour } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
@@ -151,8 +150,7 @@ test('hostile receivers: every delivery ends delivered or dead with the right at
 
       try {
         await waitFor(
-          async () =>
-            (await statuses(h.redis, ids)).every((s) => s === 'delivered' || s === 'dead'),
+          async () => (await statuses(h, ids)).every((s) => s === 'delivered' || s === 'dead'),
           {
             timeoutMs: 180_000,
             intervalMs: 500,
@@ -161,24 +159,22 @@ test('hostile receivers: every delivery ends delivered or dead with the right at
         );
       } catch (error) {
         // Say which deliveries are stuck, and where their jobs are.
-        const now = await statuses(h.redis, ids);
+        const now = await statuses(h, ids);
         const stuck = ids.filter((_, i) => now[i] !== 'delivered' && now[i] !== 'dead');
-        const queue = new Queue('deliveries', { connection: h.redis, prefix: PREFIX });
         const detail = await mapLimit(stuck.slice(0, 10), 4, async (id) => {
           const delivery = await h.api.delivery(id);
           return {
             path: endpointOf.get(delivery.endpoint_id),
             delivery,
-            job: await queue.getJobState(id),
+            job: await jobState(h, id),
             requests: receiver.requests
               .filter((r) => r.id === id)
               .map((r) => ({ attempt: r.attempt, kind: r.behaviour, at: r.at - started })),
           };
         });
         process.stderr.write(
-          `STUCK ${stuck.length} ${JSON.stringify({ counts: await queueCounts(h.redis), detail }, null, 1)}\n`,
+          `STUCK ${stuck.length} ${JSON.stringify({ counts: await queueCounts(h), detail }, null, 1)}\n`,
         );
-        await queue.close();
         throw error;
       } finally {
         memory.stop();

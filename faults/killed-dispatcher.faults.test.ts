@@ -59,9 +59,9 @@ test('two of three dispatchers killed with SIGKILL mid-load: every one of 10,000
       const at = Date.now();
       expect(exit.signal).toBe('SIGKILL');
       // What was held at the kill: the victim's jobs stay in the active list until their lock expires.
-      const held = await activeJobIds(h.redis);
+      const held = await activeJobIds(h);
       const recovered = waitFor(
-        async () => (await statuses(h.redis, held)).every((s) => s === 'delivered'),
+        async () => (await statuses(h, held)).every((s) => s === 'delivered'),
         {
           timeoutMs: 90_000,
           intervalMs: 100,
@@ -73,7 +73,7 @@ test('two of three dispatchers killed with SIGKILL mid-load: every one of 10,000
       // theirs within milliseconds; what is still not delivered 3 s later waits for its lock to expire.
       const stranded = new Promise<number>((resolve) => {
         setTimeout(() => {
-          statuses(h.redis, held).then(
+          statuses(h, held).then(
             (now) => resolve(now.filter((s) => s !== 'delivered').length),
             () => resolve(-1),
           );
@@ -101,7 +101,7 @@ test('two of three dispatchers killed with SIGKILL mid-load: every one of 10,000
     expect(deliveries.filter((d) => d.status !== 'delivered')).toEqual([]);
     await waitFor(
       async () => {
-        const counts = await queueCounts(h.redis);
+        const counts = await queueCounts(h);
         return (
           counts.waiting === 0 && counts.active === 0 && counts.delayed === 0 && counts.failed === 0
         );

@@ -1,6 +1,5 @@
 import { waitFor } from '@hookline/core/testing';
 import { Queue } from 'bullmq';
-import { PREFIX } from './harness/hookline';
 import { queueCounts } from './harness/inspect';
 import { publishAll } from './harness/load';
 import { Receiver } from './harness/receiver';
@@ -39,7 +38,9 @@ test('poisoned jobs, a deleted endpoint and an expired event are dead-lettered o
       const b = await h.api.createEndpoint(doomed.url('/b'), { event_types: ['doomed.*'] });
       const c = await h.api.createEndpoint(expiring.url('/c'), { event_types: ['expiring.*'] });
 
-      const queue = new Queue('deliveries', { connection: h.redis, prefix: PREFIX });
+      // The poison goes into the shard a delivery id of slot 0 names (shard 0, as the ghost's id
+      // below, whatever HOOKLINE_SHARDS is).
+      const queue = new Queue('deliveries', { connection: h.redis, prefix: h.keys.shard(0) });
       const junk = await queue.add('deliver', { delivery_id: 'junk' });
       const notAnObject = await queue.add('deliver', 'not even an object');
       const ghost = await queue.add('deliver', {
@@ -52,7 +53,7 @@ test('poisoned jobs, a deleted endpoint and an expired event are dead-lettered o
       const expired = await h.api.publish({ name: 'expiring.soon', data: {} });
       expect(expired.status).toBe(202);
       const [expiredDelivery] = (await h.api.event(expired.body.id)).deliveries;
-      expect(await h.redis.del(`${PREFIX}:evt:${expired.body.id}`)).toBe(1);
+      expect(await h.redis.del(h.keys.event(expired.body.id))).toBe(1);
 
       const goodBefore = await publishAll(h.api, 200, {
         batchSize: 100,
@@ -121,7 +122,7 @@ test('poisoned jobs, a deleted endpoint and an expired event are dead-lettered o
         message: 'the doomed endpoint to be busy',
       });
       // In flight (the dispatcher settles those) and waiting to retry (the API drops those).
-      const heldAtDelete = (await queueCounts(h.redis)).active ?? 0;
+      const heldAtDelete = (await queueCounts(h)).active ?? 0;
       const sentBeforeDelete = doomed.total;
       expect((await h.api.call('DELETE', `/v1/endpoints/${b.id}`)).status).toBe(204);
       await waitFor(
@@ -139,7 +140,7 @@ test('poisoned jobs, a deleted endpoint and an expired event are dead-lettered o
       );
       await waitFor(
         async () => {
-          const counts = await queueCounts(h.redis);
+          const counts = await queueCounts(h);
           return counts.waiting === 0 && counts.active === 0 && counts.delayed === 0;
         },
         { timeoutMs: 30_000, message: 'no job left for the deleted endpoint' },
@@ -168,7 +169,7 @@ test('poisoned jobs, a deleted endpoint and an expired event are dead-lettered o
       expect(h.liveDispatchers).toEqual([d1, d2]);
       // Once dead, a delivery of the deleted endpoint is never sent again.
       expect(doomed.total).toBe(sentWhenSettled);
-      expect((await queueCounts(h.redis)).failed).toBe(0);
+      expect((await queueCounts(h)).failed).toBe(0);
       const allGood = [...goodBefore, ...goodAfter];
       const goodDeliveries = (await Promise.all(allGood.map((e) => h.api.event(e.id)))).flatMap(
         (e) => e.deliveries,

@@ -107,7 +107,7 @@ test('Redis (AOF, fsync always) killed and restarted under load: every 202 is de
     expect(deliveries.filter((d) => !receiver.successes.has(d.id))).toEqual([]);
     await waitFor(
       async () => {
-        const counts = await queueCounts(h.redis);
+        const counts = await queueCounts(h);
         return counts.waiting === 0 && counts.active === 0 && counts.delayed === 0;
       },
       { timeoutMs: 30_000, message: 'the queue to drain' },

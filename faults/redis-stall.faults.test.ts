@@ -61,7 +61,7 @@ test('Redis frozen (SIGSTOP) past the lock duration, then resumed: nothing is lo
         timeoutMs: 30_000,
         message: 'slow requests to be out',
       });
-      heldAtStall = (await queueCounts(h.redis)).active ?? 0;
+      heldAtStall = (await queueCounts(h)).active ?? 0;
       const pid = h.server.pid!;
       process.kill(pid, 'SIGSTOP');
       try {
@@ -89,7 +89,7 @@ test('Redis frozen (SIGSTOP) past the lock duration, then resumed: nothing is lo
     });
     await waitFor(
       async () => {
-        const counts = await queueCounts(h.redis);
+        const counts = await queueCounts(h);
         return counts.waiting === 0 && counts.active === 0 && counts.delayed === 0;
       },
       { timeoutMs: 60_000, message: 'the queue to drain' },

@@ -72,7 +72,7 @@ test('a rolling restart of every dispatcher (SIGTERM) while delivering: every de
     });
     await waitFor(
       async () => {
-        const counts = await queueCounts(h.redis);
+        const counts = await queueCounts(h);
         return counts.waiting === 0 && counts.active === 0 && counts.delayed === 0;
       },
       { timeoutMs: 30_000, message: 'the queue to drain' },

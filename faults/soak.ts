@@ -144,7 +144,7 @@ async function main(): Promise<void> {
 
   const line = async (label: string) => {
     const [counts, info, keys, rss] = await Promise.all([
-      queueCounts(h.redis),
+      queueCounts(h),
       h.redis.info('memory'),
       h.redis.dbsize(),
       Promise.all(

@@ -69,6 +69,8 @@ export function renderChart(report: Report): string | undefined {
   add('bare pipeline batch publish', r.barePublish?.batch.perSecond, 'reference', 'events/s');
   add('Hookline batch publish', r.publish?.batch.perSecond, 'hookline', 'events/s');
   add('Hookline fan-out', r.fanout?.perSecond, 'hookline', 'deliveries/s');
+  add('Hookline drain, cluster of 1', r.clusterDrain1?.perSecond, 'hookline', 'deliveries/s');
+  add('Hookline drain, cluster of 3', r.clusterDrain3?.perSecond, 'hookline', 'deliveries/s');
 
   const latency: Bar[] = [];
   const lat = (label: string, value: number | undefined, kind: Bar['kind']) => {

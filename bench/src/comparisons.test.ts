@@ -1,6 +1,11 @@
-import { buildComparisons, compareCommands } from './comparisons';
+import {
+  buildClusterComparisons,
+  buildComparisons,
+  busiestMaster,
+  compareCommands,
+} from './comparisons';
 import type { RedisUsage } from './redis-usage';
-import type { DrainFigures, Results, SteadyFigures } from './results';
+import type { ClusterDrainFigures, DrainFigures, Results, SteadyFigures } from './results';
 import { FULL } from './sizes';
 import { summarize } from './stats';
 
@@ -126,5 +131,74 @@ describe('compareCommands', () => {
       ['hget', 1, undefined],
       ['xadd', undefined, 1],
     ]);
+  });
+});
+
+const clusterOf = (perSecond: number, masters: [cpuUs: number, commands: number][]) =>
+  ({
+    ...drainOf(
+      perSecond,
+      usage(
+        masters.reduce((sum, [, commands]) => sum + commands, 0),
+        masters.reduce((sum, [cpuUs]) => sum + cpuUs, 0),
+      ),
+      150,
+    ),
+    masters: masters.length,
+    shards: 12,
+    batchSize: 10,
+    queuePrefix: 'bench8',
+    perMaster: masters.map(([cpuUs, commands], i) => ({
+      port: 40_000 + i,
+      slots: [0, 16_383] as [number, number],
+      shards: [],
+      catalog: i === 0,
+      deliveries: null,
+      redis: usage(commands, cpuUs),
+    })),
+  }) satisfies ClusterDrainFigures;
+
+const clusterRow = (results: Results, start: string) =>
+  buildClusterComparisons(results, FULL).find((c) => c.figure.startsWith(start))!;
+
+describe('buildClusterComparisons', () => {
+  it('sets the busiest of 3 masters’ Redis CPU per delivery against the one master’s: at most 0.45×', () => {
+    const results: Results = {
+      clusterDrain1: clusterOf(1_000, [[150, 39]]),
+      clusterDrain3: clusterOf(900, [
+        [50, 13],
+        [60, 14],
+        [52, 13],
+      ]),
+    };
+    const cpu = clusterRow(results, 'per-master Redis CPU');
+    expect(cpu.reference).toBe(150);
+    expect(cpu.hookline).toBe(60);
+    expect(cpu.ratio).toBeCloseTo(0.4);
+    expect(cpu.met).toBe(true);
+    expect(clusterRow(results, 'per-master Redis commands').hookline).toBe(14);
+    expect(clusterRow(results, 'cluster drain of').target).toBeNull();
+  });
+
+  it('misses when one master keeps half the work, and is unjudged with one side missing', () => {
+    const uneven: Results = {
+      clusterDrain1: clusterOf(1_000, [[150, 39]]),
+      clusterDrain3: clusterOf(900, [
+        [75, 20],
+        [40, 10],
+        [40, 9],
+      ]),
+    };
+    expect(clusterRow(uneven, 'per-master Redis CPU').met).toBe(false);
+    const alone = clusterRow({ clusterDrain3: uneven.clusterDrain3 }, 'per-master Redis CPU');
+    expect(alone.ratio).toBeNull();
+    expect(alone.met).toBeNull();
+  });
+
+  it('takes the busiest master, or nothing without masters', () => {
+    expect(
+      busiestMaster([{ redis: usage(1, 5) }, { redis: usage(2, 7) }], (u) => u.cpuUsPerDelivery),
+    ).toBe(7);
+    expect(busiestMaster([], (u) => u.cpuUsPerDelivery)).toBeNull();
   });
 });

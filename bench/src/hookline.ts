@@ -25,9 +25,13 @@ export interface RunningDispatcher {
   stop(): Promise<void>;
 }
 
-/** A fresh queue prefix per case: `{bench-<case>-<random>}` (braces: one Redis Cluster slot). */
+/**
+ * A fresh queue prefix per case: `bench-<case>-<random>`. No braces: Hookline adds its own hash
+ * tags around the prefix (HOOKLINE_QUEUE_PREFIX allows no braces or colons), and the references
+ * run on one redis-server only, where a hash tag changes nothing.
+ */
 export function freshPrefix(name: string): string {
-  return `{bench-${name}-${randomBytes(3).toString('hex')}}`;
+  return `bench-${name}-${randomBytes(3).toString('hex')}`;
 }
 
 /**
@@ -41,7 +45,14 @@ export class HooklineLauncher {
     private readonly root: string,
     private readonly redisUrl: string,
     private readonly cleanup: Cleanup,
+    /** More settings for both processes (a Redis Cluster's: REDIS_CLUSTER, HOOKLINE_SHARDS). */
+    private readonly settings: Record<string, string> = {},
   ) {}
+
+  /** A launcher of the same build for another Redis: `redisUrl`, with `settings`. */
+  on(redisUrl: string, settings: Record<string, string>): HooklineLauncher {
+    return new HooklineLauncher(this.root, redisUrl, this.cleanup, settings);
+  }
 
   private main(app: 'producer' | 'dispatcher'): string {
     return path.join(this.root, 'apps', app, 'dist', 'main.js');
@@ -64,6 +75,7 @@ export class HooklineLauncher {
       HOOKLINE_API_KEYS: this.apiKey,
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',
       LOG_LEVEL: 'warn',
+      ...this.settings,
       ...extra,
     });
   }

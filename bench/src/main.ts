@@ -10,6 +10,7 @@ import { bareEndToEnd } from './cases/bare-end-to-end';
 import { barePublish } from './cases/bare-publish';
 import { bareWorker } from './cases/bare-worker';
 import { bullmqNoop } from './cases/bullmq-noop';
+import { clusterDrain1, clusterDrain3 } from './cases/cluster-drain';
 import { drain } from './cases/drain';
 import { endToEnd } from './cases/end-to-end';
 import { fanOut } from './cases/fan-out';
@@ -37,13 +38,17 @@ const CASES: readonly BenchCase[] = [
   bareEndToEnd,
   endToEnd,
   fanOut,
+  // Each starts (and stops) a Redis Cluster of its own; the shared redis-server sits idle.
+  clusterDrain1,
+  clusterDrain3,
 ];
 
 const USAGE = `npm run bench [-- options]
 
   --quick          smaller cases, a minute or two in all (while optimising; CI smoke)
   --only a,b       run only these cases: ${CASES.map((c) => c.id).join(', ')}
-                   (a figure and its reference: e.g. --only bare-worker,drain)
+                   (a figure and its reference: e.g. --only bare-worker,drain; the Redis
+                   Cluster drains, 1 master beside 3: --only cluster-drain-1,cluster-drain-3)
   --profile        CPU-profile the dispatcher in the drain and the producer in the publish case
                    (node --cpu-prof, files in bench/results/profiles/); print their top self-time
                    functions over the drain's first to last delivery, the batch and the single publishes

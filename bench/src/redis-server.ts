@@ -5,22 +5,27 @@ import path from 'node:path';
 import { spawnChild } from './child-process';
 import { waitFor } from './clock';
 import { freePort } from './ports';
+import { parseReply, ReplyError, type Reply } from './resp';
 
 /** Calls and Redis CPU time per command, from INFO commandstats. */
 export type CommandStats = Record<string, { calls: number; usec: number }>;
 
-export interface RedisServer {
+/** What the bench counts on one redis-server: its commands and its CPU (redis-usage.ts). */
+export interface RedisCounters {
+  /** Zeroes INFO's counters (CONFIG RESETSTAT). */
+  resetStats(): Promise<void>;
+  commandStats(): Promise<CommandStats>;
+  /** CPU seconds redis-server has used (user + system), from INFO cpu. */
+  cpuSeconds(): Promise<number>;
+}
+
+export interface RedisServer extends RedisCounters {
   url: string;
   port: number;
   /** `redis_version` from INFO. */
   version: string;
   /** Empties it between cases, so each starts on an empty Redis. */
   flushAll(): Promise<void>;
-  /** Zeroes INFO's counters (CONFIG RESETSTAT). */
-  resetStats(): Promise<void>;
-  commandStats(): Promise<CommandStats>;
-  /** CPU seconds redis-server has used (user + system), from INFO cpu. */
-  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -33,23 +38,65 @@ export function parseCommandStats(info: string): CommandStats {
   return stats;
 }
 
-/** Sends one inline command and resolves with the raw reply ('' when nothing answers). */
-function ask(port: number, command: string, timeoutMs = 500): Promise<string> {
+/**
+ * Sends one inline command and resolves with the raw reply, as latin1 (one character a byte), once
+ * it is complete ('' when nothing answers).
+ */
+export function ask(port: number, command: string, timeoutMs = 500): Promise<string> {
   return new Promise((resolve) => {
     let reply = '';
     const socket = connect({ port, host: '127.0.0.1' });
     socket.setTimeout(timeoutMs, () => socket.destroy());
     socket.on('connect', () => socket.write(`${command}\r\n`));
     socket.on('data', (chunk) => {
-      reply += chunk.toString('utf8');
-      // A bulk reply ($<len>\r\n<body>\r\n) is complete once its body is in; a simple one at its first CRLF.
-      const bulk = /^\$(\d+)\r\n/.exec(reply);
-      if (bulk ? reply.length >= bulk[0].length + Number(bulk[1]) + 2 : reply.includes('\r\n'))
-        socket.end();
+      reply += chunk.toString('latin1');
+      let complete = true;
+      try {
+        complete = parseReply(reply) !== undefined;
+      } catch {
+        // Not a reply Redis would send: stop reading, the caller sees what came.
+      }
+      if (complete) socket.end();
     });
     socket.on('close', () => resolve(reply));
     socket.on('error', () => resolve(''));
   });
+}
+
+/** {@link ask}, the reply parsed; an error reply is thrown, and so is no answer. */
+export async function askFor(port: number, command: string, timeoutMs = 5_000): Promise<Reply> {
+  const raw = await ask(port, command, timeoutMs);
+  const parsed = raw === '' ? undefined : parseReply(raw);
+  if (!parsed) throw new Error(`${command.slice(0, 60)} on ${port}: no complete answer`);
+  if (parsed.reply instanceof ReplyError)
+    throw new Error(`${command.slice(0, 60)} on ${port} answered ${parsed.reply.message}`);
+  return parsed.reply;
+}
+
+/** INFO's counters of the redis-server on `port`, over short-lived connections. */
+export function countersOf(port: number): RedisCounters {
+  return {
+    async resetStats() {
+      const reply = await ask(port, 'CONFIG RESETSTAT', 5_000);
+      if (!reply.startsWith('+OK'))
+        throw new Error(`CONFIG RESETSTAT answered ${JSON.stringify(reply)}`);
+    },
+    async commandStats() {
+      return parseCommandStats(await ask(port, 'INFO commandstats', 5_000));
+    },
+    async cpuSeconds() {
+      const info = await ask(port, 'INFO cpu', 5_000);
+      const field = (name: string) =>
+        Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+      return field('used_cpu_user') + field('used_cpu_sys');
+    },
+  };
+}
+
+/** `redis_version` of the redis-server on `port`. */
+export async function versionOf(port: number): Promise<string> {
+  const info = await ask(port, 'INFO server');
+  return /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? 'unknown';
 }
 
 /**
@@ -98,29 +145,14 @@ export async function startRedisServer(): Promise<RedisServer> {
     removeDir();
     throw error;
   }
-  const info = await ask(port, 'INFO server');
-  const version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? 'unknown';
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    version,
+    version: await versionOf(port),
+    ...countersOf(port),
     async flushAll() {
       const reply = await ask(port, 'FLUSHALL', 10_000);
       if (!reply.startsWith('+OK')) throw new Error(`FLUSHALL answered ${JSON.stringify(reply)}`);
-    },
-    async resetStats() {
-      const reply = await ask(port, 'CONFIG RESETSTAT', 5_000);
-      if (!reply.startsWith('+OK'))
-        throw new Error(`CONFIG RESETSTAT answered ${JSON.stringify(reply)}`);
-    },
-    async commandStats() {
-      return parseCommandStats(await ask(port, 'INFO commandstats', 5_000));
-    },
-    async cpuSeconds() {
-      const info = await ask(port, 'INFO cpu', 5_000);
-      const field = (name: string) =>
-        Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
-      return field('used_cpu_user') + field('used_cpu_sys');
     },
     async stop() {
       await child.stop(5_000);

@@ -1,5 +1,5 @@
 import { parseCommandStats } from './redis-server';
-import { redisUsage } from './redis-usage';
+import { mergeCommandStats, redisUsage } from './redis-usage';
 
 const INFO = [
   '# Commandstats',
@@ -21,5 +21,24 @@ describe('redisUsage', () => {
         { command: 'evalsha', perDelivery: 2, usPerDelivery: 90 },
       ],
     });
+  });
+});
+
+describe('mergeCommandStats', () => {
+  it('adds up calls and time per command over several servers', () => {
+    expect(
+      mergeCommandStats([
+        { evalsha: { calls: 2, usec: 90 }, hget: { calls: 1, usec: 1 } },
+        { evalsha: { calls: 3, usec: 10 }, xadd: { calls: 4, usec: 8 } },
+      ]),
+    ).toEqual({
+      evalsha: { calls: 5, usec: 100 },
+      hget: { calls: 1, usec: 1 },
+      xadd: { calls: 4, usec: 8 },
+    });
+  });
+
+  it('keeps CPU per delivery to 0.1 µs, for a master doing a small share', () => {
+    expect(redisUsage({}, 0.0123, 1_000).cpuUsPerDelivery).toBe(12.3);
   });
 });

@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { shardSpread } from './cluster-layout';
 import {
+  buildClusterComparisons,
   buildComparisons,
   compareCommands,
   type CommandComparison,
@@ -9,8 +11,8 @@ import {
   type Unit,
 } from './comparisons';
 import type { ProfileRef } from './cpu-profile';
-import { int, megabytes, ms, ratio, renderTable } from './format';
-import type { CaseFailure, CaseId, Results } from './results';
+import { int, megabytes, ms, percent, ratio, renderTable } from './format';
+import type { CaseFailure, CaseId, ClusterDrainFigures, Results } from './results';
 import type { Sizes } from './sizes';
 import { compositeCeiling } from './stats';
 
@@ -37,6 +39,8 @@ export interface Report {
   comparisons: Comparison[];
   /** The drain's INFO commandstats per delivery, Hookline's and the bare worker's. */
   redisCommands: CommandComparison[];
+  /** The Redis Cluster drains: 3 masters (`hookline`) beside 1 (`reference`). */
+  clusterComparisons: Comparison[];
   compositeCeiling: number | null;
   failures: CaseFailure[];
 }
@@ -48,6 +52,7 @@ export function buildReport(run: RunInfo, results: Results, failures: CaseFailur
     results,
     comparisons: buildComparisons(results, run.sizes),
     redisCommands: compareCommands(results),
+    clusterComparisons: buildClusterComparisons(results, run.sizes),
     compositeCeiling:
       signedPost && bullmqNoop
         ? compositeCeiling(signedPost.perSecond, bullmqNoop.perSecond)
@@ -63,7 +68,7 @@ function value(n: number, unit: Unit): string {
     case 'ms':
       return n < 10 ? `${n.toFixed(2)} ms` : ms(n);
     case 'µs':
-      return `${int(n)} µs`;
+      return n < 10 ? `${n.toFixed(1)} µs` : `${int(n)} µs`;
     case 'count':
       return Number.isInteger(n) ? int(n) : n.toFixed(2);
     case 'bytes':
@@ -178,6 +183,8 @@ export function renderReport(report: Report): string {
   if (dupes.length > 0)
     context.push(['drain duplicates', dupes.map((d) => int(d!.duplicates)).join(' / ')]);
 
+  const cluster = renderCluster(report, cell);
+
   const commands = report.redisCommands;
   const perDelivery = (x: { perDelivery: number } | null) => (x ? x.perDelivery.toFixed(2) : '');
   const usPer = (x: { usPerDelivery: number } | null) => (x ? x.usPerDelivery.toFixed(1) : '');
@@ -234,15 +241,100 @@ export function renderReport(report: Report): string {
   return [
     title,
     '',
-    table,
-    '',
-    ...legend,
-    '',
+    // Only the cluster drains run (--only): no Hookline-against-reference figure to show.
+    ...(rows.length > 0 ? [table, '', ...legend, ''] : []),
     ...(context.length > 0 ? [renderTable(['context', ''], context), ''] : []),
     ...commandTable,
+    ...cluster,
     ...failureLines,
     ...footer,
   ].join('\n');
+}
+
+/** "0-5460". */
+function slotText([first, last]: readonly [number, number]): string {
+  return `${first}-${last}`;
+}
+
+/** Each master of both cluster drains: its slots, its shards, its deliveries and its cost. */
+export function clusterMasterRows(
+  drains: readonly (ClusterDrainFigures | undefined)[],
+): string[][] {
+  const rows: string[][] = [];
+  for (const d of drains) {
+    if (!d) continue;
+    d.perMaster.forEach((m, i) => {
+      rows.push([
+        i === 0 ? `${d.masters} master${d.masters === 1 ? '' : 's'}` : '',
+        `:${m.port}`,
+        slotText(m.slots),
+        `${m.shards.length}${m.catalog ? ' + catalog' : ''}`,
+        m.deliveries === null ? '–' : `${int(m.deliveries)} (${percent(m.deliveries / d.count)})`,
+        m.redis.cpuUsPerDelivery.toFixed(1),
+        m.redis.commandsPerDelivery.toFixed(2),
+      ]);
+    });
+    if (d.perMaster.length > 1)
+      rows.push([
+        '',
+        'all',
+        '',
+        String(d.shards),
+        int(d.count),
+        d.redis.cpuUsPerDelivery.toFixed(1),
+        d.redis.commandsPerDelivery.toFixed(2),
+      ]);
+  }
+  return rows;
+}
+
+/** The Redis Cluster drains: 1 master and 3 side by side, then each master; [] if neither ran. */
+function renderCluster(
+  report: Report,
+  cell: (n: number | null, unit: Unit, id: CaseId | null) => string,
+): string[] {
+  const { clusterDrain1: one, clusterDrain3: three } = report.results;
+  const failed = report.failures.some((f) => f.case.startsWith('cluster-drain'));
+  if (!one && !three && !failed) return [];
+  const rows = report.clusterComparisons.map((c) => [
+    c.figure,
+    cell(c.reference, c.unit, c.cases.reference),
+    cell(c.hookline, c.unit, c.cases.hookline),
+    ratio(c.ratio),
+    targetText(c.target),
+    verdict(c),
+  ]);
+  const any = three ?? one;
+  const layoutNote = three
+    ? [
+        `Hash tags (read back from each master's keys): ${three.shards} shards ${shardSpread(three.perMaster)} over the 3 masters;` +
+          ` the backlog was published ${three.batchSize} events per request, each request to one shard.`,
+      ]
+    : [];
+  return [
+    `Redis Cluster drain: one dispatcher, REDIS_CLUSTER=true, HOOKLINE_SHARDS=${any?.shards ?? ''}, a cluster of the bench's own per case`,
+    `(no replicas, no persistence). The same ${report.run.cpus} CPUs serve every master: deliveries/s is shown, not judged.`,
+    '',
+    renderTable(['figure', '1 master', '3 masters', '3 vs 1', 'target', ''], rows),
+    '',
+    'Each master (INFO cpu and commandstats deltas over the drain, divided by every delivery of the drain):',
+    '',
+    renderTable(
+      [
+        'cluster',
+        'master',
+        'slots',
+        'shards',
+        'deliveries in its shards',
+        'Redis CPU µs/delivery',
+        'commands/delivery',
+      ],
+      clusterMasterRows([one, three]),
+    ),
+    '',
+    ...layoutNote,
+    '',
+  ];
 }
 
 function renderOneProfile(title: string, profile: ProfileRef): string {

@@ -28,6 +28,31 @@ export interface DrainFigures extends Throughput {
   publisherPeakRssBytes: number | null;
 }
 
+/** One master of a cluster drain: where Hookline's hash tags landed, and what it cost that master. */
+export interface ClusterMasterFigures {
+  port: number;
+  slots: [number, number];
+  /** The shards (by number) whose hash tag this master serves. */
+  shards: number[];
+  /** Whether it serves the catalog's hash tag (endpoints, health, rate limits). */
+  catalog: boolean;
+  /** Deliveries of events in its shards (each shard's event index); null when not known. */
+  deliveries: number | null;
+  /** Its commands and CPU divided by every delivery of the drain (not only its own). */
+  redis: RedisUsage;
+}
+
+/** Hookline's drain against a Redis Cluster the bench starts (REDIS_CLUSTER=true, HOOKLINE_SHARDS). */
+export interface ClusterDrainFigures extends DrainFigures {
+  masters: number;
+  shards: number;
+  /** Events per publish: each publish goes to one shard, so many small ones spread the backlog. */
+  batchSize: number;
+  queuePrefix: string;
+  /** Each master, in slot order; `redis` (DrainFigures') is all of them added up. */
+  perMaster: ClusterMasterFigures[];
+}
+
 /** Batch publishes, then single publishes from many keep-alive clients, against one service. */
 export interface PublishFigures {
   batch: Throughput & {
@@ -107,6 +132,10 @@ export interface Results {
     /** Creating the endpoints through the API. */
     setupMs: number;
   };
+  /** Hookline's drain against a 1-master Redis Cluster. */
+  clusterDrain1?: ClusterDrainFigures;
+  /** The same against 3 masters: the same work, split. */
+  clusterDrain3?: ClusterDrainFigures;
   /**
    * CPU profiles (`--profile`), each of one phase: the dispatcher's from the drain's first
    * delivery to its last; the producer's during the batch publishes, and the single ones.
@@ -127,7 +156,9 @@ export type CaseId =
   | 'publish'
   | 'bare-e2e'
   | 'e2e'
-  | 'fanout';
+  | 'fanout'
+  | 'cluster-drain-1'
+  | 'cluster-drain-3';
 
 export interface CaseFailure {
   case: CaseId;

@@ -7,6 +7,12 @@ export interface Sizes {
   /** The drain's backlog, Hookline's and the bare worker's. */
   drainEvents: number;
   batchSize: number;
+  /**
+   * Events per publish in the cluster drains' backlog: a publish goes to one random shard, so
+   * 1,000-event batches would leave most of 12 shards empty; batches of 10 spread it to within a
+   * few percent.
+   */
+  clusterBatchSize: number;
   publishBatches: number;
   batchConcurrency: number;
   singlePublishes: number;
@@ -24,6 +30,7 @@ export const FULL: Sizes = {
   workerConcurrency: 100,
   drainEvents: 20_000,
   batchSize: 1_000,
+  clusterBatchSize: 10,
   publishBatches: 20,
   batchConcurrency: 4,
   singlePublishes: 5_000,

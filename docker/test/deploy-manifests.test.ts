@@ -11,6 +11,9 @@ import {
   QUEUE_NAMES,
   QUEUE_STATES,
   createMetrics,
+  loadConfig,
+  redisKeys,
+  type Config,
 } from '@hookline/core';
 
 const root = path.resolve(__dirname, '../..');
@@ -47,6 +50,24 @@ const rel = (file: string) => path.relative(root, file);
 const yamlFiles = filesUnder(dockerDir).filter((file) => /\.ya?ml$/.test(file));
 const yamlByFile = new Map(yamlFiles.map((file) => [rel(file), loadYaml(file)]));
 
+/** A compose `environment:` (values may be YAML numbers or booleans) as the strings a process gets. */
+function envOf(service: {
+  environment?: Record<string, string | number | boolean | null>;
+}): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([key, value]) => [key, String(value ?? '')]),
+  );
+}
+
+/** The configuration a process would start with, or the one-line error that would stop it. */
+function configOf(env: Record<string, string>): Config | string {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 function only<T>(file: string): T {
   const docs = yamlByFile.get(path.join('docker', file));
   if (!docs || docs.length !== 1)
@@ -73,9 +94,12 @@ interface ComposeService {
   ports?: unknown[];
   volumes?: string[];
   deploy?: { replicas?: number };
+  depends_on?: string[] | Record<string, { condition: string }>;
+  networks?: Record<string, { ipv4_address?: string } | null>;
 }
 interface Compose {
   services: Record<string, ComposeService>;
+  networks?: Record<string, { ipam?: { config?: { subnet: string }[] } }>;
 }
 
 type PortRef = number | string;
@@ -133,6 +157,7 @@ interface ScaleTargetRef {
 }
 interface KedaTrigger {
   type: string;
+  metricType?: string;
   metadata: Record<string, string>;
   authenticationRef?: { name: string };
 }
@@ -277,6 +302,14 @@ describe('docker/docker-compose.yml', () => {
     expect(unknown).toEqual([]);
   });
 
+  test.each(['producer', 'dispatcher'])(
+    '%s starts: its environment passes the config, on one Redis and one shard',
+    (name) => {
+      const config = configOf(envOf(services[name]!));
+      expect(config).toMatchObject({ redisCluster: false, shards: 1 });
+    },
+  );
+
   test('the producer has API keys of at least 16 characters (NODE_ENV=production refuses to start without)', () => {
     const env = services.producer!.environment!;
     expect(env.NODE_ENV).toBe('production');
@@ -342,6 +375,114 @@ describe('docker/docker-compose.yml', () => {
       type: 'prometheus',
       url: 'http://prometheus:9090',
     });
+  });
+});
+
+// --- compose, on a Redis Cluster ----------------------------------------------------------------
+
+describe('docker/docker-compose.cluster.yml', () => {
+  const composeFile = path.join(dockerDir, 'docker-compose.cluster.yml');
+  const compose = only<Compose>('docker-compose.cluster.yml');
+  const services = compose.services;
+  const commandOf = (service: ComposeService) => [service.command ?? []].flat().join(' ');
+  const nodes = Object.entries(services).filter(([, service]) =>
+    /--cluster-enabled\s+yes/.test(commandOf(service)),
+  );
+  const addressOf = (service: ComposeService) =>
+    Object.values(service.networks ?? {}).find((n) => n?.ipv4_address)?.ipv4_address;
+  const dependsOn = (service: ComposeService) =>
+    Array.isArray(service.depends_on)
+      ? Object.fromEntries(service.depends_on.map((name) => [name, 'service_started']))
+      : Object.fromEntries(
+          Object.entries(service.depends_on ?? {}).map(([name, d]) => [name, d.condition]),
+        );
+  const init = Object.entries(services).find(([, service]) =>
+    /redis-cli\s+--cluster\s+create/.test(commandOf(service)),
+  );
+
+  test('runs six cluster-enabled Redis nodes, each with AOF, noeviction and a volume of its own', () => {
+    expect(nodes).toHaveLength(6);
+    for (const [, node] of nodes) {
+      const command = commandOf(node);
+      expect(command).toMatch(/--appendonly\s+yes/);
+      expect(command).toMatch(/--maxmemory-policy\s+noeviction/);
+      expect(node.volumes?.some((v) => v.endsWith(':/data'))).toBe(true);
+    }
+    const volumes = nodes.map(([, node]) => node.volumes!.find((v) => v.endsWith(':/data')));
+    expect(new Set(volumes).size).toBe(6);
+  });
+
+  test("gives every node a fixed address in the project network's subnet", () => {
+    const subnet = compose.networks?.default?.ipam?.config?.[0]?.subnet;
+    expect(subnet).toMatch(/^\d+\.\d+\.\d+\.0\/24$/);
+    const base = subnet!.replace(/\.0\/24$/, '.');
+    const addresses = nodes.map(([, node]) => addressOf(node));
+    for (const address of addresses) expect(address?.startsWith(base)).toBe(true);
+    expect(new Set(addresses).size).toBe(6);
+  });
+
+  test('a one-shot service creates the cluster from every node, one replica per master, after all are healthy', () => {
+    expect(init).toBeDefined();
+    const [, service] = init!;
+    const command = commandOf(service);
+    for (const [, node] of nodes) expect(command).toContain(`${addressOf(node)}:6379`);
+    expect(command).toMatch(/--cluster-replicas\s+1\b/);
+    expect(command).toMatch(/--cluster-yes\b/);
+    expect(dependsOn(service)).toEqual(
+      Object.fromEntries(nodes.map(([name]) => [name, 'service_healthy'])),
+    );
+  });
+
+  test.each(['producer', 'dispatcher'])(
+    '%s starts after the cluster is created, on the same image and entry point as docker-compose.yml',
+    (name) => {
+      const service = services[name]!;
+      expect(dependsOn(service)).toMatchObject({ [init![0]]: 'service_completed_successfully' });
+      expect([service.command ?? []].flat()).toEqual([`apps/${name}/dist/main.js`]);
+      expect(path.resolve(dockerDir, service.build!.context)).toBe(root);
+      expect(fs.existsSync(path.join(root, service.build!.dockerfile))).toBe(true);
+    },
+  );
+
+  test.each(['producer', 'dispatcher'])(
+    '%s sets only variables Hookline reads, and they configure the cluster with 12 shards',
+    (name) => {
+      const env = envOf(services[name]!);
+      expect(Object.keys(env).filter((key) => !envNames.has(key))).toEqual([]);
+      const config = configOf(env);
+      expect(config).toMatchObject({ redisCluster: true, shards: 12, queuePrefix: 'hookline' });
+      // Seeds are cluster nodes of this file, by service name.
+      const seeds = (config as Config).redisUrl.split(',').map((url) => new URL(url.trim()));
+      expect(seeds.length).toBeGreaterThan(1);
+      for (const seed of seeds) expect(nodes.map(([node]) => node)).toContain(seed.hostname);
+    },
+  );
+
+  test('the producer and the dispatchers share every Redis setting', () => {
+    const redisSettings = (name: string) => {
+      const env = envOf(services[name]!);
+      return ['REDIS_URL', 'REDIS_CLUSTER', 'HOOKLINE_SHARDS', 'HOOKLINE_QUEUE_PREFIX'].map(
+        (key) => env[key],
+      );
+    };
+    expect(redisSettings('dispatcher')).toEqual(redisSettings('producer'));
+  });
+
+  test('runs several dispatchers, Prometheus and Grafana as docker-compose.yml does, and every file it mounts exists', () => {
+    expect(services.dispatcher!.deploy?.replicas).toBeGreaterThan(1);
+    expect(services.dispatcher!.ports ?? []).toEqual([]);
+    const main = only<Compose>('docker-compose.yml').services;
+    for (const name of ['prometheus', 'grafana'])
+      expect(services[name]!.volumes).toEqual(main[name]!.volumes);
+    const sources = Object.values(services)
+      .flatMap((service) => service.volumes ?? [])
+      .map((volume) => volume.split(':')[0]!)
+      .filter((source) => source.startsWith('.') || source.startsWith('/'));
+    expect(sources.length).toBeGreaterThan(0);
+    const missing = sources.filter(
+      (source) => !fs.existsSync(path.resolve(path.dirname(composeFile), source)),
+    );
+    expect(missing).toEqual([]);
   });
 });
 
@@ -563,31 +704,59 @@ describe('docker/k8s', () => {
     }
   });
 
-  test("KEDA watches the deliveries queue's BullMQ wait list, authenticated from a Secret", () => {
-    const prefix =
-      ofKind('ConfigMap')
-        .map((cm) => cm.data?.HOOKLINE_QUEUE_PREFIX)
-        .find(Boolean) ?? '{hookline}';
+  test('the ConfigMap and Secrets each Deployment reads form a configuration Hookline starts with', () => {
+    const byName = (kind: string, name: string) =>
+      objects.find((o) => o.kind === kind && o.metadata.name === name);
+    for (const c of containers) {
+      const env: Record<string, string> = {};
+      for (const from of c.envFrom ?? []) {
+        const source = from.configMapRef
+          ? byName('ConfigMap', from.configMapRef.name)
+          : byName('Secret', from.secretRef!.name);
+        Object.assign(env, source?.data, source?.stringData);
+      }
+      for (const e of c.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+      const config = configOf(env);
+      expect(typeof config === 'string' ? config : 'starts').toBe('starts');
+    }
+  });
+
+  // Hookline's own gauge, not a Redis list: with shards, the waiting jobs are in one wait list
+  // per shard, and an HPA takes the largest of its metrics, so one redis trigger per shard would
+  // scale on the busiest shard alone. Every process reports the sum over the shards.
+  test("KEDA scales on Hookline's deliveries-waiting gauge, taken once (max) from Prometheus", async () => {
+    const known = await registeredMetrics();
     const scaledObject = ofKind<K8sObject & { spec: { triggers: KedaTrigger[] } }>(
       'ScaledObject',
     )[0]!;
-    const redis = scaledObject.spec.triggers.find(
-      (t) => t.type === 'redis' || t.type === 'redis-cluster',
+    const prometheus = scaledObject.spec.triggers.find((t) => t.type === 'prometheus');
+    expect(prometheus).toBeDefined();
+    const { query, threshold, serverAddress } = prometheus!.metadata;
+    expect(promqlProblems(query!, known)).toEqual([]);
+    expect(query).toMatch(
+      new RegExp(`^max\\(hookline_queue_jobs\\{[^}]*\\bqueue="${JOBS.deliver.queue}"[^}]*\\}\\)$`),
     );
-    expect(redis).toBeDefined();
-    expect(redis!.metadata.listName).toBe(`${prefix}:${JOBS.deliver.queue}:wait`);
-    expect(redis!.metadata.listName).toBe('{hookline}:deliveries:wait');
-    expect(Number(redis!.metadata.listLength)).toBeGreaterThan(0);
+    expect(query).toMatch(/\bstate="waiting"/);
+    // The job selector, if any, names jobs the README's relabelling gives the pods.
+    for (const [, jobs] of query!.matchAll(/\bjob=~?"([^"]+)"/g))
+      for (const job of ['hookline-producer', 'hookline-dispatcher'])
+        expect(new RegExp(`^(?:${jobs})$`).test(job)).toBe(true);
+    expect(Number(threshold)).toBeGreaterThan(0);
+    expect(prometheus!.metricType ?? 'AverageValue').toBe('AverageValue');
+    expect(serverAddress).toMatch(/^https?:\/\/\S+$/);
+  });
 
-    const auth = ofKind<
-      K8sObject & { spec: { secretTargetRef: { parameter: string; name: string; key: string }[] } }
-    >('TriggerAuthentication').find((a) => a.metadata.name === redis!.authenticationRef?.name);
-    expect(auth).toBeDefined();
-    expect(auth!.spec.secretTargetRef.map((ref) => ref.parameter)).toContain('address');
-    for (const ref of auth!.spec.secretTargetRef) {
-      const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === ref.name);
-      expect(Object.keys({ ...secret?.data, ...secret?.stringData })).toContain(ref.key);
-    }
+  test("the commented-out single-shard alternative names shard 0's BullMQ wait list", () => {
+    const prefix =
+      ofKind('ConfigMap')
+        .map((cm) => cm.data?.HOOKLINE_QUEUE_PREFIX)
+        .find(Boolean) ?? 'hookline';
+    const text = fs.readFileSync(path.join(k8sDir, 'dispatcher-keda.yaml'), 'utf8');
+    const listName = `${redisKeys(prefix, 1).shard(0)}:${JOBS.deliver.queue}:wait`;
+    expect(listName).toBe('{hookline:0}:deliveries:wait');
+    expect(text).toMatch(
+      new RegExp(`^#\\s+listName: '${listName.replace(/[{}]/g, '\\$&')}'$`, 'm'),
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { redisKeys, type RedisKeys } from '@hookline/core';
 import { freePort, TestRedisServer } from '@hookline/core/testing';
 import { Redis } from 'ioredis';
 import { Api } from './api';
@@ -8,60 +9,67 @@ import { DISPATCHER_MAIN, PRODUCER_MAIN, Service } from './service';
 /** Redis as production should run it: every write fsynced before it is acknowledged. */
 export const AOF_ALWAYS = ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
 
-export const PREFIX = '{hookline}';
+/**
+ * HOOKLINE_QUEUE_PREFIX of every scenario: the default. Hookline makes the hash tags itself,
+ * `{hookline}` for the catalog and `{hookline:<n>}` for shard n (packages/core/src/keys.ts).
+ */
+export const PREFIX = 'hookline';
 
-export interface HooklineOptions {
-  /** redis-server arguments; no persistence by default. */
-  redisArgs?: string[];
+/** What every kind of deployment under test is started with. */
+export interface DeploymentOptions {
   /** Dispatchers to start. Default 2. */
   dispatchers?: number;
+  /** HOOKLINE_SHARDS. Default 1. */
+  shards?: number;
+  /** Connections of the API client (requests beyond them wait for one). Default 16. */
+  apiConnections?: number;
   /** Environment for both services (over the defaults below). */
   env?: Record<string, string>;
   dispatcherEnv?: Record<string, string>;
   producerEnv?: Record<string, string>;
 }
 
+export interface HooklineOptions extends DeploymentOptions {
+  /** redis-server arguments; no persistence by default. */
+  redisArgs?: string[];
+}
+
 /**
- * A whole Hookline of a scenario's own: a redis-server it started itself (so it may kill, stop
- * and restart it), the producer and N dispatchers as real processes, and an API client.
+ * Hookline's processes (the producer and N dispatchers, as real processes) and an API client,
+ * over a Redis the subclass owns: a redis-server ({@link Hookline}) or a Redis Cluster.
  */
-export class Hookline {
+export abstract class Deployment {
   readonly dispatchers: Service[] = [];
   readonly services: Service[] = [];
   producer!: Service;
   api!: Api;
-  /** A connection for the test's own look at Redis (key counts, job lists). */
-  readonly redis: Redis;
+  /** Where Hookline keeps what (the same {@link redisKeys} its processes use). */
+  readonly keys: RedisKeys;
   private readonly key = `faults-${randomBytes(24).toString('hex')}`;
 
-  private constructor(
-    readonly server: TestRedisServer,
-    private readonly options: HooklineOptions,
+  protected constructor(
+    /** A connection for the test's own look at Redis (key counts, job lists). */
+    readonly redis: Redis,
+    /** REDIS_URL (and REDIS_CLUSTER) of the processes. */
+    private readonly redisEnv: Record<string, string>,
+    protected readonly options: DeploymentOptions,
   ) {
-    this.redis = new Redis(server.url, { maxRetriesPerRequest: null });
-    this.redis.on('error', () => undefined);
+    this.keys = redisKeys(PREFIX, options.shards ?? 1);
   }
 
-  static async start(options: HooklineOptions = {}): Promise<Hookline> {
-    const server = await TestRedisServer.start(options.redisArgs);
-    const h = new Hookline(server, options);
-    try {
-      await h.checkOwnRedis();
-      await h.startProducer();
-      await Promise.all(
-        Array.from({ length: options.dispatchers ?? 2 }, () => h.startDispatcher()),
-      );
-    } catch (error) {
-      await h.destroy();
-      throw error;
-    }
-    return h;
+  /** Starts the producer, then the dispatchers. */
+  protected async startServices(): Promise<void> {
+    await this.startProducer();
+    await Promise.all(
+      Array.from({ length: this.options.dispatchers ?? 2 }, () => this.startDispatcher()),
+    );
   }
 
   private env(extra: Record<string, string> | undefined): Record<string, string> {
     return {
-      REDIS_URL: this.server.url,
+      ...this.redisEnv,
       HOOKLINE_QUEUE_PREFIX: PREFIX,
+      HOOKLINE_SHARDS: String(this.keys.shards),
       HOOKLINE_API_KEYS: this.key,
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',
       HOOKLINE_CONCURRENCY: '50',
@@ -84,7 +92,7 @@ export class Hookline {
     this.producer = producer;
     await producer.waitHealthy('/readyz');
     await this.api?.close();
-    this.api = new Api(producer.url, this.key);
+    this.api = new Api(producer.url, this.key, this.options.apiConnections);
     return producer;
   }
 
@@ -100,6 +108,55 @@ export class Hookline {
     this.dispatchers.push(dispatcher);
     await dispatcher.waitHealthy('/healthz');
     return dispatcher;
+  }
+
+  get liveDispatchers(): Service[] {
+    return this.dispatchers.filter((d) => d.alive);
+  }
+
+  /** Every process's output, for the report of a failed scenario. */
+  dumpLogs(): string {
+    return this.services
+      .map(
+        (s) =>
+          `----- ${s.name} (pid ${s.pid}, exit ${JSON.stringify(s.exit ?? 'running')}) -----\n${s.output().split('\n').slice(-200).join('\n')}`,
+      )
+      .join('\n');
+  }
+
+  /** Kills every process and closes the clients; the subclass then stops its Redis. */
+  async destroy(): Promise<void> {
+    await Promise.all(this.services.map((s) => s.stop('SIGKILL')));
+    await this.api?.close();
+    this.redis.disconnect();
+  }
+}
+
+/**
+ * A whole Hookline of a scenario's own: a redis-server it started itself (so it may kill, stop
+ * and restart it), the producer and N dispatchers as real processes, and an API client.
+ */
+export class Hookline extends Deployment {
+  private constructor(
+    readonly server: TestRedisServer,
+    options: HooklineOptions,
+  ) {
+    const redis = new Redis(server.url, { maxRetriesPerRequest: null });
+    redis.on('error', () => undefined);
+    super(redis, { REDIS_URL: server.url }, options);
+  }
+
+  static async start(options: HooklineOptions = {}): Promise<Hookline> {
+    const server = await TestRedisServer.start(options.redisArgs);
+    const h = new Hookline(server, options);
+    try {
+      await h.checkOwnRedis();
+      await h.startServices();
+    } catch (error) {
+      await h.destroy();
+      throw error;
+    }
+    return h;
   }
 
   /**
@@ -123,24 +180,8 @@ export class Hookline {
     }
   }
 
-  get liveDispatchers(): Service[] {
-    return this.dispatchers.filter((d) => d.alive);
-  }
-
-  /** Every process's output, for the report of a failed scenario. */
-  dumpLogs(): string {
-    return this.services
-      .map(
-        (s) =>
-          `----- ${s.name} (pid ${s.pid}, exit ${JSON.stringify(s.exit ?? 'running')}) -----\n${s.output().split('\n').slice(-200).join('\n')}`,
-      )
-      .join('\n');
-  }
-
-  async destroy(): Promise<void> {
-    await Promise.all(this.services.map((s) => s.stop('SIGKILL')));
-    await this.api?.close();
-    this.redis.disconnect();
+  override async destroy(): Promise<void> {
+    await super.destroy();
     await this.server.destroy();
   }
 }

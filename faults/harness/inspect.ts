@@ -1,39 +1,88 @@
-import { Queue } from 'bullmq';
+import type { RedisKeys } from '@hookline/core';
+import { Queue, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { PREFIX } from './hookline';
 
-/** The deliveries queue's job counts, as BullMQ sees them. */
-export async function queueCounts(redis: Redis): Promise<Record<string, number>> {
-  const queue = new Queue('deliveries', { connection: redis, prefix: PREFIX });
+/**
+ * What the reads below need of a deployment: a connection (a redis-server's, or a Cluster client
+ * typed as one, as Hookline's own code does) and where Hookline keeps what.
+ */
+export interface Store {
+  redis: Redis;
+  keys: RedisKeys;
+}
+
+const COUNTED = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
+
+/** A shard's deliveries queue, for reads (closed by the caller). */
+function deliveriesQueue({ redis, keys }: Store, shard: number): Queue {
+  return new Queue('deliveries', { connection: redis, prefix: keys.shard(shard) });
+}
+
+/** The deliveries queues' job counts, as BullMQ sees them, summed over the shards. */
+export async function queueCounts(store: Store): Promise<Record<string, number>> {
+  const perShard = await Promise.all(
+    store.keys.allShards.map(async (shard) => {
+      const queue = deliveriesQueue(store, shard);
+      try {
+        return await queue.getJobCounts(...COUNTED);
+      } finally {
+        await queue.close();
+      }
+    }),
+  );
+  const sums: Record<string, number> = Object.fromEntries(COUNTED.map((state) => [state, 0]));
+  for (const counts of perShard)
+    for (const [state, n] of Object.entries(counts)) sums[state] = (sums[state] ?? 0) + n;
+  return sums;
+}
+
+/** Where the deliver job of a delivery is (its shard's queue), as BullMQ says. */
+export async function jobState(store: Store, deliveryId: string): Promise<JobState | 'unknown'> {
+  const queue = deliveriesQueue(store, store.keys.shardOf(deliveryId));
   try {
-    return await queue.getJobCounts(
-      'waiting',
-      'active',
-      'delayed',
-      'prioritized',
-      'failed',
-      'completed',
-    );
+    return await queue.getJobState(deliveryId);
   } finally {
     await queue.close();
   }
 }
 
-/** Ids of the deliver jobs held right now (BullMQ's active list). */
-export function activeJobIds(redis: Redis): Promise<string[]> {
-  return redis.lrange(`${PREFIX}:deliveries:active`, 0, -1);
+/** Ids of the deliver jobs held right now (BullMQ's active lists, of every shard). */
+export async function activeJobIds({ redis, keys }: Store): Promise<string[]> {
+  const lists = await Promise.all(
+    keys.allShards.map((shard) => redis.lrange(`${keys.shard(shard)}:deliveries:active`, 0, -1)),
+  );
+  return lists.flat();
 }
 
 /** The status of each delivery, read from Redis directly (cheap enough to poll). */
-export async function statuses(redis: Redis, ids: readonly string[]): Promise<(string | null)[]> {
+export async function statuses(
+  { redis, keys }: Store,
+  ids: readonly string[],
+): Promise<(string | null)[]> {
   if (ids.length === 0) return [];
-  const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.hget(`${PREFIX}:whd:${id}`, 'status');
-  const rows = (await pipeline.exec()) ?? [];
-  return rows.map(([, value]) => (typeof value === 'string' ? value : null));
+  // One pipeline per shard: on a Redis Cluster, a pipeline's keys must share a slot.
+  const byShard = new Map<number, number[]>();
+  ids.forEach((id, i) => {
+    const shard = keys.shardOf(id);
+    const indexes = byShard.get(shard);
+    if (indexes) indexes.push(i);
+    else byShard.set(shard, [i]);
+  });
+  const result = new Array<string | null>(ids.length).fill(null);
+  await Promise.all(
+    [...byShard.values()].map(async (indexes) => {
+      const pipeline = redis.pipeline();
+      for (const i of indexes) pipeline.hget(keys.delivery(ids[i]!), 'status');
+      const rows = (await pipeline.exec()) ?? [];
+      rows.forEach(([, value], j) => {
+        result[indexes[j]!] = typeof value === 'string' ? value : null;
+      });
+    }),
+  );
+  return result;
 }
 
-/** Every key in Redis, by SCAN. */
+/** Every key in Redis, by SCAN (of one redis-server: a Cluster client scans one node only). */
 export async function allKeys(redis: Redis): Promise<string[]> {
   const keys: string[] = [];
   let cursor = '0';

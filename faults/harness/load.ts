@@ -49,18 +49,35 @@ export async function publishAll(
 export interface LoadStats {
   /** Events answered 202, with how many deliveries each created. */
   accepted: Published[];
+  /** When each of {@link accepted} was answered (ms; same index). */
+  acceptedAt: number[];
   /** Answers by status; `error` for a request that got no HTTP answer at all. */
   statuses: Record<string, number>;
   /** When each status was first and last seen. */
   seen: Record<string, { first: number; last: number }>;
+  /** Answers other than 202, by status and the error code of the body (`503 unavailable`). */
+  refusals: Record<string, number>;
+  /** Every request: when it was sent and answered (ms), and its status (or `error`). */
+  requests: { sentAt: number; answeredAt: number; status: string }[];
 }
 
 /**
  * Publishes in the background, `parallel` requests at a time of `batchSize` events each, until
  * stopped, recording every answer. It never stops on a failure: an outage is what it is for.
+ *
+ * With `everyMs` it is an open loop instead, as many independent clients are: a request every
+ * `everyMs` whether or not the earlier ones were answered (up to `parallel` unanswered), so that
+ * requests held up somewhere (by a Redis Cluster master that is failing over) hold up no others.
  */
 export class Load {
-  readonly stats: LoadStats = { accepted: [], statuses: {}, seen: {} };
+  readonly stats: LoadStats = {
+    accepted: [],
+    acceptedAt: [],
+    statuses: {},
+    seen: {},
+    refusals: {},
+    requests: [],
+  };
   private running = true;
   private readonly loops: Promise<void>[];
   private n = 0;
@@ -71,6 +88,8 @@ export class Load {
       batchSize: number;
       parallel: number;
       pauseMs?: number;
+      /** An open loop: a request every this many ms (see above). */
+      everyMs?: number;
       event: (i: number) => EventInput;
       /** Headers of each request (an Idempotency-Key). */
       headers?: () => Record<string, string>;
@@ -78,14 +97,45 @@ export class Load {
       gate?: () => boolean;
     },
   ) {
-    this.loops = Array.from({ length: options.parallel }, () => this.loop());
+    const { everyMs } = options;
+    this.loops =
+      everyMs === undefined
+        ? Array.from({ length: options.parallel }, () => this.loop())
+        : [this.openLoop(everyMs)];
   }
 
-  private record(status: string): void {
+  private record(status: string, sentAt: number): void {
     const now = Date.now();
+    this.stats.requests.push({ sentAt, answeredAt: now, status });
     this.stats.statuses[status] = (this.stats.statuses[status] ?? 0) + 1;
     const seen = (this.stats.seen[status] ??= { first: now, last: now });
     seen.last = now;
+  }
+
+  /** One request, its answer recorded; never throws. */
+  private async publishOnce(): Promise<void> {
+    const events = Array.from({ length: this.options.batchSize }, () =>
+      this.options.event(this.n++),
+    );
+    const sentAt = Date.now();
+    try {
+      const answer = await this.api().publishBatch(events, this.options.headers?.());
+      this.record(String(answer.status), sentAt);
+      if (answer.status === 202) {
+        const at = Date.now();
+        this.stats.accepted.push(...answer.body.data);
+        this.stats.acceptedAt.push(...answer.body.data.map(() => at));
+      } else {
+        const code = (answer.body as { error?: { code?: string } } | null)?.error?.code;
+        const refusal = `${answer.status} ${code ?? '(no error code)'}`;
+        this.stats.refusals[refusal] = (this.stats.refusals[refusal] ?? 0) + 1;
+        // Back off a little after a refusal, as a sensible client would.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } catch {
+      this.record('error', sentAt);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private async loop(): Promise<void> {
@@ -96,22 +146,23 @@ export class Load {
         await new Promise((resolve) => setTimeout(resolve, 20));
         continue;
       }
-      const events = Array.from({ length: this.options.batchSize }, () =>
-        this.options.event(this.n++),
-      );
-      try {
-        const answer = await this.api().publishBatch(events, this.options.headers?.());
-        this.record(String(answer.status));
-        if (answer.status === 202) this.stats.accepted.push(...answer.body.data);
-        // Back off a little after a refusal, as a sensible client would.
-        else await new Promise((resolve) => setTimeout(resolve, 50));
-      } catch {
-        this.record('error');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await this.publishOnce();
       if (this.options.pauseMs)
         await new Promise((resolve) => setTimeout(resolve, this.options.pauseMs));
     }
+  }
+
+  private async openLoop(everyMs: number): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    const unanswered = new Set<Promise<void>>();
+    while (this.running) {
+      if ((!this.options.gate || this.options.gate()) && unanswered.size < this.options.parallel) {
+        const request: Promise<void> = this.publishOnce().finally(() => unanswered.delete(request));
+        unanswered.add(request);
+      }
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+    await Promise.all(unanswered);
   }
 
   get acceptedDeliveries(): number {

@@ -1,4 +1,4 @@
-import { Hookline, type HooklineOptions } from './hookline';
+import { Hookline, type Deployment, type HooklineOptions } from './hookline';
 
 /** One line per scenario, `FAULTS <name> {json}`, easy to grep out of a CI log. */
 export function report(name: string, figures: Record<string, unknown>): void {
@@ -9,11 +9,19 @@ export function report(name: string, figures: Record<string, unknown>): void {
  * Runs `body` against a fresh Hookline and tears it down after. When the body fails, the last
  * output of every process is printed with the error, which is where the why usually is.
  */
-export async function withHookline<T>(
+export function withHookline<T>(
   options: HooklineOptions,
   body: (h: Hookline) => Promise<T>,
 ): Promise<T> {
-  const h = await Hookline.start(options);
+  return withDeployment(() => Hookline.start(options), body);
+}
+
+/** {@link withHookline} for any kind of deployment (a Redis Cluster's, say). */
+export async function withDeployment<D extends Deployment, T>(
+  start: () => Promise<D>,
+  body: (h: D) => Promise<T>,
+): Promise<T> {
+  const h = await start();
   try {
     return await body(h);
   } catch (error) {

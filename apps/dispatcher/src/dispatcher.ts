@@ -15,6 +15,7 @@ import { EndpointCache } from './endpoint-cache';
 import { listenForEndpointChanges } from './endpoint-changes';
 import { EndpointGate, type GateOptions } from './endpoint-gate';
 import { createOperationalProcessor } from './operational';
+import { InFlightLimit } from './in-flight-limit';
 import { createSender, type SenderOptions } from './http-sender';
 import type { Resolver } from './ssrf-lookup';
 
@@ -123,13 +124,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const processOperational = createOperationalProcessor({ context, metrics, logger, now });
 
   // One worker per queue of every shard (README, "Redis Cluster and shards"). HOOKLINE_CONCURRENCY
-  // is the process's: the shards share it, and a publish's random slot keeps them evenly loaded.
-  const perShard = Math.max(1, Math.ceil(config.concurrency / context.keys.shards));
+  // is the process's: one limit keeps the deliveries in flight, over every shard, at the setting.
+  // Each shard's worker may take that many jobs itself (the rest of what it took waits its turn
+  // here, its lock renewed), so that a shard whose deliveries hang (a black-hole endpoint) never
+  // starves: with a worker per shard capped at its share, a Redis Cluster run of the isolation
+  // test (apps/dispatcher/test/delivery.redis.test.ts) left healthy deliveries waiting behind
+  // hung ones until those timed out.
+  const perShard = config.concurrency;
+  const inFlight = new InFlightLimit(config.concurrency);
+  const deliverOne = (job: Job, token?: string) => inFlight.run(() => processDeliver(job, token));
   const shardWorkers = context.queues.shards.map((queues) => {
     const prefix = context.keys.shard(queues.shard);
     return {
       queues,
-      deliveries: new Worker(queues.deliveries.name, processDeliver, {
+      deliveries: new Worker(queues.deliveries.name, deliverOne, {
         ...workerOptions,
         prefix,
         concurrency: perShard,

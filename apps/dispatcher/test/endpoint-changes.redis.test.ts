@@ -1,3 +1,4 @@
+import type { Cluster } from 'ioredis';
 import { createLogger, createRedis } from '@hookline/core';
 import { TEST_REDIS_CLUSTER, TEST_REDIS_URL, waitFor } from '@hookline/core/testing';
 import { EndpointCache } from '../src/endpoint-cache';
@@ -21,12 +22,16 @@ afterEach(async () => {
   await h.close();
 });
 
+/** Subscribers of the changes channel, on every node (a cluster client subscribes on one of them). */
 async function subscribers(): Promise<number> {
-  const [, count] = (await h.api.redis.pubsub('NUMSUB', h.api.keys.endpointChanges)) as [
-    string,
-    number,
-  ];
-  return Number(count);
+  const redis = h.api.redis;
+  const nodes = redis.isCluster ? (redis as unknown as Cluster).nodes('master') : [redis];
+  const counts = await Promise.all(
+    nodes.map(
+      async (node) => (await node.pubsub('NUMSUB', h.api.keys.endpointChanges)) as [string, number],
+    ),
+  );
+  return counts.reduce((sum, [, count]) => sum + Number(count), 0);
 }
 
 /** A cache over the real store (counting reads) with a listener on a connection to `url`. */
@@ -113,7 +118,9 @@ test('a listening cache forgets an endpoint as soon as it changes, long before i
 
 test('while its subscription is down the cache keeps nothing, so a change announced then is not missed; back up, it caches and listens again', async () => {
   const ep = await h.createEndpoint({ url: OLD });
-  const proxy = await TcpProxy.start(6379);
+  // A plain connection through the proxy to the suite's Redis (to a cluster's first seed node:
+  // a message published on any node of a Redis Cluster reaches the subscribers of every node).
+  const proxy = await TcpProxy.start(Number(new URL(TEST_REDIS_URL.split(',')[0]!).port || 6379));
   cleanups.push(() => proxy.close());
   const { cache, caching } = listeningCache(proxy.url, false);
   await waitFor(() => caching(ep.id), { message: 'the subscription' });

@@ -73,3 +73,18 @@ test("the idempotency store's refusals are 422 for another body and 409 while th
     code: 'idempotency_conflict',
   });
 });
+
+test('a transaction discarded because its slot was moving (a master failing over) is an outage; one discarded for a bug is not', () => {
+  const discarded = (...previous: string[]) =>
+    Object.assign(new Error('EXECABORT Transaction discarded because of previous errors.'), {
+      previousErrors: previous.map((message) => new Error(message)),
+    });
+  expect(isRedisUnavailable(discarded('MOVED 3999 127.0.0.1:7101'))).toBe(true);
+  expect(isRedisUnavailable(discarded('MOVED 3999 127.0.0.1:7101', 'TRYAGAIN x'))).toBe(true);
+  expect(toHttpError(discarded('CLUSTERDOWN The cluster is down'), true).status).toBe(503);
+  expect(
+    isRedisUnavailable(discarded("CROSSSLOT Keys in request don't hash to the same slot")),
+  ).toBe(false);
+  expect(isRedisUnavailable(discarded('MOVED 1 x', 'ERR wrong number of arguments'))).toBe(false);
+  expect(isRedisUnavailable(discarded())).toBe(false);
+});

@@ -14,9 +14,23 @@ const REDIS_DOWN_NAMES = new Set([
 const REDIS_DOWN_MESSAGES =
   /Stream isn't writeable|Connection is closed|Command timed out|max retries per request|Redis did not answer|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|^LOADING|^MASTERDOWN|^READONLY|^CLUSTERDOWN|^TRYAGAIN|^OOM/;
 
+/** What a Redis Cluster answers while a slot is moving or its master fails over. */
+const SLOT_MOVING_MESSAGES = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
+
 export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  return REDIS_DOWN_NAMES.has(error.name) || REDIS_DOWN_MESSAGES.test(error.message);
+  if (REDIS_DOWN_NAMES.has(error.name) || REDIS_DOWN_MESSAGES.test(error.message)) return true;
+  // A transaction Redis discarded wrote nothing; when every command it refused was refused
+  // because its slot was moving (a master failing over), it is an outage of that slot, not a bug.
+  const previous = (error as Error & { previousErrors?: unknown[] }).previousErrors;
+  return (
+    /^EXECABORT/.test(error.message) &&
+    Array.isArray(previous) &&
+    previous.length > 0 &&
+    previous.every(
+      (e) => e instanceof Error && (SLOT_MOVING_MESSAGES.test(e.message) || isRedisUnavailable(e)),
+    )
+  );
 }
 
 /** The errors body-parser raises (http-errors with a `type`). */

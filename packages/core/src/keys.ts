@@ -1,5 +1,24 @@
 import type { DeliveryStatus } from '@hookline/api';
+import { CLUSTER_SLOTS, clusterSlot } from './cluster-slot';
 import { shardOfSlot, slotOf, slotOfDigest } from './shards';
+
+/**
+ * The hash tag of each of `shards` shards: `{<prefix>:<n>}`, or `{<prefix>:<n>.<k>}` with the
+ * smallest k that puts it in the n-th of `shards` equal parts of the Cluster's slot space. Plain
+ * `{hookline:0}`…`{hookline:11}` hash unevenly (8, 2 and 2 of 12 on three masters that split the
+ * slots evenly, as `redis-cli --cluster create` does); these fall on every master alike.
+ */
+export function shardTags(prefix: string, shards: number): string[] {
+  return Array.from({ length: shards }, (_, n) => {
+    const from = Math.floor((n * CLUSTER_SLOTS) / shards);
+    const to = Math.floor(((n + 1) * CLUSTER_SLOTS) / shards);
+    for (let k = 0; ; k++) {
+      const tag = k === 0 ? `{${prefix}:${n}}` : `{${prefix}:${n}.${k}}`;
+      const slot = clusterSlot(tag);
+      if (slot >= from && slot < to) return tag;
+    }
+  });
+}
 
 /**
  * Every Redis key Hookline writes besides BullMQ's own (README, "Redis Cluster and shards").
@@ -7,13 +26,14 @@ import { shardOfSlot, slotOf, slotOfDigest } from './shards';
  * Two kinds of hash tag keep each multi-key script and transaction inside one Redis Cluster slot:
  * - the catalog, `{<prefix>}`: endpoints, their routing indexes, health and rate limits, tenants
  *   and tenant keys — what every publish and delivery reads, and small;
- * - the shards, `{<prefix>:<n>}` for n in 0..shards-1: events, deliveries, attempts, the
+ * - the shards, `{<prefix>:<n>}` for n in 0..shards-1 ({@link shardTags}): events, deliveries, attempts, the
  *   per-endpoint status sets and dead letters, the event indexes, idempotency records, and the
  *   shard's queues. An event's or a delivery's shard is named by its id (shards.ts).
  */
 export function redisKeys(prefix: string, shards = 1) {
   const catalog = `{${prefix}}`;
-  const shardTag = (shard: number) => `{${prefix}:${shard}}`;
+  const tags = shardTags(prefix, shards);
+  const shardTag = (shard: number) => tags[shard]!;
   /** The shard-tagged prefix of an event's or a delivery's keys. */
   const ofId = (id: string) => shardTag(shardOfSlot(slotOf(id), shards));
   /** A tenant's own keys in a tag: `<tag>:t:<tenant>/…`. A tenant id never holds `/`, so no two tenants' keys can meet. */

@@ -38,9 +38,12 @@ export function testPrefix(label = 'test'): string {
   return `hl-${label}-${randomBytes(4).toString('hex')}`;
 }
 
-/** A plain connection to the test Redis, or to each master of the test cluster. */
+/**
+ * Runs `run` on a plain connection to the Redis at `url`, or, when `url` is the suite's Redis
+ * Cluster, on one to each of its masters.
+ */
 async function eachMaster<T>(url: string, run: (redis: Redis) => Promise<T>): Promise<T[]> {
-  if (!TEST_REDIS_CLUSTER) {
+  if (!TEST_REDIS_CLUSTER || url !== TEST_REDIS_URL) {
     const redis = new Redis(url.split(',')[0]!, { lazyConnect: true });
     await redis.connect();
     try {
@@ -56,6 +59,7 @@ async function eachMaster<T>(url: string, run: (redis: Redis) => Promise<T>): Pr
     }),
     { lazyConnect: true },
   );
+  cluster.on('error', () => undefined);
   await cluster.connect();
   try {
     return await Promise.all(cluster.nodes('master').map(run));
