@@ -1,33 +1,34 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { execAll } from './exec';
 import type { RedisKeys } from './keys';
 
 /**
- * Runs `read` once per shard, on the items whose ids are in that shard, all shards at once, and
- * returns its results in the order of `items`. A read of many deliveries or events is one
- * pipeline per shard: on a Redis Cluster a pipeline (like a transaction) must stay in one slot.
- * `read` returns one result per item of its group, in the group's order.
+ * Reads many events or deliveries by id in one pipeline per shard, all shards at once (on a
+ * Redis Cluster a pipeline, like a transaction, must stay in one slot). `queue` adds the same
+ * commands for each id; the answer holds, in the order of `ids`, the replies of each id's commands.
  */
-export async function perShard<T, R>(
+export async function readPerShard(
+  redis: Redis,
   keys: RedisKeys,
-  items: readonly T[],
-  idOf: (item: T) => string,
-  read: (group: T[], shard: number) => Promise<R[]>,
-): Promise<R[]> {
+  ids: readonly string[],
+  queue: (pipeline: ChainableCommander, id: string) => void,
+): Promise<unknown[][]> {
   const groups = new Map<number, number[]>();
-  items.forEach((item, i) => {
-    const shard = keys.shardOf(idOf(item));
+  ids.forEach((id, i) => {
+    const shard = keys.shardOf(id);
     const group = groups.get(shard);
     if (group) group.push(i);
     else groups.set(shard, [i]);
   });
-  const results = new Array<R>(items.length);
+  const results = new Array<unknown[]>(ids.length);
   await Promise.all(
-    [...groups].map(async ([shard, indexes]) => {
-      const out = await read(
-        indexes.map((i) => items[i]!),
-        shard,
-      );
+    [...groups.values()].map(async (indexes) => {
+      const pipeline = redis.pipeline();
+      for (const i of indexes) queue(pipeline, ids[i]!);
+      const replies = await execAll(pipeline);
+      const perId = replies.length / indexes.length;
       indexes.forEach((i, n) => {
-        results[i] = out[n]!;
+        results[i] = replies.slice(n * perId, (n + 1) * perId);
       });
     }),
   );

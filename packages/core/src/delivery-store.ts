@@ -1,7 +1,7 @@
 import { Attempt, DeliveryStatus, type Delivery, type PageRequest } from '@hookline/api';
 import type { WebhookEvent } from '@hookline/webhooks';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { perShard } from './by-shard';
+import { readPerShard } from './by-shard';
 import type { Queues } from './context';
 import { deliveryIdFor, idFloor } from './ids';
 import type { RedisKeys } from './keys';
@@ -339,17 +339,8 @@ export class DeliveryStore {
   /** Deliveries as the API shows them, with all their attempts, in the order of `ids`. */
   async getDeliveries(ids: readonly string[]): Promise<Delivery[]> {
     if (ids.length === 0) return [];
-    const rows = await perShard(
-      this.keys,
-      ids,
-      (id) => id,
-      async (group) => {
-        const pipeline = this.redis.pipeline();
-        for (const id of group)
-          pipeline.hgetall(this.keys.delivery(id)).lrange(this.keys.attempts(id), 0, -1);
-        const replies = await execAll(pipeline);
-        return group.map((_, i) => [replies[2 * i], replies[2 * i + 1]] as const);
-      },
+    const rows = await readPerShard(this.redis, this.keys, ids, (pipeline, id) =>
+      pipeline.hgetall(this.keys.delivery(id)).lrange(this.keys.attempts(id), 0, -1),
     );
     return ids.flatMap((id, i) => {
       const [hash, rawAttempts] = rows[i]!;
@@ -538,19 +529,11 @@ export class DeliveryStore {
    */
   async requeue(ids: readonly string[], allowed: readonly DeliveryStatus[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await perShard(
-      this.keys,
-      ids,
-      (id) => id,
-      async (group) => {
-        const pipeline = this.redis.pipeline();
-        for (const id of group)
-          pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'event_id', 'status', 'tenant_id');
-        return (await execAll(pipeline)) as (string | null)[][];
-      },
+    const rows = await readPerShard(this.redis, this.keys, ids, (pipeline, id) =>
+      pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'event_id', 'status', 'tenant_id'),
     );
     const found = ids.flatMap((id, i) => {
-      const [endpointId, eventId, status, tenant] = rows[i] ?? [];
+      const [endpointId, eventId, status, tenant] = (rows[i]![0] ?? []) as (string | null)[];
       return endpointId && eventId && status && allowed.includes(status as DeliveryStatus)
         ? [{ id, endpointId, eventId, status, tenantId: tenant ? tenant : null }]
         : [];

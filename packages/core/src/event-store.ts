@@ -10,8 +10,7 @@ import type { Redis } from 'ioredis';
 import { idFloor } from './ids';
 import type { RedisKeys } from './keys';
 import { newestAcross, pageOf, type PageResult } from './pagination';
-import { perShard } from './by-shard';
-import { execAll } from './exec';
+import { readPerShard } from './by-shard';
 
 /** An event as the API shows it: the stored body and its tenant ('' in Redis for none). */
 function toEvent(body: string, tenant: string | null): Event {
@@ -67,19 +66,10 @@ export class EventStore {
    */
   private async withDeliveries(eventIds: readonly string[]): Promise<EventWithDeliveries[]> {
     if (eventIds.length === 0) return [];
-    const rows = await perShard(
-      this.keys,
-      eventIds,
-      (id) => id,
-      async (group) => {
-        const first = this.redis.pipeline();
-        for (const id of group)
-          first
-            .hmget(this.keys.event(id), 'body', 'tenant_id')
-            .lrange(this.keys.eventDeliveries(id), 0, -1);
-        const replies = await execAll(first);
-        return group.map((_, i) => [replies[2 * i], replies[2 * i + 1]] as const);
-      },
+    const rows = await readPerShard(this.redis, this.keys, eventIds, (pipeline, id) =>
+      pipeline
+        .hmget(this.keys.event(id), 'body', 'tenant_id')
+        .lrange(this.keys.eventDeliveries(id), 0, -1),
     );
     const events = eventIds.flatMap((_, i) => {
       const [fields, ids] = rows[i]!;
@@ -87,22 +77,14 @@ export class EventStore {
       return body ? [{ event: toEvent(body, tenant ?? null), ids: ids as string[] }] : [];
     });
     const deliveryIds = events.flatMap((e) => e.ids);
-    const states = await perShard(
-      this.keys,
-      deliveryIds,
-      (id) => id,
-      async (group) => {
-        const second = this.redis.pipeline();
-        for (const id of group)
-          second.hmget(this.keys.delivery(id), 'endpoint_id', 'status', 'attempts');
-        return (await execAll(second)) as (string | null)[][];
-      },
+    const states = await readPerShard(this.redis, this.keys, deliveryIds, (pipeline, id) =>
+      pipeline.hmget(this.keys.delivery(id), 'endpoint_id', 'status', 'attempts'),
     );
     let next = 0;
     return events.map(({ event, ids }) => ({
       ...event,
       deliveries: ids.flatMap((id): EventDelivery[] => {
-        const [endpointId, status, attempts] = states[next++]!;
+        const [endpointId, status, attempts] = states[next++]![0] as (string | null)[];
         return status
           ? [
               {
