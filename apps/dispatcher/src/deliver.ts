@@ -15,6 +15,7 @@ import type { EndpointCache } from './endpoint-cache';
 import type { EndpointGate } from './endpoint-gate';
 import type { AttemptOutcome, Sender } from './http-sender';
 import { reportDisabled } from './operational';
+import { RecentlyHealthy } from './recently-healthy';
 import { webhookHeaders } from './webhook-request';
 
 export interface DeliverDeps {
@@ -39,6 +40,7 @@ const EARLY_TOLERANCE_MS = 1_000;
 export function createDeliverProcessor(deps: DeliverDeps) {
   const { context, metrics, logger } = deps;
   const store = context.deliveries;
+  const healthy = new RecentlyHealthy();
 
   async function defer(job: Job, token: string | undefined, at: number): Promise<never> {
     await job.moveToDelayed(Math.max(at, deps.now() + 1), token);
@@ -189,17 +191,21 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     const attempt = attemptRecord(delivery.attempts + 1, sentAt, outcome);
 
     if (outcome.kind === 'success') {
-      await store.transition(delivery, 'delivered', {
+      const countHealth = healthy.mustCountSuccess(endpoint.id, now);
+      const verdict = await store.transition(delivery, 'delivered', {
         attempt,
-        health: 'success',
+        health: countHealth ? 'success' : undefined,
         now,
         endpointExists: true,
       });
+      if (countHealth && verdict === 'ok') healthy.counted(endpoint.id, 'success', now);
       metrics.deliveries.inc({ outcome: 'delivered' });
       metrics.deliveryLatency.observe(Math.max(0, now - delivery.createdAt) / 1000);
       return;
     }
 
+    // Every other outcome counts a failure for the endpoint's health below.
+    healthy.counted(endpoint.id, 'failure', now);
     if (outcome.kind === 'http_error' && outcome.status === 410) {
       await store.transition(delivery, 'dead', {
         attempt,

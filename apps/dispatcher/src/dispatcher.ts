@@ -26,7 +26,12 @@ export interface DispatcherOptions {
   sender?: Omit<SenderOptions, 'allowInsecure' | 'resolve'>;
   /** Name resolution (tests point names at 127.0.0.1); the system resolver by default. */
   resolve?: Resolver;
-  /** Endpoint isolation; `maxInFlight` defaults to a quarter of `HOOKLINE_CONCURRENCY` (at least 4). */
+  /**
+   * Endpoint isolation; `maxInFlight` (the limit every endpoint starts at, and a slow one falls
+   * back to) defaults to a quarter of `HOOKLINE_CONCURRENCY` (at least 4), and `maxInFlightFast`
+   * (the most an endpoint that keeps answering fast can earn) to three quarters of it, so that a
+   * fast endpoint that suddenly hangs leaves a quarter of the slots to the others.
+   */
   gate?: Partial<GateOptions>;
   /**
    * How long a job's lock lives without renewal. A dispatcher that dies holding jobs has them
@@ -76,6 +81,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   });
   const gate = new EndpointGate({
     maxInFlight: Math.max(4, Math.ceil(config.concurrency / 4)),
+    maxInFlightFast: Math.max(4, Math.ceil((config.concurrency * 3) / 4)),
     ...options.gate,
   });
   const endpoints = new EndpointCache(context.endpoints, { ttlMs: options.endpointCacheTtlMs });

@@ -4,6 +4,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { readPerShard } from './by-shard';
 import type { Queues } from './context';
 import { deliveryIdFor, idFloor } from './ids';
+import { PublishRecords } from './publish-records';
 import type { RedisKeys } from './keys';
 import { newestAcross, pageOf, type PageResult } from './pagination';
 import { fanoutJobId, jobFor, operationalJobId, type OperationalJob } from './queues';
@@ -116,79 +117,43 @@ export class DeliveryStore {
     return client.multi();
   }
 
-  private addDelivery(
-    multi: ChainableCommander,
-    event: PreparedEvent,
-    endpointId: string,
-    now: number,
-  ): void {
-    const id = deliveryIdFor(event.event.id, endpointId);
-    const shard = this.keys.shardOf(id);
-    const key = this.keys.delivery(id);
-    multi.hset(key, {
-      event_id: event.event.id,
-      endpoint_id: endpointId,
-      tenant_id: event.tenantId ?? '',
-      status: 'pending',
-      attempts: 0,
-      cycle: 0,
-      next_attempt_at: '',
-      created_at: now,
-      test: event.test ? '1' : '',
-    });
-    multi.pexpire(key, this.options.retentionMs);
-    const pending = this.keys.endpointDeliveries(shard, endpointId, 'pending');
-    multi.zadd(pending, 0, id);
-    multi.pexpire(pending, this.options.retentionMs);
-    multi.rpush(this.keys.eventDeliveries(event.event.id), id);
-    // Job.addJob queues BullMQ's own add script on our transaction: the job and the records
-    // it drives are committed together (BullMQ keeps this public for exactly this use).
-    void jobFor(
-      this.queues.of(id).deliveries,
-      'deliver',
-      { delivery_id: id, endpoint_id: endpointId, event_id: event.event.id },
-      { jobId: id },
-    ).addJob(multi as never);
-  }
-
-  /** Deliveries of one event, then the expiry of its delivery list (a PEXPIRE before the first push would be a no-op). */
-  private addDeliveries(
-    multi: ChainableCommander,
-    event: PreparedEvent,
-    endpointIds: readonly string[],
-    now: number,
-  ): void {
-    for (const endpointId of endpointIds) this.addDelivery(multi, event, endpointId, now);
-    if (endpointIds.length > 0) {
-      multi.pexpire(this.keys.eventDeliveries(event.event.id), this.options.retentionMs);
-    }
+  /** The records of one transaction's events and deliveries: see publish-records.ts. */
+  private records(now: number): PublishRecords {
+    return new PublishRecords(this.keys, this.options.retentionMs, now);
   }
 
   /**
-   * The event (its body and tenant), and unless it is a test send its entries in the event
-   * indexes that `GET /v1/events` reads: every event's, and its tenant's. Entries older than the
-   * retention are trimmed as new ones arrive, and an index expires with its newest event, so no
-   * index outgrows the retention.
+   * Gathers an event (unless `eventWritten`) and its deliveries to `endpointIds` into `records`,
+   * and adds a job per delivery to `multi`. Job.addJob queues BullMQ's own add script on our
+   * transaction: the job and the records it drives are committed together (BullMQ keeps this
+   * public for exactly this use); `records.queue(multi)` then adds the records' one script call.
    */
-  private addEvent(multi: ChainableCommander, event: PreparedEvent, now: number): void {
-    const { id, name } = event.event;
-    const retention = this.options.retentionMs;
-    const key = this.keys.event(id);
-    multi.hset(key, { body: event.body, tenant_id: event.tenantId ?? '' });
-    multi.pexpire(key, retention);
-    if (event.test) return;
-    const floor = `(${idFloor('evt', now - retention)}`;
-    const shard = this.keys.shardOf(id);
-    const indexes = [this.keys.events(shard, null), this.keys.eventsNamed(shard, null, name)];
-    if (event.tenantId !== null)
-      indexes.push(
-        this.keys.events(shard, event.tenantId),
-        this.keys.eventsNamed(shard, event.tenantId, name),
-      );
-    for (const index of indexes) {
-      multi.zadd(index, 0, id);
-      multi.zremrangebylex(index, '-', floor);
-      multi.pexpire(index, retention);
+  private addDeliveries(
+    multi: ChainableCommander,
+    records: PublishRecords,
+    event: PreparedEvent,
+    endpointIds: readonly string[],
+    eventWritten = false,
+  ): void {
+    const ids = records.add(
+      {
+        id: event.event.id,
+        name: event.event.name,
+        body: event.body,
+        tenantId: event.tenantId,
+        test: event.test,
+      },
+      endpointIds,
+      eventWritten,
+    );
+    const eventId = event.event.id;
+    for (const [i, id] of ids.entries()) {
+      void jobFor(
+        this.queues.of(id).deliveries,
+        'deliver',
+        { delivery_id: id, endpoint_id: endpointIds[i]!, event_id: eventId },
+        { jobId: id },
+      ).addJob(multi as never);
     }
   }
 
@@ -221,31 +186,31 @@ export class DeliveryStore {
     finish: ((multi: ChainableCommander) => void) | undefined,
     now: number,
   ) {
-    let multi = await this.multi();
-    let inTransaction = 0;
-    const flush = async () => {
-      await execAll(multi);
-      multi = await this.multi();
-      inTransaction = 0;
-    };
     if (events.length === 1 && events[0]!.endpointIds.length > DELIVERIES_PER_TRANSACTION) {
       // One large fan-out: its first transaction holds the event, the recovery job that will
       // finish it whatever happens to this process, and so also the idempotency record.
       return this.publishLarge(events[0]!, now, finish);
     }
+    let multi = await this.multi();
+    let records = this.records(now);
+    const flush = async () => {
+      records.queue(multi);
+      await execAll(multi);
+      multi = await this.multi();
+      records = this.records(now);
+    };
     for (const event of events) {
       const count = event.endpointIds.length;
       if (count > DELIVERIES_PER_TRANSACTION) {
-        if (inTransaction > 0) await flush();
+        if (records.size > 0) await flush();
         await this.publishLarge(event, now);
         continue;
       }
-      if (inTransaction + count > DELIVERIES_PER_TRANSACTION) await flush();
-      this.addEvent(multi, event, now);
-      this.addDeliveries(multi, event, event.endpointIds, now);
-      inTransaction += count + 1;
+      if (records.size + count > DELIVERIES_PER_TRANSACTION) await flush();
+      this.addDeliveries(multi, records, event, event.endpointIds);
     }
     finish?.(multi);
+    records.queue(multi);
     await execAll(multi);
   }
 
@@ -258,7 +223,6 @@ export class DeliveryStore {
     const jobId = fanoutJobId(event.event.id);
     const fanout = this.queues.of(event.event.id).fanout;
     let multi = await this.multi();
-    this.addEvent(multi, event, now);
     finish?.(multi);
     void jobFor(
       fanout,
@@ -270,7 +234,10 @@ export class DeliveryStore {
       },
     ).addJob(multi as never);
     for (let start = 0; start < ids.length; start += DELIVERIES_PER_TRANSACTION) {
-      this.addDeliveries(multi, event, ids.slice(start, start + DELIVERIES_PER_TRANSACTION), now);
+      const records = this.records(now);
+      const chunk = ids.slice(start, start + DELIVERIES_PER_TRANSACTION);
+      this.addDeliveries(multi, records, event, chunk, start > 0);
+      records.queue(multi);
       await execAll(multi);
       multi = await this.multi();
       // Yield between chunks: a 10,000-endpoint fan-out must not hold the event loop.
@@ -290,8 +257,9 @@ export class DeliveryStore {
   ): Promise<number> {
     const [body, tenant] = await this.redis.hmget(this.keys.event(eventId), 'body', 'tenant_id');
     if (!body) return 0;
+    // Only its deliveries are written: the event is there, so its type (for the indexes) is not needed.
     const event = {
-      event: { id: eventId } as WebhookEvent,
+      event: { id: eventId, name: '' } as WebhookEvent,
       body,
       tenantId: tenant ? tenant : null,
       endpointIds,
@@ -306,7 +274,9 @@ export class DeliveryStore {
       const missing = chunk.filter((_, i) => exists[i] !== 1);
       if (missing.length === 0) continue;
       const multi = await this.multi();
-      this.addDeliveries(multi, event, missing, now);
+      const records = this.records(now);
+      this.addDeliveries(multi, records, event, missing, true);
+      records.queue(multi);
       await execAll(multi);
       created += missing.length;
     }

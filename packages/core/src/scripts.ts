@@ -20,6 +20,8 @@ function command(file: string): string {
 const SCRIPTS = {
   /** Records an attempt (optional) and moves a delivery to a new status: `commands/transition-4.lua`. */
   hlTransition: 'transition-4.lua',
+  /** Writes published events' records and their deliveries in one shard: `commands/publish-1.lua`. */
+  hlPublish: 'publish-1.lua',
   /** Counts an attempt for its endpoint's health: `commands/health-1.lua`. */
   hlHealth: 'health-1.lua',
   /** Puts a delivery back to pending with a fresh attempt budget: `commands/requeue-3.lua`. */
@@ -41,6 +43,7 @@ declare module 'ioredis' {
     hlTransition(
       ...args: [string, string, string, string, ...(string | number)[]]
     ): Result<string, Context>;
+    hlPublish(...args: [string, ...(string | number)[]]): Result<number, Context>;
     hlHealth(
       ...args: [string, 'success' | 'failure', number, number]
     ): Result<'ok' | 'disable', Context>;

@@ -55,9 +55,10 @@ if attempt ~= '' then
   redis.call('HINCRBY', deliveryKey, 'attempts', 1)
   redis.call('PEXPIRE', attemptsKey, retentionMs)
 end
-redis.call('HSET', deliveryKey, 'status', to, 'next_attempt_at', nextAttemptAt)
 if old ~= to and (to == 'dead' or to == 'delivered') then
-  redis.call('HSET', deliveryKey, 'settled_at', ARGV[6])
+  redis.call('HSET', deliveryKey, 'status', to, 'next_attempt_at', nextAttemptAt, 'settled_at', ARGV[6])
+else
+  redis.call('HSET', deliveryKey, 'status', to, 'next_attempt_at', nextAttemptAt)
 end
 redis.call('PEXPIRE', deliveryKey, retentionMs)
 
