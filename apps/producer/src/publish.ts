@@ -63,14 +63,19 @@ async function resolveEndpoints<Body>(
     }),
   );
   if (details.length > 0) throw validationFailed(details);
+  // A batch's events mostly share a few names: each distinct route is read once per request.
+  const reads = new Map<string, Promise<string[]>>();
   return Promise.all(
-    request.inputs.map((input) =>
-      context.endpoints.matching(
-        input.name,
-        input.tenant_id ?? null,
-        input.endpoint_ids ? [...new Set(input.endpoint_ids)] : undefined,
-      ),
-    ),
+    request.inputs.map((input) => {
+      const only = input.endpoint_ids ? [...new Set(input.endpoint_ids)] : undefined;
+      const route = JSON.stringify([input.name, input.tenant_id ?? null, only ?? null]);
+      let read = reads.get(route);
+      if (!read) {
+        read = context.endpoints.matching(input.name, input.tenant_id ?? null, only);
+        reads.set(route, read);
+      }
+      return read;
+    }),
   );
 }
 

@@ -68,13 +68,17 @@ export class EventStore {
     if (eventIds.length === 0) return [];
     const rows = await readPerShard(this.redis, this.keys, eventIds, (pipeline, id) =>
       pipeline
-        .hmget(this.keys.event(id), 'body', 'tenant_id')
+        .hmget(this.keys.event(id), 'body', 'tenant_id', 'deliveries')
         .lrange(this.keys.eventDeliveries(id), 0, -1),
     );
+    // Its deliveries: those written with the event, in its hash, then any added later, in its
+    // list (commands/publish-1.lua).
     const events = eventIds.flatMap((_, i) => {
-      const [fields, ids] = rows[i]!;
-      const [body, tenant] = fields as (string | null)[];
-      return body ? [{ event: toEvent(body, tenant ?? null), ids: ids as string[] }] : [];
+      const [fields, later] = rows[i]!;
+      const [body, tenant, withEvent] = fields as (string | null)[];
+      if (!body) return [];
+      const ids = [...(withEvent ? withEvent.split(',') : []), ...(later as string[])];
+      return [{ event: toEvent(body, tenant ?? null), ids }];
     });
     const deliveryIds = events.flatMap((e) => e.ids);
     const states = await readPerShard(this.redis, this.keys, deliveryIds, (pipeline, id) =>

@@ -140,7 +140,13 @@ test('a fan-out larger than one transaction creates every delivery once, and com
   for (let i = 0; i < 2_100; i++) ids.push(newId('ep'));
   const event = prepared('big.fanout', ids);
   await ctx.deliveries.publish([event]);
-  expect(await ctx.redis.llen(ctx.keys.eventDeliveries(event.event.id))).toBe(2_100);
+  // The first transaction's deliveries are in the event's hash, the later ones in its list.
+  const withEvent = await ctx.redis.hget(ctx.keys.event(event.event.id), 'deliveries');
+  const later = await ctx.redis.lrange(ctx.keys.eventDeliveries(event.event.id), 0, -1);
+  expect(withEvent!.split(',')).toHaveLength(2_000);
+  expect(new Set([...withEvent!.split(','), ...later])).toEqual(
+    new Set(ids.map((ep) => deliveryIdFor(event.event.id, ep))),
+  );
   expect(await ctx.deliveries.completeFanout(event.event.id, ids)).toBe(0);
   expect(
     await ctx.queues.of(event.event.id).fanout.getJob(`fanout-${event.event.id}`),
@@ -157,15 +163,18 @@ test('a secret rotation keeps the old secret until the grace period ends', async
   expect(activeSecrets(rotated!, now + 1_000)).toEqual([newKey]);
 });
 
-test('every key a publish writes expires with the retention, the delivery list of the event too', async () => {
+test('every key a publish writes expires with the retention, the sets and indexes it joins too', async () => {
   const ep = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a' }));
   const event = prepared('ttl.check', [ep.id]);
   await ctx.deliveries.publish([event]);
   const id = deliveryIdFor(event.event.id, ep.id);
+  const shard = ctx.keys.shardOf(id);
   for (const key of [
     ctx.keys.event(event.event.id),
-    ctx.keys.eventDeliveries(event.event.id),
     ctx.keys.delivery(id),
+    ctx.keys.endpointDeliveries(shard, ep.id, 'pending'),
+    ctx.keys.events(shard, null),
+    ctx.keys.eventsNamed(shard, null, 'ttl.check'),
   ]) {
     const ttl = await ctx.redis.pttl(key);
     expect(ttl).toBeGreaterThan(0);
