@@ -9,7 +9,9 @@ import { QUEUE_STATES, type MetricsSources } from './metrics';
 import { redisKeys, type RedisKeys } from './keys';
 import { TenantStore } from './tenant-store';
 import { createQueue } from './queues';
-import { createRedis, type RedisRole } from './redis';
+import { createRedis, duplicateRedis, type RedisRole } from './redis';
+import { defineScripts } from './scripts';
+import { Transactions } from './transactions';
 
 /** A shard's queues (keys.ts): its deliveries, its fan-out recovery jobs, its reports. */
 export interface ShardQueues {
@@ -73,6 +75,32 @@ function createQueues(keys: RedisKeys, redis: Redis): Queues {
   return { shards, catalog, of: (id) => shards[keys.shardOf(id)]!, all };
 }
 
+/** The connection of {@link Transactions}: the settings of `redis`, and Hookline's scripts. */
+function transactionConnection(redis: Redis): Redis {
+  const connection = duplicateRedis(redis, {
+    connectionName: `${redis.options.connectionName ?? 'hookline'}-tx`,
+  });
+  // As createRedis does: ioredis emits 'error' on every failed reconnect.
+  connection.on('error', () => undefined);
+  defineScripts(connection);
+  return connection;
+}
+
+/** Resolves once `redis` is up (API connections refuse commands until then). */
+async function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export function createContext(
   config: ContextConfig,
   role: RedisRole,
@@ -80,7 +108,11 @@ export function createContext(
 ): HooklineContext {
   const keys = redisKeys(config.queuePrefix, config.shards ?? 1);
   const queues = createQueues(keys, redis);
-  const deliveries = new DeliveryStore(redis, keys, queues, config);
+  const transactions = new Transactions(
+    transactionConnection(redis),
+    () => queues.catalog.operational.backend.client,
+  );
+  const deliveries = new DeliveryStore(redis, keys, queues, config, transactions);
   return {
     redis,
     keys,
@@ -95,20 +127,11 @@ export function createContext(
       Math.min(IDEMPOTENCY_TTL_MS, config.retentionMs),
     ),
     async ready(timeoutMs = 10_000) {
-      if (redis.status === 'ready') return;
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-        redis.once('ready', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await Promise.all([redis, transactions.connection].map((c) => whenReady(c, timeoutMs)));
     },
     async close() {
       await Promise.allSettled(queues.all().map(({ queue }) => queue.close()));
+      transactions.connection.disconnect();
       redis.disconnect();
     },
   };

@@ -5,6 +5,7 @@ import { readPerShard } from './by-shard';
 import type { Queues } from './context';
 import { deliveryIdFor, idFloor } from './ids';
 import { PublishRecords } from './publish-records';
+import type { Transactions } from './transactions';
 import type { RedisKeys } from './keys';
 import { newestAcross, pageOf, type PageResult } from './pagination';
 import { fanoutJobId, jobFor, operationalJobId, type OperationalJob } from './queues';
@@ -105,16 +106,15 @@ export class DeliveryStore {
     private readonly keys: RedisKeys,
     private readonly queues: Queues,
     private readonly options: DeliveryStoreOptions,
+    private readonly transactions: Transactions,
   ) {}
 
   /**
-   * A transaction on the connection BullMQ has loaded its scripts into: the one to add jobs on
-   * with `Job.addJob(multi)` (a plain ioredis transaction lacks what BullMQ's add calls). Its
-   * keys must share one hash tag: the catalog's, or one shard's (keys.ts).
+   * A transaction that jobs can be added to with `Job.addJob(multi)` (transactions.ts). Its keys
+   * must share one hash tag: the catalog's, or one shard's (keys.ts).
    */
-  async multi(): Promise<ChainableCommander> {
-    const client = (await this.queues.catalog.operational.backend.client) as unknown as Redis;
-    return client.multi();
+  multi(): Promise<ChainableCommander> {
+    return this.transactions.open();
   }
 
   /** The records of one transaction's events and deliveries: see publish-records.ts. */
