@@ -290,9 +290,7 @@ export class DeliveryStore {
 
   /**
    * A delivery's state and the event body it carries. Two plain commands rather than a pipeline:
-   * on an auto-pipelining connection (the dispatcher's) they leave in one write anyway, and
-   * building an ioredis pipeline copies every script defined on the connection (~7% of the
-   * dispatcher's CPU in the drain profile).
+   * building an ioredis pipeline copies every script defined on the connection (redis.ts).
    */
   async loadForDelivery(deliveryId: string, eventId: string) {
     const [hash, body] = await Promise.all([
