@@ -64,9 +64,9 @@ export interface Dispatcher {
 }
 
 /**
- * A dispatcher process's work: BullMQ workers for deliveries and fan-outs, sharing one Redis
- * connection for commands (BullMQ adds its own blocking one) with nothing but Redis between this
- * process and the others.
+ * A dispatcher process's work: BullMQ workers for deliveries and fan-outs, sharing BullMQ's
+ * connection for their commands (BullMQ adds a blocking one per worker), the stores on Hookline's
+ * (context.ts), with nothing but Redis between this process and the others.
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { config, logger } = options;
@@ -104,7 +104,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   });
 
   const workerOptions = {
-    connection: redis,
+    connection: context.bullmq,
     autorun: false,
     lockDuration: options.lockDurationMs ?? 10_000,
     stalledInterval: options.stalledIntervalMs ?? 5_000,

@@ -10,7 +10,6 @@ import { redisKeys, type RedisKeys } from './keys';
 import { TenantStore } from './tenant-store';
 import { createQueue } from './queues';
 import { createRedis, duplicateRedis, type RedisRole } from './redis';
-import { defineScripts } from './scripts';
 import { Transactions } from './transactions';
 
 /** A shard's queues (keys.ts): its deliveries, its fan-out recovery jobs, its reports. */
@@ -34,9 +33,19 @@ export interface Queues {
   all(): { name: 'deliveries' | 'fanout' | 'operational'; queue: Queue }[];
 }
 
-/** Everything a Hookline process reaches Redis through: one connection, the queues, the stores. */
+/**
+ * Everything a Hookline process reaches Redis through: Hookline's connection (the stores'), the
+ * queues on BullMQ's, and the stores.
+ */
 export interface HooklineContext {
+  /** The stores' connection: Hookline's scripts and BullMQ's job-add scripts only (transactions.ts). */
   redis: Redis;
+  /**
+   * BullMQ's connection: the queues', and the one a process's workers are given. Kept apart from
+   * {@link redis} because BullMQ loads some 70 scripts into its connection, and every ioredis
+   * pipeline or transaction copies all of its connection's scripts when it is made.
+   */
+  bullmq: Redis;
   keys: RedisKeys;
   queues: Queues;
   endpoints: EndpointStore;
@@ -75,14 +84,13 @@ function createQueues(keys: RedisKeys, redis: Redis): Queues {
   return { shards, catalog, of: (id) => shards[keys.shardOf(id)]!, all };
 }
 
-/** The connection of {@link Transactions}: the settings of `redis`, and Hookline's scripts. */
-function transactionConnection(redis: Redis): Redis {
+/** BullMQ's connection ({@link HooklineContext.bullmq}): the settings of `redis`. */
+function bullmqConnection(redis: Redis): Redis {
   const connection = duplicateRedis(redis, {
-    connectionName: `${redis.options.connectionName ?? 'hookline'}-tx`,
+    connectionName: `${redis.options.connectionName ?? 'hookline'}-bullmq`,
   });
   // As createRedis does: ioredis emits 'error' on every failed reconnect.
   connection.on('error', () => undefined);
-  defineScripts(connection);
   return connection;
 }
 
@@ -107,14 +115,13 @@ export function createContext(
   redis: Redis = createRedis({ url: config.redisUrl, cluster: config.redisCluster }, role),
 ): HooklineContext {
   const keys = redisKeys(config.queuePrefix, config.shards ?? 1);
-  const queues = createQueues(keys, redis);
-  const transactions = new Transactions(
-    transactionConnection(redis),
-    () => queues.catalog.operational.backend.client,
-  );
+  const bullmq = bullmqConnection(redis);
+  const queues = createQueues(keys, bullmq);
+  const transactions = new Transactions(redis, () => queues.catalog.operational.backend.client);
   const deliveries = new DeliveryStore(redis, keys, queues, config, transactions);
   return {
     redis,
+    bullmq,
     keys,
     queues,
     endpoints: new EndpointStore(redis, keys, () => deliveries.multi()),
@@ -127,11 +134,11 @@ export function createContext(
       Math.min(IDEMPOTENCY_TTL_MS, config.retentionMs),
     ),
     async ready(timeoutMs = 10_000) {
-      await Promise.all([redis, transactions.connection].map((c) => whenReady(c, timeoutMs)));
+      await Promise.all([redis, bullmq].map((c) => whenReady(c, timeoutMs)));
     },
     async close() {
       await Promise.allSettled(queues.all().map(({ queue }) => queue.close()));
-      transactions.connection.disconnect();
+      bullmq.disconnect();
       redis.disconnect();
     },
   };

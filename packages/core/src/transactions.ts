@@ -12,16 +12,16 @@ interface LoadedScript {
  * Transactions that BullMQ jobs can be added to (`Job.addJob(multi)`), together with Hookline's
  * records: a publish, a dead-lettering with its report, an endpoint write with its report.
  *
- * They run on a connection of their own that knows only Hookline's scripts and BullMQ's job-add
- * scripts. An ioredis transaction copies every script its connection knows when it is opened,
- * and the connection BullMQ's queues use knows some 70: opening a transaction there cost ~27 µs
- * and ~12 KB per publish, measured. Keys of one transaction share one hash tag (keys.ts).
+ * They run on Hookline's connection, which knows only Hookline's scripts and, copied here, BullMQ's
+ * job-add scripts. An ioredis transaction copies every script its connection knows when it is
+ * opened, and BullMQ's connection knows some 70: opening a transaction there cost ~27 µs and
+ * ~12 KB per publish, measured. Keys of one transaction share one hash tag (keys.ts).
  */
 export class Transactions {
   private ready: Promise<void> | undefined;
 
   /**
-   * @param connection its own connection, with Hookline's scripts defined (`createRedis`).
+   * @param connection Hookline's connection, with its scripts defined (`createRedis`).
    * @param bullmqClient resolves to the connection BullMQ has loaded its scripts into, once it
    *   has: the job-add scripts are copied from there, so they are always the installed BullMQ's.
    */
