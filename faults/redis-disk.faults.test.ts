@@ -103,7 +103,7 @@ const LIVE = new Set([
 ]);
 /**
  * Keys that exist with a TTL and go by themselves: the status sets and dead letters a retention
- * after their last addition (transition-4.lua), so they outlive the traffic by that much at most.
+ * after their last addition (transition-3.lua), so they outlive the traffic by that much at most.
  */
 const EXPIRING = new Set([
   'rate limiter',
@@ -287,7 +287,7 @@ test("every other key left is live state (endpoints, their indexes, the queues' 
 
 // The endpoint status sets (ep:<id>:s:<status>) and the dead letters are trimmed of ids older
 // than the retention as they grow, and expire a retention after their last addition (the
-// transition script, commands/transition-4.lua): once traffic stops, none keeps ids of deliveries
+// transition script, commands/transition-3.lua): once traffic stops, none keeps ids of deliveries
 // that no longer exist.
 test('the endpoint status sets and dead letters hold no id whose delivery has expired', () => {
   expect(staleStatusMembers).toBe(0);

@@ -104,10 +104,14 @@ export function redisKeys(prefix: string, shards = 1) {
       `${scoped(shardTag(shard), tenant)}evts:n:${name}`,
     /** list: an event's delivery ids. */
     eventDeliveries: (id: string) => `${ofId(id)}:evt:${id}:d`,
-    /** hash: a delivery's state. */
+    /** hash: a delivery's state, and its attempts as JSON in fields `att:1`, `att:2`, … */
     delivery: (id: string) => `${ofId(id)}:whd:${id}`,
-    /** list: a delivery's attempts, as JSON, oldest first. */
-    attempts: (id: string) => `${ofId(id)}:whd:${id}:att`,
+    /**
+     * list: a delivery's attempts as earlier versions kept them (JSON, oldest first). Nothing
+     * writes it any more; it is read beside the hash until the retention has passed since an
+     * upgrade, and then expires on its own.
+     */
+    legacyAttempts: (id: string) => `${ofId(id)}:whd:${id}:att`,
     /** zset (score 0, ordered by id): an endpoint's deliveries of one shard in one status. */
     endpointDeliveries: (shard: number, endpointId: string, status: DeliveryStatus) =>
       `${shardTag(shard)}:ep:${endpointId}:s:${status}`,

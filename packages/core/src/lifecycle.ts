@@ -7,7 +7,7 @@ import type { DeliveryStatus } from '@hookline/api';
  * `lifecycle.test.ts` fails when the two disagree.
  *
  * `via` is the one place the move is written: the publish transaction (`delivery-store.ts`),
- * `commands/transition-4.lua` or `commands/requeue-3.lua`. A move whose `from` is empty creates
+ * `commands/transition-3.lua` or `commands/requeue-3.lua`. A move whose `from` is empty creates
  * the delivery.
  */
 export const DELIVERY_MOVES = {

@@ -18,8 +18,8 @@ function command(file: string): string {
  * file's name, so the two cannot drift apart.
  */
 const SCRIPTS = {
-  /** Records an attempt (optional) and moves a delivery to a new status: `commands/transition-4.lua`. */
-  hlTransition: 'transition-4.lua',
+  /** Records an attempt (optional) and moves a delivery to a new status: `commands/transition-3.lua`. */
+  hlTransition: 'transition-3.lua',
   /** Writes published events' records and their deliveries in one shard: `commands/publish-1.lua`. */
   hlPublish: 'publish-1.lua',
   /** Counts an attempt for its endpoint's health: `commands/health-1.lua`. */
@@ -40,9 +40,7 @@ const LOADED = Object.entries(SCRIPTS).map(([name, file]) => ({
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    hlTransition(
-      ...args: [string, string, string, string, ...(string | number)[]]
-    ): Result<string, Context>;
+    hlTransition(...args: [string, string, string, ...(string | number)[]]): Result<string, Context>;
     hlPublish(...args: [string, ...(string | number)[]]): Result<number, Context>;
     hlHealth(
       ...args: [string, 'success' | 'failure', number, number]

@@ -100,13 +100,12 @@ interface TransitionArgs {
   from?: readonly string[];
 }
 
-/** hlTransition with its four keys and ten arguments, in the order of transition-4.lua's header. */
+/** hlTransition with its three keys and ten arguments, in the order of transition-3.lua's header. */
 async function transition(d: Seeded, to: DeliveryStatus, args: TransitionArgs = {}) {
   const k = ctx.keys;
   const now = args.now ?? Date.now();
   return redis.hlTransition(
     k.delivery(d.id),
-    k.attempts(d.id),
     k.deadLetter(d.shard),
     tenantDeadLetterOf(d),
     d.id,
@@ -185,7 +184,7 @@ const WITH_ATTEMPT: readonly DeliveryMove[] = [
 const attemptJson = (n: number) =>
   JSON.stringify({ number: n, at: new Date().toISOString(), status_code: 500 });
 
-describe('hlTransition (transition-4.lua)', () => {
+describe('hlTransition (transition-3.lua)', () => {
   test.each(startsOf('transition'))('%s moves a %s delivery to %s', async (move, from, to) => {
     // The endpoint-deleted move happens once the endpoint is gone: the caller says so in ARGV[8].
     const endpointGone = move === 'endpoint-deleted';
@@ -208,8 +207,10 @@ describe('hlTransition (transition-4.lua)', () => {
     const hash = await redis.hgetall(ctx.keys.delivery(d.id));
     expect(hash.next_attempt_at).toBe(nextAttemptAt === undefined ? '' : String(nextAttemptAt));
     expect(hash.attempts).toBe(attempt ? '3' : '2');
-    expect(await redis.lrange(ctx.keys.attempts(d.id), 0, -1)).toEqual(attempt ? [attempt] : []);
-    if (attempt) expect(await expires(ctx.keys.attempts(d.id))).toBe(true);
+    // The attempt is recorded in the hash under its number; none of the earlier ones is touched.
+    expect(Object.keys(hash).filter((f) => f.startsWith('att:'))).toEqual(attempt ? ['att:3'] : []);
+    if (attempt) expect(hash['att:3']).toBe(attempt);
+    expect(await redis.exists(ctx.keys.legacyAttempts(d.id))).toBe(0);
     const settles = from !== to && (to === 'dead' || to === 'delivered');
     expect(hash.settled_at).toBe(settles ? String(now) : undefined);
     expect(await expires(ctx.keys.delivery(d.id))).toBe(true);
@@ -242,7 +243,6 @@ describe('hlTransition (transition-4.lua)', () => {
       expect(verdict).toBe('refused');
       expect(await redis.hgetall(ctx.keys.delivery(d.id))).toEqual(before);
       expect(await redis.pttl(ctx.keys.delivery(d.id))).toBe(-1);
-      expect(await redis.exists(ctx.keys.attempts(d.id))).toBe(0);
       expect(await inStatusSet(d, current)).toBe(true);
       if (to !== current) expect(await redis.exists(statusSet(d, to))).toBe(0);
       expect(await inDeadLetter(d)).toBe(current === 'dead');
@@ -253,7 +253,7 @@ describe('hlTransition (transition-4.lua)', () => {
     const d = await unknownDelivery();
 
     expect(await transition(d, 'dead', { attempt: attemptJson(1) })).toBe('gone');
-    expect(await redis.exists(ctx.keys.delivery(d.id), ctx.keys.attempts(d.id))).toBe(0);
+    expect(await redis.exists(ctx.keys.delivery(d.id))).toBe(0);
     expect(await redis.exists(statusSet(d, 'dead'))).toBe(0);
     expect(await inDeadLetter(d)).toBe(false);
   });
@@ -293,7 +293,6 @@ describe('hlTransition (transition-4.lua)', () => {
       statusSet(d, 'dead'),
       ctx.keys.deadLetter(d.shard),
       ctx.keys.tenantDeadLetter(d.shard, tenant),
-      ctx.keys.attempts(d.id),
       ctx.keys.delivery(d.id),
     ];
     for (const key of sets) {
@@ -305,16 +304,15 @@ describe('hlTransition (transition-4.lua)', () => {
   test("with endpoint-exists '', a dead delivery is dead-lettered nowhere and joins no status set", async () => {
     const tenant = `t-${newId('ep')}`;
     const d = await seed('pending', { tenantId: tenant, endpoint: false });
-    expect(await transition(d, 'dead', { endpointExists: false, attempt: attemptJson(1) })).toBe(
-      'ok',
-    );
+    const attempt = attemptJson(1);
+    expect(await transition(d, 'dead', { endpointExists: false, attempt })).toBe('ok');
     expect(await status(d)).toBe('dead');
     expect(await redis.exists(statusSet(d, 'dead'))).toBe(0);
     // The shard's dead letter is shared with other tests: only the tenant's is new here.
     expect(await inDeadLetter(d)).toBe(false);
     expect(await redis.exists(ctx.keys.tenantDeadLetter(d.shard, tenant))).toBe(0);
     // The delivery and its attempt are still recorded, and expire.
-    expect(await redis.llen(ctx.keys.attempts(d.id))).toBe(1);
+    expect(await redis.hget(ctx.keys.delivery(d.id), 'att:1')).toBe(attempt);
     expect(await expires(ctx.keys.delivery(d.id))).toBe(true);
   });
 

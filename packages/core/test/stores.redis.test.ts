@@ -117,6 +117,34 @@ test('a transition records the attempt, moves the delivery between status sets a
   expect(await ctx.queues.of(id).deliveries.getJob(id)).toBeDefined();
 });
 
+test('attempts recorded by an earlier version (a list beside the hash) are read before the new ones', async () => {
+  const ep = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a' }));
+  const event = prepared('x.legacy', [ep.id]);
+  await ctx.deliveries.publish([event]);
+  const id = deliveryIdFor(event.event.id, ep.id);
+  const attempt = (number: number) => ({
+    number,
+    at: new Date(1_700_000_000_000 + number).toISOString(),
+    duration_ms: 3,
+    status_code: 500,
+    error: null,
+    response_excerpt: '',
+  });
+  // What an earlier version left: two attempts in the list, the count in the hash.
+  await ctx.redis.rpush(
+    ctx.keys.legacyAttempts(id),
+    JSON.stringify(attempt(1)),
+    JSON.stringify(attempt(2)),
+  );
+  await ctx.redis.hset(ctx.keys.delivery(id), 'attempts', 2);
+
+  const delivery = { id, endpointId: ep.id, tenantId: null };
+  expect(await ctx.deliveries.transition(delivery, 'failed', { attempt: attempt(3) })).toBe('ok');
+  expect(await ctx.redis.hget(ctx.keys.delivery(id), 'att:3')).toBe(JSON.stringify(attempt(3)));
+  expect((await ctx.deliveries.getDelivery(id))?.attempts).toEqual([1, 2, 3].map(attempt));
+  expect(await ctx.deliveries.lastAttempt(id)).toEqual(attempt(3));
+});
+
 test('a delivery to an endpoint failing for longer than disable-after asks for it to be disabled', async () => {
   const ep = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a' }));
   const event = prepared('x.y', [ep.id]);

@@ -6,10 +6,9 @@
   health, in the catalog, is written by health-1.lua after this.
 
   Input:
-    KEYS[1] delivery hash
-    KEYS[2] the delivery's attempts list
-    KEYS[3] the shard's dead-letter zset
-    KEYS[4] the shard's dead-letter zset of the delivery's tenant (KEYS[3] again for none)
+    KEYS[1] delivery hash; the attempt is recorded in it as field `att:<n>` (n counts from 1)
+    KEYS[2] the shard's dead-letter zset
+    KEYS[3] the shard's dead-letter zset of the delivery's tenant (KEYS[2] again for none)
 
     ARGV[1]  delivery id
     ARGV[2]  prefix of the endpoint's per-status sets in this shard (the status is appended)
@@ -17,7 +16,7 @@
     ARGV[4]  the attempt as JSON, or '' when no attempt was made
     ARGV[5]  next_attempt_at (ms), or ''
     ARGV[6]  now (ms)
-    ARGV[7]  retention (ms): the delivery, its attempts and the sets it joins expire this long
+    ARGV[7]  retention (ms): the delivery and the sets it joins expire this long
              after their last write
     ARGV[8]  '1' while the endpoint exists; '' once it is deleted: then the status moves but no
              status set or dead letter is written, so a deleted endpoint leaves nothing
@@ -30,9 +29,8 @@
     'ok'      moved
 ]]
 local deliveryKey = KEYS[1]
-local attemptsKey = KEYS[2]
-local deadLetterKey = KEYS[3]
-local tenantDeadLetterKey = KEYS[4]
+local deadLetterKey = KEYS[2]
+local tenantDeadLetterKey = KEYS[3]
 
 local id = ARGV[1]
 local statusSetPrefix = ARGV[2]
@@ -50,16 +48,18 @@ if allowedFrom ~= '' and not string.find(',' .. allowedFrom .. ',', ',' .. old .
   return 'refused'
 end
 
-if attempt ~= '' then
-  redis.call('RPUSH', attemptsKey, attempt)
-  redis.call('HINCRBY', deliveryKey, 'attempts', 1)
-  redis.call('PEXPIRE', attemptsKey, retentionMs)
-end
+-- One HSET for the status, its times and the attempt: the fields to write, then the call.
+local fields = { 'status', to, 'next_attempt_at', nextAttemptAt }
 if old ~= to and (to == 'dead' or to == 'delivered') then
-  redis.call('HSET', deliveryKey, 'status', to, 'next_attempt_at', nextAttemptAt, 'settled_at', ARGV[6])
-else
-  redis.call('HSET', deliveryKey, 'status', to, 'next_attempt_at', nextAttemptAt)
+  fields[#fields + 1] = 'settled_at'
+  fields[#fields + 1] = ARGV[6]
 end
+if attempt ~= '' then
+  local n = redis.call('HINCRBY', deliveryKey, 'attempts', 1)
+  fields[#fields + 1] = 'att:' .. n
+  fields[#fields + 1] = attempt
+end
+redis.call('HSET', deliveryKey, unpack(fields))
 redis.call('PEXPIRE', deliveryKey, retentionMs)
 
 -- A set is trimmed as it grows, and expires a retention after its last addition: by then every
