@@ -40,7 +40,9 @@ const LOADED = Object.entries(SCRIPTS).map(([name, file]) => ({
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    hlTransition(...args: [string, string, string, ...(string | number)[]]): Result<string, Context>;
+    hlTransition(
+      ...args: [string, string, string, ...(string | number)[]]
+    ): Result<string, Context>;
     hlPublish(...args: [string, ...(string | number)[]]): Result<number, Context>;
     hlHealth(
       ...args: [string, 'success' | 'failure', number, number]
