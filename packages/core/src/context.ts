@@ -9,7 +9,8 @@ import { QUEUE_STATES, type MetricsSources } from './metrics';
 import { redisKeys, type RedisKeys } from './keys';
 import { TenantStore } from './tenant-store';
 import { createQueue } from './queues';
-import { createRedis, duplicateRedis, type RedisRole } from './redis';
+import { coalesceWrites } from './coalesce-writes';
+import { createRedis, duplicateRedis, isCluster, type RedisRole } from './redis';
 import { Transactions } from './transactions';
 
 /** A shard's queues (keys.ts): its deliveries, its fan-out recovery jobs, its reports. */
@@ -85,12 +86,14 @@ function createQueues(keys: RedisKeys, redis: Redis): Queues {
 }
 
 /** BullMQ's connection ({@link HooklineContext.bullmq}): the settings of `redis`. */
-function bullmqConnection(redis: Redis): Redis {
+function bullmqConnection(redis: Redis, role: RedisRole): Redis {
   const connection = duplicateRedis(redis, {
     connectionName: `${redis.options.connectionName ?? 'hookline'}-bullmq`,
   });
-  // As createRedis does: ioredis emits 'error' on every failed reconnect.
+  // As createRedis does: ioredis emits 'error' on every failed reconnect; a worker's writes are
+  // coalesced (coalesce-writes.ts).
   connection.on('error', () => undefined);
+  if (role === 'worker' && !isCluster(connection)) coalesceWrites(connection);
   return connection;
 }
 
@@ -115,7 +118,7 @@ export function createContext(
   redis: Redis = createRedis({ url: config.redisUrl, cluster: config.redisCluster }, role),
 ): HooklineContext {
   const keys = redisKeys(config.queuePrefix, config.shards ?? 1);
-  const bullmq = bullmqConnection(redis);
+  const bullmq = bullmqConnection(redis, role);
   const queues = createQueues(keys, bullmq);
   const transactions = new Transactions(redis, () => queues.catalog.operational.backend.client);
   const deliveries = new DeliveryStore(redis, keys, queues, config, transactions);

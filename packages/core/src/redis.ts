@@ -1,4 +1,5 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { coalesceWrites } from './coalesce-writes';
 import { defineScripts } from './scripts';
 
 export type RedisRole =
@@ -104,6 +105,7 @@ export function createRedis(
   // ioredis emits 'error' on every failed reconnect; without a listener Node would crash.
   redis.on('error', () => undefined);
   defineScripts(redis);
+  if (!cluster && role === 'worker') coalesceWrites(redis);
   return redis;
 }
 
