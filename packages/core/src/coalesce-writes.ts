@@ -32,5 +32,5 @@ export function coalesceWrites(redis: Redis): void {
       });
     }
     return send(...args);
-  }) as Redis['sendCommand'];
+  });
 }
