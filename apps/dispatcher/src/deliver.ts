@@ -1,4 +1,3 @@
-import { AttemptError } from '@hookline/api';
 import {
   nextRetryDelay,
   parseJob,
@@ -93,13 +92,13 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   }
 
   function attemptRecord(number: number, at: number, outcome: AttemptOutcome) {
-    const isError = AttemptError.safeParse(outcome.kind);
     return {
       number,
       at: new Date(at).toISOString(),
       duration_ms: outcome.durationMs,
       status_code: 'status' in outcome ? outcome.status : null,
-      error: isError.success ? isError.data : null,
+      // Only an outcome without an HTTP status carries a message; its kind is the AttemptError.
+      error: 'message' in outcome ? outcome.kind : null,
       response_excerpt: 'excerpt' in outcome ? outcome.excerpt : '',
     };
   }
