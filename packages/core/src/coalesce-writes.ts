@@ -20,7 +20,7 @@ import type { Redis } from 'ioredis';
 export function coalesceWrites(redis: Redis): void {
   const send = redis.sendCommand.bind(redis);
   let corked: Socket | undefined;
-  redis.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+  redis.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
     const socket = (redis as unknown as { stream?: Socket }).stream;
     if (corked === undefined && socket?.writable && redis.status === 'ready') {
       corked = socket;
@@ -32,5 +32,5 @@ export function coalesceWrites(redis: Redis): void {
       });
     }
     return send(...args);
-  });
+  };
 }
