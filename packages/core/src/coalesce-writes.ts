@@ -13,9 +13,12 @@ import type { Redis } from 'ioredis';
  * the same, only the number of writes changes.
  *
  * Only for a single connection (a Redis Cluster client has one socket per node), and only for
- * the dispatcher's (createRedis, role `worker`): on the producer's it cost the bench's batch
- * publishes a fifth of their rate (0.43–0.50× the reference instead of 0.57–0.60×; why is not
- * understood) for a single-publish gain within the noise.
+ * the dispatcher's (createRedis, role `worker`). On the producer's, corking the transactions'
+ * writes too cut the bench's single-publish Redis CPU (~62 → ~53 µs per event) but cost batch
+ * publishes a fifth of their rate (0.43–0.50× the reference instead of 0.57–0.64×; a 1 MB
+ * transaction held back to the end of the turn, why that costs so much is not understood), and
+ * leaving transactions out left single publishes nothing to gain: they are one command and one
+ * transaction.
  */
 export function coalesceWrites(redis: Redis): void {
   const send = redis.sendCommand.bind(redis);
