@@ -102,6 +102,19 @@ interface Compose {
   networks?: Record<string, { ipam?: { config?: { subnet: string }[] } }>;
 }
 
+/** A compose file mounts at least one file of the repository, and every one it mounts exists. */
+function expectMountedFilesExist(services: Compose['services'], composeFile: string): void {
+  const sources = Object.values(services)
+    .flatMap((service) => service.volumes ?? [])
+    .map((volume) => volume.split(':')[0]!)
+    .filter((source) => source.startsWith('.') || source.startsWith('/'));
+  expect(sources.length).toBeGreaterThan(0);
+  const missing = sources.filter(
+    (source) => !fs.existsSync(path.resolve(path.dirname(composeFile), source)),
+  );
+  expect(missing).toEqual([]);
+}
+
 type PortRef = number | string;
 interface Probe {
   httpGet?: { path: string; port: PortRef };
@@ -321,15 +334,7 @@ describe('docker/docker-compose.yml', () => {
   });
 
   test('every file it mounts exists', () => {
-    const sources = Object.values(services)
-      .flatMap((service) => service.volumes ?? [])
-      .map((volume) => volume.split(':')[0]!)
-      .filter((source) => source.startsWith('.') || source.startsWith('/'));
-    expect(sources.length).toBeGreaterThan(0);
-    const missing = sources.filter(
-      (source) => !fs.existsSync(path.resolve(path.dirname(composeFile), source)),
-    );
-    expect(missing).toEqual([]);
+    expectMountedFilesExist(services, composeFile);
   });
 
   test('Prometheus loads the mounted rules and scrapes compose services under the jobs the alerts select', () => {
@@ -474,15 +479,7 @@ describe('docker/docker-compose.cluster.yml', () => {
     const main = only<Compose>('docker-compose.yml').services;
     for (const name of ['prometheus', 'grafana'])
       expect(services[name]!.volumes).toEqual(main[name]!.volumes);
-    const sources = Object.values(services)
-      .flatMap((service) => service.volumes ?? [])
-      .map((volume) => volume.split(':')[0]!)
-      .filter((source) => source.startsWith('.') || source.startsWith('/'));
-    expect(sources.length).toBeGreaterThan(0);
-    const missing = sources.filter(
-      (source) => !fs.existsSync(path.resolve(path.dirname(composeFile), source)),
-    );
-    expect(missing).toEqual([]);
+    expectMountedFilesExist(services, composeFile);
   });
 });
 
