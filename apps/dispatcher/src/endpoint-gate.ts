@@ -171,7 +171,7 @@ export class EndpointGate {
           // One more slot per fast answer, not double: each extra request out is backed by a
           // fast answer that just came back, so a hang strands at most the limit already
           // shown to answer. Across a round trip in which every answer is fast this still
-          // doubles the limit (as TCP's slow start does), so 25 reaches 100 in two round trips.
+          // doubles the limit (as TCP's slow start does): 25 reaches the default 75 in two.
           state.limit = Math.min(state.limit + 1, this.maxInFlightFast);
         }
         if (outcome === 'success') {

@@ -493,13 +493,7 @@ export class DeliveryStore {
 
   /** A delivery's last attempt, if it made one. */
   async lastAttempt(deliveryId: string): Promise<Attempt | undefined> {
-    const [hash, legacy] = (await execAll(
-      this.redis
-        .pipeline()
-        .hgetall(this.keys.delivery(deliveryId))
-        .lrange(this.keys.legacyAttempts(deliveryId), 0, -1),
-    )) as [Record<string, string>, string[]];
-    return attemptsOf(hash, legacy).at(-1);
+    return (await this.getDelivery(deliveryId))?.attempts.at(-1);
   }
 
   /** Whether an event is stored (a retried job checks before it publishes a second time). */
