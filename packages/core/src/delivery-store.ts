@@ -1,5 +1,6 @@
 import { Attempt, DeliveryStatus, type Delivery, type PageRequest } from '@hookline/api';
 import type { WebhookEvent } from '@hookline/webhooks';
+import type { Queue } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { readPerShard } from './by-shard';
 import type { Queues } from './context';
@@ -8,7 +9,15 @@ import { PublishRecords } from './publish-records';
 import type { Transactions } from './transactions';
 import type { RedisKeys } from './keys';
 import { newestAcross, pageOf, type PageResult } from './pagination';
-import { fanoutJobId, jobFor, operationalJobId, type OperationalJob } from './queues';
+import {
+  fanoutJobId,
+  jobFor,
+  JOBS,
+  operationalJobId,
+  type DeliverJob,
+  type OperationalJob,
+} from './queues';
+import { StandardJobAdds } from './standard-job-adds';
 import { execAll } from './exec';
 import { fromStatuses } from './lifecycle';
 
@@ -122,6 +131,8 @@ export class DeliveryStore {
     private readonly transactions: Transactions,
   ) {}
 
+  private readonly jobAdds = new Map<Queue, StandardJobAdds>();
+
   /**
    * A transaction that jobs can be added to with `Job.addJob(multi)` (transactions.ts). Its keys
    * must share one hash tag: the catalog's, or one shard's (keys.ts).
@@ -160,14 +171,21 @@ export class DeliveryStore {
       eventWritten,
     );
     const eventId = event.event.id;
+    const now = Date.now();
     for (const [i, id] of ids.entries()) {
-      void jobFor(
-        this.queues.of(id).deliveries,
-        'deliver',
-        { delivery_id: id, endpoint_id: endpointIds[i]!, event_id: eventId },
-        { jobId: id },
-      ).addJob(multi as never);
+      const data: DeliverJob = { delivery_id: id, endpoint_id: endpointIds[i]!, event_id: eventId };
+      this.deliverJobAdds(this.queues.of(id).deliveries).add(multi, id, data, now);
     }
+  }
+
+  /** The delivery-job adds of a shard's deliveries queue (standard-job-adds.ts). */
+  private deliverJobAdds(queue: Queue): StandardJobAdds {
+    let adds = this.jobAdds.get(queue);
+    if (!adds) {
+      adds = new StandardJobAdds(queue, 'deliver', JOBS.deliver.options);
+      this.jobAdds.set(queue, adds);
+    }
+    return adds;
   }
 
   /**

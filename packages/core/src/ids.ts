@@ -1,4 +1,4 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 import type { IdPrefix } from '@hookline/api';
 import { slotOf, withSlot } from './shards';
 
@@ -55,7 +55,8 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
  */
 export function deliveryIdFor(eventId: string, endpointId: string): string {
   const time = eventId.slice(eventId.indexOf('_') + 1, eventId.indexOf('_') + 1 + TIME_CHARS);
-  const digest = createHash('sha256').update(eventId).update('\0').update(endpointId).digest();
+  // One-shot `hash`: half the cost of a `createHash` object, and a publish derives one per delivery.
+  const digest = hash('sha256', `${eventId}\0${endpointId}`, 'buffer');
   return withSlot(`whd_${time}${encodeBytes(digest)}`, slotOf(eventId));
 }
 
@@ -64,7 +65,7 @@ export function deliveryIdFor(eventId: string, endpointId: string): string {
  * id, so work that may run twice (a retried job) names what it creates the same way each time.
  */
 export function derivedId(prefix: IdPrefix, ms: number, seed: string): string {
-  return `${prefix}_${encodeTime(ms)}${encodeBytes(createHash('sha256').update(seed).digest())}`;
+  return `${prefix}_${encodeTime(ms)}${encodeBytes(hash('sha256', seed, 'buffer'))}`;
 }
 
 /** The smallest id of a prefix created at `ms`: a lower bound for id ranges by time. */
