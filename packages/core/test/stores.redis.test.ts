@@ -80,6 +80,24 @@ test('publish writes the event, its deliveries and one job per delivery in one t
   expect(await ctx.redis.get(marker)).toBe('1');
 });
 
+test('a batch larger than one script call is written whole: every event, its delivery and its index entry', async () => {
+  const ep = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a' }));
+  // publish-records.ts writes 200 events and deliveries per script call: this takes three.
+  const events = Array.from({ length: 450 }, () => prepared('batch.split', [ep.id]));
+  await ctx.deliveries.publish(events);
+
+  const ids = events.map((e) => deliveryIdFor(e.event.id, ep.id));
+  const deliveries = await ctx.deliveries.getDeliveries(ids);
+  expect(deliveries.map((d) => d.id)).toEqual(ids);
+  expect(deliveries.every((d) => d.status === 'pending')).toBe(true);
+  const stored = await Promise.all(events.map((e) => ctx.events.get(e.event.id)));
+  expect(stored.every((e, i) => e?.deliveries[0]?.id === ids[i])).toBe(true);
+  let listed = 0;
+  for (let shard = 0; shard < ctx.keys.shards; shard++)
+    listed += await ctx.redis.zcard(ctx.keys.eventsNamed(shard, null, 'batch.split'));
+  expect(listed).toBe(450);
+});
+
 test('a transition records the attempt, moves the delivery between status sets and dead-letters it', async () => {
   const ep = await ctx.endpoints.create(EndpointCreate.parse({ url: 'http://127.0.0.1/a' }));
   const event = prepared('x.y', [ep.id]);

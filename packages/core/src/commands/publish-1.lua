@@ -1,8 +1,9 @@
 --[[
   Writes the records of published events and their new deliveries, all in one shard: what
-  `DeliveryStore.publish` used to send as some 15 commands per delivery, in one call. The
-  delivery jobs are added beside it by BullMQ's own script, in the same MULTI (delivery-store.ts),
-  so a publish stays all or nothing. Key names come from keys.ts, never built here.
+  `DeliveryStore.publish` used to send as some 15 commands per delivery, in one call per ~200
+  events and deliveries (publish-records.ts says why not more). The delivery jobs are added beside
+  it by BullMQ's own script, in the same MULTI (delivery-store.ts), so a publish stays all or
+  nothing, however many calls it takes. Key names come from keys.ts, never built here.
 
   Input:
     KEYS[1] any key of the shard (the first event's hash): routes the call on a Redis Cluster;
