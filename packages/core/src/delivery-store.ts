@@ -2,7 +2,7 @@ import { Attempt, DeliveryStatus, type Delivery, type PageRequest } from '@hookl
 import type { WebhookEvent } from '@hookline/webhooks';
 import type { Queue } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { readPerShard } from './by-shard';
+import { groupByShard, readPerShard } from './by-shard';
 import type { Queues } from './context';
 import { deliveryIdFor, idFloor } from './ids';
 import { PublishRecords } from './publish-records';
@@ -201,12 +201,7 @@ export class DeliveryStore {
     finish?: (multi: ChainableCommander) => void,
     now = Date.now(),
   ) {
-    const byShard = new Map<number, PreparedEvent[]>();
-    for (const event of events) {
-      const shard = this.keys.shardOf(event.event.id);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), event]);
-    }
-    const groups = [...byShard.values()];
+    const groups = [...groupByShard(this.keys, events, (e) => e.event.id).values()];
     for (const [i, group] of groups.entries())
       await this.publishInShard(group, i === groups.length - 1 ? finish : undefined, now);
   }
@@ -543,12 +538,7 @@ export class DeliveryStore {
     const candidates = found.filter((d) => live.has(d.endpointId));
 
     const requeued = new Set<string>();
-    const inShards = new Map<number, typeof candidates>();
-    for (const d of candidates) {
-      const shard = this.keys.shardOf(d.id);
-      inShards.set(shard, [...(inShards.get(shard) ?? []), d]);
-    }
-    for (const [shard, inShard] of inShards) {
+    for (const [shard, inShard] of groupByShard(this.keys, candidates, (d) => d.id)) {
       for (let start = 0; start < inShard.length; start += DELIVERIES_PER_TRANSACTION) {
         const chunk = inShard.slice(start, start + DELIVERIES_PER_TRANSACTION);
         const multi = await this.multi();
