@@ -44,15 +44,11 @@ function endpointRefusal(
     : `endpoint ${id} is not an endpoint of tenant ${tenant}`;
 }
 
-/**
- * The endpoints each input goes to: every enabled endpoint of its tenant (none: of no tenant)
- * subscribed to its name, or, with `endpoint_ids`, those of them that are. Ids that do not exist
- * or belong to another tenant are a 422 naming each one, and nothing is published.
- */
-async function resolveEndpoints<Body>(
+/** A 422 naming each `endpoint_ids` entry that does not exist or belongs to another tenant. */
+async function checkNamedEndpoints<Body>(
   context: HooklineContext,
   request: PublishRequest<Body>,
-): Promise<string[][]> {
+): Promise<void> {
   const named = [...new Set(request.inputs.flatMap((input) => input.endpoint_ids ?? []))];
   const owners = (await context.endpoints.getMany(named)).map((e) => e?.tenant_id);
   const ownerOf = new Map(named.map((id, i) => [id, owners[i]]));
@@ -63,12 +59,28 @@ async function resolveEndpoints<Body>(
     }),
   );
   if (details.length > 0) throw validationFailed(details);
+}
+
+/**
+ * The endpoints each input goes to: every enabled endpoint of its tenant (none: of no tenant)
+ * subscribed to its name, or, with `endpoint_ids`, those of them that are. Ids that do not exist
+ * or belong to another tenant are a 422 naming each one, and nothing is published.
+ */
+async function resolveEndpoints<Body>(
+  context: HooklineContext,
+  request: PublishRequest<Body>,
+): Promise<string[][]> {
+  if (request.inputs.some((input) => input.endpoint_ids !== undefined))
+    await checkNamedEndpoints(context, request);
   // A batch's events mostly share a few names: each distinct route is read once per request.
   const reads = new Map<string, Promise<string[]>>();
   return Promise.all(
     request.inputs.map((input) => {
       const only = input.endpoint_ids ? [...new Set(input.endpoint_ids)] : undefined;
-      const route = JSON.stringify([input.name, input.tenant_id ?? null, only ?? null]);
+      // Event names and tenant ids hold no spaces and never start with '[' (their schemas).
+      const route = only
+        ? JSON.stringify([input.name, input.tenant_id ?? null, only])
+        : `${input.name} ${input.tenant_id ?? ''}`;
       let read = reads.get(route);
       if (!read) {
         read = context.endpoints.matching(input.name, input.tenant_id ?? null, only);

@@ -10,20 +10,24 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const TIME_CHARS = 10;
 const RANDOM_CHARS = 16;
 
+const CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
+// Characters are gathered as codes and made a string once: appending one character at a time
+// made a string per character, and a batch publish makes an id per event and per delivery.
+const timeCodes = new Array<number>(TIME_CHARS);
+const byteCodes = new Array<number>(RANDOM_CHARS);
+
 function encodeTime(ms: number): string {
-  let out = '';
   let rest = Math.max(0, Math.floor(ms));
-  for (let i = 0; i < TIME_CHARS; i++) {
-    out = ALPHABET[rest % 32]! + out;
+  for (let i = TIME_CHARS - 1; i >= 0; i--) {
+    timeCodes[i] = CODES[rest % 32]!;
     rest = Math.floor(rest / 32);
   }
-  return out;
+  return String.fromCharCode(...timeCodes);
 }
 
 function encodeBytes(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < RANDOM_CHARS; i++) out += ALPHABET[bytes[i]! & 31]!;
-  return out;
+  for (let i = 0; i < RANDOM_CHARS; i++) byteCodes[i] = CODES[bytes[i]! & 31]!;
+  return String.fromCharCode(...byteCodes);
 }
 
 // Random bytes are drawn from the system in blocks, not per id: a batch publish makes thousands
