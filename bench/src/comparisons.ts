@@ -33,6 +33,8 @@ export interface Comparison {
   met: boolean | null;
   /** Why a target was missed other than by its ratio (errors, the rate not held). */
   why?: string;
+  /** With rounds (rounds.ts): each round's ratio, in order; the row is the median round's. */
+  roundRatios?: (number | null)[];
 }
 
 /** A Redis command's calls and time per delivery in the drain, Hookline's and the bare worker's. */

@@ -24,6 +24,7 @@ import { ReceiverClient } from './receiver-client';
 import { startRedisServer } from './redis-server';
 import { buildReport, renderProfiles, renderReport, writeReport } from './report';
 import type { CaseFailure, CaseId, Results } from './results';
+import { PAIRED_CASES, ROUNDS } from './rounds';
 import { FULL, QUICK } from './sizes';
 
 // Each reference runs just before the Hookline case it stands beside, never at the same time:
@@ -49,6 +50,8 @@ const USAGE = `npm run bench [-- options]
   --only a,b       run only these cases: ${CASES.map((c) => c.id).join(', ')}
                    (a figure and its reference: e.g. --only bare-worker,drain; the Redis
                    Cluster drains, 1 master beside 3: --only cluster-drain-1,cluster-drain-3)
+  --rounds N       run each Hookline case and its reference N times, alternating, and judge
+                   the median round (default ${ROUNDS.full}, ${ROUNDS.quick} with --quick)
   --profile        CPU-profile the dispatcher in the drain and the producer in the publish case
                    (node --cpu-prof, files in bench/results/profiles/); print their top self-time
                    functions over the drain's first to last delivery, the batch and the single publishes
@@ -60,10 +63,11 @@ interface Options {
   quick: boolean;
   profile: boolean;
   only: Set<CaseId> | undefined;
+  rounds: number | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options | 'help' {
-  const options: Options = { quick: false, profile: false, only: undefined };
+  const options: Options = { quick: false, profile: false, only: undefined, rounds: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return 'help';
@@ -76,6 +80,11 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
       if (ids.length === 0 || unknown.length > 0)
         throw new Error(`--only: unknown case ${unknown.join(', ') || '(none given)'}`);
       options.only = new Set(ids as CaseId[]);
+    } else if (arg === '--rounds' || arg.startsWith('--rounds=')) {
+      const n = Number(arg === '--rounds' ? argv[++i] : arg.slice('--rounds='.length));
+      if (!Number.isInteger(n) || n < 1 || n > 9)
+        throw new Error('--rounds: a whole number from 1 to 9');
+      options.rounds = n;
     } else throw new Error(`unknown option ${arg} (see --help)`);
   }
   return options;
@@ -111,7 +120,12 @@ async function main(): Promise<number> {
   const resultsDir = path.join(root, 'bench', 'results');
   const cases = CASES.filter((c) => !options.only || options.only.has(c.id));
   const sizes = options.quick ? QUICK : FULL;
-  const progress = new Progress(cases.length);
+  const rounds = options.rounds ?? (options.quick ? ROUNDS.quick : ROUNDS.full);
+  // The first round runs every case; later ones only the Hookline cases and their references.
+  const schedule = Array.from({ length: rounds }, (_, round) =>
+    cases.filter((c) => round === 0 || PAIRED_CASES.has(c.id)).map((c) => ({ round, c })),
+  ).flat();
+  const progress = new Progress(schedule.length);
   const cleanup = new Cleanup();
 
   // Ctrl-C, kill, or a crash anywhere: stop everything the bench started, Redis last.
@@ -132,7 +146,8 @@ async function main(): Promise<number> {
 
   const startedAt = new Date();
   const loadAtStart = loadavg()[0] ?? 0;
-  const results: Results = {};
+  // Each round's results; the cases run once (ceilings, fan-out, clusters) are in the first.
+  const roundResults: Results[] = Array.from({ length: rounds }, () => ({}));
   const failures: CaseFailure[] = [];
   try {
     const redis = await startRedisServer();
@@ -145,10 +160,16 @@ async function main(): Promise<number> {
     const profileDir = options.profile ? path.join(resultsDir, 'profiles') : undefined;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
 
-    for (const [index, benchCase] of cases.entries()) {
-      progress.startCase(index, benchCase.title);
+    for (const [index, { round, c: benchCase }] of schedule.entries()) {
+      const results = roundResults[round]!;
+      progress.startCase(
+        index,
+        rounds > 1 && PAIRED_CASES.has(benchCase.id)
+          ? `${benchCase.title} (round ${round + 1} of ${rounds})`
+          : benchCase.title,
+      );
       if (benchCase.hookline && missing) {
-        failures.push({ case: benchCase.id, message: missing });
+        if (round === 0) failures.push({ case: benchCase.id, message: missing });
         progress.note(`bench: ${benchCase.title} skipped: ${missing}`);
         continue;
       }
@@ -168,7 +189,7 @@ async function main(): Promise<number> {
         Object.assign(results, measured);
         if (profiles) results.profiles = { ...results.profiles, ...profiles };
       } catch (error) {
-        const message = (error as Error).message;
+        const message = `${rounds > 1 ? `round ${round + 1}: ` : ''}${(error as Error).message}`;
         failures.push({ case: benchCase.id, message });
         progress.note(`bench: ${benchCase.title} failed: ${message}`);
       } finally {
@@ -191,12 +212,13 @@ async function main(): Promise<number> {
         loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
         commit: gitCommit(root),
         sizes,
+        rounds,
       },
-      results,
+      roundResults,
       failures,
     );
     process.stdout.write(`\n${renderReport(report)}\n`);
-    const profile = renderProfiles(results);
+    const profile = renderProfiles(report.results);
     if (profile) process.stdout.write(`\n${profile}\n`);
     const written = writeReport(resultsDir, report, renderChart(report));
     process.stdout.write(

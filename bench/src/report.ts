@@ -12,6 +12,7 @@ import {
 } from './comparisons';
 import type { ProfileRef } from './cpu-profile';
 import { int, megabytes, ms, percent, ratio, renderTable } from './format';
+import { medianComparisons } from './rounds';
 import type { CaseFailure, CaseId, ClusterDrainFigures, Results } from './results';
 import type { Sizes } from './sizes';
 import { compositeCeiling } from './stats';
@@ -30,13 +31,21 @@ export interface RunInfo {
   loadAverage: { start: number; end: number };
   commit: string | null;
   sizes: Sizes;
+  /** How many times the Hookline cases and their references ran (rounds.ts). */
+  rounds: number;
 }
 
 export interface Report {
   run: RunInfo;
+  /**
+   * The last round's results, with the cases run once: what the context lines, the Redis command
+   * table and the profiles show.
+   */
   results: Results;
-  /** Hookline's figures beside the references', with the targets: the benchmark's verdict. */
+  /** Hookline's figures beside the references', with the targets: the benchmark's verdict (the median round of each). */
   comparisons: Comparison[];
+  /** Each round's comparisons, when there were several. */
+  roundComparisons?: Comparison[][];
   /** The drain's INFO commandstats per delivery, Hookline's and the bare worker's. */
   redisCommands: CommandComparison[];
   /** The Redis Cluster drains: 3 masters (`hookline`) beside 1 (`reference`). */
@@ -45,12 +54,22 @@ export interface Report {
   failures: CaseFailure[];
 }
 
-export function buildReport(run: RunInfo, results: Results, failures: CaseFailure[]): Report {
+export function buildReport(
+  run: RunInfo,
+  roundResults: readonly Results[],
+  failures: CaseFailure[],
+): Report {
+  const [first = {}] = roundResults;
+  // The cases run once are in the first round's results: every round is judged with them.
+  const rounds = roundResults.map((r) => ({ ...first, ...r }));
+  const results = rounds.at(-1) ?? {};
+  const roundComparisons = rounds.map((r) => buildComparisons(r, run.sizes));
   const { signedPost, bullmqNoop } = results;
   return {
     run,
     results,
-    comparisons: buildComparisons(results, run.sizes),
+    comparisons: medianComparisons(roundComparisons),
+    ...(rounds.length > 1 ? { roundComparisons } : {}),
     redisCommands: compareCommands(results),
     clusterComparisons: buildClusterComparisons(results, run.sizes),
     compositeCeiling:
@@ -117,16 +136,37 @@ export function renderReport(report: Report): string {
       failed(c.cases.hookline) ||
       failed(c.cases.reference),
   );
+  const withRounds = run.rounds > 1;
   const rows = shown.map((c) => [
     c.figure,
     cell(c.hookline, c.unit, c.cases.hookline),
     cell(c.reference, c.unit, c.cases.reference),
     ratio(c.ratio),
+    ...(withRounds
+      ? [(c.roundRatios ?? []).map((r) => (r === null ? '–' : r.toFixed(2))).join(' ')]
+      : []),
     targetText(c.target),
     verdict(c),
   ]);
-  const table = renderTable(['figure', 'Hookline', 'bare reference', 'ratio', 'target', ''], rows);
+  const table = renderTable(
+    [
+      'figure',
+      'Hookline',
+      'bare reference',
+      'ratio',
+      ...(withRounds ? ['each round'] : []),
+      'target',
+      '',
+    ],
+    rows,
+  );
   const legend = [
+    ...(withRounds
+      ? [
+          `${run.rounds} rounds, each the reference and then Hookline: every figure is its median round (with an even`,
+          'number, the worse middle one), every ratio of the rounds beside it; the lines below the table are the last round.',
+        ]
+      : []),
     'bare reference: the bare worker (BullMQ + undici + Standard Webhooks signing, no records) for the drain and the',
     'dispatcher; the bare pipeline (express + zod + queue.add / addBulk) for publishing and the producer; both, end to end.',
     'Each runs as its own process just before its Hookline case: same redis-server, receiver, payloads, clients and load.',
@@ -218,7 +258,7 @@ export function renderReport(report: Report): string {
         ]
       : [];
 
-  const title = `Hookline benchmark — ${run.quick ? 'QUICK run (--quick: figures indicative only)' : 'full run'}, ${run.startedAt}`;
+  const title = `Hookline benchmark — ${run.quick ? 'QUICK run (--quick: figures indicative only)' : 'full run'}${withRounds ? `, ${run.rounds} rounds` : ''}, ${run.startedAt}`;
   const footer = [
     `One run, one process tree: the same redis-server ${run.redis} (no persistence) and the same receiver process for every case.`,
     `Node ${run.node} · ${run.cpus} CPUs (${run.cpuModel}) · load average ${run.loadAverage.start.toFixed(2)} at start, ${run.loadAverage.end.toFixed(2)} at end` +
