@@ -65,6 +65,25 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     );
   }
 
+  /**
+   * Dead-letters a delivery whose attempt (`attempt`, recorded with it) failed for good: a 410,
+   * or the last attempt of the retry schedule. Reported as an operational event of its own.
+   */
+  async function deadAfterAttempt(
+    delivery: DeliveryState,
+    attempt: ReturnType<typeof attemptRecord>,
+    now: number,
+  ) {
+    await store.transition(delivery, 'dead', {
+      attempt,
+      health: 'failure',
+      now,
+      report: true,
+      endpointExists: true,
+    });
+    metrics.deliveries.inc({ outcome: 'dead' });
+  }
+
   async function dropForDeletedEndpoint(delivery: DeliveryState) {
     await store.transition(delivery, 'dead', { now: deps.now(), endpointExists: false });
     logger.info(
@@ -206,14 +225,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     // Every other outcome counts a failure for the endpoint's health below.
     healthy.counted(endpoint.id, 'failure', now);
     if (outcome.kind === 'http_error' && outcome.status === 410) {
-      await store.transition(delivery, 'dead', {
-        attempt,
-        health: 'failure',
-        now,
-        report: true,
-        endpointExists: true,
-      });
-      metrics.deliveries.inc({ outcome: 'dead' });
+      await deadAfterAttempt(delivery, attempt, now);
       await disableEndpoint(endpoint, 'the endpoint answered 410 Gone');
       return;
     }
@@ -228,14 +240,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       random: deps.random,
     });
     if (delay === undefined) {
-      await store.transition(delivery, 'dead', {
-        attempt,
-        health: 'failure',
-        now,
-        report: true,
-        endpointExists: true,
-      });
-      metrics.deliveries.inc({ outcome: 'dead' });
+      await deadAfterAttempt(delivery, attempt, now);
       logger.info(
         { delivery: delivery.id, endpoint: endpoint.id, attempts: cycleAttempts },
         'attempts exhausted; dead-lettered',
