@@ -110,7 +110,19 @@ export const Env = z.object({
   METRICS_PORT: integer(9464, 0, 65535),
   HOOKLINE_SECRET_ROTATION_GRACE: duration('24h'),
   HOOKLINE_DISABLE_AFTER: duration('5d'),
-  HOOKLINE_RETENTION: duration('7d'),
+  /** How long the log keeps events, deliveries and their attempts (whole daily partitions are dropped). */
+  HOOKLINE_RETENTION: duration('30d'),
+  /**
+   * The log of events, deliveries and attempts: a `postgres://` URL. Its database is created at
+   * start when the server answers and it does not exist yet.
+   */
+  HOOKLINE_LOG_URL: z
+    .string()
+    .default('postgres://postgres@127.0.0.1:5432/hookline')
+    .refine(
+      (text) => /^postgres(ql)?:\/\/\S+$/.test(text.trim()),
+      'must be a postgres:// or postgresql:// URL',
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -134,6 +146,7 @@ const ConfigFromEnv = Env.transform((e) => ({
   secretRotationGraceMs: e.HOOKLINE_SECRET_ROTATION_GRACE,
   disableAfterMs: e.HOOKLINE_DISABLE_AFTER,
   retentionMs: e.HOOKLINE_RETENTION,
+  logUrl: e.HOOKLINE_LOG_URL.trim(),
   logLevel: e.LOG_LEVEL,
 }));
 export type Config = z.output<typeof ConfigFromEnv>;
