@@ -1,4 +1,8 @@
+import { isOperationalName } from '@hookline/api';
 import {
+  deliveryState,
+  fromStatuses,
+  initialState,
   nextRetryDelay,
   parseJob,
   parseRetryAfter,
@@ -38,8 +42,12 @@ const EARLY_TOLERANCE_MS = 1_000;
  */
 export function createDeliverProcessor(deps: DeliverDeps) {
   const { context, metrics, logger } = deps;
-  const store = context.deliveries;
+  const store = context.inFlight;
   const healthy = new RecentlyHealthy();
+  /** A dispatcher moves a delivery only from where it found it: a drop or a replay meanwhile wins. */
+  const moving = fromStatuses('attempt-failed');
+  /** An operational event's own delivery that dies reports nothing: no report about a report. */
+  const reports = (delivery: DeliveryState) => !isOperationalName(delivery.data.name);
 
   async function defer(job: Job, token: string | undefined, at: number): Promise<never> {
     await job.moveToDelayed(Math.max(at, deps.now() + 1), token);
@@ -57,7 +65,11 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     report: boolean,
     extra: Record<string, unknown> = {},
   ) {
-    await store.transition(delivery, 'dead', { now: deps.now(), report, endpointExists: true });
+    await store.record(
+      delivery,
+      { to: 'dead', now: deps.now(), from: moving, deadLetter: true },
+      { report: report && reports(delivery) },
+    );
     metrics.deliveries.inc({ outcome: 'dead' });
     logger.warn(
       { delivery: delivery.id, endpoint: delivery.endpointId, ...extra },
@@ -74,18 +86,16 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     attempt: ReturnType<typeof attemptRecord>,
     now: number,
   ) {
-    await store.transition(delivery, 'dead', {
-      attempt,
-      health: 'failure',
-      now,
-      report: true,
-      endpointExists: true,
-    });
+    await store.record(
+      delivery,
+      { to: 'dead', attempt, now, from: moving, deadLetter: true },
+      { health: 'failure', report: reports(delivery) },
+    );
     metrics.deliveries.inc({ outcome: 'dead' });
   }
 
   async function dropForDeletedEndpoint(delivery: DeliveryState) {
-    await store.transition(delivery, 'dead', { now: deps.now(), endpointExists: false });
+    await store.record(delivery, { to: 'dead', now: deps.now(), from: moving });
     logger.info(
       { delivery: delivery.id, endpoint: delivery.endpointId },
       'endpoint deleted; delivery dropped',
@@ -102,7 +112,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     deps.endpoints.invalidate(endpoint.id);
     logger.warn({ endpoint: endpoint.id }, `endpoint disabled: ${reason}`);
     // Its deliveries waiting for a retry go to the dead letter now, not at their next attempt.
-    const promoted = await store.promoteRetries(endpoint.id);
+    const promoted = await context.deliveries.promoteRetries(endpoint.id);
     if (promoted > 0)
       logger.info(
         { endpoint: endpoint.id, promoted },
@@ -131,22 +141,20 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       logger.error({ job: job.id, err: error }, 'deliver job data failed its schema; dropped');
       return;
     }
-    const { delivery, body } = await store.loadForDelivery(data.delivery_id, data.event_id);
-    if (!delivery) {
-      logger.warn(
-        { delivery: data.delivery_id },
-        'delivery no longer exists (expired or its endpoint deleted); dropped',
-      );
-      return;
-    }
+    // A job taken for the first time has made no attempt: its state is its data's. One taken
+    // again (a retry, a deferral, a stall) reads Hookline's fields of its hash.
+    const delivery =
+      job.attemptsStarted <= 1
+        ? deliveryState(data, initialState(data))
+        : await store.stateOf(data);
+    if (!delivery) return;
+    const body = data.body;
     // A second job for a delivery already finished (a duplicate after a stall): nothing to do.
     if (delivery.status === 'delivered' || delivery.status === 'dead') return;
 
     let endpoint = await deps.endpoints.get(delivery.endpointId);
     if (!endpoint) return dropForDeletedEndpoint(delivery);
     if (endpoint.disabled) return finishDead(delivery, 'endpoint is disabled', false);
-    if (body === undefined)
-      return finishDead(delivery, 'its event expired before it could be delivered', true);
     if (
       delivery.nextAttemptAt !== null &&
       delivery.nextAttemptAt > deps.now() + EARLY_TOLERANCE_MS
@@ -210,12 +218,11 @@ export function createDeliverProcessor(deps: DeliverDeps) {
 
     if (outcome.kind === 'success') {
       const countHealth = healthy.mustCountSuccess(endpoint.id, now);
-      const verdict = await store.transition(delivery, 'delivered', {
-        attempt,
-        health: countHealth ? 'success' : undefined,
-        now,
-        endpointExists: true,
-      });
+      const verdict = await store.record(
+        delivery,
+        { to: 'delivered', attempt, now, from: moving },
+        { health: countHealth ? 'success' : undefined },
+      );
       if (countHealth && verdict === 'ok') healthy.counted(endpoint.id, 'success', now);
       metrics.deliveries.inc({ outcome: 'delivered' });
       metrics.deliveryLatency.observe(Math.max(0, now - delivery.createdAt) / 1000);
@@ -247,14 +254,12 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       );
       return;
     }
-    const verdict = await store.transition(delivery, 'failed', {
-      attempt,
-      nextAttemptAt: now + delay,
-      health: 'failure',
-      now,
-      endpointExists: true,
-    });
-    if (verdict === 'gone') return;
+    const verdict = await store.record(
+      delivery,
+      { to: 'failed', attempt, nextAttemptAt: now + delay, now, from: moving },
+      { health: 'failure' },
+    );
+    if (verdict === 'gone' || verdict === 'refused') return;
     if (verdict === 'disable') {
       await finishDead(
         delivery,

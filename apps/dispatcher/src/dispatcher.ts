@@ -1,13 +1,17 @@
+import { isOperationalName } from '@hookline/api';
 import {
   createContext,
   createMetrics,
   createRedis,
+  LogWriter,
   parseJob,
   metricSources,
+  type LogWriterOptions,
   type Config,
   type HooklineContext,
   type Logger,
   type Metrics,
+  type PreparedEvent,
 } from '@hookline/core';
 import { Worker, type Job } from 'bullmq';
 import { createDeliverProcessor } from './deliver';
@@ -50,6 +54,8 @@ export interface DispatcherOptions {
    * of one read per hot endpoint per TTL. Default 5 s.
    */
   endpointCacheTtlMs?: number;
+  /** The log writer's batching and timings (log/log-writer.ts); its defaults otherwise. */
+  logWriter?: LogWriterOptions;
   now?: () => number;
   random?: () => number;
 }
@@ -114,9 +120,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   };
   const processFanout = async (job: Job) => {
     const data = parseJob('fanout', job.data);
-    const created = await context.deliveries.completeFanout(
-      data.event_id,
-      data.endpoint_ids,
+    const { event } = data;
+    const created = await context.publisher.completeFanout(
+      {
+        event: {
+          ...(JSON.parse(event.body) as PreparedEvent['event']),
+          id: data.event_id,
+        },
+        body: event.body,
+        tenantId: event.tenant_id,
+        endpointIds: data.endpoint_ids,
+        test: event.test,
+        traceparent: event.traceparent,
+      },
       now(),
     );
     if (created > 0)
@@ -174,17 +190,26 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   // more than maxStalledCount times. The delivery must not stay pending with no job behind it,
   // so it goes to the dead letter, where a replay finds it.
   const deadLetterFailedJob = (job: Job, why: string) => {
-    const data = job.data as { delivery_id?: string; endpoint_id?: string };
-    if (!data.delivery_id || !data.endpoint_id) return;
+    let data;
+    try {
+      data = parseJob('deliver', job.data);
+    } catch {
+      return;
+    }
     logger.error({ job: job.id, why }, 'deliver job failed in BullMQ; dead-lettering its delivery');
-    const id = data.delivery_id;
-    context.deliveries
-      // Its tenant is on the delivery, not in the job: read it, so the tenant's dead letter lists it too.
-      .getState(id)
+    context.inFlight
+      .stateOf(data)
       .then((state) =>
-        state ? context.deliveries.transition(state, 'dead', { now: now(), report: true }) : 'gone',
+        state
+          ? context.inFlight.record(
+              state,
+              { to: 'dead', now: now(), from: ['pending', 'failed'], deadLetter: true },
+              // An operational event's own delivery reports nothing: no report about a report.
+              { report: !isOperationalName(data.name) },
+            )
+          : 'gone',
       )
-      .then((verdict) => verdict !== 'gone' && metrics.deliveries.inc({ outcome: 'dead' }))
+      .then((verdict) => verdict === 'ok' && metrics.deliveries.inc({ outcome: 'dead' }))
       .catch((err: unknown) => logger.error({ err }, 'could not dead-letter a failed job'));
   };
   for (const { queues, deliveries } of shardWorkers) {
@@ -206,11 +231,23 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     worker.on('error', (error) => logger.error({ err: error }, `worker ${worker.name} error`));
   }
 
+  // The change stream into the log: one writer per dispatcher process, so writers scale out with
+  // dispatchers; they share each stream's consumer group (log/log-writer.ts).
+  const logWriter = new LogWriter(
+    context.redis,
+    context.keys,
+    context.log,
+    logger,
+    config.retentionMs,
+    options.logWriter,
+  );
+
   let closing: Promise<void> | undefined;
   return {
     context,
     metrics,
     start() {
+      logWriter.start();
       for (const worker of workers) {
         worker
           .run()
@@ -236,6 +273,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           await Promise.allSettled(workers.map((worker) => worker.close(true)));
         }
         await sender.close().catch(() => undefined);
+        await logWriter.close();
         await endpointChanges.close();
         await context.close();
       })();

@@ -1,5 +1,4 @@
 import {
-  isOperationalName,
   type DeliveryDeadData,
   type EndpointDisabledData,
   type OperationalEventName,
@@ -78,21 +77,22 @@ async function eventFor(
       reason: report.reason,
     });
   }
-  const delivery = await context.deliveries.getState(report.delivery_id);
-  if (delivery?.status !== 'dead') return undefined;
-  // A delivery of an operational event that dies reports nothing: no report about a report.
-  const body = await context.deliveries.eventBody(delivery.eventId);
-  if (body !== undefined && isOperationalName((JSON.parse(body) as { name: string }).name))
-    return undefined;
-  const last = await context.deliveries.lastAttempt(delivery.id);
-  return operationalEvent(job, delivery.settledAt ?? job.timestamp, 'hookline.delivery.dead', {
-    delivery_id: delivery.id,
-    event_id: delivery.test ? null : delivery.eventId,
-    endpoint_id: delivery.endpointId,
-    tenant_id: delivery.tenantId,
-    attempts: delivery.attempts,
-    last_status_code: last?.status_code ?? null,
-    last_error: last?.error ?? null,
+  // The report is added in the same transaction as the move it reports, whether or not the move
+  // was made (it is refused when a drop or a replay came first): only a delivery that is dead, in
+  // its job or in the log, is reported.
+  const [moving] = await context.inFlight.getMany([report.delivery_id]);
+  const status = moving
+    ? moving.status
+    : (await context.log.getDeliveries([report.delivery_id]))[0]?.status;
+  if (status !== 'dead') return undefined;
+  return operationalEvent(job, report.at, 'hookline.delivery.dead', {
+    delivery_id: report.delivery_id,
+    event_id: report.event_id,
+    endpoint_id: report.endpoint_id,
+    tenant_id: report.tenant_id,
+    attempts: report.attempts,
+    last_status_code: report.last_status_code,
+    last_error: report.last_error as DeliveryDeadData['last_error'],
   });
 }
 
@@ -104,7 +104,7 @@ export function createOperationalProcessor({ context, metrics, logger, now }: Op
     if (!prepared || (await context.deliveries.eventExists(prepared.event.id))) return;
     // Untenanted endpoints subscribed by name or prefix only (endpoint-store.ts `matching`).
     const endpointIds = await context.endpoints.matching(prepared.event.name, null);
-    await context.deliveries.publish([{ ...prepared, endpointIds }], undefined, now());
+    await context.publisher.publish([{ ...prepared, endpointIds }], undefined, now());
     metrics.eventsPublished.inc();
     logger.info(
       { event: prepared.event.id, name: prepared.event.name, deliveries: endpointIds.length },

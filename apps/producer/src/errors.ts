@@ -1,4 +1,4 @@
-import { IdempotencyConflictError, type Logger } from '@hookline/core';
+import { IdempotencyConflictError, isLogUnavailable, type Logger } from '@hookline/core';
 import { HttpError } from './http-error';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { routeLabel } from './metrics';
@@ -85,6 +85,9 @@ export function toHttpError(error: unknown, redisReady: boolean): HttpError {
   if (error instanceof URIError) return new HttpError(404, 'not_found', 'no such route');
   if (!redisReady || isRedisUnavailable(error)) {
     return new HttpError(503, 'unavailable', 'the store (Redis) is unavailable; retry later');
+  }
+  if (isLogUnavailable(error)) {
+    return new HttpError(503, 'unavailable', 'the log (Postgres) is unavailable; retry later');
   }
   return new HttpError(500, 'internal', 'internal error');
 }

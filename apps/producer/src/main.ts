@@ -45,6 +45,7 @@ function main(): void {
   const context = createContext(config, 'api');
   const metrics = createMetrics(metricSources(context));
   const server = createServer(createApp({ context, config, metrics, logger }));
+  let stopping = false;
 
   server.on('error', (error) =>
     exitWith(`cannot listen on ${config.host}:${config.port}: ${error.message}`),
@@ -57,9 +58,23 @@ function main(): void {
     context
       .ready()
       .catch(() => logger.warn('Redis does not answer yet: requests get 503 until it does'));
+    void migrateLog();
   });
 
-  let stopping = false;
+  // The log's schema, brought up to date at start (the dispatchers do the same; concurrent
+  // migrations wait for each other). Until the log answers, its lists and searches answer 503.
+  const migrateLog = async () => {
+    while (!stopping) {
+      try {
+        await context.log.migrate();
+        return;
+      } catch (err) {
+        logger.warn({ err }, 'the log (HOOKLINE_LOG_URL) does not answer yet; trying again');
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+    }
+  };
+
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;

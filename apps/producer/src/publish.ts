@@ -121,7 +121,7 @@ export async function publishEvents<Body>(
     const body = request.answer(
       prepared.map((p) => ({ id: p.event.id, deliveries: p.endpointIds.length })),
     );
-    await context.deliveries.publish(
+    await context.publisher.publish(
       prepared,
       claim ? (multi) => context.idempotency.complete(multi, claim, 202, body) : undefined,
       now,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DeliveryId, EndpointId } from './ids';
 import { listOf, pageQuery } from './pagination';
+import { NameFilter, SearchFilters } from './search';
 import { TenantId } from './tenants';
 
 /**
@@ -45,6 +46,23 @@ export const DeliveryListQuery = pageQuery(DeliveryId).extend({
 });
 export type DeliveryListQuery = z.output<typeof DeliveryListQuery>;
 
+/** A decimal integer in a query string (`404`), nothing else. */
+const HttpStatusFilter = z
+  .string()
+  .regex(/^[1-5][0-9][0-9]$/, 'must be an HTTP status, 100-599')
+  .transform(Number);
+
+/** `GET /v1/deliveries`: every filter optional, all of them ANDed. */
+export const DeliverySearchQuery = pageQuery(DeliveryId).extend({
+  tenant_id: TenantId.optional().describe("only this tenant's deliveries"),
+  endpoint_id: EndpointId.optional().describe("only this endpoint's deliveries"),
+  status: DeliveryStatus.optional().describe('only deliveries in this state'),
+  name: NameFilter.optional().describe('only deliveries of events of this name, or under a prefix (`order.*`)'),
+  http_status: HttpStatusFilter.optional().describe("only deliveries whose last attempt's HTTP status was this"),
+  ...SearchFilters,
+});
+export type DeliverySearchQuery = z.output<typeof DeliverySearchQuery>;
+
 /** `GET /v1/dead-letter` */
 export const DeadLetterQuery = pageQuery(DeliveryId).extend({
   endpoint_id: EndpointId.optional().describe("only this endpoint's dead deliveries"),
@@ -58,11 +76,17 @@ export const DeadLetterReplay = z.strictObject({
   /** Only this tenant's dead letter. */
   tenant_id: TenantId.optional(),
   ids: z.array(DeliveryId).min(1).max(1000).optional(),
+  /** Only deliveries created at or after this time. */
+  since: z.iso.datetime({ offset: true }).optional(),
+  /** Only deliveries created before this time. */
+  until: z.iso.datetime({ offset: true }).optional(),
+  /** Count what would be replayed, and replay nothing. */
+  dry_run: z.boolean().optional(),
 });
 export type DeadLetterReplay = z.infer<typeof DeadLetterReplay>;
 
-/** The replay's answer: how many left the dead letter. */
-export const Replayed = z.object({ replayed: z.number().int() });
+/** The replay's answer: how many left the dead letter (with `dry_run`, how many would have). */
+export const Replayed = z.object({ replayed: z.number().int(), dry_run: z.boolean() });
 export type Replayed = z.infer<typeof Replayed>;
 
 /** `POST /v1/endpoints/:id/recover`: re-enqueue what failed or died since then (ISO 8601). */

@@ -1,5 +1,6 @@
 import { EventName, EventResource, JsonObject, WebhookEvent } from '@hookline/webhooks';
 import { z } from 'zod';
+import { NameFilter, SearchFilters } from './search';
 import { DeliveryStatus } from './deliveries';
 import { EndpointId, EventId } from './ids';
 import { isOperationalName, OPERATIONAL_PREFIX } from './operational-events';
@@ -63,8 +64,9 @@ const Time = z.iso.datetime({ offset: true });
 export const EventListQuery = pageQuery(EventId).extend({
   /** Only events published for this tenant. */
   tenant_id: TenantId.optional(),
-  /** Only events of exactly this name. */
-  name: EventName.optional().describe('only events of exactly this name'),
+  /** Only events of this name, or of names under a prefix (`order.*`). */
+  name: NameFilter.optional().describe('only events of this name, or under a prefix (`order.*`)'),
+  ...SearchFilters,
   /** Only events created at or after this time. */
   after: Time.optional().describe('only events created at or after this time (ISO 8601)'),
   /** Only events created before this time. */

@@ -8,3 +8,4 @@ export * from './operational-events';
 export * from './pagination';
 export * from './routes';
 export * from './tenants';
+export * from './search';

@@ -6,6 +6,7 @@ import {
   Delivery,
   DeliveryList,
   DeliveryListQuery,
+  DeliverySearchQuery,
   Recover,
   Recovered,
   Replayed,
@@ -380,7 +381,7 @@ export const ROUTES: readonly Route[] = [
     tag: 'Events',
     summary: 'List events',
     description:
-      "Published events, newest first, within the retention (`HOOKLINE_RETENTION`), as receivers get them with the tenant they were published for; every tenant's, or one tenant's (`tenant_id`; a tenant key's own, always). Test sends are not listed.",
+      "Published events from the log, newest first, within the retention (`HOOKLINE_RETENTION`), as receivers get them with the tenant they were published for; every tenant's, or one tenant's (`tenant_id`; a tenant key's own, always), filtered by name (exact, or a prefix: `order.*`), creation time (`after`/`since`, `before`/`until`) and `resource.id`. Test sends are not listed. The log shows a new event within about a second.",
     query: EventListQuery.extend({
       tenant_id: EventListQuery.shape.tenant_id.describe('only events published for this tenant'),
     }),
@@ -403,6 +404,21 @@ export const ROUTES: readonly Route[] = [
       ...refused([...ALWAYS, 404], {
         404: "No such event (or `id` is not an `evt_` id, or, to a tenant key, another tenant's).",
       }),
+    },
+    tenantKey: true,
+  },
+  {
+    method: 'get',
+    path: '/v1/deliveries',
+    operationId: 'listDeliveries',
+    tag: 'Deliveries',
+    summary: 'Search deliveries',
+    description:
+      "Deliveries from the log, newest first, by tenant (a tenant key's own, always), endpoint, status, event name (exact, or a prefix: `order.*`), creation time (`since`, `until`), the event's `resource.id` and the last attempt's HTTP status; every filter optional, all of them ANDed. The log shows a change within about a second.",
+    query: DeliverySearchQuery,
+    responses: {
+      200: { description: 'A page of deliveries.', body: DeliveryList },
+      ...refused([...ALWAYS, 403, 422], { ...otherTenant, ...badQuery }),
     },
     tenantKey: true,
   },
@@ -463,7 +479,7 @@ export const ROUTES: readonly Route[] = [
     tag: 'Dead letter',
     summary: 'Replay dead deliveries',
     description:
-      "`ids` replays those; `endpoint_id` that endpoint's whole dead letter; `tenant_id` that tenant's; `ids` with either, those of the ids in that dead letter; none (or no body), everything. A tenant key replays within its own tenant only. Only what is dead goes, so replaying twice is harmless.",
+      "`ids` replays those; `endpoint_id` that endpoint's whole dead letter; `tenant_id` that tenant's; `ids` with either, those of the ids in that dead letter; `since`/`until` only those created in that time; none (or no body), everything. `dry_run: true` counts what would go and replays nothing. A tenant key replays within its own tenant only. Only what is dead goes, so replaying twice is harmless.",
     body: DeadLetterReplay,
     responses: {
       202: { description: 'How many left the dead letter.', body: Replayed },

@@ -1,9 +1,14 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
-import { DeliveryStore } from './delivery-store';
+import { Deliveries } from './deliveries';
 import { EndpointStore } from './endpoint-store';
-import { EventStore } from './event-store';
+import { DeliveryJobAdds } from './in-flight/delivery-job-adds';
+import { InFlightStore } from './in-flight/in-flight-store';
+import { Publisher } from './in-flight/publish';
+import { logLagSeconds } from './log/log-writer';
+import type { LogStore } from './log/log-store';
+import { createPostgresLogStore } from './log/postgres/postgres-log-store';
 import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from './idempotency-store';
 import { QUEUE_STATES, type MetricsSources } from './metrics';
 import { redisKeys, type RedisKeys } from './keys';
@@ -50,9 +55,15 @@ export interface HooklineContext {
   keys: RedisKeys;
   queues: Queues;
   endpoints: EndpointStore;
-  events: EventStore;
   tenants: TenantStore;
-  deliveries: DeliveryStore;
+  /** Accepts events: their changes and their deliveries' jobs (in-flight/publish.ts). */
+  publisher: Publisher;
+  /** Deliveries and events read by id, and requeued (deliveries.ts). */
+  deliveries: Deliveries;
+  /** Deliveries while they move: their jobs (in-flight/in-flight-store.ts). */
+  inFlight: InFlightStore;
+  /** What happened: events, deliveries, attempts, the dead letter (log/log-store.ts). */
+  log: LogStore;
   idempotency: IdempotencyStore;
   /** Resolves once the connection is up (API connections refuse commands until then). */
   ready(timeoutMs?: number): Promise<void>;
@@ -61,7 +72,7 @@ export interface HooklineContext {
 
 export type ContextConfig = Pick<
   Config,
-  'redisUrl' | 'queuePrefix' | 'retentionMs' | 'disableAfterMs'
+  'redisUrl' | 'queuePrefix' | 'retentionMs' | 'disableAfterMs' | 'logUrl'
 > &
   Partial<Pick<Config, 'redisCluster' | 'shards'>>;
 
@@ -116,21 +127,26 @@ export function createContext(
   config: ContextConfig,
   role: RedisRole,
   redis: Redis = createRedis({ url: config.redisUrl, cluster: config.redisCluster }, role),
+  log: LogStore = createPostgresLogStore(config.logUrl, { retentionMs: config.retentionMs }),
 ): HooklineContext {
   const keys = redisKeys(config.queuePrefix, config.shards ?? 1);
   const bullmq = bullmqConnection(redis, role);
   const queues = createQueues(keys, bullmq);
   const transactions = new Transactions(redis, () => queues.catalog.operational.backend.client);
-  const deliveries = new DeliveryStore(redis, keys, queues, config, transactions);
+  const jobs = new DeliveryJobAdds(queues, transactions);
+  const inFlight = new InFlightStore(redis, keys, queues, jobs, config);
+  const endpoints = new EndpointStore(redis, keys, () => transactions.open());
   return {
     redis,
     bullmq,
     keys,
     queues,
-    endpoints: new EndpointStore(redis, keys, () => deliveries.multi()),
-    events: new EventStore(redis, keys, config),
-    tenants: new TenantStore(redis, keys, deliveries),
-    deliveries,
+    endpoints,
+    tenants: new TenantStore(redis, keys, log),
+    publisher: new Publisher(redis, keys, queues, jobs, log),
+    deliveries: new Deliveries(redis, keys, inFlight, log, jobs, endpoints),
+    inFlight,
+    log,
     idempotency: new IdempotencyStore(
       redis,
       keys,
@@ -143,6 +159,7 @@ export function createContext(
       await Promise.allSettled(queues.all().map(({ queue }) => queue.close()));
       bullmq.disconnect();
       redis.disconnect();
+      await log.close();
     },
   };
 }
@@ -167,6 +184,7 @@ export function metricSources(context: HooklineContext): MetricsSources {
       }
       return sums;
     },
-    deadLetterSize: () => context.deliveries.deadLetterSize(),
+    deadLetterSize: () => context.log.count({ dead_letter: true }),
+    logLag: () => logLagSeconds(context.redis, context.keys),
   };
 }

@@ -217,17 +217,14 @@ export class EndpointStore {
   }
 
   /**
-   * Deletes an endpoint and its index entries. Returns the ids of its deliveries that were still
-   * waiting (pending or failed), so the caller can drop their jobs, or `undefined` if not found.
+   * Deletes an endpoint, its index entries, health and rate limiter. False if not found. Its
+   * deliveries still waiting are the caller's to drop (deliveries.ts `dropWaitingOf`).
    */
-  async delete(id: string): Promise<string[] | undefined> {
+  async delete(id: string): Promise<boolean> {
     for (let i = 0; i < MAX_CAS_RETRIES; i++) {
       const current = await this.read(id);
-      if (!current) return undefined;
+      if (!current) return false;
       if (!(await this.put(id, current.raw, undefined, current.endpoint))) continue;
-      const waiting = await Promise.all(
-        this.keys.allShards.map((shard) => this.dropShardSets(id, current.endpoint, shard)),
-      );
       await execAll(
         this.redis
           .multi()
@@ -237,34 +234,9 @@ export class EndpointStore {
             this.keys.rateLimitReservations(id),
           ),
       );
-      return waiting.flat();
+      return true;
     }
     throw new Error(`endpoint ${id} kept changing; gave up after ${MAX_CAS_RETRIES} tries`);
-  }
-
-  /**
-   * Deletes a deleted endpoint's sets in one shard, and takes its dead deliveries out of the
-   * shard's dead letters. Returns the ids that were still waiting (pending or failed).
-   */
-  private async dropShardSets(
-    id: string,
-    endpoint: StoredEndpoint,
-    shard: number,
-  ): Promise<string[]> {
-    const [pending, failed, dead] = await Promise.all(
-      (['pending', 'failed', 'dead'] as const).map((s) =>
-        this.redis.zrange(this.keys.endpointDeliveries(shard, id, s), 0, -1),
-      ),
-    );
-    const multi = this.redis.multi();
-    if (dead!.length > 0) {
-      multi.zrem(this.keys.deadLetter(shard), ...dead!);
-      const tenant = endpoint.tenant_id;
-      if (tenant !== null) multi.zrem(this.keys.tenantDeadLetter(shard, tenant), ...dead!);
-    }
-    multi.del(...DeliveryStatus.options.map((s) => this.keys.endpointDeliveries(shard, id, s)));
-    await execAll(multi);
-    return [...pending!, ...failed!];
   }
 
   /** Endpoints in creation order: every one, or one tenant's (the cost is the page, not the installation). */

@@ -1,6 +1,8 @@
-import type { DeliveryStatus } from '@hookline/api';
 import { CLUSTER_SLOTS, clusterSlot } from './cluster-slot';
 import { shardOfSlot, slotOf, slotOfDigest } from './shards';
+
+/** The deliveries queue's name (queues.ts `JOBS.deliver.queue`): part of its jobs' keys. */
+export const DELIVERIES_QUEUE = 'deliveries';
 
 /**
  * The hash tag of each of `shards` shards: `{<prefix>:<n>}`, or `{<prefix>:<n>.<k>}` with the
@@ -26,9 +28,11 @@ export function shardTags(prefix: string, shards: number): string[] {
  * Two kinds of hash tag keep each multi-key script and transaction inside one Redis Cluster slot:
  * - the catalog, `{<prefix>}`: endpoints, their routing indexes, health and rate limits, tenants
  *   and tenant keys — what every publish and delivery reads, and small;
- * - the shards, `{<prefix>:<n>}` for n in 0..shards-1 ({@link shardTags}): events, deliveries, attempts, the
- *   per-endpoint status sets and dead letters, the event indexes, idempotency records, and the
- *   shard's queues. An event's or a delivery's shard is named by its id (shards.ts).
+ * - the shards, `{<prefix>:<n>}` for n in 0..shards-1 ({@link shardTags}): the shard's queues (whose
+ *   delivery jobs are the deliveries in flight), its change stream, events not yet logged, and
+ *   idempotency records. An event's or a delivery's shard is named by its id (shards.ts).
+ *
+ * What happened (events, deliveries, attempts, the dead letter) is in the log, not here (log/).
  */
 export function redisKeys(prefix: string, shards = 1) {
   const catalog = `{${prefix}}`;
@@ -90,38 +94,30 @@ export function redisKeys(prefix: string, shards = 1) {
 
     // --- a shard's ---
     /**
-     * hash: an event: `body`, exactly the bytes receivers get and signatures cover, and
-     * `tenant_id` ('' for none).
+     * stream: the shard's change stream (log/changes.ts): every change of its events and
+     * deliveries, appended in the same atomic step as the queue change, read by the log writer
+     * (log/log-writer.ts) and deleted once the log has it.
      */
-    event: (id: string) => `${ofId(id)}:evt:${id}`,
+    changes: (shard: number) => `${shardTag(shard)}:changes`,
+    /** The change stream of the shard an event's or a delivery's id names. */
+    changesOf: (id: string) => `${ofId(id)}:changes`,
     /**
-     * zset (score 0, ordered by id): a shard's published events within the retention, of one
-     * tenant, or (null) of all tenants and none.
+     * hash: an event accepted and not yet in the log: `v`, its change's stream entry id, so that
+     * reading it by id needs no log in the moment between its 202 and its logging. Deleted by
+     * the log writer once the log has it.
      */
-    events: (shard: number, tenant: string | null) => `${scoped(shardTag(shard), tenant)}evts`,
-    /** zset (score 0, ordered by id): the same, of one name. */
-    eventsNamed: (shard: number, tenant: string | null, name: string) =>
-      `${scoped(shardTag(shard), tenant)}evts:n:${name}`,
-    /** list: an event's delivery ids. */
-    eventDeliveries: (id: string) => `${ofId(id)}:evt:${id}:d`,
-    /** hash: a delivery's state, and its attempts as JSON in fields `att:1`, `att:2`, … */
-    delivery: (id: string) => `${ofId(id)}:whd:${id}`,
+    unloggedEvent: (id: string) => `${ofId(id)}:evt:${id}`,
     /**
-     * list: a delivery's attempts as earlier versions kept them (JSON, oldest first). Nothing
-     * writes it any more; it is read beside the hash until the retention has passed since an
-     * upgrade, and then expires on its own.
+     * hash: a delivery's BullMQ job, which is its one record while it moves (in-flight/job-record.ts):
+     * BullMQ's fields, and Hookline's state fields beside them. BullMQ's own key for the job.
      */
-    legacyAttempts: (id: string) => `${ofId(id)}:whd:${id}:att`,
-    /** zset (score 0, ordered by id): an endpoint's deliveries of one shard in one status. */
-    endpointDeliveries: (shard: number, endpointId: string, status: DeliveryStatus) =>
-      `${shardTag(shard)}:ep:${endpointId}:s:${status}`,
-    /** The prefix of {@link endpointDeliveries}, for scripts that move a delivery between statuses. */
-    endpointDeliveriesPrefix: (shard: number, endpointId: string) =>
-      `${shardTag(shard)}:ep:${endpointId}:s:`,
-    /** zset (score 0, ordered by id): a shard's dead-lettered deliveries. */
-    deadLetter: (shard: number) => `${shardTag(shard)}:dlq`,
-    /** zset (score 0, ordered by id): a shard's dead-lettered deliveries of one tenant. */
-    tenantDeadLetter: (shard: number, tenant: string) => `${ofTenant(shardTag(shard), tenant)}dlq`,
+    deliveryJob: (id: string) => `${ofId(id)}:${DELIVERIES_QUEUE}:${id}`,
+    /** The prefix of {@link deliveryJob} in a shard: a script appends the job id. */
+    deliveryJobPrefix: (shard: number) => `${shardTag(shard)}:${DELIVERIES_QUEUE}:`,
+    /** zset: a shard's finished delivery jobs (BullMQ's `completed`), by finish time. */
+    deliveriesCompleted: (shard: number) => `${shardTag(shard)}:${DELIVERIES_QUEUE}:completed`,
+    /** zset: a shard's delivery jobs BullMQ gave up on (its `failed`), by finish time. */
+    deliveriesFailed: (shard: number) => `${shardTag(shard)}:${DELIVERIES_QUEUE}:failed`,
     /** The slot of an idempotency record's hash: its publish goes to that slot's shard. */
     idempotencySlot: (hash: string) => slotOfDigest(hash),
     /** string: an idempotency record, in the shard its publish writes to. */

@@ -28,6 +28,8 @@ export interface MetricsSources {
   >;
   /** Size of the dead letter, read when Prometheus scrapes. */
   deadLetterSize?: () => Promise<number>;
+  /** Seconds the oldest change not yet in the log has waited (log/log-writer.ts). */
+  logLag?: () => Promise<number>;
 }
 
 /**
@@ -90,6 +92,16 @@ export function createMetrics(sources: MetricsSources = {}) {
         if (!sources.deadLetterSize) return;
         const size = await sources.deadLetterSize().catch(() => undefined);
         if (size !== undefined) this.set(size);
+      },
+    }),
+    logLag: new Gauge({
+      name: 'hookline_log_lag_seconds',
+      help: 'Age of the oldest change not yet written to the log (read when scraped).',
+      registers: [registry],
+      async collect() {
+        if (!sources.logLag) return;
+        const lag = await sources.logLag().catch(() => undefined);
+        if (lag !== undefined) this.set(lag);
       },
     }),
     httpRequests: new Counter({

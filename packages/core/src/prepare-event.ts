@@ -1,7 +1,18 @@
 import type { EventResource, JsonObject, WebhookEvent } from '@hookline/webhooks';
-import type { PreparedEvent } from './delivery-store';
 import { newId } from './ids';
 import { withSlot } from './shards';
+
+/** An event ready to be written: its body is the exact JSON receivers get. */
+export interface PreparedEvent {
+  event: WebhookEvent;
+  body: string;
+  /** The tenant it is for; null for an untenanted event. */
+  tenantId: string | null;
+  endpointIds: readonly string[];
+  test?: boolean;
+  /** The publish's W3C trace context, if it carried one. */
+  traceparent?: string | null;
+}
 
 export interface EventInput {
   name: string;

@@ -2,12 +2,28 @@ import { Job, Queue, type JobsOptions, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { DeliveryId, EndpointId, EventId } from '@hookline/api';
+import { DELIVERIES_QUEUE } from './keys';
 
-/** One delivery of an event (or a test send) to one endpoint. Job id = delivery id. */
+/**
+ * One delivery of an event (or a test send) to one endpoint: while it moves, its job is its one
+ * record (in-flight/job-record.ts). Job id = delivery id. The data holds what never changes for
+ * the job's life, the event's body included (the exact bytes receivers get), so an attempt needs
+ * no other read; what changes is kept in the job's hash beside BullMQ's fields.
+ */
 export const DeliverJob = z.object({
   delivery_id: DeliveryId,
   endpoint_id: EndpointId,
   event_id: EventId,
+  tenant_id: z.string().nullable(),
+  /** The event's name and resource: the log searches deliveries by them. */
+  name: z.string(),
+  resource_id: z.string().nullable(),
+  test: z.boolean(),
+  /** Attempts made before this job (a replay's job goes on counting): its cycle starts here. */
+  attempts: z.number().int().min(0),
+  body: z.string(),
+  /** The publish's W3C trace context, if it carried one. */
+  traceparent: z.string().nullable(),
 });
 export type DeliverJob = z.infer<typeof DeliverJob>;
 
@@ -19,6 +35,16 @@ export type DeliverJob = z.infer<typeof DeliverJob>;
 export const FanoutJob = z.object({
   event_id: EventId,
   endpoint_ids: z.array(EndpointId),
+  /** What the event's delivery jobs carry (queues.ts `DeliverJob`), for those still to be made. */
+  event: z.object({
+    name: z.string(),
+    tenant_id: z.string().nullable(),
+    resource_id: z.string().nullable(),
+    resource_type: z.string().nullable(),
+    test: z.boolean(),
+    body: z.string(),
+    traceparent: z.string().nullable(),
+  }),
 });
 export type FanoutJob = z.infer<typeof FanoutJob>;
 
@@ -29,7 +55,19 @@ export type FanoutJob = z.infer<typeof FanoutJob>;
  * runs twice publishes once.
  */
 export const OperationalJob = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('delivery.dead'), delivery_id: DeliveryId, endpoint_id: EndpointId }),
+  z.object({
+    kind: z.literal('delivery.dead'),
+    delivery_id: DeliveryId,
+    endpoint_id: EndpointId,
+    /** What the report says, as the delivery stood when it died (its job may be gone by then). */
+    event_id: EventId.nullable(),
+    tenant_id: z.string().nullable(),
+    attempts: z.number().int(),
+    last_status_code: z.number().int().nullable(),
+    last_error: z.string().nullable(),
+    /** ms of its death: the report's event is dated by it, so a report run twice names one event. */
+    at: z.number(),
+  }),
   z.object({
     kind: z.literal('endpoint.disabled'),
     endpoint_id: EndpointId,
@@ -47,7 +85,7 @@ export type OperationalJob = z.infer<typeof OperationalJob>;
  */
 export const JOBS = {
   deliver: {
-    queue: 'deliveries',
+    queue: DELIVERIES_QUEUE,
     schema: DeliverJob,
     options: {
       // Hookline counts delivery attempts and schedules their retries itself (per delivery, in
@@ -56,8 +94,10 @@ export const JOBS = {
       // them all is dead-lettered by the dispatcher's 'failed' handler, never silently lost.
       attempts: 20,
       backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: true,
-      removeOnFail: { age: 7 * 24 * 3600, count: 100_000 },
+      // A finished job keeps its final state until the log has it, so that reading a delivery by
+      // id never finds neither; the log writer then removes it (log/job-sweeper.ts).
+      removeOnComplete: false,
+      removeOnFail: false,
     },
   },
   operational: {
@@ -90,12 +130,12 @@ export const QUEUE_NAMES = [...new Set(Object.values(JOBS).map((job) => job.queu
 export const fanoutJobId = (eventId: string) => `fanout-${eventId}`;
 
 /**
- * The operational job's id: one per dead-lettering of a delivery (`cycle` tells a replayed
- * delivery's second death from its first) or per disable of an endpoint.
+ * The operational job's id: one per dead-lettering of a delivery (its attempt count tells a
+ * replayed delivery's second death from its first) or per disable of an endpoint.
  */
-export function operationalJobId(job: OperationalJob, cycle = 0): string {
+export function operationalJobId(job: OperationalJob): string {
   return job.kind === 'delivery.dead'
-    ? `ops-dead-${job.delivery_id}-${cycle}`
+    ? `ops-dead-${job.delivery_id}-${job.attempts}`
     : `ops-disabled-${job.endpoint_id}-${Date.parse(job.stamp)}`;
 }
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis, Result } from 'ioredis';
+import type { RecordArgs } from './in-flight/record';
+import type { RequeueArgs } from './in-flight/requeue';
 
 // Lua scripts that move a delivery between states, or write an endpoint, in one round trip,
 // atomically: a process killed between "attempt recorded" and "status changed" (or
@@ -18,14 +20,16 @@ function command(file: string): string {
  * file's name, so the two cannot drift apart.
  */
 const SCRIPTS = {
-  /** Records an attempt (optional) and moves a delivery to a new status: `commands/transition-3.lua`. */
-  hlTransition: 'transition-3.lua',
-  /** Writes published events' records and their deliveries in one shard: `commands/publish-1.lua`. */
+  /** Records an attempt (optional) and moves a delivery in flight to a new status: `commands/record-2.lua`. */
+  hlRecord: 'record-2.lua',
+  /** Appends published events' changes in one shard: `commands/publish-1.lua`. */
   hlPublish: 'publish-1.lua',
+  /** Removes finished delivery jobs the log holds: `commands/forget-2.lua`. */
+  hlForget: 'forget-2.lua',
   /** Counts an attempt for its endpoint's health: `commands/health-1.lua`. */
   hlHealth: 'health-1.lua',
-  /** Puts a delivery back to pending with a fresh attempt budget: `commands/requeue-3.lua`. */
-  hlRequeue: 'requeue-3.lua',
+  /** Puts a delivery back to pending with a fresh attempt budget: `commands/requeue-4.lua`. */
+  hlRequeue: 'requeue-4.lua',
   /** A per-endpoint rate limiter shared by every dispatcher: `commands/rate-limit-2.lua`. */
   hlRateLimit: 'rate-limit-2.lua',
   /** Compare-and-set of an endpoint with its index, announced on the changes channel: `commands/put-endpoint-4.lua`. */
@@ -40,14 +44,13 @@ const LOADED = Object.entries(SCRIPTS).map(([name, file]) => ({
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    hlTransition(
-      ...args: [string, string, string, ...(string | number)[]]
-    ): Result<string, Context>;
+    hlRecord(...args: RecordArgs): Result<'ok' | 'gone' | 'refused', Context>;
     hlPublish(...args: [string, ...(string | number)[]]): Result<number, Context>;
+    hlForget(...args: [string, string, ...(string | number)[]]): Result<number, Context>;
     hlHealth(
       ...args: [string, 'success' | 'failure', number, number]
     ): Result<'ok' | 'disable', Context>;
-    hlRequeue(...args: [string, string, string, ...(string | number)[]]): Result<string, Context>;
+    hlRequeue(...args: RequeueArgs): Result<string, Context>;
     hlRateLimit(...args: [string, string, number, number, string]): Result<number, Context>;
     hlPutEndpoint(
       ...args: [

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Tenant, TenantListQuery, TenantSummary } from '@hookline/api';
 import type { Redis } from 'ioredis';
-import type { DeliveryStore } from './delivery-store';
+import type { LogStore } from './log/log-store';
 import type { RedisKeys } from './keys';
 import { pageOfSet, type PageResult } from './pagination';
 import { execAll } from './exec';
@@ -30,7 +30,7 @@ export class TenantStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly deliveries: DeliveryStore,
+    private readonly log: LogStore,
   ) {}
 
   /** Tenants with at least one endpoint, ordered by id, each with its endpoint count. */
@@ -46,15 +46,15 @@ export class TenantStore {
     };
   }
 
-  /** A tenant's counts, or `undefined` when it has no endpoint. Costs in proportion to its endpoints. */
+  /** A tenant's counts (from the log), or `undefined` when it has no endpoint. */
   async get(tenantId: string): Promise<Tenant | undefined> {
-    const endpointIds = await this.redis.zrange(this.keys.tenantEndpoints(tenantId), 0, -1);
-    if (endpointIds.length === 0) return undefined;
+    const endpoints = await this.redis.zcard(this.keys.tenantEndpoints(tenantId));
+    if (endpoints === 0) return undefined;
     const [pending, deadLetter] = await Promise.all([
-      this.deliveries.unsettledCount(endpointIds),
-      this.deliveries.tenantDeadLetterSize(tenantId),
+      this.log.count({ tenant_id: tenantId, status: ['pending', 'failed'] }),
+      this.log.count({ tenant_id: tenantId, dead_letter: true }),
     ]);
-    return { id: tenantId, endpoints: endpointIds.length, pending, dead_letter: deadLetter };
+    return { id: tenantId, endpoints, pending, dead_letter: deadLetter };
   }
 
   /** Every endpoint id of a tenant, oldest first. */

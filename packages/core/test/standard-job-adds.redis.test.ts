@@ -10,7 +10,14 @@ let ctx: HooklineContext;
 
 beforeAll(async () => {
   ctx = createContext(
-    { ...TEST_REDIS, queuePrefix: prefix, retentionMs: 3_600_000, disableAfterMs: 60_000 },
+    {
+      ...TEST_REDIS,
+      queuePrefix: prefix,
+      retentionMs: 3_600_000,
+      disableAfterMs: 60_000,
+      // The log is never reached here (its pool connects on first use).
+      logUrl: 'postgres://postgres@127.0.0.1:5432/hookline_unused',
+    },
     'api',
   );
   await ctx.ready();
@@ -45,6 +52,13 @@ function deliverJob(): DeliverJob {
     delivery_id: deliveryIdFor(eventId, endpointId),
     endpoint_id: endpointId,
     event_id: eventId,
+    tenant_id: null,
+    name: 'order.filled',
+    resource_id: null,
+    test: false,
+    attempts: 0,
+    body: JSON.stringify({ id: eventId, name: 'order.filled', data: {} }),
+    traceparent: null,
   };
 }
 
@@ -75,7 +89,7 @@ test('a job it adds in a transaction is a BullMQ job with its data and options',
   const data = deliverJob();
   const queue = ctx.queues.of(data.delivery_id).deliveries;
   const adds = new StandardJobAdds(queue, 'deliver', JOBS.deliver.options);
-  const multi = await ctx.deliveries.multi();
+  const multi = await ctx.publisher.transaction();
   adds.add(multi, data.delivery_id, data);
   const [id] = (await execAll(multi)) as string[];
   expect(id).toBe(data.delivery_id);
@@ -87,12 +101,12 @@ test('a job it adds in a transaction is a BullMQ job with its data and options',
     jobId: data.delivery_id,
     attempts: JOBS.deliver.options.attempts,
     backoff: JOBS.deliver.options.backoff,
-    removeOnComplete: true,
+    removeOnComplete: false,
   });
   expect(await job?.getState()).toBe('waiting');
 
   // The same id again is refused by BullMQ as any second add of a job id is: nothing doubles.
-  const again = await ctx.deliveries.multi();
+  const again = await ctx.publisher.transaction();
   adds.add(again, data.delivery_id, data);
   await execAll(again);
   expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });

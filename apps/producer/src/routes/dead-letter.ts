@@ -33,7 +33,10 @@ async function deadLetterFilter(
 }
 
 /** The dead letter: list it, and replay it (all of it, one endpoint's, one tenant's, or chosen deliveries). */
-export function deadLetterRoutes({ context }: RouteDeps, auth: RequestHandler): Router {
+/** Dead deliveries read and requeued per round. */
+const REPLAY_PAGE = 500;
+
+export function deadLetterRoutes({ context, now }: RouteDeps, auth: RequestHandler): Router {
   const router = Router();
 
   router.get('/v1/dead-letter', auth, async (req, res) => {
@@ -41,29 +44,48 @@ export function deadLetterRoutes({ context }: RouteDeps, auth: RequestHandler): 
     const filter = await deadLetterFilter(context, res, { endpoint_id, tenant_id });
     res.json(
       filter
-        ? await context.deliveries.listDeadLetter(filter, page)
+        ? await context.log.listDeliveries({
+            ...page,
+            dead_letter: true,
+            endpoint_id: filter.endpointId,
+            tenant_id: filter.tenantId,
+          })
         : { data: [], next_cursor: null },
     );
   });
 
   router.post('/v1/dead-letter/replay', auth, jsonBody, async (req, res) => {
-    const { ids, ...query } = parse(DeadLetterReplay, req.body);
+    const { ids, since, until, dry_run, ...query } = parse(DeadLetterReplay, req.body ?? {});
+    const dryRun = dry_run ?? false;
     const filter = await deadLetterFilter(context, res, query);
     if (!filter) {
-      res.status(202).json({ replayed: 0 });
+      res.status(202).json({ replayed: 0, dry_run: dryRun });
       return;
     }
-    let chosen = ids ?? (await context.deliveries.deadLetterIds(filter));
-    if (ids && (filter.endpointId !== undefined || filter.tenantId !== undefined)) {
-      // Named ids count only where they are in the chosen dead letter: a tenant key replays
-      // nothing of another tenant's, whatever ids it names.
-      const within = new Set(await context.deliveries.deadLetterIds(filter));
-      chosen = ids.filter((id) => within.has(id));
+    // The log's dead letter, page by page, oldest first: a tenant key's search is its own
+    // tenant's, so it replays nothing of another tenant's, whatever ids it names.
+    const search = {
+      endpoint_id: filter.endpointId,
+      tenant_id: filter.tenantId,
+      ids: ids && [...new Set(ids)],
+      since: since === undefined ? undefined : Date.parse(since),
+      until: until === undefined ? undefined : Date.parse(until),
+    };
+    let replayed = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await context.log.deadLetterForReplay({ ...search, after }, REPLAY_PAGE);
+      if (page.length === 0) break;
+      after = page.at(-1)!.id;
+      // Only what is dead now is replayed: ids already replayed, delivered or unknown are
+      // skipped, so replaying the same list twice is harmless. `replayed` says how many went.
+      replayed += dryRun
+        ? page.length
+        : (await context.deliveries.requeue(page.map((d) => d.id), fromStatuses('replay'), now()))
+            .length;
+      if (page.length < REPLAY_PAGE) break;
     }
-    // Only what is dead now is replayed: ids already replayed, delivered or unknown are skipped,
-    // so replaying the same list twice is harmless. `replayed` says how many went.
-    const replayed = await context.deliveries.requeue([...new Set(chosen)], fromStatuses('replay'));
-    res.status(202).json({ replayed: replayed.length });
+    res.status(202).json({ replayed, dry_run: dryRun });
   });
 
   return router;

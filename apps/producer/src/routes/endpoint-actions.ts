@@ -36,7 +36,7 @@ export function endpointActionRoutes({ context, now }: RouteDeps, auth: RequestH
       now: at,
       test: true,
     });
-    await context.deliveries.publish([prepared], undefined, at);
+    await context.publisher.publish([prepared], undefined, at);
     res.status(202).json({ id: prepared.event.id, deliveries: 1 });
   });
 
@@ -46,7 +46,7 @@ export function endpointActionRoutes({ context, now }: RouteDeps, auth: RequestH
     visible(principalOf(res), await context.endpoints.get(id), (e) => e.tenant_id, 'endpoint', id);
     const statuses = fromStatuses('recover');
     const ids = await context.deliveries.idsSince(id, statuses, Date.parse(since));
-    const recovered = await context.deliveries.requeue(ids, statuses);
+    const recovered = await context.deliveries.requeue(ids, statuses, now());
     res.status(202).json({ recovered: recovered.length });
   });
 

@@ -66,9 +66,8 @@ export function endpointRoutes({ context, config, now }: RouteDeps, auth: Reques
 
   router.delete('/v1/endpoints/:id', auth, async (req, res) => {
     const { id } = await load(res, req.params.id);
-    const waiting = await context.endpoints.delete(id);
-    if (!waiting) throw notFound('endpoint', id);
-    await context.deliveries.dropWaiting(id, waiting, now());
+    if (!(await context.endpoints.delete(id))) throw notFound('endpoint', id);
+    await context.deliveries.dropWaitingOf(id, now());
     res.status(204).end();
   });
 

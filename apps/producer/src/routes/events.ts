@@ -6,6 +6,7 @@ import { operatorOnly, principalOf, tenantScope, visible } from '../principal';
 import { jsonBody } from '../json-body';
 import { idempotencyKey, idempotencyScope, publishEvents, type PublishOutcome } from '../publish';
 import { parse, pathId } from '../validate';
+import { eventSearch } from '../search';
 
 function answer<Body>(res: Response, metrics: Metrics, outcome: PublishOutcome<Body>): void {
   if (outcome.kind === 'published') metrics.eventsPublished.inc(outcome.events);
@@ -53,13 +54,19 @@ export function eventRoutes({ context, metrics, now }: RouteDeps, auth: RequestH
   router.get('/v1/events', auth, async (req, res) => {
     const query = parse(EventListQuery, req.query);
     const tenant = tenantScope(principalOf(res), query.tenant_id);
-    res.json(await context.events.list({ ...query, tenant_id: tenant }, now()));
+    res.json(await context.log.listEvents(eventSearch({ ...query, tenant_id: tenant })));
   });
 
   router.get('/v1/events/:id', auth, async (req, res) => {
     const id = pathId('evt', req.params.id);
     res.json(
-      visible(principalOf(res), await context.events.get(id), (e) => e.tenant_id, 'event', id),
+      visible(
+        principalOf(res),
+        await context.deliveries.getEvent(id),
+        (e) => e.tenant_id,
+        'event',
+        id,
+      ),
     );
   });
 

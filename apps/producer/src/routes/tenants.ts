@@ -52,8 +52,8 @@ export function tenantRoutes({ context, now }: RouteDeps, auth: RequestHandler):
     const revoked = await context.tenants.revokeKeys(id);
     if (endpointIds.length === 0 && revoked === 0) throw notFound('tenant', id);
     for (const endpointId of endpointIds) {
-      const waiting = await context.endpoints.delete(endpointId);
-      if (waiting) await context.deliveries.dropWaiting(endpointId, waiting, now());
+      if (await context.endpoints.delete(endpointId))
+        await context.deliveries.dropWaitingOf(endpointId, now());
     }
     res.status(204).end();
   });

@@ -38,6 +38,8 @@ export interface LogStore {
   getDeliveries(ids: readonly string[]): Promise<Delivery[]>;
   /** Deliveries, newest first. */
   listDeliveries(query: DeliverySearch): Promise<PageResult<Delivery>>;
+  /** Those of `ids` that the log holds delivered or dead. */
+  settledIds(ids: readonly string[]): Promise<string[]>;
   /** The tenant of a logged delivery (null: untenanted), or undefined if it is not in the log. */
   tenantOfDelivery(id: string): Promise<string | null | undefined>;
 
@@ -46,6 +48,8 @@ export interface LogStore {
    * `limit` (a replay works through the dead letter in pages).
    */
   deadLetterForReplay(query: DeadLetterSearch, limit: number): Promise<ReplayCandidate[]>;
+  /** Logged deliveries with what requeuing one needs, whatever their status; unknown ids left out. */
+  requeueCandidates(ids: readonly string[]): Promise<(ReplayCandidate & { status: DeliveryStatus })[]>;
   /** How many deliveries the search finds (counts for the API and the gauges). */
   count(query: Omit<DeliverySearch, keyof PageRequest>): Promise<number>;
 

@@ -1,0 +1,212 @@
+import type { Delivery, DeliveryStatus, EventWithDeliveries } from '@hookline/api';
+import type { WebhookEvent } from '@hookline/webhooks';
+import type { Redis } from 'ioredis';
+import type { EndpointStore } from './endpoint-store';
+import type { RedisKeys } from './keys';
+import type { InFlight, InFlightStore } from './in-flight/in-flight-store';
+import type { DeliveryJobAdds } from './in-flight/delivery-job-adds';
+import { requeueInShards, type RequeueCandidate } from './in-flight/requeue';
+import type { DeliverySearch, LogStore } from './log/log-store';
+
+type DeliverySearchFilter = Omit<DeliverySearch, 'limit' | 'cursor'>;
+import { parseEntry } from './log/stream-entries';
+import type { DeliverJob } from './queues';
+
+/** A delivery in flight as the API shows it: its logged attempts, and the last one its job holds. */
+function inFlightView(d: InFlight, logged: Delivery | undefined): Delivery {
+  const attempts = [...(logged?.attempts ?? [])];
+  if (d.lastAttempt && !attempts.some((a) => a.number === d.lastAttempt!.number))
+    attempts.push(d.lastAttempt);
+  return {
+    id: d.id,
+    event_id: d.test ? null : d.eventId,
+    endpoint_id: d.endpointId,
+    status: d.status,
+    attempts,
+    next_attempt_at: d.nextAttemptAt === null ? null : new Date(d.nextAttemptAt).toISOString(),
+    created_at: new Date(d.createdAt).toISOString(),
+  };
+}
+
+/**
+ * Deliveries and events as the API reads them by id, and requeued: a delivery in flight is read
+ * from its job, one that settled from the log — a job leaves only once the log holds it
+ * (log/job-sweeper.ts), and an event stays marked in Redis until its change is logged, so a 202'd
+ * event and its deliveries are readable at every instant. Lists, counts and search are the log's
+ * alone (log/log-store.ts).
+ */
+export class Deliveries {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    readonly inFlight: InFlightStore,
+    private readonly log: LogStore,
+    private readonly jobs: DeliveryJobAdds,
+    private readonly endpoints: Pick<EndpointStore, 'getMany'>,
+  ) {}
+
+  /** Deliveries with their attempts, in the order of `ids`; unknown ones left out. */
+  async getDeliveries(ids: readonly string[]): Promise<Delivery[]> {
+    if (ids.length === 0) return [];
+    const [moving, logged] = await Promise.all([
+      this.inFlight.getMany(ids),
+      this.log.getDeliveries(ids),
+    ]);
+    const byId = new Map(logged.map((d) => [d.id, d]));
+    return ids.flatMap((id, i) => {
+      const job = moving[i];
+      const row = byId.get(id);
+      if (job) return [inFlightView(job, row)];
+      return row ? [row] : [];
+    });
+  }
+
+  async getDelivery(id: string): Promise<Delivery | undefined> {
+    return (await this.getDeliveries([id]))[0];
+  }
+
+  /** The tenant of a delivery (null: untenanted), or undefined if there is no such delivery. */
+  async tenantOf(id: string): Promise<string | null | undefined> {
+    const job = await this.inFlight.get(id);
+    return job ? job.tenantId : this.log.tenantOfDelivery(id);
+  }
+
+  /** An event with its deliveries' states: the log's, or, before the log has it, Redis's. */
+  async getEvent(id: string): Promise<EventWithDeliveries | undefined> {
+    const logged = await this.log.getEvent(id);
+    if (logged) return this.withMovingStates(logged);
+    const version = await this.redis.hget(this.keys.unloggedEvent(id), 'v');
+    // Not marked: unknown, or logged since the first read (the mark goes once the log has it).
+    if (!version) return this.log.getEvent(id);
+    const [entry] = await this.redis.xrange(this.keys.changesOf(id), version, version);
+    // Logged between the two reads: the log has it now.
+    if (!entry) return this.log.getEvent(id);
+    const change = parseEntry(entry as [string, string[]]);
+    if (change instanceof Error || change.kind !== 'event') return undefined;
+    const deliveries = await this.getDeliveries(change.deliveries.map((d) => d.id));
+    const event = JSON.parse(change.body) as WebhookEvent;
+    return {
+      ...event,
+      tenant_id: change.tenant_id,
+      deliveries: deliveries.map((d) => ({
+        id: d.id,
+        endpoint_id: d.endpoint_id,
+        status: d.status,
+        attempts: d.attempts.length,
+      })),
+    };
+  }
+
+  /** A logged event whose deliveries may have moved since the log last heard: their jobs say. */
+  private async withMovingStates(event: EventWithDeliveries): Promise<EventWithDeliveries> {
+    const moving = await this.inFlight.getMany(event.deliveries.map((d) => d.id));
+    return {
+      ...event,
+      deliveries: event.deliveries.map((d, i) => {
+        const job = moving[i];
+        return job ? { ...d, status: job.status, attempts: job.attempts } : d;
+      }),
+    };
+  }
+
+  /** Ids of the log's deliveries that `search` finds, oldest pages last, at most `max`. */
+  private async idsFromLog(search: DeliverySearchFilter, max: number): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.log.listDeliveries({ ...search, limit: 250, cursor });
+      ids.push(...page.data.map((d) => d.id));
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor && ids.length < max);
+    return ids.slice(0, max);
+  }
+
+  /**
+   * Brings forward the retries of an endpoint's failed deliveries (when it is disabled, so that
+   * they reach the dead letter now rather than at their next scheduled attempt).
+   */
+  async promoteRetries(endpointId: string, max = 10_000): Promise<number> {
+    const ids = await this.idsFromLog({ endpoint_id: endpointId, status: 'failed' }, max);
+    let promoted = 0;
+    for (const id of ids) if (await this.inFlight.promote(id)) promoted += 1;
+    return promoted;
+  }
+
+  /**
+   * Drops the deliveries of a deleted endpoint that are still waiting (in-flight-store.ts
+   * `dropWaiting`). Those the log has not heard of yet are dropped by the dispatcher that takes
+   * them, which finds their endpoint gone.
+   */
+  async dropWaitingOf(endpointId: string, now = Date.now(), max = 100_000): Promise<number> {
+    const ids = await this.idsFromLog(
+      { endpoint_id: endpointId, status: ['pending', 'failed'] },
+      max,
+    );
+    return this.inFlight.dropWaiting(ids, now);
+  }
+
+  /** Ids of an endpoint's deliveries in `statuses`, created at or after `since` (ms). */
+  idsSince(
+    endpointId: string,
+    statuses: readonly DeliveryStatus[],
+    since: number,
+    max = 100_000,
+  ): Promise<string[]> {
+    return this.idsFromLog({ endpoint_id: endpointId, status: statuses, since }, max);
+  }
+
+  /** Whether an event is known: not yet logged, or in the log. */
+  async eventExists(id: string): Promise<boolean> {
+    if ((await this.redis.exists(this.keys.unloggedEvent(id))) === 1) return true;
+    return (await this.log.getEvent(id)) !== undefined;
+  }
+
+  /**
+   * Puts deliveries whose status is one of `allowed` back to pending with a fresh attempt budget,
+   * to go now. Returns the ids requeued, in the order of `ids`. `allowed` is the `from` of the
+   * move asking (`fromStatuses('retry' | 'recover' | 'replay')`, lifecycle.ts). A delivery
+   * whose endpoint is gone is not requeued: nothing would take it.
+   */
+  async requeue(
+    ids: readonly string[],
+    allowed: readonly DeliveryStatus[],
+    now = Date.now(),
+  ): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const moving = await this.inFlight.getMany(ids);
+    const notMoving = ids.filter((_, i) => !moving[i]);
+    const logged = new Map((await this.log.requeueCandidates(notMoving)).map((r) => [r.id, r]));
+    const candidates: RequeueCandidate[] = ids.flatMap((id, i): RequeueCandidate[] => {
+      const job = moving[i];
+      if (job) {
+        if (!allowed.includes(job.status)) return [];
+        return [{ data: { ...job.data, attempts: job.attempts }, loggedStatus: '' }];
+      }
+      const row = logged.get(id);
+      if (!row || !allowed.includes(row.status)) return [];
+      const data: DeliverJob = {
+        delivery_id: row.id,
+        endpoint_id: row.endpoint_id,
+        event_id: row.event_id,
+        tenant_id: row.tenant_id,
+        name: row.event_name,
+        resource_id: row.resource_id,
+        test: row.test,
+        attempts: row.attempts,
+        body: row.body,
+        traceparent: row.traceparent,
+      };
+      return [{ data, loggedStatus: row.status }];
+    });
+    const endpointIds = [...new Set(candidates.map((c) => c.data.endpoint_id))];
+    const endpoints = await this.endpoints.getMany(endpointIds);
+    const live = new Set(endpointIds.filter((_, i) => endpoints[i] !== undefined));
+    const chosen = candidates.filter((c) => live.has(c.data.endpoint_id));
+    const requeued = await requeueInShards(this.keys, this.jobs, chosen, allowed, now);
+    // A delivery waiting for its next retry keeps its delayed job: bring it forward.
+    await Promise.all(
+      [...requeued].filter(([, how]) => how === 'moving').map(([id]) => this.inFlight.promote(id)),
+    );
+    return ids.filter((id) => requeued.has(id));
+  }
+}

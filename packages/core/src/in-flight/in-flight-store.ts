@@ -1,0 +1,166 @@
+import type { DeliveryStatus } from '@hookline/api';
+import type { Redis } from 'ioredis';
+import { readPerShard } from '../by-shard';
+import type { Queues } from '../context';
+import { execAll } from '../exec';
+import type { RedisKeys } from '../keys';
+import { DeliverJob, jobFor, operationalJobId, type OperationalJob } from '../queues';
+import type { DeliveryJobAdds } from './delivery-job-adds';
+import { deliveryState, JOB_STATE_READ, readJobState, type DeliveryState } from './job-record';
+import { recordArgs, type RecordMove } from './record';
+import { fromStatuses } from '../lifecycle';
+
+/** What a record did: moved ('ok', or 'disable': moved, and the endpoint should be disabled), or not ('gone', 'refused'). */
+export type RecordVerdict = 'ok' | 'gone' | 'disable' | 'refused';
+
+export interface RecordOptions {
+  /** Whether this attempt counts for the endpoint's health (disable after unbroken failure). */
+  health?: 'success' | 'failure' | undefined;
+  /**
+   * Report the move to `dead` as a `hookline.delivery.dead` operational event: its job is added
+   * in the same transaction, so a process killed at any instant has either not dead-lettered the
+   * delivery or has also queued the report. Leave it off for what another report covers (an
+   * endpoint disabled) and for an operational event's own delivery.
+   */
+  report?: boolean | undefined;
+}
+
+/** A delivery in flight and what it is read with: its job's data, and Hookline's fields of it. */
+export interface InFlight extends DeliveryState {
+  /** Whether BullMQ has finished its job (it waits there for the log, then goes). */
+  finished: boolean;
+}
+
+/**
+ * Deliveries while they move: each is its BullMQ job (job-record.ts). Reads their state, moves
+ * them (commands/record-2.lua), and brings a waiting one forward.
+ */
+export class InFlightStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly queues: Queues,
+    private readonly jobs: DeliveryJobAdds,
+    private readonly options: { disableAfterMs: number },
+  ) {}
+
+  /** The state of deliveries in flight, in the order of `ids`; undefined for one with no job. */
+  async getMany(ids: readonly string[]): Promise<(InFlight | undefined)[]> {
+    if (ids.length === 0) return [];
+    const rows = await readPerShard(this.redis, this.keys, ids, (pipeline, id) =>
+      pipeline.hmget(this.keys.deliveryJob(id), 'data', 'finishedOn', ...JOB_STATE_READ),
+    );
+    return rows.map(([values]) => {
+      const [raw, finishedOn, ...state] = values as (string | null)[];
+      if (!raw) return undefined;
+      const data = DeliverJob.safeParse(JSON.parse(raw));
+      if (!data.success) return undefined;
+      return {
+        ...deliveryState(data.data, readJobState(data.data, state)),
+        finished: Boolean(finishedOn),
+      };
+    });
+  }
+
+  async get(id: string): Promise<InFlight | undefined> {
+    return (await this.getMany([id]))[0];
+  }
+
+  /** The state fields of a job whose data the caller has (an attempt taken again). */
+  async stateOf(data: DeliverJob): Promise<DeliveryState | undefined> {
+    const values = await this.redis.hmget(
+      this.keys.deliveryJob(data.delivery_id),
+      'data',
+      ...JOB_STATE_READ,
+    );
+    if (values[0] === null) return undefined;
+    return deliveryState(data, readJobState(data, values.slice(1)));
+  }
+
+  /**
+   * Moves a delivery in flight, recording the attempt that moved it, and appends the change
+   * (commands/record-2.lua); then counts the attempt for its endpoint's health in the catalog.
+   * Returns 'gone' when it has no job, 'refused' when its status is not in `move.from`, 'disable'
+   * when the endpoint has now failed for longer than `HOOKLINE_DISABLE_AFTER`, else 'ok'.
+   */
+  async record(
+    delivery: DeliveryState,
+    move: RecordMove,
+    options: RecordOptions = {},
+  ): Promise<RecordVerdict> {
+    const args = recordArgs(this.keys, delivery.data, move);
+    let verdict: 'ok' | 'gone' | 'refused';
+    if (options.report && move.to === 'dead') {
+      const multi = await this.jobs.multi();
+      multi.hlRecord(...args);
+      const last = move.attempt ?? delivery.lastAttempt;
+      const report: OperationalJob = {
+        kind: 'delivery.dead',
+        delivery_id: delivery.id,
+        endpoint_id: delivery.endpointId,
+        event_id: delivery.test ? null : delivery.eventId,
+        tenant_id: delivery.tenantId,
+        attempts: delivery.attempts + (move.attempt ? 1 : 0),
+        last_status_code: last?.status_code ?? null,
+        last_error: last?.error ?? null,
+        at: move.now,
+      };
+      void jobFor(this.queues.of(delivery.id).operational, 'operational', report, {
+        jobId: operationalJobId(report),
+      }).addJob(multi as never);
+      verdict = (await execAll(multi))[0] as typeof verdict;
+    } else {
+      verdict = await this.redis.hlRecord(...args);
+    }
+    if (verdict !== 'ok' || !options.health) return verdict;
+    // Health is the endpoint's, shared by every shard, so it is counted where the endpoint lives.
+    // A process killed between the two writes loses one attempt's count: the streak then starts
+    // (or clears) at the next attempt, which moves a disable by one attempt at most.
+    return this.redis.hlHealth(
+      this.keys.endpointHealth(delivery.endpointId),
+      options.health,
+      move.now,
+      this.options.disableAfterMs,
+    );
+  }
+
+  /** Brings a delayed job forward, so that it goes now. False when it was not delayed. */
+  async promote(id: string): Promise<boolean> {
+    const job = await this.queues.of(id).deliveries.getJob(id);
+    if (!job || !(await job.isDelayed())) return false;
+    // The job may start meanwhile; promoting it then fails harmlessly.
+    return job.promote().then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Settles the still-waiting deliveries of a deleted endpoint: dead, outside the dead letter
+   * (docs/api.md, "Shapes"), recorded in their jobs, which are then brought forward so that they
+   * finish now (a dispatcher takes one, finds it settled, and lets it go) rather than at a retry
+   * hours away. A delivery a dispatcher is attempting right now is settled by whichever records
+   * first: the other's move is refused.
+   */
+  async dropWaiting(ids: readonly string[], now = Date.now()): Promise<number> {
+    const moving = await this.getMany(ids);
+    let dropped = 0;
+    for (const delivery of moving) {
+      if (!delivery || delivery.finished) continue;
+      const verdict = await this.record(delivery, {
+        to: 'dead',
+        now,
+        from: fromStatuses('endpoint-deleted'),
+      });
+      if (verdict !== 'ok') continue;
+      dropped += 1;
+      await this.promote(delivery.id);
+    }
+    return dropped;
+  }
+
+  /** Deliveries' statuses right now: a job's while it has one, else undefined. */
+  async statuses(ids: readonly string[]): Promise<(DeliveryStatus | undefined)[]> {
+    return (await this.getMany(ids)).map((d) => d?.status);
+  }
+}

@@ -1,0 +1,84 @@
+import type { ChainableCommander } from 'ioredis';
+import { deliveryIdFor } from '../ids';
+import type { RedisKeys } from '../keys';
+import type { DeliverJob } from '../queues';
+import type { PreparedEvent } from '../prepare-event';
+
+/**
+ * Events and deliveries per script call (an event is never split: a large fan-out's chunk is one
+ * call). A 1,000-event batch in one call was one command of ~1.5 MB, which ioredis builds and
+ * writes as one string, allocated outside V8's young generation: every batch grew the old
+ * generation until a full collection. Calls of ~200 kept the producer's peak RSS and CPU per
+ * event lowest (bench/). The calls are in one MULTI.
+ */
+const RECORDS_PER_CALL = 200;
+
+/**
+ * The changes of one publish transaction in one shard, gathered as the arguments of
+ * `commands/publish-1.lua` calls (its header says what each argument is), and the delivery jobs
+ * they announce, which the caller adds beside them in the same MULTI.
+ */
+export class PublishRecords {
+  /** The script calls so far: each its stream key and arguments. */
+  private readonly calls: { stream: string; args: string[]; records: number }[] = [];
+  /** Events and deliveries gathered so far (what bounds a transaction's size). */
+  size = 0;
+
+  constructor(private readonly keys: RedisKeys) {}
+
+  /** The call an event with `deliveries` joins: the last, or a new one when it is full. */
+  private callFor(stream: string, deliveries: number): string[] {
+    const last = this.calls.at(-1);
+    if (last && last.records + deliveries + 1 <= RECORDS_PER_CALL) {
+      last.records += deliveries + 1;
+      return last.args;
+    }
+    const call = { stream, args: [] as string[], records: deliveries + 1 };
+    this.calls.push(call);
+    return call.args;
+  }
+
+  /**
+   * An event (unless `eventWritten`: its change was appended before) and its deliveries to
+   * `endpointIds`. Returns the new deliveries' job data, in the order of `endpointIds`.
+   */
+  add(event: PreparedEvent, endpointIds: readonly string[], eventWritten = false): DeliverJob[] {
+    const { id, name, resource } = event.event;
+    const args = this.callFor(this.keys.changesOf(id), endpointIds.length);
+    args.push(
+      id,
+      eventWritten ? '' : this.keys.unloggedEvent(id),
+      name,
+      event.tenantId ?? '',
+      resource?.id ?? '',
+      resource?.resource_type ?? '',
+      event.test ? '1' : '',
+      event.traceparent ?? '',
+      event.body,
+      String(endpointIds.length),
+    );
+    const jobs = endpointIds.map((endpointId): DeliverJob => {
+      const deliveryId = deliveryIdFor(id, endpointId);
+      args.push(deliveryId, endpointId);
+      return {
+        delivery_id: deliveryId,
+        endpoint_id: endpointId,
+        event_id: id,
+        tenant_id: event.tenantId,
+        name,
+        resource_id: resource?.id ?? null,
+        test: event.test ?? false,
+        attempts: 0,
+        body: event.body,
+        traceparent: event.traceparent ?? null,
+      };
+    });
+    this.size += jobs.length + 1;
+    return jobs;
+  }
+
+  /** Queues the script calls on `multi`, if anything was added. */
+  queue(multi: ChainableCommander): void {
+    for (const { stream, args } of this.calls) multi.hlPublish(stream, ...args);
+  }
+}
