@@ -1,7 +1,9 @@
 // The deployment files under docker/ against the code they deploy: the env variables that
 // @hookline/core's config reads, the metrics it registers, the queue BullMQ uses, the entry
 // points the apps build. Nothing here needs Docker, a cluster or Redis.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -96,9 +98,12 @@ interface ComposeService {
   deploy?: { replicas?: number };
   depends_on?: string[] | Record<string, { condition: string }>;
   networks?: Record<string, { ipv4_address?: string } | null>;
+  healthcheck?: { test: string | string[] };
+  extends?: { file?: string; service: string };
 }
 interface Compose {
   services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
   networks?: Record<string, { ipam?: { config?: { subnet: string }[] } }>;
 }
 
@@ -115,6 +120,40 @@ function expectMountedFilesExist(services: Compose['services'], composeFile: str
   expect(missing).toEqual([]);
 }
 
+/** A service's `depends_on`, either form, as service name → condition. */
+function dependsOn(service: ComposeService): Record<string, string> {
+  return Array.isArray(service.depends_on)
+    ? Object.fromEntries(service.depends_on.map((name) => [name, 'service_started']))
+    : Object.fromEntries(
+        Object.entries(service.depends_on ?? {}).map(([name, d]) => [name, d.condition]),
+      );
+}
+
+/** The HOOKLINE_LOG_URL a process gets, parsed, once its whole environment passes the config. */
+function logUrlOf(env: Record<string, string>): URL {
+  const config = configOf(env);
+  if (typeof config === 'string') throw new Error(`does not start: ${config}`);
+  if (env.HOOKLINE_LOG_URL === undefined) throw new Error('HOOKLINE_LOG_URL is not set');
+  return new URL(env.HOOKLINE_LOG_URL.trim());
+}
+
+/**
+ * A log URL names the Postgres its file runs, as the official image sets it up from its
+ * environment: the user POSTGRES_USER (default `postgres`) with POSTGRES_PASSWORD, and the
+ * database POSTGRES_DB.
+ */
+function expectLogsTo(
+  url: URL,
+  postgres: { host: string; port: number; env: Record<string, string | undefined> },
+): void {
+  expect(url.hostname).toBe(postgres.host);
+  expect(Number(url.port || 5432)).toBe(postgres.port);
+  expect(decodeURIComponent(url.username)).toBe(postgres.env.POSTGRES_USER ?? 'postgres');
+  expect(decodeURIComponent(url.password)).toBe(postgres.env.POSTGRES_PASSWORD);
+  expect(postgres.env.POSTGRES_DB).toBeDefined();
+  expect(url.pathname).toBe(`/${postgres.env.POSTGRES_DB}`);
+}
+
 type PortRef = number | string;
 interface Probe {
   httpGet?: { path: string; port: PortRef };
@@ -126,12 +165,17 @@ interface Container {
   command?: string[];
   args?: string[];
   ports?: { name?: string; containerPort: number }[];
-  env?: { name: string; value?: string }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string } };
+  }[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   startupProbe?: Probe;
   lifecycle?: { preStop?: { exec?: { command: string[] }; sleep?: { seconds: number } } };
+  volumeMounts?: { name: string; mountPath: string }[];
   securityContext?: {
     readOnlyRootFilesystem?: boolean;
     runAsNonRoot?: boolean;
@@ -155,6 +199,12 @@ interface Deployment extends K8sObject {
   spec: {
     selector: { matchLabels: Record<string, string> };
     template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  };
+}
+interface StatefulSet extends Deployment {
+  spec: Deployment['spec'] & {
+    serviceName: string;
+    volumeClaimTemplates?: { metadata: { name: string } }[];
   };
 }
 interface Service extends K8sObject {
@@ -273,11 +323,43 @@ describe('docker/docker-compose.yml', () => {
   const services = compose.services;
   const commandOf = (service: ComposeService) => [service.command ?? []].flat().join(' ');
 
-  test('runs redis, producer, dispatcher, prometheus and grafana', () => {
+  test('runs redis, postgres, producer, dispatcher, prometheus and grafana', () => {
     expect(Object.keys(services)).toEqual(
-      expect.arrayContaining(['redis', 'producer', 'dispatcher', 'prometheus', 'grafana']),
+      expect.arrayContaining([
+        'redis',
+        'postgres',
+        'producer',
+        'dispatcher',
+        'prometheus',
+        'grafana',
+      ]),
     );
   });
+
+  test('runs Postgres on a volume of its own, healthy when pg_isready answers over TCP', () => {
+    const postgres = services.postgres!;
+    expect(postgres.image).toMatch(/^postgres:\d+/);
+    expect(postgres.volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
+    const check = [postgres.healthcheck?.test ?? []].flat();
+    expect(check.slice(0, 2)).toEqual(['CMD', 'pg_isready']);
+    expect(check.join(' ')).toMatch(/-h\s+127\.0\.0\.1\b/);
+  });
+
+  test.each(['producer', 'dispatcher'])(
+    '%s waits for a healthy Postgres and logs to it, with its password and database',
+    (name) => {
+      const service = services[name]!;
+      expect(dependsOn(service)).toMatchObject({
+        redis: 'service_healthy',
+        postgres: 'service_healthy',
+      });
+      expectLogsTo(logUrlOf(envOf(service)), {
+        host: 'postgres',
+        port: 5432,
+        env: envOf(services.postgres!),
+      });
+    },
+  );
 
   test('runs more than one dispatcher, publishing no host port that replicas would fight over', () => {
     expect(services.dispatcher!.deploy?.replicas).toBeGreaterThan(1);
@@ -395,12 +477,6 @@ describe('docker/docker-compose.cluster.yml', () => {
   );
   const addressOf = (service: ComposeService) =>
     Object.values(service.networks ?? {}).find((n) => n?.ipv4_address)?.ipv4_address;
-  const dependsOn = (service: ComposeService) =>
-    Array.isArray(service.depends_on)
-      ? Object.fromEntries(service.depends_on.map((name) => [name, 'service_started']))
-      : Object.fromEntries(
-          Object.entries(service.depends_on ?? {}).map(([name, d]) => [name, d.condition]),
-        );
   const init = Object.entries(services).find(([, service]) =>
     /redis-cli\s+--cluster\s+create/.test(commandOf(service)),
   );
@@ -439,10 +515,13 @@ describe('docker/docker-compose.cluster.yml', () => {
   });
 
   test.each(['producer', 'dispatcher'])(
-    '%s starts after the cluster is created, on the same image and entry point as docker-compose.yml',
+    '%s starts after the cluster is created and Postgres is healthy, on the same image and entry point as docker-compose.yml',
     (name) => {
       const service = services[name]!;
-      expect(dependsOn(service)).toMatchObject({ [init![0]]: 'service_completed_successfully' });
+      expect(dependsOn(service)).toMatchObject({
+        [init![0]]: 'service_completed_successfully',
+        postgres: 'service_healthy',
+      });
       expect([service.command ?? []].flat()).toEqual([`apps/${name}/dist/main.js`]);
       expect(path.resolve(dockerDir, service.build!.context)).toBe(root);
       expect(fs.existsSync(path.join(root, service.build!.dockerfile))).toBe(true);
@@ -463,14 +542,30 @@ describe('docker/docker-compose.cluster.yml', () => {
     },
   );
 
-  test('the producer and the dispatchers share every Redis setting', () => {
-    const redisSettings = (name: string) => {
+  test('the producer and the dispatchers share every Redis setting and the log', () => {
+    const sharedSettings = (name: string) => {
       const env = envOf(services[name]!);
-      return ['REDIS_URL', 'REDIS_CLUSTER', 'HOOKLINE_SHARDS', 'HOOKLINE_QUEUE_PREFIX'].map(
-        (key) => env[key],
-      );
+      return [
+        'REDIS_URL',
+        'REDIS_CLUSTER',
+        'HOOKLINE_SHARDS',
+        'HOOKLINE_QUEUE_PREFIX',
+        'HOOKLINE_LOG_URL',
+      ].map((key) => env[key]);
     };
-    expect(redisSettings('dispatcher')).toEqual(redisSettings('producer'));
+    expect(sharedSettings('dispatcher')).toEqual(sharedSettings('producer'));
+  });
+
+  test("runs docker-compose.yml's Postgres, on this project's volume, and logs to it as that file does", () => {
+    expect(services.postgres!.extends).toEqual({
+      file: 'docker-compose.yml',
+      service: 'postgres',
+    });
+    const main = only<Compose>('docker-compose.yml').services;
+    const volume = main.postgres!.volumes![0]!.split(':')[0]!;
+    expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+    for (const name of ['producer', 'dispatcher'])
+      expect(envOf(services[name]!).HOOKLINE_LOG_URL).toBe(envOf(main[name]!).HOOKLINE_LOG_URL);
   });
 
   test('runs several dispatchers, Prometheus and Grafana as docker-compose.yml does, and every file it mounts exists', () => {
@@ -486,6 +581,14 @@ describe('docker/docker-compose.cluster.yml', () => {
 describe('docker/Dockerfile', () => {
   const dockerfile = fs.readFileSync(path.join(dockerDir, 'Dockerfile'), 'utf8');
   const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  /** Each build stage's instructions (comments dropped, continuation lines joined), by stage name. */
+  const stages = new Map(
+    dockerfile
+      .replace(/^\s*#.*\n/gm, '')
+      .replace(/\\\n/g, ' ')
+      .split(/^(?=FROM )/m)
+      .map((stage) => [/^FROM \S+ AS (\S+)/.exec(stage)?.[1] ?? '', stage] as const),
+  );
 
   test('prunes with turbo, builds, and runs as a non-root numeric user with NODE_ENV=production', () => {
     expect(dockerfile).toMatch(
@@ -503,6 +606,46 @@ describe('docker/Dockerfile', () => {
     const args = JSON.parse(cmd![1]!) as string[];
     expect(args).toEqual(['apps/producer/dist/main.js']);
     expect(fs.existsSync(entryPointSource(args[0]!))).toBe(true);
+  });
+
+  // `npm ci --omit=dev` keeps typescript: an optional peer of a production dependency, which the
+  // lockfile marks dev and optional at once. The commands after the install run here on a
+  // stand-in node_modules, since a pattern that misses the top-level copy still looks right.
+  test('the runtime gets node_modules from a production install whose typescript is deleted', () => {
+    const froms = [...runtime.matchAll(/^COPY --from=(\S+) \/app\/ \.\/$/gm)].map((m) => m[1]!);
+    expect(froms).toHaveLength(1);
+    const install = (stages.get(froms[0]!) ?? '')
+      .split('\n')
+      .find((line) => /^RUN .*\bnpm ci --omit=dev\b/.test(line));
+    expect(install).toBeDefined();
+    const after = install!.split(/\bnpm ci --omit=dev\s*&&/)[1];
+    expect(after).toBeDefined();
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookline-deps-'));
+    try {
+      const stand = (file: string) => {
+        fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), '');
+      };
+      stand('node_modules/typescript/package.json');
+      stand('node_modules/some-dep/node_modules/typescript/package.json');
+      stand('node_modules/.bin/tsc');
+      stand('node_modules/valibot/package.json');
+      stand('node_modules/some-dep/dist/typescript/index.js');
+      const run = spawnSync('sh', ['-c', after!], { cwd: dir, encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(
+        filesUnder(dir)
+          .map((file) => path.relative(dir, file))
+          .sort(),
+      ).toEqual([
+        'node_modules/some-dep/dist/typescript/index.js',
+        'node_modules/valibot/package.json',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('keeps node_modules, dist, .git, .turbo and bench/results out of the build context', () => {
@@ -525,6 +668,7 @@ describe('docker/k8s', () => {
   const ofKind = <T extends K8sObject>(kind: string) =>
     objects.filter((o) => o.kind === kind) as T[];
   const deployments = ofKind<Deployment>('Deployment');
+  const statefulSets = ofKind<StatefulSet>('StatefulSet');
   const containers = deployments.flatMap((d) => d.spec.template.spec.containers);
   const scriptOf = (c: Container) =>
     [...(c.command ?? []), ...(c.args ?? [])].find((arg) => arg.endsWith('/dist/main.js'));
@@ -545,6 +689,24 @@ describe('docker/k8s', () => {
         ? p.containerPort === ref
         : p.name === ref || String(p.containerPort) === ref,
     );
+
+  const secretData = (name: string | undefined): Record<string, string> => {
+    const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === name);
+    return { ...secret?.data, ...secret?.stringData };
+  };
+  /** What a Deployment's containers get from Secrets: envFrom, and env entries with a secretKeyRef. */
+  const secretEnv = (d: Deployment): Record<string, string> => {
+    const env: Record<string, string> = {};
+    for (const c of d.spec.template.spec.containers) {
+      for (const from of c.envFrom ?? []) Object.assign(env, secretData(from.secretRef?.name));
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.secretKeyRef;
+        const value = ref && secretData(ref.name)[ref.key];
+        if (value !== undefined) env[e.name] = value;
+      }
+    }
+    return env;
+  };
 
   test('every YAML under docker/ parses', () => {
     expect(yamlFiles.length).toBeGreaterThan(10);
@@ -606,11 +768,11 @@ describe('docker/k8s', () => {
     }
   });
 
-  test("every Service selects a Deployment's pods and targets one of its ports", () => {
+  test("every Service selects a Deployment's or StatefulSet's pods and targets one of its ports", () => {
     const services = ofKind<Service>('Service');
-    expect(services.length).toBeGreaterThanOrEqual(2);
+    expect(services.length).toBeGreaterThanOrEqual(3);
     for (const service of services) {
-      const target = deployments.find((d) =>
+      const target = [...deployments, ...statefulSets].find((d) =>
         selects(service.spec.selector, d.spec.template.metadata.labels),
       );
       expect(target).toBeDefined();
@@ -621,8 +783,8 @@ describe('docker/k8s', () => {
     }
   });
 
-  test("every Deployment's selector matches its own pod labels", () => {
-    for (const d of deployments)
+  test("every Deployment's and StatefulSet's selector matches its own pod labels", () => {
+    for (const d of [...deployments, ...statefulSets])
       expect(selects(d.spec.selector.matchLabels, d.spec.template.metadata.labels)).toBe(true);
   });
 
@@ -644,20 +806,66 @@ describe('docker/k8s', () => {
     expect(keys.filter((key) => !envNames.has(key))).toEqual([]);
   });
 
-  test('the producer gets REDIS_URL and HOOKLINE_API_KEYS from Secrets, the dispatcher REDIS_URL', () => {
-    const secretKeys = (d: Deployment) =>
-      d.spec.template.spec.containers
-        .flatMap((c) => c.envFrom ?? [])
-        .flatMap((from) => {
-          const secret = objects.find(
-            (o) => o.kind === 'Secret' && o.metadata.name === from.secretRef?.name,
-          );
-          return Object.keys({ ...secret?.data, ...secret?.stringData });
-        });
-    expect(secretKeys(deploymentRunning('producer'))).toEqual(
-      expect.arrayContaining(['REDIS_URL', 'HOOKLINE_API_KEYS']),
+  test('the producer gets REDIS_URL, HOOKLINE_LOG_URL and HOOKLINE_API_KEYS from Secrets, the dispatcher REDIS_URL and HOOKLINE_LOG_URL', () => {
+    expect(Object.keys(secretEnv(deploymentRunning('producer')))).toEqual(
+      expect.arrayContaining(['REDIS_URL', 'HOOKLINE_LOG_URL', 'HOOKLINE_API_KEYS']),
     );
-    expect(secretKeys(dispatcher)).toContain('REDIS_URL');
+    expect(Object.keys(secretEnv(dispatcher))).toEqual(
+      expect.arrayContaining(['REDIS_URL', 'HOOKLINE_LOG_URL']),
+    );
+  });
+
+  test('no ConfigMap holds a password: the variables that carry one are in Secrets, and no URL has credentials', () => {
+    const configMaps = ofKind('ConfigMap');
+    expect(configMaps.length).toBeGreaterThan(0);
+    for (const cm of configMaps)
+      for (const [key, value] of Object.entries(cm.data ?? {})) {
+        expect(['REDIS_URL', 'HOOKLINE_LOG_URL', 'HOOKLINE_API_KEYS']).not.toContain(key);
+        expect(key).not.toMatch(/PASSWORD/);
+        expect(String(value)).not.toMatch(/:\/\/[^/\s@]*:[^/\s@]*@/);
+      }
+  });
+
+  test('HOOKLINE_RETENTION in the ConfigMap is the 30 days the Postgres log is sized for', () => {
+    const retention = ofKind('ConfigMap')
+      .map((cm) => cm.data?.HOOKLINE_RETENTION)
+      .filter(Boolean);
+    expect(retention).toEqual(['30d']);
+  });
+
+  test("a Postgres StatefulSet keeps its data on a claim of its own, behind the Service in the producer's and dispatchers' HOOKLINE_LOG_URL", () => {
+    const postgres = statefulSets.find((s) =>
+      s.spec.template.spec.containers.some((c) => /^postgres:\d+/.test(c.image)),
+    );
+    expect(postgres).toBeDefined();
+    const pod = postgres!.spec.template.spec;
+    const container = pod.containers[0]!;
+    const claims = (postgres!.spec.volumeClaimTemplates ?? []).map((t) => t.metadata.name);
+    const dataMount = (container.volumeMounts ?? []).find((m) =>
+      m.mountPath.startsWith('/var/lib/postgresql'),
+    );
+    expect(claims).toContain(dataMount?.name);
+    expect(container.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot).toBe(true);
+
+    const service = ofKind<Service>('Service').find(
+      (s) => s.metadata.name === postgres!.spec.serviceName,
+    );
+    expect(service).toBeDefined();
+    expect(selects(service!.spec.selector, postgres!.spec.template.metadata.labels)).toBe(true);
+    const port = service!.spec.ports.find((p) => portMatches(p.targetPort ?? p.port, container));
+    expect(port).toBeDefined();
+
+    // The password it is initialised with comes from a Secret, and is the one in the log URL.
+    const passwordRef = container.env?.find((e) => e.name === 'POSTGRES_PASSWORD')?.valueFrom
+      ?.secretKeyRef;
+    expect(passwordRef).toBeDefined();
+    const env: Record<string, string | undefined> = {
+      ...Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value])),
+      POSTGRES_PASSWORD: secretData(passwordRef!.name)[passwordRef!.key],
+    };
+    const host = `${service!.metadata.name}.${service!.metadata.namespace}.svc.cluster.local`;
+    for (const d of [deploymentRunning('producer'), dispatcher])
+      expectLogsTo(logUrlOf(secretEnv(d)), { host, port: port!.port, env });
   });
 
   test('every container runs as non-root on a read-only root filesystem', () => {

@@ -65,6 +65,7 @@ export interface LogStore {
 
 /** Filters of `GET /v1/events`; every one optional, all of them ANDed. */
 export interface EventSearch extends PageRequest {
+  /** A tenant's; null: only what has no tenant; absent: every tenant's. */
   tenant_id?: string | null | undefined;
   /** Exact, or a prefix with a trailing `*` (`order.*`). */
   name?: string | undefined;
@@ -77,11 +78,12 @@ export interface EventSearch extends PageRequest {
 
 /** Filters of `GET /v1/deliveries` and the lists built on it; all ANDed. */
 export interface DeliverySearch extends PageRequest {
+  /** A tenant's; null: only what has no tenant; absent: every tenant's. */
   tenant_id?: string | null | undefined;
   endpoint_id?: string | undefined;
   event_id?: string | undefined;
   status?: DeliveryStatus | readonly DeliveryStatus[] | undefined;
-  /** Only what is in (true) the dead letter. */
+  /** Only what is in (true) or out of (false) the dead letter. */
   dead_letter?: boolean | undefined;
   /** Exact, or a prefix with a trailing `*`. */
   name?: string | undefined;
@@ -95,6 +97,7 @@ export interface DeliverySearch extends PageRequest {
 }
 
 export interface DeadLetterSearch {
+  /** A tenant's; null: only what has no tenant; absent: every tenant's. */
   tenant_id?: string | null | undefined;
   endpoint_id?: string | undefined;
   ids?: readonly string[] | undefined;
@@ -121,6 +124,7 @@ export interface ReplayCandidate {
 }
 
 export interface ActivityQuery {
+  /** A tenant's; null: only what has no tenant; absent: every tenant's. */
   tenant_id?: string | null | undefined;
   endpoint_id?: string | undefined;
   since: number;

@@ -1,0 +1,7 @@
+export * from './changes';
+export * from './log-store';
+export {
+  createPostgresLogStore,
+  PostgresLogStore,
+  type PostgresLogStoreOptions,
+} from './postgres/postgres-log-store';

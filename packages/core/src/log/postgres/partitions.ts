@@ -1,0 +1,94 @@
+import type { ClientBase, Pool } from 'pg';
+import { DAY_MS, dayOf, iso } from './time';
+import { transaction } from './db';
+
+// Events, deliveries and attempts are partitioned by UTC day of creation (migrations/). A day's
+// partitions are created ahead by `maintain`, and by a write that meets a day without them (a
+// log writer catching up after downtime, a clock ahead of the maintainer's); dropping a whole
+// day is how the retention expires rows. Creating and dropping run under one transaction-level
+// advisory lock, so two processes never race on the same partition name, and outside the write
+// transaction, because attaching or detaching a partition locks its parent table for as long as
+// the transaction that did it lasts.
+
+/** The partitioned tables, all by the same day ranges. */
+const TABLES = ['events', 'deliveries', 'attempts'] as const;
+
+/** The advisory lock key of partition changes (an arbitrary constant, "hlpartit" as bytes). */
+const PARTITION_LOCK = 0x686c706172746974n.toString();
+
+function dateOf(day: number): string {
+  return iso(day * DAY_MS).slice(0, 10);
+}
+
+/** `deliveries_p20250131`: the table and the day, so listing partitions needs no other lookup. */
+function partitionName(table: string, day: number): string {
+  return `${table}_p${dateOf(day).replaceAll('-', '')}`;
+}
+
+const PARTITION_NAME = /^(events|deliveries|attempts)_p(\d{4})(\d{2})(\d{2})$/;
+
+/** Each partition of the log's tables, with its day. */
+async function listPartitions(client: ClientBase): Promise<{ name: string; day: number }[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT child.relname AS name
+       FROM pg_inherits
+       JOIN pg_class child ON child.oid = pg_inherits.inhrelid
+      WHERE pg_inherits.inhparent = ANY($1::regclass[])`,
+    [TABLES],
+  );
+  return rows.flatMap(({ name }) => {
+    const match = PARTITION_NAME.exec(name);
+    if (!match) return [];
+    const [, , year, month, date] = match;
+    return [{ name, day: dayOf(Date.UTC(Number(year), Number(month) - 1, Number(date))) }];
+  });
+}
+
+/**
+ * The log's partitions as this process knows them: the days known to have their partitions are
+ * cached, so a write checks the catalog only for a day it has not met yet.
+ */
+export class Partitions {
+  private readonly known = new Set<number>();
+
+  constructor(private readonly pool: Pool) {}
+
+  /** Creates the partitions of each day that lacks them. */
+  async ensure(days: Iterable<number>): Promise<void> {
+    const missing = [...new Set(days)].filter((day) => !this.known.has(day));
+    if (missing.length === 0) return;
+    await transaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+      const existing = new Set((await listPartitions(client)).map((p) => p.name));
+      for (const day of missing) {
+        for (const table of TABLES) {
+          const name = partitionName(table, day);
+          if (existing.has(name)) continue;
+          await client.query(
+            `CREATE TABLE ${name} PARTITION OF ${table}
+               FOR VALUES FROM ('${dateOf(day)}T00:00:00Z') TO ('${dateOf(day + 1)}T00:00:00Z')`,
+          );
+        }
+      }
+    });
+    for (const day of missing) this.known.add(day);
+  }
+
+  /** Drops the partitions wholly older than `cutoff` (ms); returns how many it dropped. */
+  async dropBefore(cutoff: number): Promise<number> {
+    return transaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+      const old = (await listPartitions(client)).filter((p) => (p.day + 1) * DAY_MS <= cutoff);
+      for (const { name, day } of old) {
+        await client.query(`DROP TABLE ${name}`);
+        this.known.delete(day);
+      }
+      return old.length;
+    });
+  }
+
+  /** Forgets what it knows: another process may have dropped a partition it had cached. */
+  forget(): void {
+    this.known.clear();
+  }
+}
