@@ -7,6 +7,7 @@ import { errorHandler, unknownRoute } from './errors';
 import { countRequests } from './metrics';
 import { openApiRoutes } from './openapi';
 import { deadLetterRoutes } from './routes/dead-letter';
+import { activityRoutes } from './routes/activity';
 import { deliveryRoutes } from './routes/deliveries';
 import { endpointActionRoutes } from './routes/endpoint-actions';
 import { endpointRoutes } from './routes/endpoints';
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(endpointRoutes(route, auth));
   app.use(endpointActionRoutes(route, auth));
   app.use(deliveryRoutes(route, auth));
+  app.use(activityRoutes(route, auth));
   app.use(deadLetterRoutes(route, auth));
   app.use(tenantRoutes(route, auth));
   app.use(adminRoutes(deps.context, deps.config.apiKeys));

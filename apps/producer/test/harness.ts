@@ -10,6 +10,7 @@ import {
   type Metrics,
 } from '@hookline/core';
 import { cleanupPrefix, keysOfPrefix, testPrefix, TEST_REDIS_ENV } from '@hookline/core/testing';
+import { createTestLog, startTestLogWriter, untilLogged } from '@hookline/core/testing-log';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -30,6 +31,8 @@ export interface Harness {
     patch(path: string, body?: unknown): request.Test;
     delete(path: string): request.Test;
   };
+  /** Resolves once every change so far is in the log: lists and counts then show it. */
+  logged(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,14 +47,19 @@ export async function startApp(label: string, options: HarnessOptions = {}): Pro
   const prefix = testPrefix(label);
   // A Redis of the test's own (one it stops and restarts), else the suite's (maybe a cluster).
   const redis = options.redisUrl ? { REDIS_URL: options.redisUrl } : TEST_REDIS_ENV;
+  // A log of the test's own, written by a log writer beside the app, as a dispatcher would.
+  const log = await createTestLog(label);
   const config = loadConfig({
     ...redis,
     HOOKLINE_API_KEYS: API_KEY,
     HOOKLINE_QUEUE_PREFIX: prefix,
     HOOKLINE_ALLOW_INSECURE_URLS: String(options.insecure ?? true),
+    HOOKLINE_LOG_URL: log.url,
   });
   const context = createContext(config, 'api');
   await context.ready();
+  await context.log.migrate();
+  const writer = startTestLogWriter(context);
   const metrics = createMetrics(metricSources(context));
   const app = createApp({
     context,
@@ -81,9 +89,12 @@ export async function startApp(label: string, options: HarnessOptions = {}): Pro
     metrics,
     app,
     api,
+    logged: () => untilLogged(context),
     async close() {
+      await writer.close();
       await context.close();
       await cleanupPrefix(prefix, redis.REDIS_URL);
+      await log.drop();
     },
   };
 }

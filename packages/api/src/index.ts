@@ -9,3 +9,4 @@ export * from './pagination';
 export * from './routes';
 export * from './tenants';
 export * from './search';
+export * from './activity';

@@ -1,5 +1,6 @@
 import { EventName, EventResource, JsonObject, Secret, WebhookEvent } from '@hookline/webhooks';
 import { z } from 'zod';
+import { Activity, ActivityBucket } from './activity';
 import {
   Attempt,
   AttemptError,
@@ -97,6 +98,8 @@ const NAMED: [z.ZodType, string, string?][] = [
   [Attempt, 'Attempt'],
   [Delivery, 'Delivery'],
   [DeliveryList, 'DeliveryList'],
+  [Activity, 'Activity'],
+  [ActivityBucket, 'ActivityBucket'],
   [DeadLetterReplay, 'DeadLetterReplay'],
   [Replayed, 'Replayed'],
   [Recover, 'Recover'],

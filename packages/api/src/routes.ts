@@ -1,5 +1,6 @@
 import { WebhookEvent } from '@hookline/webhooks';
 import { z } from 'zod';
+import { Activity, ActivityQuery } from './activity';
 import {
   DeadLetterQuery,
   DeadLetterReplay,
@@ -419,6 +420,21 @@ export const ROUTES: readonly Route[] = [
     responses: {
       200: { description: 'A page of deliveries.', body: DeliveryList },
       ...refused([...ALWAYS, 403, 422], { ...otherTenant, ...badQuery }),
+    },
+    tenantKey: true,
+  },
+  {
+    method: 'get',
+    path: '/v1/activity',
+    operationId: 'getActivity',
+    tag: 'Deliveries',
+    summary: 'Deliveries per minute',
+    description:
+      "Delivered, failed and dead-lettered deliveries per minute over the last hour or day, from the log: everything, one tenant's (a tenant key's own, always) or one endpoint's. What the console's charts draw.",
+    query: ActivityQuery,
+    responses: {
+      200: { description: 'One bucket per minute, oldest first.', body: Activity },
+      ...refused([...ALWAYS, 403, 404, 422], { ...otherTenant, ...deadLetterEndpoint, ...badQuery }),
     },
     tenantKey: true,
   },

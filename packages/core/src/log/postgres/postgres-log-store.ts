@@ -1,4 +1,10 @@
-import type { Delivery, EventWithDeliveries, PageRequest, PageResult } from '@hookline/api';
+import type {
+  Delivery,
+  DeliveryStatus,
+  EventWithDeliveries,
+  PageRequest,
+  PageResult,
+} from '@hookline/api';
 import { Pool } from 'pg';
 import type { Change } from '../changes';
 import type {
@@ -18,6 +24,7 @@ import { countDeliveries, getDeliveries, listDeliveries, tenantOfDelivery } from
 import { getEvent, listEvents } from './events';
 import { migrate } from './migrations';
 import { Partitions } from './partitions';
+import { requeueCandidates, settledIds } from './requeue';
 import { dayOf } from './time';
 import { writeChanges } from './write';
 
@@ -115,6 +122,16 @@ export class PostgresLogStore implements LogStore {
 
   deadLetterForReplay(query: DeadLetterSearch, limit: number): Promise<ReplayCandidate[]> {
     return deadLetterForReplay(this.pool, query, limit);
+  }
+
+  requeueCandidates(
+    ids: readonly string[],
+  ): Promise<(ReplayCandidate & { status: DeliveryStatus })[]> {
+    return requeueCandidates(this.pool, ids);
+  }
+
+  settledIds(ids: readonly string[]): Promise<string[]> {
+    return settledIds(this.pool, ids);
   }
 
   count(query: Omit<DeliverySearch, keyof PageRequest>): Promise<number> {

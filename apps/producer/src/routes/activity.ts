@@ -1,0 +1,50 @@
+import { ActivityQuery } from '@hookline/api';
+import { Router, type RequestHandler } from 'express';
+import type { RouteDeps } from '../deps';
+import { principalOf, tenantScope, visible } from '../principal';
+import { parse } from '../validate';
+
+const MINUTE_MS = 60_000;
+const WINDOW_MS = { '1h': 3_600_000, '24h': 86_400_000 } as const;
+
+/** Deliveries per minute, from the log: what the console's charts draw. */
+export function activityRoutes({ context, now }: RouteDeps, auth: RequestHandler): Router {
+  const router = Router();
+
+  router.get('/v1/activity', auth, async (req, res) => {
+    const query = parse(ActivityQuery, req.query);
+    const principal = principalOf(res);
+    const tenant = tenantScope(principal, query.tenant_id);
+    if (query.endpoint_id !== undefined) {
+      const endpointId = query.endpoint_id;
+      const endpoint = visible(
+        principal,
+        await context.endpoints.get(endpointId),
+        (e) => e.tenant_id,
+        'endpoint',
+        endpointId,
+      );
+      // An operator naming an endpoint and another tenant gets what both name: nothing.
+      if (tenant !== undefined && endpoint.tenant_id !== tenant) {
+        res.json({ window: query.window, bucket_seconds: 60, data: [] });
+        return;
+      }
+    }
+    // Whole minutes, the current one last.
+    const until = Math.floor(now() / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+    const buckets = await context.log.activity({
+      tenant_id: tenant,
+      endpoint_id: query.endpoint_id,
+      since: until - WINDOW_MS[query.window],
+      until,
+      bucketMs: MINUTE_MS,
+    });
+    res.json({
+      window: query.window,
+      bucket_seconds: MINUTE_MS / 1000,
+      data: buckets.map((b) => ({ ...b, at: new Date(b.at).toISOString() })),
+    });
+  });
+
+  return router;
+}
