@@ -93,3 +93,16 @@ export interface TenantKey {
 export interface ErrorBody {
   error: { code: string; message: string; details?: { path: string; message: string }[] };
 }
+
+/** `GET /v1/activity`: deliveries per minute, from the log. */
+export interface ActivityBucket {
+  at: string;
+  delivered: number;
+  failed: number;
+  dead: number;
+}
+export interface Activity {
+  window: '1h' | '24h';
+  bucket_seconds: number;
+  data: ActivityBucket[];
+}

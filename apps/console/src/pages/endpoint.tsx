@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api/api-error';
 import type { Delivery, Endpoint, Page } from '../api/types';
+import { ActivityChart } from '../components/activity-chart';
 import { ConfirmButton } from '../components/confirm-button';
 import { DeliveryTable } from '../components/delivery-table';
 import { EndpointForm } from '../components/endpoint-form';
@@ -224,6 +225,8 @@ export function EndpointPage({ id, route }: { id: string; route: Route }) {
           <Details endpoint={e} />
         </section>
       )}
+
+      {!unknown && <ActivityChart endpointId={id} />}
 
       {!unknown && (
         <section class="card">

@@ -1,4 +1,5 @@
 import type { Delivery, Page } from '../api/types';
+import { ActivityChart } from '../components/activity-chart';
 import { DeliveryTable } from '../components/delivery-table';
 import { ErrorBox } from '../components/error-box';
 import { EventTable } from '../components/event-table';
@@ -44,6 +45,8 @@ export function OverviewPage() {
         ))}
         {!figures && !overview.error && <div class="card figure muted">Loading…</div>}
       </div>
+
+      <ActivityChart />
 
       {latest && (
         <section class="card">
