@@ -1,7 +1,8 @@
-import { deliveryIdFor } from '@hookline/core';
+import { deliveryIdFor, type HooklineContext } from '@hookline/core';
 import { waitFor } from '@hookline/core/testing';
 import { deliveriesOf } from './harness/api';
-import { activeJobIds, queueCounts, statuses, type Store } from './harness/inspect';
+import { activeJobIds, queueCounts, statuses } from './harness/inspect';
+import { NOTHING_LEFT, settleInLog } from './harness/log';
 import { publishAll, publishRetries } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, seededRandom, withHookline } from './harness/scenario';
@@ -17,11 +18,12 @@ const EVENTS = 2_500; // × 4 endpoints = 10,000 deliveries
 const LISTED = 200;
 
 /**
- * Waits until Hookline has recorded every one of `ids` `delivered` (read from Redis); past
- * `timeoutMs`, fails naming each one that did not settle and the status it read last.
+ * Waits until Hookline has recorded every one of `ids` `delivered` (read from their jobs, or the
+ * log once they have gone); past `timeoutMs`, fails naming each one that did not settle and the
+ * status it read last.
  */
 async function recordedDelivered(
-  store: Store,
+  context: Pick<HooklineContext, 'inFlight' | 'log'>,
   ids: readonly string[],
   timeoutMs: number,
   what: string,
@@ -30,7 +32,7 @@ async function recordedDelivered(
   try {
     await waitFor(
       async () => {
-        const now = await statuses(store, ids);
+        const now = await statuses(context, ids);
         unsettled = ids.flatMap((id, i) =>
           now[i] === 'delivered' ? [] : [`${id} (${now[i] ?? 'no record'})`],
         );
@@ -105,7 +107,7 @@ test('two of three dispatchers killed with SIGKILL mid-load: every one of 10,000
       // What was held at the kill: the victim's jobs stay in the active list until their lock expires.
       const held = await activeJobIds(h);
       const recovered = recordedDelivered(
-        h,
+        h.context,
         held,
         90_000,
         `the ${held.length} jobs held at the kill to be delivered`,
@@ -115,7 +117,7 @@ test('two of three dispatchers killed with SIGKILL mid-load: every one of 10,000
       // theirs within milliseconds; what is still not delivered 3 s later waits for its lock to expire.
       const stranded = new Promise<number>((resolve) => {
         setTimeout(() => {
-          statuses(h, held).then(
+          statuses(h.context, held).then(
             (now) => resolve(now.filter((s) => s !== 'delivered').length),
             () => resolve(-1),
           );
@@ -144,7 +146,7 @@ test('two of three dispatchers killed with SIGKILL mid-load: every one of 10,000
     // promises fail on their own bound (90 s after their kill), naming what did not settle.
     await Promise.all(kills.map((k) => k.recovered));
     await recordedDelivered(
-      h,
+      h.context,
       [...expected],
       30_000,
       `all ${total} acknowledged deliveries to be recorded delivered after the recovery`,
@@ -169,6 +171,17 @@ test('two of three dispatchers killed with SIGKILL mid-load: every one of 10,000
       },
       { timeoutMs: 30_000, message: 'the queue to drain' },
     );
+    // The log, once the changes the killed processes' log writers had read and not written are
+    // taken over by the live one: every event and delivery once, delivered, each attempt written
+    // once and none that was not sent.
+    const log = await settleInLog(
+      h,
+      published.map((p) => p.id),
+      endpointIds,
+      (id) => ({ status: 'delivered', attempts: [1, receiver.arrivals.get(id) ?? 0] }),
+    );
+    expect(log.problems.slice(0, 10)).toEqual([]);
+    expect(log.left).toEqual(NOTHING_LEFT);
     expect((await h.api.expect<{ data: unknown[] }>(200, 'GET', '/v1/dead-letter')).data).toEqual(
       [],
     );
@@ -188,6 +201,7 @@ test('two of three dispatchers killed with SIGKILL mid-load: every one of 10,000
       ),
       allDeliveredSecondsAfterLastKill: seconds(allDeliveredMs),
       allRecordedSecondsAfterLastKill: seconds(allRecordedMs),
+      loggedSecondsAfterRecorded: seconds(log.loggedMs),
       duplicateIds: duplicates.ids,
       extraRequests: duplicates.extraRequests,
       answered2xxTwice: receiver.deliveredTwice(),

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { redisKeys, type RedisKeys } from '@hookline/core';
+import {
+  createContext,
+  loadConfig,
+  redisKeys,
+  type HooklineContext,
+  type RedisKeys,
+} from '@hookline/core';
 import { freePort, TestRedisServer } from '@hookline/core/testing';
+import { createTestLog, untilLogged, type TestLog } from '@hookline/core/testing-log';
 import { Redis } from 'ioredis';
 import { Api } from './api';
 import { DISPATCHER_MAIN, PRODUCER_MAIN, Service } from './service';
@@ -27,6 +34,11 @@ export interface DeploymentOptions {
   env?: Record<string, string>;
   dispatcherEnv?: Record<string, string>;
   producerEnv?: Record<string, string>;
+  /**
+   * Makes the log's database (HOOKLINE_LOG_URL of every process), dropped by `destroy`. Default:
+   * one of its own on the test Postgres (`createTestLog`).
+   */
+  log?: (label: string) => Promise<TestLog>;
 }
 
 export interface HooklineOptions extends DeploymentOptions {
@@ -45,6 +57,14 @@ export abstract class Deployment {
   api!: Api;
   /** Where Hookline keeps what (the same {@link redisKeys} its processes use). */
   readonly keys: RedisKeys;
+  /** The log's database, this deployment's own. */
+  log: TestLog | undefined;
+  /**
+   * The test's own look at Hookline's state as its processes keep it: deliveries in flight
+   * (`context.inFlight`, their jobs in Redis) and the log (`context.log`). Its connections wait
+   * out an outage rather than fail, as the test's other reads do.
+   */
+  context!: HooklineContext;
   private readonly key = `faults-${randomBytes(24).toString('hex')}`;
 
   protected constructor(
@@ -57,8 +77,11 @@ export abstract class Deployment {
     this.keys = redisKeys(PREFIX, options.shards ?? 1);
   }
 
-  /** Starts the producer, then the dispatchers. */
+  /** Makes the log's database, then starts the producer, then the dispatchers. */
   protected async startServices(): Promise<void> {
+    this.log = await (this.options.log ?? createTestLog)('faults');
+    this.context = createContext(loadConfig(this.env(undefined)), 'worker');
+    await this.context.log.migrate();
     await this.startProducer();
     await Promise.all(
       Array.from({ length: this.options.dispatchers ?? 2 }, () => this.startDispatcher()),
@@ -71,6 +94,7 @@ export abstract class Deployment {
       HOOKLINE_QUEUE_PREFIX: PREFIX,
       HOOKLINE_SHARDS: String(this.keys.shards),
       HOOKLINE_API_KEYS: this.key,
+      HOOKLINE_LOG_URL: this.log!.url,
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',
       HOOKLINE_CONCURRENCY: '50',
       HOOKLINE_RETRY_SCHEDULE: '100ms,200ms,400ms',
@@ -114,6 +138,11 @@ export abstract class Deployment {
     return this.dispatchers.filter((d) => d.alive);
   }
 
+  /** Waits until every change so far is in the log (every shard's change stream is empty). */
+  untilLogged(timeoutMs = 60_000): Promise<void> {
+    return untilLogged(this.context, timeoutMs);
+  }
+
   /** Every process's output, for the report of a failed scenario. */
   dumpLogs(): string {
     return this.services
@@ -124,11 +153,22 @@ export abstract class Deployment {
       .join('\n');
   }
 
-  /** Kills every process and closes the clients; the subclass then stops its Redis. */
+  /**
+   * Kills every process, closes the clients and drops the log's database; the subclass then
+   * stops its Redis.
+   */
   async destroy(): Promise<void> {
     await Promise.all(this.services.map((s) => s.stop('SIGKILL')));
     await this.api?.close();
+    // Bounded: closing BullMQ's queues waits for a Redis that a failed scenario may have left down.
+    await Promise.race([
+      this.context?.close(),
+      new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
+    ]);
     this.redis.disconnect();
+    await this.log?.drop().catch((error: Error) => {
+      process.stderr.write(`the log's database was not dropped: ${error.message}\n`);
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { RedisKeys } from '@hookline/core';
+import type { HooklineContext, RedisKeys } from '@hookline/core';
 import { Queue, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -54,32 +54,21 @@ export async function activeJobIds({ redis, keys }: Store): Promise<string[]> {
   return lists.flat();
 }
 
-/** The status of each delivery, read from Redis directly (cheap enough to poll). */
+/**
+ * The status of each delivery as Hookline has it: its job's while it is in flight, else the
+ * log's (a job goes only once the log holds its delivery's final change, so one of the two always
+ * has it); null for a delivery neither knows.
+ */
 export async function statuses(
-  { redis, keys }: Store,
+  context: Pick<HooklineContext, 'inFlight' | 'log'>,
   ids: readonly string[],
 ): Promise<(string | null)[]> {
-  if (ids.length === 0) return [];
-  // One pipeline per shard: on a Redis Cluster, a pipeline's keys must share a slot.
-  const byShard = new Map<number, number[]>();
-  ids.forEach((id, i) => {
-    const shard = keys.shardOf(id);
-    const indexes = byShard.get(shard);
-    if (indexes) indexes.push(i);
-    else byShard.set(shard, [i]);
-  });
-  const result = new Array<string | null>(ids.length).fill(null);
-  await Promise.all(
-    [...byShard.values()].map(async (indexes) => {
-      const pipeline = redis.pipeline();
-      for (const i of indexes) pipeline.hget(keys.delivery(ids[i]!), 'status');
-      const rows = (await pipeline.exec()) ?? [];
-      rows.forEach(([, value], j) => {
-        result[indexes[j]!] = typeof value === 'string' ? value : null;
-      });
-    }),
+  const moving = await context.inFlight.statuses(ids);
+  const settled = ids.filter((_, i) => moving[i] === undefined);
+  const logged = new Map(
+    (await context.log.getDeliveries(settled)).map((d) => [d.id, d.status] as const),
   );
-  return result;
+  return ids.map((id, i) => moving[i] ?? logged.get(id) ?? null);
 }
 
 /** Every key in Redis, by SCAN (of one redis-server: a Cluster client scans one node only). */
