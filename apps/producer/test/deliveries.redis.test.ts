@@ -3,9 +3,11 @@ import { deliveryIdFor } from '@hookline/core';
 import { endpointBody, expectError, startApp, type Harness } from './harness';
 
 let h: Harness;
+/** The app's clock: the real one, unless a test fixes it. */
+let fixedNow: number | undefined;
 
 beforeAll(async () => {
-  h = await startApp('deliveries');
+  h = await startApp('deliveries', { now: () => fixedNow ?? Date.now() });
 });
 afterAll(() => h.close());
 
@@ -34,12 +36,19 @@ async function endpointWithDeliveries(name: string, count: number) {
   return { endpoint, deliveries };
 }
 
-/** Settles a delivery as a dispatcher would have, and removes its job (BullMQ drops completed jobs). */
-async function settle(endpointId: string, id: string, status: 'dead' | 'failed' | 'delivered') {
-  await h.context.deliveries.transition({ id, endpointId, tenantId: null }, status, {
-    attempt: attempt(1),
+/** Settles a delivery as a dispatcher's first attempt would have. */
+const settle = (id: string, status: 'dead' | 'failed' | 'delivered') =>
+  h.settle(id, status, attempt(1));
+
+/** The ids in the dead letter (of one endpoint, or all of it), as the log has them now. */
+async function deadLetterIds(endpointId?: string): Promise<string[]> {
+  await h.logged();
+  const page = await h.context.log.listDeliveries({
+    dead_letter: true,
+    endpoint_id: endpointId,
+    limit: 250,
   });
-  await h.context.queues.of(id).deliveries.remove(id);
+  return page.data.map((d) => d.id);
 }
 
 const statusOf = async (id: string) =>
@@ -50,9 +59,12 @@ describe('GET /v1/deliveries/:id', () => {
     const { endpoint, deliveries } = await endpointWithDeliveries('read.delivery', 1);
     const id = deliveries[0]!;
     const first = attempt(1);
-    await h.context.deliveries.transition({ id, endpointId: endpoint, tenantId: null }, 'failed', {
+    const delivery = (await h.context.inFlight.get(id))!;
+    await h.context.inFlight.record(delivery, {
+      to: 'failed',
       attempt: first,
       nextAttemptAt: Date.parse('2030-01-01T00:00:00Z'),
+      now: Date.now(),
     });
     const res = await h.api.get(`/v1/deliveries/${id}`).expect(200);
     expect(res.body).toEqual({
@@ -81,8 +93,9 @@ describe('GET /v1/deliveries/:id', () => {
 describe('GET /v1/endpoints/:id/deliveries', () => {
   test('lists an endpoint’s deliveries newest first, by status, a page at a time', async () => {
     const { endpoint, deliveries } = await endpointWithDeliveries('list.deliveries', 5);
-    await settle(endpoint, deliveries[1]!, 'dead');
-    await settle(endpoint, deliveries[3]!, 'dead');
+    await settle(deliveries[1]!, 'dead');
+    await settle(deliveries[3]!, 'dead');
+    await h.logged();
 
     const dead = (await h.api.get(`/v1/endpoints/${endpoint}/deliveries?status=dead`).expect(200))
       .body as { data: Delivery[] };
@@ -121,7 +134,7 @@ describe('POST /v1/deliveries/:id/retry', () => {
   test('puts a dead delivery back to pending with a job to deliver it now', async () => {
     const { endpoint, deliveries } = await endpointWithDeliveries('retry.dead', 1);
     const id = deliveries[0]!;
-    await settle(endpoint, id, 'dead');
+    await settle(id, 'dead');
     expect(await h.context.queues.of(id).deliveries.getJob(id)).toBeUndefined();
 
     const res = await h.api.post(`/v1/deliveries/${id}/retry`).expect(202);
@@ -131,12 +144,12 @@ describe('POST /v1/deliveries/:id/retry', () => {
       attempts: [expect.objectContaining({ number: 1 })],
     });
     expect(await h.context.queues.of(id).deliveries.getJob(id)).toBeDefined();
-    expect(await h.context.deliveries.deadLetterIds()).not.toContain(id);
+    expect(await deadLetterIds(endpoint)).not.toContain(id);
   });
 
   test('delivers a delivered delivery again', async () => {
-    const { endpoint, deliveries } = await endpointWithDeliveries('retry.delivered', 1);
-    await settle(endpoint, deliveries[0]!, 'delivered');
+    const { deliveries } = await endpointWithDeliveries('retry.delivered', 1);
+    await settle(deliveries[0]!, 'delivered');
     await h.api.post(`/v1/deliveries/${deliveries[0]}/retry`).expect(202);
     expect(await statusOf(deliveries[0]!)).toBe('pending');
   });
@@ -158,9 +171,10 @@ describe('POST /v1/deliveries/:id/retry', () => {
 describe('POST /v1/endpoints/:id/recover', () => {
   test('re-enqueues the failed and dead deliveries since the given time, not the delivered ones', async () => {
     const { endpoint, deliveries } = await endpointWithDeliveries('recover.me', 3);
-    await settle(endpoint, deliveries[0]!, 'dead');
-    await settle(endpoint, deliveries[1]!, 'failed');
-    await settle(endpoint, deliveries[2]!, 'delivered');
+    await settle(deliveries[0]!, 'dead');
+    await settle(deliveries[1]!, 'failed');
+    await settle(deliveries[2]!, 'delivered');
+    await h.logged();
 
     const future = await h.api
       .post(`/v1/endpoints/${endpoint}/recover`, { since: '2099-01-01T00:00:00Z' })
@@ -203,8 +217,8 @@ describe('dead letter', () => {
   test('lists dead deliveries, all or one endpoint’s', async () => {
     const one = await endpointWithDeliveries('dlq.list.one', 2);
     const two = await endpointWithDeliveries('dlq.list.two', 1);
-    for (const id of one.deliveries) await settle(one.endpoint, id, 'dead');
-    await settle(two.endpoint, two.deliveries[0]!, 'dead');
+    for (const id of one.deliveries) await settle(id, 'dead');
+    await settle(two.deliveries[0]!, 'dead');
 
     const all = (await h.api.get('/v1/dead-letter?limit=250').expect(200)).body as {
       data: Delivery[];
@@ -228,30 +242,31 @@ describe('dead letter', () => {
 
   test('replays chosen ids: they leave the dead letter and go pending; others are skipped', async () => {
     const { endpoint, deliveries } = await endpointWithDeliveries('dlq.ids', 3);
-    for (const id of deliveries) await settle(endpoint, id, 'dead');
+    for (const id of deliveries) await settle(id, 'dead');
     const res = await h.api.post('/v1/dead-letter/replay', {
       ids: [deliveries[0], deliveries[1], 'whd_01JH0000000000000000000000'],
     });
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ replayed: 2 });
+    expect(res.body).toEqual({ replayed: 2, dry_run: false });
     expect(await statusOf(deliveries[0]!)).toBe('pending');
     expect(await statusOf(deliveries[2]!)).toBe('dead');
     expect(
       (await h.api.post('/v1/dead-letter/replay', { ids: [deliveries[0]] }).expect(202)).body,
-    ).toEqual({ replayed: 0 });
+    ).toEqual({ replayed: 0, dry_run: false });
     await h.api.post('/v1/dead-letter/replay', { endpoint_id: endpoint }).expect(202);
   });
 
   test('replays one endpoint’s dead letter and leaves the others', async () => {
     const mine = await endpointWithDeliveries('dlq.mine', 2);
     const other = await endpointWithDeliveries('dlq.other', 1);
-    for (const id of mine.deliveries) await settle(mine.endpoint, id, 'dead');
-    await settle(other.endpoint, other.deliveries[0]!, 'dead');
+    for (const id of mine.deliveries) await settle(id, 'dead');
+    await settle(other.deliveries[0]!, 'dead');
 
     const res = await h.api
       .post('/v1/dead-letter/replay', { endpoint_id: mine.endpoint })
       .expect(202);
-    expect(res.body).toEqual({ replayed: 2 });
+    expect(res.body).toEqual({ replayed: 2, dry_run: false });
+    await h.logged();
     expect((await h.api.get(`/v1/dead-letter?endpoint_id=${mine.endpoint}`)).body).toEqual({
       data: [],
       next_cursor: null,
@@ -262,17 +277,67 @@ describe('dead letter', () => {
     const both = await h.api
       .post('/v1/dead-letter/replay', { endpoint_id: mine.endpoint, ids: other.deliveries })
       .expect(202);
-    expect(both.body).toEqual({ replayed: 0 });
+    expect(both.body).toEqual({ replayed: 0, dry_run: false });
   });
 
   test('replays everything with an empty body', async () => {
-    const { endpoint, deliveries } = await endpointWithDeliveries('dlq.all', 2);
-    for (const id of deliveries) await settle(endpoint, id, 'dead');
+    const { deliveries } = await endpointWithDeliveries('dlq.all', 2);
+    for (const id of deliveries) await settle(id, 'dead');
     const res = await h.api.post('/v1/dead-letter/replay').expect(202);
     expect((res.body as { replayed: number }).replayed).toBeGreaterThanOrEqual(2);
-    expect(await h.context.deliveries.deadLetterSize()).toBe(0);
+    await h.logged();
+    expect(await h.context.log.count({ dead_letter: true })).toBe(0);
     for (const id of deliveries)
       expect(await h.context.queues.of(id).deliveries.getJob(id)).toBeDefined();
+  });
+
+  test('a dry run counts what a replay would take and replays nothing', async () => {
+    const { endpoint, deliveries } = await endpointWithDeliveries('dlq.dry', 2);
+    for (const id of deliveries) await settle(id, 'dead');
+    const dry = await h.api
+      .post('/v1/dead-letter/replay', { endpoint_id: endpoint, dry_run: true })
+      .expect(202);
+    expect(dry.body).toEqual({ replayed: 2, dry_run: true });
+    expect(await deadLetterIds(endpoint)).toEqual([...deliveries].reverse());
+    for (const id of deliveries) {
+      expect(await statusOf(id)).toBe('dead');
+      expect(await h.context.queues.of(id).deliveries.getJob(id)).toBeUndefined();
+    }
+    const real = await h.api.post('/v1/dead-letter/replay', { endpoint_id: endpoint }).expect(202);
+    expect(real.body).toEqual({ replayed: 2, dry_run: false });
+  });
+
+  test('since (inclusive) and until (exclusive) replay only what was created between them', async () => {
+    const start = Date.now() - 10 * 60_000;
+    const minute = (n: number) => new Date(start + n * 60_000).toISOString();
+    let made: Awaited<ReturnType<typeof endpointWithDeliveries>>;
+    try {
+      fixedNow = start;
+      made = await endpointWithDeliveries('dlq.window', 0);
+      for (let n = 0; n < 3; n++) {
+        fixedNow = start + n * 60_000;
+        const { id } = (await h.api.post('/v1/events', { name: 'dlq.window', data: { n } }))
+          .body as { id: string };
+        made.deliveries.push(deliveryIdFor(id, made.endpoint));
+      }
+    } finally {
+      fixedNow = undefined;
+    }
+    const { endpoint, deliveries } = made;
+    for (const id of deliveries) await settle(id, 'dead');
+    const window = { endpoint_id: endpoint, since: minute(1), until: minute(2) };
+
+    const dry = await h.api.post('/v1/dead-letter/replay', { ...window, dry_run: true });
+    expect(dry.body).toEqual({ replayed: 1, dry_run: true });
+    const res = await h.api.post('/v1/dead-letter/replay', window).expect(202);
+    expect(res.body).toEqual({ replayed: 1, dry_run: false });
+    expect([
+      await statusOf(deliveries[0]!),
+      await statusOf(deliveries[1]!),
+      await statusOf(deliveries[2]!),
+    ]).toEqual(['dead', 'pending', 'dead']);
+    expect(await deadLetterIds(endpoint)).toEqual([deliveries[2], deliveries[0]]);
+    await h.api.post('/v1/dead-letter/replay', { endpoint_id: endpoint }).expect(202);
   });
 
   test('an unknown endpoint is 404; malformed ids and an empty id list are 422', async () => {
@@ -283,6 +348,8 @@ describe('dead letter', () => {
       .expect(404);
     await h.api.post('/v1/dead-letter/replay', { ids: ['nope'] }).expect(422);
     await h.api.post('/v1/dead-letter/replay', { ids: [] }).expect(422);
+    await h.api.post('/v1/dead-letter/replay', { since: 'yesterday' }).expect(422);
+    await h.api.post('/v1/dead-letter/replay', { dry_run: 'yes' }).expect(422);
   });
 });
 
@@ -310,7 +377,8 @@ describe('POST /v1/endpoints/:id/test', () => {
     const { id } = (
       await h.api.post(`/v1/endpoints/${endpoint}/test`, { name: 'test.ping' }).expect(202)
     ).body as { id: string };
-    expect(JSON.parse((await h.context.deliveries.eventBody(id))!)).toMatchObject({
+    const job = await h.context.inFlight.get(deliveryIdFor(id, endpoint));
+    expect(JSON.parse(job!.data.body)).toMatchObject({
       name: 'test.ping',
       data: {},
     });

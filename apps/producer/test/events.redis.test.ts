@@ -1,10 +1,13 @@
 import { type Endpoint } from '@hookline/api';
 import { deliveryIdFor } from '@hookline/core';
-import { endpointBody, expectError, startApp, type Harness } from './harness';
 import { countJobs } from '@hookline/core/testing';
+import { startTestLogWriter } from '@hookline/core/testing-log';
+import { endpointBody, expectError, startApp, type Harness } from './harness';
 
 let h: Harness;
-const NOW = Date.parse('2026-01-15T10:30:00.000Z');
+// A fixed instant, recent enough for the log to keep what is published at it (HOOKLINE_RETENTION).
+const NOW = Math.floor(Date.now() / 1000) * 1000;
+const CREATED_AT = new Date(NOW).toISOString();
 
 beforeAll(async () => {
   h = await startApp('events', { now: () => NOW });
@@ -45,14 +48,16 @@ describe('POST /v1/events', () => {
   });
 
   test('stores the exact body receivers get, fields in order, with created_at from the clock', async () => {
+    const endpoint = await create(['order.filled']);
     const res = await h.api.post('/v1/events', {
       data: { b: 1, a: [true, null] },
       resource: { resource_type: 'order', id: 'ord_1' },
       name: 'order.filled',
     });
     const { id } = res.body as { id: string };
-    expect(await h.context.deliveries.eventBody(id)).toBe(
-      `{"id":"${id}","name":"order.filled","resource":{"id":"ord_1","resource_type":"order"},"data":{"b":1,"a":[true,null]},"created_at":"2026-01-15T10:30:00.000Z"}`,
+    const job = await h.context.inFlight.get(deliveryIdFor(id, endpoint));
+    expect(job?.data.body).toBe(
+      `{"id":"${id}","name":"order.filled","resource":{"id":"ord_1","resource_type":"order"},"data":{"b":1,"a":[true,null]},"created_at":"${CREATED_AT}"}`,
     );
   });
 
@@ -126,7 +131,11 @@ describe('POST /v1/events/batch', () => {
 
   test('a batch with an unknown endpoint id is 422 at events.I.endpoint_ids.N and writes nothing', async () => {
     const a = await create(['batch.two']);
-    const before = await h.context.deliveries.listForEndpoint(a, undefined, { limit: 250 });
+    const listed = async () => {
+      await h.logged();
+      return h.context.log.listDeliveries({ endpoint_id: a, limit: 250 });
+    };
+    const before = await listed();
     const res = await h.api.post('/v1/events/batch', {
       events: [
         { name: 'batch.two', data: {} },
@@ -135,9 +144,7 @@ describe('POST /v1/events/batch', () => {
     });
     expect(res.status).toBe(422);
     expect(detailPaths(res.body)).toEqual(['events.1.endpoint_ids.1']);
-    expect(await h.context.deliveries.listForEndpoint(a, undefined, { limit: 250 })).toEqual(
-      before,
-    );
+    expect(await listed()).toEqual(before);
   });
 
   test('an empty batch and a batch over 1000 events are 422', async () => {
@@ -174,11 +181,62 @@ describe('GET /v1/events/:id', () => {
       name: 'read.me',
       tenant_id: null,
       data: { x: 1 },
-      created_at: '2026-01-15T10:30:00.000Z',
+      created_at: CREATED_AT,
       deliveries: [
         { id: deliveryIdFor(id, endpoint), endpoint_id: endpoint, status: 'pending', attempts: 0 },
       ],
     });
+  });
+
+  test('a 202’d event and its delivery are readable at once, before the log has them, and the same after', async () => {
+    // No log writer: what is read back can only come from Redis.
+    const own = await startApp('events-unlogged', { logWriter: false, now: () => NOW });
+    try {
+      const endpoint = (
+        (await own.api.post('/v1/endpoints', endpointBody()).expect(201)).body as Endpoint
+      ).id;
+      const { id } = (await own.api.post('/v1/events', { name: 'read.now', data: { x: 1 } }))
+        .body as { id: string };
+      const deliveryId = deliveryIdFor(id, endpoint);
+      const read = async () => ({
+        event: (await own.api.get(`/v1/events/${id}`).expect(200)).body as unknown,
+        delivery: (await own.api.get(`/v1/deliveries/${deliveryId}`).expect(200)).body as unknown,
+      });
+
+      const before = await read();
+      expect(await own.context.log.getEvent(id)).toBeUndefined();
+      expect(await own.context.log.getDeliveries([deliveryId])).toEqual([]);
+      expect(before).toEqual({
+        event: {
+          id,
+          name: 'read.now',
+          tenant_id: null,
+          data: { x: 1 },
+          created_at: CREATED_AT,
+          deliveries: [{ id: deliveryId, endpoint_id: endpoint, status: 'pending', attempts: 0 }],
+        },
+        delivery: {
+          id: deliveryId,
+          event_id: id,
+          endpoint_id: endpoint,
+          status: 'pending',
+          attempts: [],
+          next_attempt_at: null,
+          created_at: CREATED_AT,
+        },
+      });
+
+      const writer = startTestLogWriter(own.context);
+      try {
+        await own.logged();
+      } finally {
+        await writer.close();
+      }
+      expect(await own.context.log.getEvent(id)).toBeDefined();
+      expect(await read()).toEqual(before);
+    } finally {
+      await own.close();
+    }
   });
 
   test('an unknown or malformed event id is 404', async () => {
@@ -222,8 +280,9 @@ describe('Idempotency-Key', () => {
           'prioritized',
         ),
       ).toBe(1);
+      await own.logged();
       expect(
-        (await own.context.deliveries.listForEndpoint(endpoint, undefined, { limit: 10 })).data,
+        (await own.context.log.listDeliveries({ endpoint_id: endpoint, limit: 10 })).data,
       ).toHaveLength(1);
       expect((await own.metrics.eventsPublished.get()).values[0]?.value).toBe(1);
     } finally {
@@ -285,8 +344,9 @@ describe('Idempotency-Key', () => {
       .set('Idempotency-Key', 'k-batch')
       .expect(202);
     expect(again.body).toEqual(first.body);
+    await h.logged();
     expect(
-      (await h.context.deliveries.listForEndpoint(endpoint, undefined, { limit: 10 })).data,
+      (await h.context.log.listDeliveries({ endpoint_id: endpoint, limit: 10 })).data,
     ).toHaveLength(2);
   });
 

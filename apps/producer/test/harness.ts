@@ -1,4 +1,4 @@
-import { ErrorCode } from '@hookline/api';
+import { ErrorCode, type Attempt } from '@hookline/api';
 import {
   createContext,
   createLogger,
@@ -10,7 +10,12 @@ import {
   type Metrics,
 } from '@hookline/core';
 import { cleanupPrefix, keysOfPrefix, testPrefix, TEST_REDIS_ENV } from '@hookline/core/testing';
-import { createTestLog, startTestLogWriter, untilLogged } from '@hookline/core/testing-log';
+import {
+  createTestLog,
+  moveInFlight,
+  startTestLogWriter,
+  untilLogged,
+} from '@hookline/core/testing-log';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -33,6 +38,12 @@ export interface Harness {
   };
   /** Resolves once every change so far is in the log: lists and counts then show it. */
   logged(): Promise<void>;
+  /**
+   * Moves a delivery as a dispatcher's attempt would. One that settles (delivered or dead) then
+   * loses its job once the log holds it, as the log writer forgets a finished job; a failed one
+   * keeps its job, where it waits for its next attempt.
+   */
+  settle(id: string, to: 'failed' | 'delivered' | 'dead', attempt?: Attempt): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,6 +51,8 @@ export interface HarnessOptions {
   insecure?: boolean;
   redisUrl?: string;
   now?: () => number;
+  /** Whether a log writer runs beside the app (default true); without one nothing is logged. */
+  logWriter?: boolean;
 }
 
 /** The app on a prefix of its own against real Redis; `close()` cleans the prefix up. */
@@ -59,7 +72,7 @@ export async function startApp(label: string, options: HarnessOptions = {}): Pro
   const context = createContext(config, 'api');
   await context.ready();
   await context.log.migrate();
-  const writer = startTestLogWriter(context);
+  const writer = options.logWriter === false ? undefined : startTestLogWriter(context);
   const metrics = createMetrics(metricSources(context));
   const app = createApp({
     context,
@@ -90,8 +103,14 @@ export async function startApp(label: string, options: HarnessOptions = {}): Pro
     app,
     api,
     logged: () => untilLogged(context),
+    async settle(id, to, attempt) {
+      expect(await moveInFlight(context, id, to, { attempt })).toBe('ok');
+      if (to === 'failed') return;
+      await untilLogged(context);
+      await context.queues.of(id).deliveries.remove(id);
+    },
     async close() {
-      await writer.close();
+      await writer?.close();
       await context.close();
       await cleanupPrefix(prefix, redis.REDIS_URL);
       await log.drop();
