@@ -1,6 +1,7 @@
 import { waitFor } from '@hookline/core/testing';
 import { deliveriesOf } from './harness/api';
 import { queueCounts } from './harness/inspect';
+import { NOTHING_LEFT, settleInLog } from './harness/log';
 import { Load } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
@@ -19,7 +20,9 @@ afterAll(() => receiver.close());
 
 test('a rolling restart of every dispatcher (SIGTERM) while delivering: every delivery arrives exactly once', async () => {
   await withHookline({ dispatchers: 3 }, async (h) => {
-    for (let i = 0; i < ENDPOINTS; i++) await h.api.createEndpoint(receiver.url(`/ep${i}`));
+    const endpointIds: string[] = [];
+    for (let i = 0; i < ENDPOINTS; i++)
+      endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
     const started = Date.now();
     const load = new Load(() => h.api, {
       batchSize: 50,
@@ -89,12 +92,23 @@ test('a rolling restart of every dispatcher (SIGTERM) while delivering: every de
     expect(receiver.duplicates()).toEqual({ ids: 0, extraRequests: 0 });
     // Each drained in time: none had to give up on in-flight work.
     for (const d of h.dispatchers) expect(d.output()).not.toMatch(/forcing close/);
+    // A dispatcher stopped with SIGTERM writes what its log writer had read before it exits: the
+    // log holds every delivery once, delivered, with its one attempt.
+    const log = await settleInLog(
+      h,
+      load.stats.accepted.map((p) => p.id),
+      endpointIds,
+      () => ({ status: 'delivered', attempts: [1, 1] }),
+    );
+    expect(log.problems.slice(0, 10)).toEqual([]);
+    expect(log.left).toEqual(NOTHING_LEFT);
 
     report('rolling-restart', {
       deliveries: total,
       publishAnswers: load.stats.statuses,
       restarts,
       duplicates: 0,
+      loggedSecondsAfterDrain: seconds(log.loggedMs),
       totalSeconds: seconds(Date.now() - started),
     });
   });
