@@ -1,7 +1,7 @@
 import { isOperationalName } from '@hookline/api';
 import {
   deliveryState,
-  fromStatuses,
+  UNSETTLED,
   initialState,
   nextRetryDelay,
   parseJob,
@@ -45,7 +45,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   const store = context.inFlight;
   const healthy = new RecentlyHealthy();
   /** A dispatcher moves a delivery only from where it found it: a drop or a replay meanwhile wins. */
-  const moving = fromStatuses('attempt-failed');
+  const moving = UNSETTLED;
   /** An operational event's own delivery that dies reports nothing: no report about a report. */
   const reports = (delivery: DeliveryState) => !isOperationalName(delivery.data.name);
 

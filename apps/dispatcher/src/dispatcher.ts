@@ -12,6 +12,7 @@ import {
   type Logger,
   type Metrics,
   type PreparedEvent,
+  UNSETTLED,
 } from '@hookline/core';
 import { Worker, type Job } from 'bullmq';
 import { createDeliverProcessor } from './deliver';
@@ -203,7 +204,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         state
           ? context.inFlight.record(
               state,
-              { to: 'dead', now: now(), from: ['pending', 'failed'], deadLetter: true },
+              { to: 'dead', now: now(), from: UNSETTLED, deadLetter: true },
               // An operational event's own delivery reports nothing: no report about a report.
               { report: !isOperationalName(data.name) },
             )

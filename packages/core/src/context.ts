@@ -1,43 +1,21 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import { Deliveries } from './deliveries';
-import { EndpointStore } from './endpoint-store';
+import { EndpointStore } from './catalog/endpoint-store';
 import { DeliveryJobAdds } from './in-flight/delivery-job-adds';
 import { InFlightStore } from './in-flight/in-flight-store';
 import { Publisher } from './in-flight/publish';
 import { logLagSeconds } from './log/log-writer';
 import type { LogStore } from './log/log-store';
 import { createPostgresLogStore } from './log/postgres/postgres-log-store';
-import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from './idempotency-store';
+import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from './in-flight/idempotency-store';
 import { QUEUE_STATES, type MetricsSources } from './metrics';
-import { redisKeys, type RedisKeys } from './keys';
-import { TenantStore } from './tenant-store';
-import { createQueue } from './queues';
-import { coalesceWrites } from './coalesce-writes';
-import { createRedis, duplicateRedis, isCluster, type RedisRole } from './redis';
-import { Transactions } from './transactions';
-
-/** A shard's queues (keys.ts): its deliveries, its fan-out recovery jobs, its reports. */
-export interface ShardQueues {
-  shard: number;
-  deliveries: Queue;
-  fanout: Queue;
-  operational: Queue;
-}
-
-/**
- * Every queue of a deployment: each shard's, and the catalog's `operational` queue, where an
- * endpoint's disable is reported in the same transaction as the endpoint write.
- */
-export interface Queues {
-  shards: ShardQueues[];
-  catalog: { operational: Queue };
-  /** The queues of the shard an event's or a delivery's id names. */
-  of(id: string): ShardQueues;
-  /** Every queue, with the name of its kind (`deliveries`, `fanout`, `operational`). */
-  all(): { name: 'deliveries' | 'fanout' | 'operational'; queue: Queue }[];
-}
+import { redisKeys, type RedisKeys } from './redis/keys';
+import { TenantStore } from './catalog/tenant-store';
+import { createQueues, type Queues } from './queues';
+import { coalesceWrites } from './redis/coalesce-writes';
+import { createRedis, duplicateRedis, isCluster, type RedisRole } from './redis/redis';
+import { Transactions } from './bullmq/transactions';
 
 /**
  * Everything a Hookline process reaches Redis through: Hookline's connection (the stores'), the
@@ -75,26 +53,6 @@ export type ContextConfig = Pick<
   'redisUrl' | 'queuePrefix' | 'retentionMs' | 'disableAfterMs' | 'logUrl'
 > &
   Partial<Pick<Config, 'redisCluster' | 'shards'>>;
-
-function createQueues(keys: RedisKeys, redis: Redis): Queues {
-  const shards = keys.allShards.map((shard) => ({
-    shard,
-    deliveries: createQueue('deliver', redis, keys.shard(shard)),
-    fanout: createQueue('fanout', redis, keys.shard(shard)),
-    operational: createQueue('operational', redis, keys.shard(shard)),
-  }));
-  const catalog = { operational: createQueue('operational', redis, keys.catalog) };
-  const all = () => [
-    ...shards.flatMap((s) => [
-      { name: 'deliveries' as const, queue: s.deliveries },
-      { name: 'fanout' as const, queue: s.fanout },
-      { name: 'operational' as const, queue: s.operational },
-    ]),
-    { name: 'operational' as const, queue: catalog.operational },
-  ];
-  for (const { queue } of all()) queue.on('error', () => undefined);
-  return { shards, catalog, of: (id) => shards[keys.shardOf(id)]!, all };
-}
 
 /** BullMQ's connection ({@link HooklineContext.bullmq}): the settings of `redis`. */
 function bullmqConnection(redis: Redis, role: RedisRole): Redis {

@@ -1,11 +1,12 @@
 import type { Delivery, DeliveryStatus, EventWithDeliveries } from '@hookline/api';
 import type { WebhookEvent } from '@hookline/webhooks';
 import type { Redis } from 'ioredis';
-import type { EndpointStore } from './endpoint-store';
-import type { RedisKeys } from './keys';
+import type { EndpointStore } from './catalog/endpoint-store';
+import type { RedisKeys } from './redis/keys';
 import type { InFlight, InFlightStore } from './in-flight/in-flight-store';
 import type { DeliveryJobAdds } from './in-flight/delivery-job-adds';
 import { requeueInShards, type RequeueCandidate } from './in-flight/requeue';
+import { UNSETTLED } from './lifecycle';
 import type { DeliverySearch, LogStore } from './log/log-store';
 
 type DeliverySearchFilter = Omit<DeliverySearch, 'limit' | 'cursor'>;
@@ -139,7 +140,7 @@ export class Deliveries {
    */
   async dropWaitingOf(endpointId: string, now = Date.now(), max = 100_000): Promise<number> {
     const ids = await this.idsFromLog(
-      { endpoint_id: endpointId, status: ['pending', 'failed'] },
+      { endpoint_id: endpointId, status: UNSETTLED },
       max,
     );
     return this.inFlight.dropWaiting(ids, now);

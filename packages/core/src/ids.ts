@@ -1,6 +1,6 @@
 import { hash, randomFillSync } from 'node:crypto';
 import type { IdPrefix } from '@hookline/api';
-import { slotOf, withSlot } from './shards';
+import { slotOf, withSlot } from './redis/shards';
 
 export { isId, type IdPrefix } from '@hookline/api';
 

@@ -1,14 +1,24 @@
 import type { DeliveryStatus } from '@hookline/api';
 
+/** Statuses of a delivery still moving: its job is its record (in-flight/job-record.ts). */
+export const UNSETTLED = ['pending', 'failed'] as const satisfies readonly DeliveryStatus[];
+/** Statuses a delivery ends in: its job finishes, and leaves Redis once the log has it. */
+export const SETTLED = ['delivered', 'dead'] as const satisfies readonly DeliveryStatus[];
+
+/** Whether a delivery in `status` has settled (delivered or dead). */
+export function isSettled(status: DeliveryStatus): boolean {
+  return (SETTLED as readonly DeliveryStatus[]).includes(status);
+}
+
 /**
  * A delivery's lifecycle: every move between its statuses and what triggers it. The code asks
  * this table which statuses a move starts from; the scripts' tests walk it
  * (`test/scripts.redis.test.ts`); README.md ("How delivery works") shows it, and
  * `lifecycle.test.ts` fails when the two disagree.
  *
- * `via` is the one place the move is written: the publish transaction (`delivery-store.ts`),
- * `commands/transition-3.lua` or `commands/requeue-3.lua`. A move whose `from` is empty creates
- * the delivery.
+ * `via` is the one place the move is written: the publish transaction (`in-flight/publish.ts`),
+ * `commands/record-2.lua` or `commands/requeue-4.lua`, each appending the change to the change
+ * stream in the same step. A move whose `from` is empty creates the delivery.
  */
 export const DELIVERY_MOVES = {
   publish: {
@@ -18,25 +28,25 @@ export const DELIVERY_MOVES = {
     via: 'publish',
   },
   'attempt-succeeded': {
-    from: ['pending', 'failed'],
+    from: UNSETTLED,
     to: 'delivered',
     by: 'a dispatcher: the endpoint answered 2xx',
     via: 'transition',
   },
   'attempt-failed': {
-    from: ['pending', 'failed'],
+    from: UNSETTLED,
     to: 'failed',
     by: 'a dispatcher: the attempt failed and the retry schedule has another',
     via: 'transition',
   },
   'attempts-exhausted': {
-    from: ['pending', 'failed'],
+    from: UNSETTLED,
     to: 'dead',
     by: 'a dispatcher: the attempt failed and the retry schedule has no other',
     via: 'transition',
   },
   'answered-gone': {
-    from: ['pending', 'failed'],
+    from: UNSETTLED,
     to: 'dead',
     by: 'a dispatcher: the endpoint answered 410 Gone (and is disabled)',
     via: 'transition',
@@ -48,25 +58,25 @@ export const DELIVERY_MOVES = {
     via: 'transition',
   },
   'endpoint-disabled': {
-    from: ['pending', 'failed'],
+    from: UNSETTLED,
     to: 'dead',
     by: 'a dispatcher: the endpoint is disabled',
     via: 'transition',
   },
   'event-expired': {
-    from: ['pending', 'failed'],
+    from: UNSETTLED,
     to: 'dead',
     by: 'a dispatcher: the event expired before it was delivered',
     via: 'transition',
   },
   'job-failed': {
-    from: ['pending', 'failed'],
+    from: UNSETTLED,
     to: 'dead',
     by: 'a dispatcher: BullMQ gave up on the job (its processor kept throwing, or it stalled too often)',
     via: 'transition',
   },
   'endpoint-deleted': {
-    from: ['pending', 'failed'],
+    from: UNSETTLED,
     to: 'dead',
     by: 'the producer (`DELETE /v1/endpoints/:id`, a tenant deleted), or a dispatcher finding the endpoint gone; no dead letter is written',
     via: 'transition',

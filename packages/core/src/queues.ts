@@ -1,8 +1,9 @@
 import { Job, Queue, type JobsOptions, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { RedisKeys } from './redis/keys';
 import { z } from 'zod';
 import { DeliveryId, EndpointId, EventId } from '@hookline/api';
-import { DELIVERIES_QUEUE } from './keys';
+import { DELIVERIES_QUEUE } from './redis/keys';
 
 /**
  * One delivery of an event (or a test send) to one endpoint: while it moves, its job is its one
@@ -164,3 +165,46 @@ export function jobFor<N extends JobName>(
 export function parseJob<N extends JobName>(name: N, data: unknown): JobData<N> {
   return JOBS[name].schema.parse(data) as JobData<N>;
 }
+
+/** A shard's queues (keys.ts): its deliveries, its fan-out recovery jobs, its reports. */
+export interface ShardQueues {
+  shard: number;
+  deliveries: Queue;
+  fanout: Queue;
+  operational: Queue;
+}
+
+/**
+ * Every queue of a deployment: each shard's, and the catalog's `operational` queue, where an
+ * endpoint's disable is reported in the same transaction as the endpoint write.
+ */
+export interface Queues {
+  shards: ShardQueues[];
+  catalog: { operational: Queue };
+  /** The queues of the shard an event's or a delivery's id names. */
+  of(id: string): ShardQueues;
+  /** Every queue, with the name of its kind (`deliveries`, `fanout`, `operational`). */
+  all(): { name: 'deliveries' | 'fanout' | 'operational'; queue: Queue }[];
+}
+
+/** Every queue of a deployment, on BullMQ's connection (context.ts), with Hookline's prefixes. */
+export function createQueues(keys: RedisKeys, redis: Redis): Queues {
+  const shards = keys.allShards.map((shard) => ({
+    shard,
+    deliveries: createQueue('deliver', redis, keys.shard(shard)),
+    fanout: createQueue('fanout', redis, keys.shard(shard)),
+    operational: createQueue('operational', redis, keys.shard(shard)),
+  }));
+  const catalog = { operational: createQueue('operational', redis, keys.catalog) };
+  const all = () => [
+    ...shards.flatMap((s) => [
+      { name: 'deliveries' as const, queue: s.deliveries },
+      { name: 'fanout' as const, queue: s.fanout },
+      { name: 'operational' as const, queue: s.operational },
+    ]),
+    { name: 'operational' as const, queue: catalog.operational },
+  ];
+  for (const { queue } of all()) queue.on('error', () => undefined);
+  return { shards, catalog, of: (id) => shards[keys.shardOf(id)]!, all };
+}
+

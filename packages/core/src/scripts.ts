@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis, Result } from 'ioredis';
+import type { HealthArgs } from './catalog/health-args';
+import type { PutEndpointArgs } from './catalog/put-endpoint-args';
+import type { RateLimitArgs } from './catalog/rate-limit-args';
+import type { ForgetArgs } from './log/job-sweeper';
 import type { RecordArgs } from './in-flight/record';
 import type { RequeueArgs } from './in-flight/requeue';
 
@@ -46,27 +50,11 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     hlRecord(...args: RecordArgs): Result<'ok' | 'gone' | 'refused', Context>;
     hlPublish(...args: [string, ...(string | number)[]]): Result<number, Context>;
-    hlForget(...args: [string, string, ...(string | number)[]]): Result<number, Context>;
-    hlHealth(
-      ...args: [string, 'success' | 'failure', number, number]
-    ): Result<'ok' | 'disable', Context>;
+    hlForget(...args: ForgetArgs): Result<number, Context>;
+    hlHealth(...args: HealthArgs): Result<'ok' | 'disable', Context>;
     hlRequeue(...args: RequeueArgs): Result<string, Context>;
-    hlRateLimit(...args: [string, string, number, number, string]): Result<number, Context>;
-    hlPutEndpoint(
-      ...args: [
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-      ]
-    ): Result<number, Context>;
+    hlRateLimit(...args: RateLimitArgs): Result<number, Context>;
+    hlPutEndpoint(...args: PutEndpointArgs): Result<number, Context>;
   }
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { JobType } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
-import type { Queues } from './context';
+import type { Queues } from './queues';
 
 // Helpers for Hookline's own tests. They talk to real Redis and real sockets, never mocks.
 //

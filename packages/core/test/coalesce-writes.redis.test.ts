@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { Redis } from 'ioredis';
-import { coalesceWrites } from '../src/coalesce-writes';
+import { coalesceWrites } from '../src/redis/coalesce-writes';
 import { TEST_REDIS_CLUSTER, TEST_REDIS_URL, testPrefix } from '../src/testing';
 
 // A single connection's behaviour: on a Redis Cluster run there is no one socket to look at.

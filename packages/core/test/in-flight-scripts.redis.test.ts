@@ -9,7 +9,7 @@ import { DELIVERY_MOVES, type DeliveryMove } from '../src/lifecycle';
 import type { DeliveryChanged, EventAccepted } from '../src/log/changes';
 import { forgetArgs } from '../src/log/job-sweeper';
 import { parseEntry, type StreamEntry } from '../src/log/stream-entries';
-import { prepareEvent } from '../src/prepare-event';
+import { prepareEvent } from '../src/in-flight/prepare-event';
 import type { DeliverJob } from '../src/queues';
 import { cleanupPrefix, testPrefix, TEST_REDIS } from '../src/testing';
 

@@ -6,7 +6,7 @@ import type { Change } from '../src/log/changes';
 import type { LogStore } from '../src/log/log-store';
 import { LOG_GROUP, logLagSeconds, LogWriter } from '../src/log/log-writer';
 import { createLogger } from '../src/logger';
-import { prepareEvent } from '../src/prepare-event';
+import { prepareEvent } from '../src/in-flight/prepare-event';
 import { parseJob } from '../src/queues';
 import { cleanupPrefix, keysOfPrefix, testPrefix, TEST_REDIS, waitFor } from '../src/testing';
 import { createTestLog, type TestLog } from '../src/testing-log';

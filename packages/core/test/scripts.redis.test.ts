@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { createContext, type HooklineContext } from '../src/context';
 import { deliveryIdFor, idFloor, newId } from '../src/ids';
 import { DELIVERY_MOVES, fromStatuses, type DeliveryMove } from '../src/lifecycle';
-import { createRedis } from '../src/redis';
+import { createRedis } from '../src/redis/redis';
 import { cleanupPrefix, testPrefix, TEST_REDIS, waitFor } from '../src/testing';
 
 // The catalog's Lua scripts (src/commands/) called directly with the keys and arguments their

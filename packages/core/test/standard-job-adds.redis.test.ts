@@ -1,8 +1,8 @@
 import { createContext, type HooklineContext } from '../src/context';
-import { execAll } from '../src/exec';
+import { execAll } from '../src/redis/exec';
 import { deliveryIdFor, newId } from '../src/ids';
 import { jobFor, JOBS, type DeliverJob } from '../src/queues';
-import { StandardJobAdds } from '../src/standard-job-adds';
+import { StandardJobAdds } from '../src/bullmq/standard-job-adds';
 import { cleanupPrefix, testPrefix, TEST_REDIS } from '../src/testing';
 
 const prefix = testPrefix('job-adds');

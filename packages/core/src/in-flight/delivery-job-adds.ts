@@ -1,9 +1,9 @@
 import type { Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
-import type { Queues } from '../context';
+import type { Queues } from '../queues';
 import { JOBS, type DeliverJob } from '../queues';
-import { StandardJobAdds } from '../standard-job-adds';
-import type { Transactions } from '../transactions';
+import { StandardJobAdds } from '../bullmq/standard-job-adds';
+import type { Transactions } from '../bullmq/transactions';
 
 /**
  * Adds delivery jobs to transactions, beside the scripts that append their changes: a job and

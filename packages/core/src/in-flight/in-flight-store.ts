@@ -1,14 +1,15 @@
 import type { DeliveryStatus } from '@hookline/api';
 import type { Redis } from 'ioredis';
-import { readPerShard } from '../by-shard';
-import type { Queues } from '../context';
-import { execAll } from '../exec';
-import type { RedisKeys } from '../keys';
+import { readPerShard } from '../redis/by-shard';
+import type { Queues } from '../queues';
+import { execAll } from '../redis/exec';
+import type { RedisKeys } from '../redis/keys';
 import { DeliverJob, jobFor, operationalJobId, type OperationalJob } from '../queues';
 import type { DeliveryJobAdds } from './delivery-job-adds';
 import { deliveryState, JOB_STATE_READ, readJobState, type DeliveryState } from './job-record';
 import { recordArgs, type RecordMove } from './record';
 import { fromStatuses } from '../lifecycle';
+import { healthArgs } from '../catalog/health-args';
 
 /** What a record did: moved ('ok', or 'disable': moved, and the endpoint should be disabled), or not ('gone', 'refused'). */
 export type RecordVerdict = 'ok' | 'gone' | 'disable' | 'refused';
@@ -117,10 +118,13 @@ export class InFlightStore {
     // A process killed between the two writes loses one attempt's count: the streak then starts
     // (or clears) at the next attempt, which moves a disable by one attempt at most.
     return this.redis.hlHealth(
-      this.keys.endpointHealth(delivery.endpointId),
-      options.health,
-      move.now,
-      this.options.disableAfterMs,
+      ...healthArgs(
+        this.keys,
+        delivery.endpointId,
+        options.health,
+        move.now,
+        this.options.disableAfterMs,
+      ),
     );
   }
 

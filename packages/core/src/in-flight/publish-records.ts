@@ -1,8 +1,8 @@
 import type { ChainableCommander } from 'ioredis';
 import { deliveryIdFor } from '../ids';
-import type { RedisKeys } from '../keys';
+import type { RedisKeys } from '../redis/keys';
 import type { DeliverJob } from '../queues';
-import type { PreparedEvent } from '../prepare-event';
+import type { PreparedEvent } from './prepare-event';
 
 /**
  * Events and deliveries per script call (an event is never split: a large fan-out's chunk is one

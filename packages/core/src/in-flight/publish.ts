@@ -1,11 +1,11 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { groupByShard } from '../by-shard';
-import type { Queues } from '../context';
-import { execAll } from '../exec';
+import { groupByShard } from '../redis/by-shard';
+import type { Queues } from '../queues';
+import { execAll } from '../redis/exec';
 import { deliveryIdFor } from '../ids';
-import type { RedisKeys } from '../keys';
+import type { RedisKeys } from '../redis/keys';
 import type { LogStore } from '../log/log-store';
-import type { PreparedEvent } from '../prepare-event';
+import type { PreparedEvent } from './prepare-event';
 import { fanoutJobId, jobFor } from '../queues';
 import type { DeliveryJobAdds } from './delivery-job-adds';
 import { PublishRecords } from './publish-records';

@@ -1,5 +1,5 @@
 import type { Attempt, DeliveryStatus } from '@hookline/api';
-import type { RedisKeys } from '../keys';
+import type { RedisKeys } from '../redis/keys';
 import { changeHead } from './job-record';
 import type { DeliverJob } from '../queues';
 

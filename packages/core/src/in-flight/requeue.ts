@@ -1,7 +1,7 @@
 import type { DeliveryStatus } from '@hookline/api';
-import { groupByShard } from '../by-shard';
-import { execAll } from '../exec';
-import type { RedisKeys } from '../keys';
+import { groupByShard } from '../redis/by-shard';
+import { execAll } from '../redis/exec';
+import type { RedisKeys } from '../redis/keys';
 import type { DeliverJob } from '../queues';
 import type { DeliveryJobAdds } from './delivery-job-adds';
 import { changeHead } from './job-record';

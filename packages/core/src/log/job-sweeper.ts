@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '../keys';
+import type { RedisKeys } from '../redis/keys';
 import type { LogStore } from './log-store';
 
 /** A finished job whose status never settled (poisoned data) goes after this long. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { execAll } from '../exec';
-import type { RedisKeys } from '../keys';
+import { execAll } from '../redis/exec';
+import type { RedisKeys } from '../redis/keys';
 import type { Logger } from '../logger';
 import type { Change } from './changes';
 import { JobSweeper } from './job-sweeper';

@@ -1,10 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Tenant, TenantListQuery, TenantSummary } from '@hookline/api';
 import type { Redis } from 'ioredis';
-import type { LogStore } from './log/log-store';
-import type { RedisKeys } from './keys';
-import { pageOfSet, type PageResult } from './pagination';
-import { execAll } from './exec';
+import { UNSETTLED } from '../lifecycle';
+import type { LogStore } from '../log/log-store';
+import type { RedisKeys } from '../redis/keys';
+import { pageOfSet, type PageResult } from '../pagination';
+import { execAll } from '../redis/exec';
 
 /** A tenant key: `hlt_<public id>_<secret>`. The public id finds the record; the secret proves it. */
 const KEY_PATTERN = /^hlt_([0-9a-f]{24})_([A-Za-z0-9_-]{43})$/;
@@ -51,7 +52,7 @@ export class TenantStore {
     const endpoints = await this.redis.zcard(this.keys.tenantEndpoints(tenantId));
     if (endpoints === 0) return undefined;
     const [pending, deadLetter] = await Promise.all([
-      this.log.count({ tenant_id: tenantId, status: ['pending', 'failed'] }),
+      this.log.count({ tenant_id: tenantId, status: UNSETTLED }),
       this.log.count({ tenant_id: tenantId, dead_letter: true }),
     ]);
     return { id: tenantId, endpoints, pending, dead_letter: deadLetter };

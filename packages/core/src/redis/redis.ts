@@ -1,6 +1,6 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { coalesceWrites } from './coalesce-writes';
-import { defineScripts } from './scripts';
+import { defineScripts } from '../scripts';
 
 export type RedisRole =
   /** BullMQ workers: block on the queue, so commands never time out and wait out reconnects. */

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { IdempotencyConflictError } from './errors';
-import type { RedisKeys } from './keys';
+import { IdempotencyConflictError } from '../errors';
+import type { RedisKeys } from '../redis/keys';
 
 /** How long a completed publish is remembered under its `Idempotency-Key`. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;

@@ -8,11 +8,13 @@ import {
 } from '@hookline/api';
 import { generateSecret } from '@hookline/webhooks';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { newId } from './ids';
-import type { RedisKeys } from './keys';
-import { pageOfSet, type PageResult } from './pagination';
-import { StoredEndpoint } from './schemas';
-import { execAll } from './exec';
+import { newId } from '../ids';
+import type { RedisKeys } from '../redis/keys';
+import { putEndpointArgs } from './put-endpoint-args';
+import { rateLimitArgs } from './rate-limit-args';
+import { pageOfSet, type PageResult } from '../pagination';
+import { StoredEndpoint } from '../schemas';
+import { execAll } from '../redis/exec';
 
 const MAX_CAS_RETRIES = 10;
 
@@ -87,19 +89,14 @@ export class EndpointStore {
   ) {
     // tenant_id never changes, so either side names the endpoint's tenant.
     const tenant = (after ?? old)?.tenant_id ?? null;
-    const args = [
-      this.keys.endpoint(id),
-      this.keys.endpoints,
-      this.keys.tenants,
-      tenant === null ? this.keys.endpoints : this.keys.tenantEndpoints(tenant),
+    const args = putEndpointArgs(this.keys, {
       id,
+      tenantId: tenant,
       before,
-      after ? JSON.stringify(after) : '',
-      JSON.stringify(this.indexKeys(old)),
-      JSON.stringify(this.indexKeys(after)),
-      tenant ?? '',
-      this.keys.endpointChanges,
-    ] as const;
+      after: after ? JSON.stringify(after) : '',
+      leave: this.indexKeys(old),
+      join: this.indexKeys(after),
+    });
     if (!finish || !after) return (await this.redis.hlPutEndpoint(...args)) === 1;
     // With more to write in the same step: one transaction, whose extra writes only take
     // effect as far as their readers check that the compare-and-set went through.
@@ -292,13 +289,7 @@ export class EndpointStore {
     token: string,
     now = Date.now(),
   ): Promise<number> {
-    return this.redis.hlRateLimit(
-      this.keys.rateLimit(endpointId),
-      this.keys.rateLimitReservations(endpointId),
-      now,
-      1000 / perSecond,
-      token,
-    );
+    return this.redis.hlRateLimit(...rateLimitArgs(this.keys, endpointId, perSecond, token, now));
   }
 
   /** Endpoints by id, in one read, in the order of `ids`; `undefined` for one that does not exist. */

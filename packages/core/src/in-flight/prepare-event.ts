@@ -1,6 +1,6 @@
 import type { EventResource, JsonObject, WebhookEvent } from '@hookline/webhooks';
-import { newId } from './ids';
-import { withSlot } from './shards';
+import { newId } from '../ids';
+import { withSlot } from '../redis/shards';
 
 /** An event ready to be written: its body is the exact JSON receivers get. */
 export interface PreparedEvent {
