@@ -5,6 +5,8 @@ import type {
   CreatedEndpoint,
   DeadLetterReplay,
   Delivery,
+  DeliveryList,
+  DeliverySearchQuery,
   DeliveryStatus,
   Endpoint,
   EndpointCreate,
@@ -12,11 +14,13 @@ import type {
   ErrorCode,
   ErrorDetail,
   Event,
+  EventList,
   EventWithDeliveries,
   PageResult,
   PublishEvent,
   Published,
   Recover,
+  Replayed,
   SecretKey,
   SecretRotate,
   Tenant,
@@ -32,12 +36,15 @@ export type {
   Attempt,
   CreatedEndpoint,
   Delivery,
+  DeliveryList,
   DeliveryStatus,
   Endpoint,
   ErrorDetail,
   Event,
+  EventList,
   EventWithDeliveries,
   Published,
+  Replayed,
   SecretKey,
   Tenant,
   TenantKey,
@@ -55,11 +62,22 @@ export type PublishParams = z.input<typeof PublishEvent>;
 export type TestSendParams = z.input<typeof TestSend>;
 /** `POST /v1/endpoints/:id/secret/rotate`: `{key?}`; a secret is generated when `key` is absent. */
 export type SecretRotateParams = z.input<typeof SecretRotate>;
+/** A time as the API takes it: ISO 8601 (`2026-01-01T00:00:00Z`), or a `Date`, which is converted. */
+export type Time = string | Date;
+
 /**
- * `POST /v1/dead-letter/replay`: `{endpoint_id?, tenant_id?, ids?}`; none means the whole dead
- * letter (a tenant key's: its tenant's).
+ * `POST /v1/dead-letter/replay`: `{endpoint_id?, tenant_id?, ids?, since?, until?, dry_run?}`;
+ * none of the filters means the whole dead letter (a tenant key's: its tenant's).
  */
-export type DeadLetterReplayParams = z.input<typeof DeadLetterReplay>;
+export interface DeadLetterReplayParams extends Omit<
+  z.input<typeof DeadLetterReplay>,
+  'since' | 'until'
+> {
+  /** Only deliveries created at or after this time. */
+  since?: Time;
+  /** Only deliveries created before this time. */
+  until?: Time;
+}
 /** `POST /v1/endpoints/:id/recover`: `{since}`, an ISO 8601 time (a `Date` is converted). */
 export type RecoverParams = { since: z.input<typeof Recover>['since'] | Date };
 
@@ -82,20 +100,34 @@ export interface EndpointListParams extends ListParams {
   tenant_id?: string;
 }
 
-export interface DeliveryListParams extends ListParams {
-  endpoint_id: string;
-  status?: DeliveryStatus;
+/**
+ * `GET /v1/deliveries`: every filter optional, all of them ANDed (`tenant_id`, `endpoint_id`,
+ * `status`, `name`: exact or a prefix like `order.*`, `resource_id`: the event's `resource.id`,
+ * `http_status`: the last attempt's), and `since`/`until`: created in that time.
+ */
+export interface DeliveryListParams
+  extends ListParams, Omit<DeliverySearchQuery, 'limit' | 'cursor' | 'since' | 'until'> {
+  /** Only deliveries created at or after this time. */
+  since?: Time;
+  /** Only deliveries created before this time. */
+  until?: Time;
 }
 
 export interface EventListParams extends ListParams {
   /** Only events published for this tenant. */
   tenant_id?: string;
-  /** Only events of exactly this name. */
+  /** Only events of this name, or of names under a prefix (`order.*`). */
   name?: string;
+  /** Only events about this `resource.id`. */
+  resource_id?: string;
+  /** Only events created at or after this time (`after` says the same; the later one counts). */
+  since?: Time;
+  /** Only events created before this time (`before` says the same; the earlier one counts). */
+  until?: Time;
   /** Only events created at or after this time. */
-  after?: string | Date;
+  after?: Time;
   /** Only events created before this time. */
-  before?: string | Date;
+  before?: Time;
 }
 
 export interface DeadLetterListParams extends ListParams {

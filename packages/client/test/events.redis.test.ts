@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { HooklineApiError, HooklineConnectionError, Hookline } from '../src';
-import { API_KEY, Harness } from './harness';
+import { HooklineApiError, HooklineConnectionError, Hookline, type EventListParams } from '../src';
+import { API_KEY, Harness, momentBetween } from './harness';
 import { lossyProxy } from './proxy';
 
-// Publishing through the client against the real producer and Redis (no dispatcher: deliveries
-// stay pending, which is all these tests count).
+// Publishing through the client against the real producer, Redis and log (no dispatcher:
+// deliveries stay pending, which is all these tests count).
 
 let h: Harness;
 let hookline: Hookline;
@@ -22,7 +22,11 @@ async function subscribed() {
     url: 'https://example.com/hooks',
     event_types: [name],
   });
-  const deliveries = () => hookline.deliveries.list({ endpoint_id: endpoint.id }).toArray();
+  // The endpoint's deliveries as the log lists them, once it has every change so far.
+  const deliveries = async () => {
+    await h.logged();
+    return hookline.deliveries.list({ endpoint_id: endpoint.id }).toArray();
+  };
   return { name, endpoint, deliveries };
 }
 
@@ -169,4 +173,36 @@ test('an unreachable producer is a HooklineConnectionError', async () => {
     code: 'ECONNREFUSED',
     message: expect.stringContaining(url) as string,
   });
+});
+
+test('events.list finds events by name prefix, resource and creation time, newest first', async () => {
+  const tenant_id = 'list-search';
+  const publish = async (name: string, resource: string) =>
+    (
+      await hookline.events.publish({
+        name,
+        data: {},
+        tenant_id,
+        resource: { id: resource, resource_type: 'invoice' },
+      })
+    ).id;
+  const paid = await publish('invoice.paid', 'inv_e1');
+  const voided = await publish('invoice.voided', 'inv_e2');
+  const middle = await momentBetween();
+  const refunded = await publish('refund.created', 'inv_e1');
+  await h.logged();
+
+  const ids = async (query: EventListParams) =>
+    (await hookline.events.list({ tenant_id, ...query }).toArray()).map((e) => e.id);
+  expect(await ids({ limit: 2 })).toEqual([refunded, voided, paid]);
+  expect(await ids({ name: 'invoice.*' })).toEqual([voided, paid]);
+  expect(await ids({ name: 'invoice.paid' })).toEqual([paid]);
+  expect(await ids({ resource_id: 'inv_e1' })).toEqual([refunded, paid]);
+  expect(await ids({ since: middle })).toEqual([refunded]);
+  expect(await ids({ until: middle.toISOString() })).toEqual([voided, paid]);
+  expect(await ids({ resource_id: 'inv_e1', until: middle })).toEqual([paid]);
+  // `after`/`before` say what `since`/`until` say; given both, the narrower bound holds.
+  expect(await ids({ after: middle, until: middle })).toEqual([]);
+  const [listed] = await hookline.events.list({ tenant_id, name: 'refund.created' }).toArray();
+  expect(listed).toMatchObject({ id: refunded, resource: { id: 'inv_e1' }, deliveries: [] });
 });

@@ -7,8 +7,15 @@ import {
   loadConfig,
   type Config,
   type HooklineContext,
+  type LogWriter,
 } from '@hookline/core';
-import { cleanupPrefix, testPrefix, TEST_REDIS_ENV } from '@hookline/core/testing';
+import { cleanupPrefix, testPrefix, TEST_REDIS_ENV, waitFor } from '@hookline/core/testing';
+import {
+  createTestLog,
+  startTestLogWriter,
+  untilLogged,
+  type TestLog,
+} from '@hookline/core/testing-log';
 import { createDispatcher, type Dispatcher } from '@hookline/dispatcher';
 import { createApp, metricSources } from '@hookline/producer';
 import { Hookline, type HooklineOptions } from '../src';
@@ -40,7 +47,9 @@ export async function listen(
 
 /**
  * A test's own Hookline: the real producer app listening on 127.0.0.1 (got needs a real URL),
- * on a fresh prefix of the real Redis, and on demand a real dispatcher in this process.
+ * on a fresh prefix of the real Redis and a log (a Postgres database) of its own, written by a
+ * log writer beside the app as a dispatcher's would; and on demand a real dispatcher in this
+ * process (with a writer of its own, as a dispatcher process has).
  */
 export class Harness {
   private dispatcher: Dispatcher | undefined;
@@ -50,20 +59,32 @@ export class Harness {
     readonly context: HooklineContext,
     readonly url: string,
     private readonly closeServer: () => Promise<void>,
+    private readonly writer: LogWriter,
+    private readonly log: TestLog,
   ) {}
 
   static async start(label: string): Promise<Harness> {
+    const log = await createTestLog(label);
     const config = loadConfig({
       ...TEST_REDIS_ENV,
       HOOKLINE_API_KEYS: API_KEY,
       HOOKLINE_QUEUE_PREFIX: testPrefix(label),
+      HOOKLINE_LOG_URL: log.url,
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',
       // One retry 20 ms after the first attempt: a failing endpoint is dead in milliseconds.
       HOOKLINE_RETRY_SCHEDULE: '20ms',
       LOG_LEVEL: 'silent',
     });
     const context = createContext(config, 'api');
-    await context.ready();
+    try {
+      await context.ready();
+      await context.log.migrate();
+    } catch (error) {
+      await context.close();
+      await log.drop();
+      throw error;
+    }
+    const writer = startTestLogWriter(context);
     const app = createApp({
       context,
       config,
@@ -71,7 +92,15 @@ export class Harness {
       logger: createLogger('silent', 'producer-test'),
     });
     const { url, close } = await listen(app);
-    return new Harness(config, context, url, close);
+    return new Harness(config, context, url, close, writer, log);
+  }
+
+  /**
+   * Resolves once every change made so far is in the log. Lists, counts, the dead letter and
+   * what reads them (replay, recover) see the log, which lags the API by tens of ms.
+   */
+  logged(): Promise<void> {
+    return untilLogged(this.context);
   }
 
   /** A client of this producer; `options` override the defaults (the right key, no retries). */
@@ -92,8 +121,10 @@ export class Harness {
   async close(): Promise<void> {
     await this.dispatcher?.close();
     await this.closeServer();
+    await this.writer.close();
     await this.context.close();
     await cleanupPrefix(this.config.queuePrefix);
+    await this.log.drop();
   }
 }
 
@@ -109,4 +140,14 @@ export async function receiver(status: () => number = () => 204) {
     });
   });
   return { ...server, received };
+}
+
+/**
+ * A time after everything so far and before anything to come (the clock has moved past now):
+ * what was created before it is `until` it, what is created after is `since` it.
+ */
+export async function momentBetween(): Promise<Date> {
+  const now = Date.now();
+  await waitFor(() => Date.now() > now, { message: 'the clock to move' });
+  return new Date();
 }

@@ -1,8 +1,9 @@
 import { HooklineApiError, type Hookline } from '../src';
 import { Harness } from './harness';
 
-// Tenants through the client against the real producer and Redis (no dispatcher: deliveries stay
-// pending, which `tenants.get` counts), and a client built with a minted tenant key.
+// Tenants through the client against the real producer, Redis and log (no dispatcher: deliveries
+// stay pending, which `tenants.get` counts from the log, once it has them), and a client built
+// with a minted tenant key.
 
 let h: Harness;
 let hookline: Hookline;
@@ -47,6 +48,7 @@ describe('operator key', () => {
       { name: 'order.paid', data: {}, tenant_id: 'counted' },
       { name: 'order.paid', data: {}, tenant_id: 'counted-other' },
     ]);
+    await h.logged();
     expect(await hookline.tenants.get('counted')).toEqual({
       id: 'counted',
       endpoints: 1,
@@ -215,6 +217,7 @@ describe('a client built with a tenant key', () => {
       data: { n: 2 },
       tenant_id: 'key-globex',
     });
+    await h.logged();
     const events = await acme.events.list().toArray();
     expect(events.length).toBeGreaterThan(0);
     expect(new Set(events.map((e) => e.tenant_id))).toEqual(new Set(['key-acme']));

@@ -1,7 +1,8 @@
 import { Pager } from '../pager';
 import type { Transport } from '../transport';
-import type { Delivery, DeliveryListParams, Page } from '../types';
+import type { Delivery, DeliveryList, DeliveryListParams } from '../types';
 import { path } from './path';
+import { iso } from './time';
 
 /** `/v1/deliveries`: one event to one endpoint, with its attempts. */
 export class Deliveries {
@@ -11,14 +12,22 @@ export class Deliveries {
     return this.http.request({ method: 'GET', path: path`v1/deliveries/${id}` });
   }
 
-  /** An endpoint's deliveries, newest first, optionally only those in one `status`. */
-  list({ endpoint_id, status, limit, cursor }: DeliveryListParams): Pager<Delivery> {
+  /**
+   * Deliveries from the log, newest first, fetched `limit` at a time as the iteration goes: every
+   * one (a tenant key: its tenant's), or those the filters find, all of them ANDed. The log shows
+   * a change within about a second of it.
+   *
+   * ```ts
+   * hookline.deliveries.list({ endpoint_id, status: 'failed', name: 'order.*', http_status: 503 });
+   * ```
+   */
+  list({ limit, cursor, since, until, ...filters }: DeliveryListParams = {}): Pager<Delivery> {
     return new Pager(
       (after) =>
-        this.http.request<Page<Delivery>>({
+        this.http.request<DeliveryList>({
           method: 'GET',
-          path: path`v1/endpoints/${endpoint_id}/deliveries`,
-          searchParams: { status, limit, cursor: after },
+          path: 'v1/deliveries',
+          searchParams: { ...filters, since: iso(since), until: iso(until), limit, cursor: after },
         }),
       cursor,
     );

@@ -14,6 +14,7 @@ import type {
   TestSendParams,
 } from '../types';
 import { path } from './path';
+import { iso } from './time';
 
 /** `/v1/endpoints`: where events are delivered. */
 export class Endpoints {
@@ -86,7 +87,10 @@ export class Endpoints {
 
   /** Re-enqueues every failed or dead-lettered delivery of the endpoint since `since`. */
   recover(id: string, { since }: RecoverParams): Promise<{ recovered: number }> {
-    const json = { since: since instanceof Date ? since.toISOString() : since };
-    return this.http.request({ method: 'POST', path: path`v1/endpoints/${id}/recover`, json });
+    return this.http.request({
+      method: 'POST',
+      path: path`v1/endpoints/${id}/recover`,
+      json: { since: iso(since) },
+    });
   }
 }

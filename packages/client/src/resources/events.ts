@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Pager } from '../pager';
 import type { Transport } from '../transport';
 import type {
-  Event,
+  EventList,
   EventListParams,
   EventWithDeliveries,
-  Page,
   PublishParams,
   Published,
 } from '../types';
 import { path } from './path';
+import { iso } from './time';
 
 export interface PublishOptions {
   /**
@@ -51,23 +51,33 @@ export class Events {
   }
 
   /**
-   * Published events, newest first (within the retention), fetched `limit` at a time as the
-   * iteration goes; `tenant_id`, `name`, `after` and `before` narrow them.
+   * Published events from the log, newest first (within the retention), each with its
+   * deliveries' states, fetched `limit` at a time as the iteration goes; `tenant_id`, `name`
+   * (exact, or a prefix: `order.*`), `resource_id` and the creation time (`since`/`after`,
+   * `until`/`before`) narrow them. The log shows a new event within about a second.
    */
-  list({ limit, cursor, tenant_id, name, after, before }: EventListParams = {}): Pager<Event> {
-    const time = (t: string | Date | undefined) => (t instanceof Date ? t.toISOString() : t);
+  list({
+    limit,
+    cursor,
+    since,
+    until,
+    after,
+    before,
+    ...filters
+  }: EventListParams = {}): Pager<EventWithDeliveries> {
     return new Pager(
       (next) =>
-        this.http.request<Page<Event>>({
+        this.http.request<EventList>({
           method: 'GET',
           path: 'v1/events',
           searchParams: {
+            ...filters,
+            since: iso(since),
+            until: iso(until),
+            after: iso(after),
+            before: iso(before),
             limit,
             cursor: next,
-            tenant_id,
-            name,
-            after: time(after),
-            before: time(before),
           },
         }),
       cursor,
