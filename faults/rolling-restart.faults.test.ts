@@ -2,7 +2,7 @@ import { waitFor } from '@hookline/core/testing';
 import { deliveriesOf } from './harness/api';
 import { queueCounts } from './harness/inspect';
 import { NOTHING_LEFT, settleInLog } from './harness/log';
-import { Load } from './harness/load';
+import { deliveryIdsOf, Load } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
@@ -68,11 +68,9 @@ test('a rolling restart of every dispatcher (SIGTERM) while delivering: every de
     expect(load.count('202')).toBeGreaterThan(0);
 
     const total = load.acceptedDeliveries;
-    await waitFor(() => receiver.delivered >= total, {
-      timeoutMs: 120_000,
-      intervalMs: 50,
-      message: `all ${total} deliveries to arrive`,
-    });
+    const expected = deliveryIdsOf(load.stats.accepted, endpointIds);
+    expect(expected).toHaveLength(total);
+    await receiver.untilDelivered(expected, 120_000);
     await waitFor(
       async () => {
         const counts = await queueCounts(h);

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { deliveryIdFor } from '@hookline/core';
 import { mapLimit, type Api, type EventInput, type Published } from './api';
+
+/** The deliveries of accepted events to endpoints that take every event (an id names both). */
+export function deliveryIdsOf(
+  published: readonly Published[],
+  endpointIds: readonly string[],
+): string[] {
+  return published.flatMap((p) => endpointIds.map((endpoint) => deliveryIdFor(p.id, endpoint)));
+}
 
 /** How many times {@link publishAll} had to send a batch again (after a 503 or no answer). */
 export const publishRetries = { count: 0 };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { waitFor } from '@hookline/core/testing';
 
 /** What a receiver does with one request. */
 export type Behaviour =
@@ -120,6 +121,26 @@ export class Receiver {
       }
     }
     return { ids, extraRequests };
+  }
+
+  /**
+   * Waits until every one of `ids` has been answered 2xx: by id, not by a count of distinct
+   * arrivals, which a delivery nobody acknowledged (a publish answered 503 whose write went
+   * through) could meet early. Fails naming how many are missing and a few of them.
+   */
+  async untilDelivered(ids: readonly string[], timeoutMs: number): Promise<void> {
+    let missing = ids.filter((id) => !this.successes.has(id));
+    await waitFor(
+      () => {
+        missing = missing.filter((id) => !this.successes.has(id));
+        return missing.length === 0;
+      },
+      { timeoutMs, intervalMs: 50, message: `all ${ids.length} deliveries to arrive` },
+    ).catch((error: Error) => {
+      throw new Error(
+        `${error.message}: ${missing.length} missing, ${missing.slice(0, 10).join(', ')}`,
+      );
+    });
   }
 
   /** Webhook-Ids answered 2xx more than once (delivered twice, from the receiver's point of view). */
