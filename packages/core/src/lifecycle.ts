@@ -63,12 +63,6 @@ export const DELIVERY_MOVES = {
     by: 'a dispatcher: the endpoint is disabled',
     via: 'transition',
   },
-  'event-expired': {
-    from: UNSETTLED,
-    to: 'dead',
-    by: 'a dispatcher: the event expired before it was delivered',
-    via: 'transition',
-  },
   'job-failed': {
     from: UNSETTLED,
     to: 'dead',
