@@ -20,7 +20,7 @@ import type { Job } from 'bullmq';
 
 // Operational events (docs/api.md, "Operational events"): what an operator must act on, published
 // by Hookline itself through the same path as any event. The job that reports a change is added
-// in the same Redis transaction as the change (delivery-store.ts `transition` with `report`,
+// in the same Redis transaction as the change (in-flight-store.ts `record` with `report`,
 // `reportDisabled` below). Its worker checks that the change did happen — a transaction whose
 // compare-and-set lost still adds the job — and names the event after the job, so a job run twice
 // publishes once.

@@ -57,7 +57,7 @@ export class EndpointStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    /** Opens a transaction that BullMQ jobs can be added to (see DeliveryStore's `multi`). */
+    /** Opens a transaction that BullMQ jobs can be added to (bullmq/transactions.ts). */
     private readonly transaction: () => Promise<ChainableCommander> = () =>
       Promise.resolve(this.redis.multi()),
   ) {}

@@ -1,7 +1,7 @@
 --[[
   Counts an attempt for its endpoint's health: a success clears the failure streak, a failure
   starts it (if it is not running) and tells whether it has now lasted long enough to disable
-  the endpoint. Runs after transition-3.lua, in the catalog, where the endpoint lives.
+  the endpoint. Runs after record-2.lua, in the catalog, where the endpoint lives.
 
   Input:
     KEYS[1] the endpoint's health hash (failing_since, ms)
