@@ -1,7 +1,8 @@
 import { waitFor } from '@hookline/core/testing';
 import { deliveriesOf } from './harness/api';
 import { queueCounts } from './harness/inspect';
-import { Load } from './harness/load';
+import { deliveredAsSent, expectLoggedOnce } from './harness/log';
+import { deliveryIdsOf, Load } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
@@ -33,7 +34,9 @@ afterAll(() => receiver.close());
 
 test('Redis frozen (SIGSTOP) past the lock duration, then resumed: nothing is lost, duplicates are bounded', async () => {
   await withHookline({ dispatchers: 2 }, async (h) => {
-    for (let i = 0; i < ENDPOINTS; i++) await h.api.createEndpoint(receiver.url(`/ep${i}`));
+    const endpointIds: string[] = [];
+    for (let i = 0; i < ENDPOINTS; i++)
+      endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
     const dispatcherPids = h.dispatchers.map((d) => d.pid);
     const started = Date.now();
     const load = new Load(() => h.api, {
@@ -82,11 +85,9 @@ test('Redis frozen (SIGSTOP) past the lock duration, then resumed: nothing is lo
     }
 
     const total = load.acceptedDeliveries;
-    await waitFor(() => receiver.delivered >= total, {
-      timeoutMs: 120_000,
-      intervalMs: 50,
-      message: `all ${total} accepted deliveries to arrive`,
-    });
+    const expected = deliveryIdsOf(load.stats.accepted, endpointIds);
+    expect(expected).toHaveLength(total);
+    await receiver.untilDelivered(expected, 120_000);
     await waitFor(
       async () => {
         const counts = await queueCounts(h);
@@ -110,6 +111,16 @@ test('Redis frozen (SIGSTOP) past the lock duration, then resumed: nothing is lo
     expect(h.liveDispatchers.map((d) => d.pid)).toEqual(dispatcherPids);
 
     const duplicates = receiver.duplicates();
+    // The log: every accepted delivery once, delivered, each attempt written once and none that
+    // was not sent (a change is appended in the same script as the job's move, so Redis lost none
+    // of them either).
+    const loggedMs = await expectLoggedOnce(
+      h,
+      load.stats.accepted.map((p) => p.id),
+      endpointIds,
+      deliveredAsSent(receiver),
+    );
+
     report('redis-stall', {
       acceptedDeliveries: total,
       stallSeconds: seconds(STALL_MS),
@@ -120,6 +131,7 @@ test('Redis frozen (SIGSTOP) past the lock duration, then resumed: nothing is lo
       attemptsOtherThanOne: deliveries.filter((d) => d.attempts !== 1).length,
       publishAnswers: load.stats.statuses,
       deliveringAgainSecondsAfterResume: seconds(deliveringAgainMs),
+      loggedSecondsAfterDrain: seconds(loggedMs),
       totalSeconds: seconds(Date.now() - started),
     });
     // Bounded: only a job that was held when Redis froze can be handed out twice.

@@ -1,7 +1,7 @@
 import { waitFor } from '@hookline/core/testing';
 import { deliveriesOf } from './harness/api';
 import { queueCounts } from './harness/inspect';
-import { NOTHING_LEFT, settleInLog } from './harness/log';
+import { expectLoggedOnce } from './harness/log';
 import { deliveryIdsOf, Load } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
@@ -92,21 +92,19 @@ test('a rolling restart of every dispatcher (SIGTERM) while delivering: every de
     for (const d of h.dispatchers) expect(d.output()).not.toMatch(/forcing close/);
     // A dispatcher stopped with SIGTERM writes what its log writer had read before it exits: the
     // log holds every delivery once, delivered, with its one attempt.
-    const log = await settleInLog(
+    const loggedMs = await expectLoggedOnce(
       h,
       load.stats.accepted.map((p) => p.id),
       endpointIds,
       () => ({ status: 'delivered', attempts: [1, 1] }),
     );
-    expect(log.problems.slice(0, 10)).toEqual([]);
-    expect(log.left).toEqual(NOTHING_LEFT);
 
     report('rolling-restart', {
       deliveries: total,
       publishAnswers: load.stats.statuses,
       restarts,
       duplicates: 0,
-      loggedSecondsAfterDrain: seconds(log.loggedMs),
+      loggedSecondsAfterDrain: seconds(loggedMs),
       totalSeconds: seconds(Date.now() - started),
     });
   });

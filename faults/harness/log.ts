@@ -3,6 +3,7 @@ import { waitFor } from '@hookline/core/testing';
 import { Client } from 'pg';
 import type { Deployment } from './hookline';
 import { allKeys } from './inspect';
+import type { Receiver } from './receiver';
 
 /** A delivery as the log's tables hold it. */
 export interface LoggedDelivery {
@@ -164,21 +165,28 @@ export async function untilForgotten(h: Deployment, timeoutMs = 60_000): Promise
 /** Nothing left in Redis of what settled: what {@link untilForgotten} waits for. */
 export const NOTHING_LEFT: Leftovers = { jobs: 0, unlogged: 0, changes: 0, pending: 0 };
 
+/** Delivered, with at least one attempt and no more than `receiver` had requests for it. */
+export function deliveredAsSent(receiver: Receiver): (deliveryId: string) => Expected {
+  return (id) => ({ status: 'delivered', attempts: [1, receiver.arrivals.get(id) ?? 0] });
+}
+
 /**
  * Once every accepted delivery has settled: waits for the log to have every change and for Redis
- * to forget what it holds, then checks the log ({@link checkLog}). Returns the problems found,
- * what Redis still holds, and how long the log took.
+ * to forget what it holds, then expects the log to be as {@link checkLog} wants it and nothing
+ * of them left in Redis. Returns how long the log took to have every change (ms).
  */
-export async function settleInLog(
+export async function expectLoggedOnce(
   h: Deployment,
   eventIds: readonly string[],
   endpointIds: readonly string[],
   expected: (deliveryId: string) => Expected,
-): Promise<{ problems: LogProblem[]; left: Leftovers; loggedMs: number }> {
+): Promise<number> {
   const started = Date.now();
   await h.untilLogged();
   const loggedMs = Date.now() - started;
   const left = await untilForgotten(h);
   const { problems } = await checkLog(h.log!.url, eventIds, endpointIds, expected);
-  return { problems, left, loggedMs };
+  expect(problems.slice(0, 10)).toEqual([]);
+  expect(left).toEqual(NOTHING_LEFT);
+  return loggedMs;
 }
