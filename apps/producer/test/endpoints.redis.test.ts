@@ -4,7 +4,8 @@ import { generateSecret } from '@hookline/webhooks';
 import { endpointBody, expectError, startApp, type Harness } from './harness';
 
 let h: Harness;
-let clock = Date.parse('2026-01-15T10:30:00.000Z');
+// A fixed instant, recent enough for the log to keep what is published at it (HOOKLINE_RETENTION).
+let clock = Math.floor(Date.now() / 1000) * 1000;
 
 beforeAll(async () => {
   h = await startApp('endpoints', { now: () => clock });
@@ -38,8 +39,8 @@ describe('POST /v1/endpoints', () => {
       legacy_signature_header: 'X-Hub-Signature-256',
       disabled: false,
       metadata: { owner: 'ops' },
-      created_at: '2026-01-15T10:30:00.000Z',
-      updated_at: '2026-01-15T10:30:00.000Z',
+      created_at: new Date(clock).toISOString(),
+      updated_at: new Date(clock).toISOString(),
       secret: expect.stringMatching(/^whsec_/) as string,
     });
     expect(res.headers.location).toBe(`/v1/endpoints/${(res.body as Created).id}`);
@@ -195,7 +196,7 @@ describe('DELETE /v1/endpoints/:id', () => {
     await h.api.delete(`/v1/endpoints/${created.id}`).expect(404);
   });
 
-  test('drops the jobs of its pending deliveries and marks them dead', async () => {
+  test('settles its waiting deliveries dead, outside the dead letter, their jobs due now', async () => {
     const created = await create(endpointBody({ event_types: ['delete.me'] }));
     const event = (
       await h.api
@@ -203,12 +204,46 @@ describe('DELETE /v1/endpoints/:id', () => {
         .expect(202)
     ).body as { id: string };
     const deliveryId = deliveryIdFor(event.id, created.id);
-    expect(await h.context.queues.of(deliveryId).deliveries.getJob(deliveryId)).toBeDefined();
+    const job = () => h.context.queues.of(deliveryId).deliveries.getJob(deliveryId);
+    // The delete finds the waiting deliveries the log has; one it has not logged yet is dropped
+    // by the dispatcher that takes it, which finds its endpoint gone.
+    await h.logged();
 
     await h.api.delete(`/v1/endpoints/${created.id}`).expect(204);
-    expect(await h.context.queues.of(deliveryId).deliveries.getJob(deliveryId)).toBeUndefined();
     expect((await h.api.get(`/v1/deliveries/${deliveryId}`).expect(200)).body).toMatchObject({
       status: 'dead',
+    });
+    // Its job records it dead and is due now, for a dispatcher to finish, not at a later retry.
+    expect((await h.context.inFlight.get(deliveryId))?.status).toBe('dead');
+    expect(await (await job())!.getState()).toBe('waiting');
+    await h.logged();
+    expect(await h.context.log.count({ endpoint_id: created.id, status: 'dead' })).toBe(1);
+    expect(await h.context.log.count({ endpoint_id: created.id, dead_letter: true })).toBe(0);
+  });
+
+  // Known wrong, so `failing` (it fails once fixed, and then loses the mark): the API reference
+  // and the route table say a deleted endpoint's dead letter goes with it, but the log keeps
+  // listing and counting it.
+  test.failing('takes its dead letter with it', async () => {
+    const created = await create(endpointBody({ event_types: ['delete.dead'] }));
+    const event = (await h.api.post('/v1/events', { name: 'delete.dead', data: {} }).expect(202))
+      .body as { id: string };
+    const deliveryId = deliveryIdFor(event.id, created.id);
+    await h.settle(deliveryId, 'dead');
+    const deadLetter = async () => {
+      await h.logged();
+      const page = (await h.api.get('/v1/dead-letter?limit=250').expect(200)).body as {
+        data: { id: string }[];
+      };
+      return page.data.map((d) => d.id);
+    };
+    expect(await deadLetter()).toContain(deliveryId);
+
+    await h.api.delete(`/v1/endpoints/${created.id}`).expect(204);
+    expect(await deadLetter()).not.toContain(deliveryId);
+    expect((await h.api.post('/v1/dead-letter/replay', {}).expect(202)).body).toEqual({
+      replayed: 0,
+      dry_run: false,
     });
   });
 });

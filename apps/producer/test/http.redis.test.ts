@@ -127,7 +127,7 @@ describe('errors', () => {
       .set('Content-Type', 'application/json')
       .send('');
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ replayed: 0 });
+    expect(res.body).toEqual({ replayed: 0, dry_run: false });
   });
 
   test('application/*+json is JSON, and a charset other than UTF is 415', async () => {
