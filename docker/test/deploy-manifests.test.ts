@@ -1044,11 +1044,20 @@ describe('docker/grafana/hookline.json and docker/prometheus/alerts.yml', () => 
     }
   });
 
-  test('Redis-read gauges are aggregated with max: every process reports the same number', () => {
+  // Every process reports the same deployment-wide figure for these: the queue summed over the
+  // Redis shards, the dead letter counted in the log, the lag read from every shard's change
+  // stream. max takes it once; sum would multiply it by the number of processes scraped.
+  test('deployment-wide gauges are aggregated with max, never sum', () => {
+    const gauges = ['hookline_queue_jobs', 'hookline_dead_letter_size', 'hookline_log_lag_seconds'];
+    // `op(gauge`, `op by (...) (gauge`: the aggregation applied straight to one of the gauges.
+    const aggregated = (op: string, names: string[]) =>
+      new RegExp(`\\b${op}\\b[^()]*(\\([^)]*\\))?\\s*\\(\\s*(${names.join('|')})\\b`);
+    const withoutMax = gauges.filter(
+      (gauge) => !dashboardExprs.some((expr) => aggregated('max', [gauge]).test(expr)),
+    );
+    expect(withoutMax).toEqual([]);
     for (const expr of [...dashboardExprs, ...rules.map((r) => r.expr)]) {
-      expect(expr).not.toMatch(
-        /\bsum\b[^()]*(\([^)]*\))?\s*\(\s*(hookline_queue_jobs|hookline_dead_letter_size)\b/,
-      );
+      expect(expr).not.toMatch(aggregated('sum', gauges));
     }
   });
 
@@ -1062,7 +1071,7 @@ describe('docker/grafana/hookline.json and docker/prometheus/alerts.yml', () => 
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36);
   });
 
-  test('the eight alerts exist, each with a severity, a summary and a runbook', () => {
+  test('the nine alerts exist, each with a severity, a summary and a runbook', () => {
     expect(rules.map((r) => r.alert)).toEqual(
       expect.arrayContaining([
         'HooklineDeadLetterGrowing',
@@ -1073,6 +1082,7 @@ describe('docker/grafana/hookline.json and docker/prometheus/alerts.yml', () => 
         'HooklineProducerDown',
         'HooklineApiErrors',
         'HooklineDispatcherStalled',
+        'HooklineLogLagging',
       ]),
     );
     for (const rule of rules.filter((r) => r.alert)) {
