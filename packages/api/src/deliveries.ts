@@ -57,8 +57,12 @@ export const DeliverySearchQuery = pageQuery(DeliveryId).extend({
   tenant_id: TenantId.optional().describe("only this tenant's deliveries"),
   endpoint_id: EndpointId.optional().describe("only this endpoint's deliveries"),
   status: DeliveryStatus.optional().describe('only deliveries in this state'),
-  name: NameFilter.optional().describe('only deliveries of events of this name, or under a prefix (`order.*`)'),
-  http_status: HttpStatusFilter.optional().describe("only deliveries whose last attempt's HTTP status was this"),
+  name: NameFilter.optional().describe(
+    'only deliveries of events of this name, or under a prefix (`order.*`)',
+  ),
+  http_status: HttpStatusFilter.optional().describe(
+    "only deliveries whose last attempt's HTTP status was this",
+  ),
   ...SearchFilters,
 });
 export type DeliverySearchQuery = z.output<typeof DeliverySearchQuery>;

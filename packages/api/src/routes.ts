@@ -434,7 +434,11 @@ export const ROUTES: readonly Route[] = [
     query: ActivityQuery,
     responses: {
       200: { description: 'One bucket per minute, oldest first.', body: Activity },
-      ...refused([...ALWAYS, 403, 404, 422], { ...otherTenant, ...deadLetterEndpoint, ...badQuery }),
+      ...refused([...ALWAYS, 403, 404, 422], {
+        ...otherTenant,
+        ...deadLetterEndpoint,
+        ...badQuery,
+      }),
     },
     tenantKey: true,
   },

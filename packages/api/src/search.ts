@@ -18,6 +18,10 @@ export const NameFilter = z
 export const SearchFilters = {
   since: Time.optional().describe('only what was created at or after this time (ISO 8601)'),
   until: Time.optional().describe('only what was created before this time (ISO 8601)'),
-  resource_id: z.string().min(1).max(255).optional().describe("only what is about this `resource.id`"),
+  resource_id: z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('only what is about this `resource.id`'),
 };
-

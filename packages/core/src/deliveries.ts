@@ -82,7 +82,7 @@ export class Deliveries {
     const [entry] = await this.redis.xrange(this.keys.changesOf(id), version, version);
     // Logged between the two reads: the log has it now.
     if (!entry) return this.log.getEvent(id);
-    const change = parseEntry(entry as [string, string[]]);
+    const change = parseEntry(entry);
     if (change instanceof Error || change.kind !== 'event') return undefined;
     const deliveries = await this.getDeliveries(change.deliveries.map((d) => d.id));
     const event = JSON.parse(change.body) as WebhookEvent;
@@ -139,10 +139,7 @@ export class Deliveries {
    * them, which finds their endpoint gone.
    */
   async dropWaitingOf(endpointId: string, now = Date.now(), max = 100_000): Promise<number> {
-    const ids = await this.idsFromLog(
-      { endpoint_id: endpointId, status: UNSETTLED },
-      max,
-    );
+    const ids = await this.idsFromLog({ endpoint_id: endpointId, status: UNSETTLED }, max);
     return this.inFlight.dropWaiting(ids, now);
   }
 

@@ -207,4 +207,3 @@ export function createQueues(keys: RedisKeys, redis: Redis): Queues {
   for (const { queue } of all()) queue.on('error', () => undefined);
   return { shards, catalog, of: (id) => shards[keys.shardOf(id)]!, all };
 }
-

@@ -65,7 +65,11 @@ async function changesOf(id: string) {
 
 const hash = (id: string) => redis.hgetall(ctx.keys.deliveryJob(id));
 
-function record(data: DeliverJob, to: DeliveryStatus, extra: Partial<Parameters<typeof recordArgs>[2]> = {}) {
+function record(
+  data: DeliverJob,
+  to: DeliveryStatus,
+  extra: Partial<Parameters<typeof recordArgs>[2]> = {},
+) {
   return redis.hlRecord(...recordArgs(ctx.keys, data, { to, now: Date.now(), ...extra }));
 }
 
@@ -96,7 +100,12 @@ describe('publish-1.lua', () => {
 
   test('the job carries the body and what the log searches by, and no state field yet', async () => {
     const data = await published('order.created', 'acme');
-    expect(data).toMatchObject({ tenant_id: 'acme', name: 'order.created', attempts: 0, test: false });
+    expect(data).toMatchObject({
+      tenant_id: 'acme',
+      name: 'order.created',
+      attempts: 0,
+      test: false,
+    });
     expect(Object.keys(await hash(data.delivery_id)).filter((f) => f.startsWith('hl'))).toEqual([]);
   });
 });
@@ -147,35 +156,44 @@ describe('record-2.lua', () => {
   const transitions = (Object.keys(DELIVERY_MOVES) as DeliveryMove[]).filter(
     (move) => DELIVERY_MOVES[move].via === 'transition',
   );
-  test.each(transitions)('%s: refused from a status it does not start from, and nothing appended', async (move) => {
-    const rule = DELIVERY_MOVES[move];
-    const data = await published();
-    const outside = (['pending', 'delivered', 'failed', 'dead'] as const).filter(
-      (s) => !(rule.from as readonly string[]).includes(s),
-    );
-    for (const status of outside) {
-      await redis.hset(ctx.keys.deliveryJob(data.delivery_id), 'hls', status);
-      const before = await redis.xlen(ctx.keys.changesOf(data.delivery_id));
-      expect(await record(data, rule.to, { from: rule.from })).toBe('refused');
-      expect(await redis.xlen(ctx.keys.changesOf(data.delivery_id))).toBe(before);
-    }
-    for (const status of rule.from) {
-      await redis.hset(ctx.keys.deliveryJob(data.delivery_id), 'hls', status);
-      expect(await record(data, rule.to, { from: rule.from })).toBe('ok');
-    }
-  });
+  test.each(transitions)(
+    '%s: refused from a status it does not start from, and nothing appended',
+    async (move) => {
+      const rule = DELIVERY_MOVES[move];
+      const data = await published();
+      const outside = (['pending', 'delivered', 'failed', 'dead'] as const).filter(
+        (s) => !(rule.from as readonly string[]).includes(s),
+      );
+      for (const status of outside) {
+        await redis.hset(ctx.keys.deliveryJob(data.delivery_id), 'hls', status);
+        const before = await redis.xlen(ctx.keys.changesOf(data.delivery_id));
+        expect(await record(data, rule.to, { from: rule.from })).toBe('refused');
+        expect(await redis.xlen(ctx.keys.changesOf(data.delivery_id))).toBe(before);
+      }
+      for (const status of rule.from) {
+        await redis.hset(ctx.keys.deliveryJob(data.delivery_id), 'hls', status);
+        expect(await record(data, rule.to, { from: rule.from })).toBe('ok');
+      }
+    },
+  );
 });
 
 describe('requeue-4.lua', () => {
-  const requeue = (data: DeliverJob, loggedStatus: DeliveryStatus | '', allowed: readonly DeliveryStatus[]) =>
-    redis.hlRequeue(...requeueArgs(ctx.keys, { data, loggedStatus }, allowed, Date.now()));
+  const requeue = (
+    data: DeliverJob,
+    loggedStatus: DeliveryStatus | '',
+    allowed: readonly DeliveryStatus[],
+  ) => redis.hlRequeue(...requeueArgs(ctx.keys, { data, loggedStatus }, allowed, Date.now()));
 
   test('a job still moving goes back to pending, its cycle starting at its attempts', async () => {
     const data = await published();
     await record(data, 'failed', { attempt: attempt(1), nextAttemptAt: Date.now() + 60_000 });
     expect(await requeue({ ...data, attempts: 1 }, '', ['failed', 'dead'])).toBe('moving');
     expect(await hash(data.delivery_id)).toMatchObject({ hls: 'pending', hlx: '', hlc: '1' });
-    expect((await changesOf(data.delivery_id)).at(-1)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect((await changesOf(data.delivery_id)).at(-1)).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+    });
   });
 
   test('a finished job is removed, so that the job added next in the MULTI is its new one', async () => {
@@ -204,18 +222,31 @@ describe('requeue-4.lua', () => {
 });
 
 describe('forget-2.lua', () => {
-  test('removes a finished job that settled, and leaves one still moving or unsettled', async () => {
-    const [settled, moving, unsettled] = await Promise.all([published(), published(), published()]);
+  test('removes a completed job the log holds settled, and leaves one still moving or failed and not yet dead', async () => {
+    const [settled, moving, failed] = await Promise.all([published(), published(), published()]);
     await record(settled, 'delivered', { attempt: attempt(1, 200) });
     await record(moving, 'delivered', { attempt: attempt(1, 200) });
-    const completed = (d: DeliverJob) => ctx.keys.deliveriesCompleted(ctx.keys.shardOf(d.delivery_id));
-    for (const d of [settled, unsettled]) await redis.zadd(completed(d), Date.now(), d.delivery_id);
+    const shardOf = (d: DeliverJob) => ctx.keys.shardOf(d.delivery_id);
+    await redis.zadd(
+      ctx.keys.deliveriesCompleted(shardOf(settled)),
+      Date.now(),
+      settled.delivery_id,
+    );
+    // BullMQ gave up on this one; the dispatcher has not dead-lettered it yet.
+    await redis.zadd(ctx.keys.deliveriesFailed(shardOf(failed)), Date.now(), failed.delivery_id);
     // `moving` settled in its hash, but BullMQ has not finished its job yet: it stays.
-    for (const d of [settled, moving, unsettled])
-      await redis.hlForget(...forgetArgs(ctx.keys, ctx.keys.shardOf(d.delivery_id), [d.delivery_id]));
+    for (const d of [settled, moving, failed])
+      await redis.hlForget(...forgetArgs(ctx.keys, shardOf(d), [d.delivery_id]));
     expect(await redis.exists(ctx.keys.deliveryJob(settled.delivery_id))).toBe(0);
+    expect(
+      await redis.zscore(ctx.keys.deliveriesCompleted(shardOf(settled)), settled.delivery_id),
+    ).toBeNull();
     expect(await redis.exists(ctx.keys.deliveryJob(moving.delivery_id))).toBe(1);
-    expect(await redis.exists(ctx.keys.deliveryJob(unsettled.delivery_id))).toBe(1);
+    expect(await redis.exists(ctx.keys.deliveryJob(failed.delivery_id))).toBe(1);
+    // Once dead-lettered, the failed job goes too.
+    await record(failed, 'dead', { deadLetter: true });
+    await redis.hlForget(...forgetArgs(ctx.keys, shardOf(failed), [failed.delivery_id]));
+    expect(await redis.exists(ctx.keys.deliveryJob(failed.delivery_id))).toBe(0);
   });
 
   test('removes a stale finished job whatever its status', async () => {

@@ -95,44 +95,55 @@ test('publishes and deliveries reach the log, and nothing of them stays in Redis
 
   workers = deliverEverything();
   writer().start();
-  await waitFor(async () => {
-    const logged = await ctx.log.getDeliveries(ids);
-    return logged.length === ids.length && logged.every((d) => d.status === 'delivered');
-  }, { timeoutMs: 20_000 });
-  await waitFor(async () => {
-    const left = await keysOfPrefix(prefix);
-    // What stays is BullMQ's bookkeeping of each queue (ids, meta, events, empty sets).
-    return !left.some((key) => /:(deliveries:whd_|evt:)/.test(key));
-  }, { timeoutMs: 20_000 });
+  await waitFor(
+    async () => {
+      const logged = await ctx.log.getDeliveries(ids);
+      return logged.length === ids.length && logged.every((d) => d.status === 'delivered');
+    },
+    { timeoutMs: 20_000 },
+  );
+  await waitFor(
+    async () => {
+      const left = await keysOfPrefix(prefix);
+      // What stays is BullMQ's bookkeeping of each queue (ids, meta, events, empty sets).
+      return !left.some((key) => /:(deliveries:whd_|evt:)/.test(key));
+    },
+    { timeoutMs: 20_000 },
+  );
   const logged = await ctx.log.getDeliveries([ids[0]!]);
   expect(logged[0]?.attempts).toEqual([expect.objectContaining({ number: 1, status_code: 204 })]);
   const event = await ctx.deliveries.getEvent(events[0]!.event.id);
   expect(event?.deliveries.map((d) => d.status)).toEqual(['delivered', 'delivered']);
-  for (const shard of ctx.keys.allShards) expect(await ctx.redis.xlen(ctx.keys.changes(shard))).toBe(0);
+  for (const shard of ctx.keys.allShards)
+    expect(await ctx.redis.xlen(ctx.keys.changes(shard))).toBe(0);
   expect(await logLagSeconds(ctx.redis, ctx.keys)).toBe(0);
   await Promise.all(workers.splice(0).map((w) => w.close()));
 });
 
 test('a writer that dies mid-batch leaves its batch to another, which writes it once', async () => {
   // A writer whose log never accepts: it reads a batch and holds it, unacknowledged.
-  const refused: LogStore = {
-    ...ctx.log,
+  const refused: LogStore = Object.assign(Object.create(ctx.log) as LogStore, {
     write: (_changes: readonly Change[]) => Promise.reject(new Error('the log is away')),
-  } as LogStore;
+  });
   for (const w of writers.splice(0)) await w.close();
   const stuck = writer(refused, { claimIdleMs: 300, maxBackoffMs: 50 });
   stuck.start();
   const event = prepareEvent({ name: 'order.stuck', data: {} }, ['ep_01JA0000000000000000000003']);
   await ctx.publisher.publish([event]);
   const stream = ctx.keys.changesOf(event.event.id);
-  await waitFor(async () => {
-    const pending = (await ctx.redis.xpending(stream, LOG_GROUP)) as [number, ...unknown[]];
-    return pending[0] > 0;
-  }, { timeoutMs: 10_000 });
+  await waitFor(
+    async () => {
+      const pending = (await ctx.redis.xpending(stream, LOG_GROUP)) as [number, ...unknown[]];
+      return pending[0] > 0;
+    },
+    { timeoutMs: 10_000 },
+  );
   // It dies (its loop stops without acknowledging); another writer takes the batch over.
   await stuck.close();
   writer(ctx.log, { claimIdleMs: 300 }).start();
-  await waitFor(async () => (await ctx.log.getEvent(event.event.id)) !== undefined, { timeoutMs: 15_000 });
+  await waitFor(async () => (await ctx.log.getEvent(event.event.id)) !== undefined, {
+    timeoutMs: 15_000,
+  });
   await waitFor(async () => (await ctx.redis.xlen(stream)) === 0, { timeoutMs: 10_000 });
   expect(await ctx.redis.exists(ctx.keys.unloggedEvent(event.event.id))).toBe(0);
 });

@@ -1,8 +1,6 @@
-import { DeliveryStatus } from '@hookline/api';
 import type { Redis } from 'ioredis';
 import { createContext, type HooklineContext } from '../src/context';
-import { deliveryIdFor, idFloor, newId } from '../src/ids';
-import { DELIVERY_MOVES, fromStatuses, type DeliveryMove } from '../src/lifecycle';
+import { newId } from '../src/ids';
 import { createRedis } from '../src/redis/redis';
 import { cleanupPrefix, testPrefix, TEST_REDIS, waitFor } from '../src/testing';
 

@@ -81,8 +81,13 @@ export function deadLetterRoutes({ context, now }: RouteDeps, auth: RequestHandl
       // skipped, so replaying the same list twice is harmless. `replayed` says how many went.
       replayed += dryRun
         ? page.length
-        : (await context.deliveries.requeue(page.map((d) => d.id), fromStatuses('replay'), now()))
-            .length;
+        : (
+            await context.deliveries.requeue(
+              page.map((d) => d.id),
+              fromStatuses('replay'),
+              now(),
+            )
+          ).length;
       if (page.length < REPLAY_PAGE) break;
     }
     res.status(202).json({ replayed, dry_run: dryRun });

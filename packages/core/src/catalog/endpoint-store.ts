@@ -1,5 +1,4 @@
 import {
-  DeliveryStatus,
   isOperationalName,
   type Endpoint,
   type EndpointCreate,

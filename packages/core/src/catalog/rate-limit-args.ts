@@ -16,5 +16,11 @@ export function rateLimitArgs(
   token: string,
   now: number,
 ): RateLimitArgs {
-  return [keys.rateLimit(endpointId), keys.rateLimitReservations(endpointId), now, 1000 / perSecond, token];
+  return [
+    keys.rateLimit(endpointId),
+    keys.rateLimitReservations(endpointId),
+    now,
+    1000 / perSecond,
+    token,
+  ];
 }

@@ -36,8 +36,9 @@ local attemptsBefore = ARGV[6]
 local deadLetter = ARGV[7]
 local head = ARGV[8]
 
-if redis.call('EXISTS', jobKey) == 0 then return 'gone' end
-local state = redis.call('HMGET', jobKey, 'hls', 'hln')
+-- BullMQ writes `timestamp` when it adds a job: without it there is no job.
+local state = redis.call('HMGET', jobKey, 'hls', 'hln', 'timestamp')
+if not state[3] then return 'gone' end
 local old = state[1] or 'pending'
 if allowedFrom ~= '' and not string.find(',' .. allowedFrom .. ',', ',' .. old .. ',', 1, true) then
   return 'refused'

@@ -8,7 +8,12 @@ export const UNSETTLED_FINISHED_TTL_MS = 10 * 60_000;
 /** Finished jobs looked at per shard per sweep. */
 const SWEEP_PAGE = 500;
 
-export type ForgetArgs = [completed: string, failed: string, prefix: string, ...rest: (string | number)[]];
+export type ForgetArgs = [
+  completed: string,
+  failed: string,
+  prefix: string,
+  ...rest: (string | number)[],
+];
 
 /** The arguments of commands/forget-2.lua, in its order (its header names each one). */
 export function forgetArgs(

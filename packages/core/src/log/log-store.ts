@@ -49,7 +49,9 @@ export interface LogStore {
    */
   deadLetterForReplay(query: DeadLetterSearch, limit: number): Promise<ReplayCandidate[]>;
   /** Logged deliveries with what requeuing one needs, whatever their status; unknown ids left out. */
-  requeueCandidates(ids: readonly string[]): Promise<(ReplayCandidate & { status: DeliveryStatus })[]>;
+  requeueCandidates(
+    ids: readonly string[],
+  ): Promise<(ReplayCandidate & { status: DeliveryStatus })[]>;
   /** How many deliveries the search finds (counts for the API and the gauges). */
   count(query: Omit<DeliverySearch, keyof PageRequest>): Promise<number>;
 

@@ -204,8 +204,13 @@ export class LogWriter {
     }
     await this.writeUntilAccepted(changes);
     const ids = entries.map(([id]) => id);
-    const events = changes.flatMap((c) => (c.kind === 'event' ? [this.keys.unloggedEvent(c.id)] : []));
-    const multi = this.redis.multi().xack(stream, LOG_GROUP, ...ids).xdel(stream, ...ids);
+    const events = changes.flatMap((c) =>
+      c.kind === 'event' ? [this.keys.unloggedEvent(c.id)] : [],
+    );
+    const multi = this.redis
+      .multi()
+      .xack(stream, LOG_GROUP, ...ids)
+      .xdel(stream, ...ids);
     if (events.length > 0) multi.del(...events);
     await execAll(multi);
     const settled = changes.flatMap((c) =>
@@ -235,7 +240,11 @@ export class LogWriter {
  * How long the oldest change not yet in the log has waited (seconds): the age of the first entry
  * left in any shard's stream (written entries are deleted). 0 when every stream is empty.
  */
-export async function logLagSeconds(redis: Redis, keys: RedisKeys, now = Date.now()): Promise<number> {
+export async function logLagSeconds(
+  redis: Redis,
+  keys: RedisKeys,
+  now = Date.now(),
+): Promise<number> {
   const firsts = await Promise.all(
     keys.allShards.map((shard) => redis.xrange(keys.changes(shard), '-', '+', 'COUNT', 1)),
   );
