@@ -3,6 +3,7 @@ import { waitFor } from '@hookline/core/testing';
 import { mapLimit, type DeliveryView, type EventInput } from './harness/api';
 import { MemoryWatch } from './harness/hookline';
 import { jobState, queueCounts, statuses } from './harness/inspect';
+import { expectLoggedOnce, type Expected } from './harness/log';
 import { publishAll } from './harness/load';
 import { Receiver, type Behaviour } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
@@ -150,7 +151,8 @@ test('hostile receivers: every delivery ends delivered or dead with the right at
 
       try {
         await waitFor(
-          async () => (await statuses(h, ids)).every((s) => s === 'delivered' || s === 'dead'),
+          async () =>
+            (await statuses(h.context, ids)).every((s) => s === 'delivered' || s === 'dead'),
           {
             timeoutMs: 180_000,
             intervalMs: 500,
@@ -159,7 +161,7 @@ test('hostile receivers: every delivery ends delivered or dead with the right at
         );
       } catch (error) {
         // Say which deliveries are stuck, and where their jobs are.
-        const now = await statuses(h, ids);
+        const now = await statuses(h.context, ids);
         const stuck = ids.filter((_, i) => now[i] !== 'delivered' && now[i] !== 'dead');
         const detail = await mapLimit(stuck.slice(0, 10), 4, async (id) => {
           const delivery = await h.api.delivery(id);
@@ -197,6 +199,7 @@ test('hostile receivers: every delivery ends delivered or dead with the right at
       for (const r of receiver.requests) requestsOf.set(r.id, [...(requestsOf.get(r.id) ?? []), r]);
       const wrong: unknown[] = [];
       const tally: Record<string, number> = {};
+      const outcome = new Map<string, Expected>();
       for (const d of deliveries) {
         const path = endpointOf.get(d.endpoint_id)!;
         const behave = ENDPOINTS[path]!.behave;
@@ -207,6 +210,7 @@ test('hostile receivers: every delivery ends delivered or dead with the right at
           if (succeeds(expected[n - 1]!)) break;
         }
         const status = succeeds(expected[expected.length - 1]!) ? 'delivered' : 'dead';
+        outcome.set(d.id, { status, attempts: [expected.length, expected.length] });
         const got = {
           status: d.status,
           attempts: d.attempts.map((a) => ({ status_code: a.status_code, error: a.error })),
@@ -225,6 +229,14 @@ test('hostile receivers: every delivery ends delivered or dead with the right at
       expect(wrong.slice(0, 10)).toEqual([]);
       expect(receiver.redirectsFollowed).toBe(0);
 
+      // The log has every one once, as it ended, with exactly the attempts it took; the dead
+      // letter is the log's, read once every change is in it.
+      const loggedMs = await expectLoggedOnce(
+        h,
+        published.map((p) => p.id),
+        ids,
+        (id) => outcome.get(id)!,
+      );
       const dead = deliveries
         .filter((d) => d.status === 'dead')
         .map((d) => d.id)
@@ -245,6 +257,7 @@ test('hostile receivers: every delivery ends delivered or dead with the right at
         dead: dead.length,
         requestsByBehaviour: tally,
         settledSeconds: seconds(settledMs),
+        loggedSecondsAfterSettled: seconds(loggedMs),
         lastRequestSecondsByEndpoint: lastRequest,
         dispatcherRssMiB: { baseline, peak, samples: memory.samples.length },
       });

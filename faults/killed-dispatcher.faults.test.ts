@@ -177,7 +177,7 @@ test('two of three dispatchers killed with SIGKILL mid-load: every one of 10,000
     const loggedMs = await expectLoggedOnce(
       h,
       published.map((p) => p.id),
-      endpointIds,
+      [...expected],
       deliveredAsSent(receiver),
     );
     expect((await h.api.expect<{ data: unknown[] }>(200, 'GET', '/v1/dead-letter')).data).toEqual(

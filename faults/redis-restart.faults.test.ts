@@ -140,7 +140,7 @@ test('Redis (AOF, fsync always) killed and restarted under load: every 202 is de
     const loggedMs = await expectLoggedOnce(
       h,
       load.stats.accepted.map((p) => p.id),
-      endpointIds,
+      expected,
       deliveredAsSent(receiver),
     );
 

@@ -117,7 +117,7 @@ test('Redis frozen (SIGSTOP) past the lock duration, then resumed: nothing is lo
     const loggedMs = await expectLoggedOnce(
       h,
       load.stats.accepted.map((p) => p.id),
-      endpointIds,
+      expected,
       deliveredAsSent(receiver),
     );
 

@@ -95,7 +95,7 @@ test('a rolling restart of every dispatcher (SIGTERM) while delivering: every de
     const loggedMs = await expectLoggedOnce(
       h,
       load.stats.accepted.map((p) => p.id),
-      endpointIds,
+      expected,
       () => ({ status: 'delivered', attempts: [1, 1] }),
     );
 

@@ -1,4 +1,4 @@
-import { deliveryIdFor, LOG_GROUP } from '@hookline/core';
+import { LOG_GROUP } from '@hookline/core';
 import { waitFor } from '@hookline/core/testing';
 import { Client } from 'pg';
 import type { Deployment } from './hookline';
@@ -74,40 +74,38 @@ export interface Expected {
 export type LogProblem = { id: string; problem: string; logged?: LoggedDelivery | number };
 
 /**
- * Every accepted event (by id) and each of its deliveries to `endpointIds` in the log exactly
+ * Every accepted event (by id) and each of its deliveries (`deliveryIds`) in the log exactly
  * once, in its final status, with its attempts each written once (numbered 1…n, n as the row
  * says) and as many as `expected` allows; nothing else logged for those events.
  */
 export async function checkLog(
   url: string,
   eventIds: readonly string[],
-  endpointIds: readonly string[],
+  deliveryIds: readonly string[],
   expected: (deliveryId: string) => Expected,
 ): Promise<{ problems: LogProblem[]; events: number; deliveries: number }> {
   const log = await readLog(url, eventIds);
   const problems: LogProblem[] = [];
-  const wanted = new Set<string>();
   for (const eventId of eventIds) {
     const rows = log.events.get(eventId) ?? 0;
     if (rows !== 1) problems.push({ id: eventId, problem: `event logged ${rows} times` });
-    for (const endpointId of endpointIds) {
-      const id = deliveryIdFor(eventId, endpointId);
-      wanted.add(id);
-      const row = log.deliveries.get(id);
-      if (!row) {
-        problems.push({ id, problem: 'delivery not in the log' });
-        continue;
-      }
-      const want = expected(id);
-      const [min, max] = want.attempts;
-      if (row.rows !== 1) problems.push({ id, problem: 'delivery logged twice', logged: row });
-      else if (row.status !== want.status)
-        problems.push({ id, problem: `status ${row.status}, not ${want.status}`, logged: row });
-      else if (row.attempts !== row.attempt_rows || row.attempts !== (row.last_attempt ?? 0))
-        problems.push({ id, problem: 'attempts unlike its attempt rows', logged: row });
-      else if (row.attempts < min || row.attempts > max)
-        problems.push({ id, problem: `attempts not within ${min}-${max}`, logged: row });
+  }
+  const wanted = new Set(deliveryIds);
+  for (const id of deliveryIds) {
+    const row = log.deliveries.get(id);
+    if (!row) {
+      problems.push({ id, problem: 'delivery not in the log' });
+      continue;
     }
+    const want = expected(id);
+    const [min, max] = want.attempts;
+    if (row.rows !== 1) problems.push({ id, problem: 'delivery logged twice', logged: row });
+    else if (row.status !== want.status)
+      problems.push({ id, problem: `status ${row.status}, not ${want.status}`, logged: row });
+    else if (row.attempts !== row.attempt_rows || row.attempts !== (row.last_attempt ?? 0))
+      problems.push({ id, problem: 'attempts unlike its attempt rows', logged: row });
+    else if (row.attempts < min || row.attempts > max)
+      problems.push({ id, problem: `attempts not within ${min}-${max}`, logged: row });
   }
   for (const id of log.deliveries.keys())
     if (!wanted.has(id)) problems.push({ id, problem: 'a delivery nobody accepted is logged' });
@@ -178,14 +176,14 @@ export function deliveredAsSent(receiver: Receiver): (deliveryId: string) => Exp
 export async function expectLoggedOnce(
   h: Deployment,
   eventIds: readonly string[],
-  endpointIds: readonly string[],
+  deliveryIds: readonly string[],
   expected: (deliveryId: string) => Expected,
 ): Promise<number> {
   const started = Date.now();
   await h.untilLogged();
   const loggedMs = Date.now() - started;
   const left = await untilForgotten(h);
-  const { problems } = await checkLog(h.log!.url, eventIds, endpointIds, expected);
+  const { problems } = await checkLog(h.log!.url, eventIds, deliveryIds, expected);
   expect(problems.slice(0, 10)).toEqual([]);
   expect(left).toEqual(NOTHING_LEFT);
   return loggedMs;
