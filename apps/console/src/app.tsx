@@ -8,6 +8,7 @@ import { DeliveryPage } from './pages/delivery';
 import { EndpointPage } from './pages/endpoint';
 import { EndpointsPage } from './pages/endpoints';
 import { EventPage } from './pages/event';
+import { DeliveriesPage } from './pages/deliveries';
 import { EventsPage } from './pages/events';
 import { OverviewPage } from './pages/overview';
 import { SignIn } from './pages/sign-in';
@@ -31,8 +32,7 @@ function Page({ route, identity }: { route: Route; identity: Identity }) {
     case 'events':
       return id ? <EventPage id={id} /> : <EventsPage route={route} />;
     case 'deliveries':
-      if (id) return <DeliveryPage id={id} />;
-      break;
+      return id ? <DeliveryPage id={id} /> : <DeliveriesPage route={route} />;
     case 'dead-letter':
       return <DeadLetterPage route={route} />;
   }
@@ -52,6 +52,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
     ...(showsTenants(identity) ? ([['tenants', 'Tenants']] as [string, string][]) : []),
     ['endpoints', 'Endpoints'],
     ['events', 'Events'],
+    ['deliveries', 'Deliveries'],
     ['dead-letter', 'Dead letter'],
   ];
   return (
@@ -63,13 +64,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         </a>
         <nav class="nav">
           {links.map(([path, label]) => (
-            <a
-              key={path}
-              href={href(path)}
-              class={
-                section === path || (section === 'deliveries' && path === 'events') ? 'active' : ''
-              }
-            >
+            <a key={path} href={href(path)} class={section === path ? 'active' : ''}>
               {label}
             </a>
           ))}

@@ -14,7 +14,7 @@ import { navigate, type Route } from '../routing';
 import { showsTenants } from '../session/identity';
 import { useSession } from '../session/session';
 
-const FILTERS = ['tenant_id', 'name', 'after', 'before'] as const;
+const FILTERS = ['tenant_id', 'name', 'resource_id', 'after', 'before'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
 function OpenById() {
@@ -42,7 +42,7 @@ function OpenById() {
   );
 }
 
-/** Events, newest first, filtered by tenant, name and time; operators can publish one. */
+/** Events, newest first, filtered by tenant, name (or prefix), resource and time; operators can publish one. */
 export function EventsPage({ route }: { route: Route }) {
   const { api, identity } = useSession();
   const tenants = showsTenants(identity);
@@ -131,7 +131,8 @@ export function EventsPage({ route }: { route: Route }) {
           }}
         >
           {tenants && input('tenant_id', 'Tenant', 'all')}
-          {input('name', 'Name', 'order.filled')}
+          {input('name', 'Name', 'order.* or order.filled')}
+          {input('resource_id', 'Resource', 'ord_…')}
           {time('after', 'After')}
           {time('before', 'Before')}
           <button type="submit" class="button">
