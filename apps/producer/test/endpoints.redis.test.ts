@@ -224,7 +224,7 @@ describe('DELETE /v1/endpoints/:id', () => {
   // Known wrong, so `failing` (it fails once fixed, and then loses the mark): the API reference
   // and the route table say a deleted endpoint's dead letter goes with it, but the log keeps
   // listing and counting it.
-  test.failing('takes its dead letter with it', async () => {
+  test('takes its dead letter with it', async () => {
     const created = await create(endpointBody({ event_types: ['delete.dead'] }));
     const event = (await h.api.post('/v1/events', { name: 'delete.dead', data: {} }).expect(202))
       .body as { id: string };

@@ -7,11 +7,33 @@ import type { InFlight, InFlightStore } from './in-flight/in-flight-store';
 import type { DeliveryJobAdds } from './in-flight/delivery-job-adds';
 import { requeueInShards, type RequeueCandidate } from './in-flight/requeue';
 import { UNSETTLED } from './lifecycle';
-import type { DeliverySearch, LogStore } from './log/log-store';
+import type { DeliverySearch, LogStore, ReplayCandidate } from './log/log-store';
 
 type DeliverySearchFilter = Omit<DeliverySearch, 'limit' | 'cursor'>;
-import { parseEntry } from './log/stream-entries';
+import { deliveryChangeFields, parseEntry } from './log/stream-entries';
+import { changeHead } from './in-flight/job-record';
+import { groupByShard } from './redis/by-shard';
+import { execAll } from './redis/exec';
 import type { DeliverJob } from './queues';
+
+/** Dead-lettered deliveries of a deleted endpoint taken out per round. */
+const DROP_PAGE = 500;
+
+/** The job data a logged delivery is enqueued with again. */
+function dataOf(row: ReplayCandidate): DeliverJob {
+  return {
+    delivery_id: row.id,
+    endpoint_id: row.endpoint_id,
+    event_id: row.event_id,
+    tenant_id: row.tenant_id,
+    name: row.event_name,
+    resource_id: row.resource_id,
+    test: row.test,
+    attempts: row.attempts,
+    body: row.body,
+    traceparent: row.traceparent,
+  };
+}
 
 /** A delivery in flight as the API shows it: its logged attempts, and the last one its job holds. */
 function inFlightView(d: InFlight, logged: Delivery | undefined): Delivery {
@@ -143,6 +165,47 @@ export class Deliveries {
     return this.inFlight.dropWaiting(ids, now);
   }
 
+  /**
+   * Takes a deleted endpoint's deliveries out of the dead letter: nothing could replay them. Each
+   * leaves by a change on its shard's stream (dead, out of the dead letter), newer than the one
+   * that put it there, so the log applies the two in their order whenever it writes them. Returns
+   * how many left.
+   */
+  async dropDeadLetterOf(endpointId: string, now = Date.now()): Promise<number> {
+    let dropped = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.log.deadLetterForReplay(
+        { endpoint_id: endpointId, after },
+        DROP_PAGE,
+      );
+      if (page.length === 0) return dropped;
+      after = page.at(-1)!.id;
+      await Promise.all(
+        [...groupByShard(this.keys, page, (d) => d.id).values()].map((inShard) => {
+          const pipeline = this.redis.pipeline();
+          for (const d of inShard) {
+            const head = changeHead({ ...dataOf(d), attempts: d.attempts });
+            pipeline.xadd(
+              this.keys.changesOf(d.id),
+              '*',
+              ...deliveryChangeFields({
+                head,
+                status: 'dead',
+                attempts: d.attempts,
+                at: now,
+                deadLetter: false,
+              }),
+            );
+          }
+          return execAll(pipeline);
+        }),
+      );
+      dropped += page.length;
+      if (page.length < DROP_PAGE) return dropped;
+    }
+  }
+
   /** Ids of an endpoint's deliveries in `statuses`, created at or after `since` (ms). */
   idsSince(
     endpointId: string,
@@ -182,19 +245,7 @@ export class Deliveries {
       }
       const row = logged.get(id);
       if (!row || !allowed.includes(row.status)) return [];
-      const data: DeliverJob = {
-        delivery_id: row.id,
-        endpoint_id: row.endpoint_id,
-        event_id: row.event_id,
-        tenant_id: row.tenant_id,
-        name: row.event_name,
-        resource_id: row.resource_id,
-        test: row.test,
-        attempts: row.attempts,
-        body: row.body,
-        traceparent: row.traceparent,
-      };
-      return [{ data, loggedStatus: row.status }];
+      return [{ data: dataOf(row), loggedStatus: row.status }];
     });
     const endpointIds = [...new Set(candidates.map((c) => c.data.endpoint_id))];
     const endpoints = await this.endpoints.getMany(endpointIds);

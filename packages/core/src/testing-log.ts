@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Attempt, DeliveryStatus } from '@hookline/api';
 import type { HooklineContext } from './context';
 import type { RecordVerdict } from './in-flight/in-flight-store';
-import { logLagSeconds, LogWriter } from './log/log-writer';
+import { LogWriter } from './log/log-writer';
 import { withClient, withDatabase, dropDatabase } from './log/postgres/database';
 import { createLogger } from './logger';
 import { waitFor } from './testing';
@@ -36,10 +36,14 @@ export async function untilLogged(
   context: Pick<HooklineContext, 'redis' | 'keys'>,
   timeoutMs = 15_000,
 ): Promise<void> {
-  await waitFor(async () => (await logLagSeconds(context.redis, context.keys)) === 0, {
-    timeoutMs,
-    message: 'changes still not in the log',
-  });
+  const { redis, keys } = context;
+  await waitFor(
+    async () => {
+      const lengths = await Promise.all(keys.allShards.map((s) => redis.xlen(keys.changes(s))));
+      return lengths.every((n) => n === 0);
+    },
+    { timeoutMs, message: 'changes still not in the log' },
+  );
 }
 
 /**

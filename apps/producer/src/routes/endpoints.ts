@@ -68,6 +68,7 @@ export function endpointRoutes({ context, config, now }: RouteDeps, auth: Reques
     const { id } = await load(res, req.params.id);
     if (!(await context.endpoints.delete(id))) throw notFound('endpoint', id);
     await context.deliveries.dropWaitingOf(id, now());
+    await context.deliveries.dropDeadLetterOf(id, now());
     res.status(204).end();
   });
 

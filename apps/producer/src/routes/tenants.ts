@@ -52,8 +52,9 @@ export function tenantRoutes({ context, now }: RouteDeps, auth: RequestHandler):
     const revoked = await context.tenants.revokeKeys(id);
     if (endpointIds.length === 0 && revoked === 0) throw notFound('tenant', id);
     for (const endpointId of endpointIds) {
-      if (await context.endpoints.delete(endpointId))
-        await context.deliveries.dropWaitingOf(endpointId, now());
+      if (!(await context.endpoints.delete(endpointId))) continue;
+      await context.deliveries.dropWaitingOf(endpointId, now());
+      await context.deliveries.dropDeadLetterOf(endpointId, now());
     }
     res.status(204).end();
   });

@@ -17,6 +17,35 @@ import type { Change, DeliveryChanged, EventAccepted } from './changes';
  * Every field is a string; '' stands for none.
  */
 
+/**
+ * The fields of a delivery's change appended from TypeScript (the scripts build the same in Lua):
+ * a move that has no job to record it in, such as a deleted endpoint's dead letter leaving it.
+ */
+export function deliveryChangeFields(change: {
+  head: string;
+  status: string;
+  attempts: number;
+  at: number;
+  deadLetter: boolean;
+}): string[] {
+  return [
+    'k',
+    'd',
+    'h',
+    change.head,
+    's',
+    change.status,
+    'x',
+    '',
+    'a',
+    String(change.at),
+    'l',
+    change.deadLetter ? '1' : '',
+    'n',
+    String(change.attempts),
+  ];
+}
+
 /** A stream entry as XREADGROUP and XAUTOCLAIM answer it: its id and its fields flat. */
 export type StreamEntry = [id: string, fields: string[]];
 
