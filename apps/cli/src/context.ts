@@ -12,4 +12,6 @@ export interface ProgramContext {
   onStop: (stop: () => void) => void;
   /** For `listen --fail-rate`. Default `Math.random`. */
   random?: () => number;
+  /** The clock `--since 24h` and `--until 30m` count back from, in ms. Default `Date.now`. */
+  now?: () => number;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { HooklineApiError, HooklineConnectionError } from '@hookline/client';
 import { describeError, exitCodeOf, UsageError } from './errors';
 import { table } from './io';
-import { duration, header, httpStatus, jsonObject, port, rate, resource } from './options';
+import { duration, header, httpStatus, jsonObject, port, rate, resource, time } from './options';
 import { CLI_VERSION } from './version';
 
 test('numbers are checked against their range', () => {
@@ -23,6 +23,18 @@ test('--expires-in takes a duration with its unit, and leaves the range to the A
   expect(duration('90d')).toBe('90d');
   for (const bad of ['24', '1w', '0h', '-1h', '1.5h', ' 1h'])
     expect(() => duration(bad)).toThrow(/duration like 30m, 24h or 7d/);
+});
+
+test('--since and --until take an ISO 8601 time or date, or a duration ago, as UTC ISO 8601', () => {
+  const now = Date.parse('2026-05-02T12:00:00Z');
+  const at = time(() => now);
+  expect(at('24h')).toBe('2026-05-01T12:00:00.000Z');
+  expect(at('90m')).toBe('2026-05-02T10:30:00.000Z');
+  expect(at('2026-05-01T12:00:00Z')).toBe('2026-05-01T12:00:00.000Z');
+  expect(at('2026-05-01T12:00:00+02:00')).toBe('2026-05-01T10:00:00.000Z');
+  expect(at('2026-05-01')).toBe('2026-05-01T00:00:00.000Z');
+  for (const bad of ['yesterday', '1', '', '2026-13-45', '9999999999d', '-1h'])
+    expect(() => at(bad)).toThrow(/a time like .* or a duration ago/);
 });
 
 test('--header and --resource split on the first colon', () => {

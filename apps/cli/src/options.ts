@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { UsageError } from './errors';
 
 // Parsers for commander options: they throw InvalidArgumentError, which commander reports as a
@@ -23,15 +23,53 @@ export function rate(value: string): number {
   return n;
 }
 
+const DURATION = /^([1-9][0-9]{0,9})(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
 /**
  * `--expires-in 24h`: a duration's form (ms, s, m, h, d), checked here so that a typo is a usage
  * error; the API checks the range (1s to 30d).
  */
 export function duration(value: string): string {
-  if (!/^[1-9][0-9]{0,9}(ms|s|m|h|d)$/.test(value))
+  if (!DURATION.test(value))
     throw new InvalidArgumentError('must be a duration like 30m, 24h or 7d');
   return value;
 }
+
+/**
+ * `--since 24h`, `--until 2026-05-01T12:00:00Z`: a duration before `now()`, or a date or time
+ * (ISO 8601: a time without an offset is local, a date alone midnight UTC), as the ISO 8601 time
+ * in UTC the API takes.
+ */
+export function time(now: () => number): (value: string) => string {
+  return (value) => {
+    const ago = DURATION.exec(value);
+    const at = ago
+      ? now() - Number(ago[1]) * UNIT_MS[ago[2] as keyof typeof UNIT_MS]
+      : /^\d{4}-\d{2}-\d{2}/.test(value)
+        ? Date.parse(value)
+        : Number.NaN;
+    // A Date holds ±100,000,000 days around 1970; `9999999999d` ago is not one.
+    if (Number.isNaN(new Date(at).getTime()))
+      throw new InvalidArgumentError(
+        'must be a time like 2026-05-01T12:00:00Z, or a duration ago like 30m, 24h or 7d',
+      );
+    return new Date(at).toISOString();
+  };
+}
+
+/** `--since <time>`, for a search or a replay: what was created at or after then. */
+export const sinceOption = (now: () => number) =>
+  new Option(
+    '--since <time>',
+    'only those created at or after this time (ISO 8601), or this long ago (30m, 24h, 7d)',
+  ).argParser(time(now));
+
+/** `--until <time>`, for a search or a replay: what was created before then. */
+export const untilOption = (now: () => number) =>
+  new Option('--until <time>', 'only those created before this time, or this long ago').argParser(
+    time(now),
+  );
 
 /** For repeatable options: `--event a --event b` → `['a', 'b']`. */
 export function collect(value: string, previous: string[] = []): string[] {

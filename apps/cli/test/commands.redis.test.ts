@@ -5,10 +5,18 @@ import type { AddressInfo } from 'node:net';
 import { newId } from '@hookline/core';
 import { freePort, waitFor } from '@hookline/core/testing';
 import type { CreatedEndpoint, Delivery, Endpoint, Hookline } from '@hookline/client';
-import { Harness, hookline, MAIN, receiver, requireBuild, type Result } from './harness';
+import {
+  Harness,
+  hookline,
+  MAIN,
+  momentBetween,
+  receiver,
+  requireBuild,
+  type Result,
+} from './harness';
 
 // `hookline send | endpoints | deliveries | dlq` as child processes against the real producer
-// (and dispatcher) in this process.
+// (and dispatcher) in this process. What lists read comes from the log: `h.logged()` first.
 
 let h: Harness;
 let client: Hookline;
@@ -195,6 +203,7 @@ describe('deliveries and the dead letter', () => {
       await waitFor(async () => (await client.deliveries.get(deliveryId)).status === 'dead', {
         message: 'the delivery to die',
       });
+      await h.logged();
 
       const shown = await run('deliveries', 'show', deliveryId);
       expect(shown.code).toBe(0);
@@ -234,12 +243,193 @@ describe('deliveries and the dead letter', () => {
       await waitFor(async () => (await client.deliveries.get(deliveryId)).status === 'delivered', {
         message: 'the replay to deliver',
       });
+      await h.logged();
       expect(await run('dlq', 'ls', '--endpoint', endpoint.id)).toMatchObject({
         code: 0,
         stdout: 'The dead letter is empty.\n',
       });
       expect(JSON.parse((await run('dlq', 'replay', '--json', deliveryId)).stdout)).toEqual({
         replayed: 0,
+        dry_run: false,
+      });
+    } finally {
+      await rx.close();
+    }
+  });
+
+  test('deliveries ls searches by tenant, endpoint, status, name, resource, HTTP status and time', async () => {
+    const ok = await receiver(() => 204);
+    const failing = await receiver(() => 503);
+    try {
+      const tenant_id = 'cli-search';
+      const okEndpoint = await client.endpoints.create({ url: `${ok.url}/hook`, tenant_id });
+      const failingEndpoint = await client.endpoints.create({
+        url: `${failing.url}/hook`,
+        tenant_id,
+      });
+      const publish = async (name: string, resource: string) => {
+        const { id } = await client.events.publish({
+          name,
+          data: {},
+          tenant_id,
+          resource: { resource_type: 'doc', id: resource },
+        });
+        const { deliveries } = await client.events.get(id);
+        const to = (e: Endpoint) => deliveries.find((d) => d.endpoint_id === e.id)!.id;
+        return { event: id, ok: to(okEndpoint), failing: to(failingEndpoint) };
+      };
+      const paid = await publish('invoice.paid', 'inv_c1');
+      const middle = await momentBetween();
+      const created = await publish('customer.created', 'cus_c1');
+      for (const { ok: id } of [paid, created])
+        await waitFor(async () => (await client.deliveries.get(id)).status === 'delivered', {
+          message: `${id} to be delivered`,
+        });
+      for (const { failing: id } of [paid, created])
+        await waitFor(async () => (await client.deliveries.get(id)).status === 'dead', {
+          message: `${id} to die`,
+        });
+      await h.logged();
+
+      const ids = async (...flags: string[]) =>
+        (
+          JSON.parse(
+            (await run('deliveries', 'ls', '--json', '--tenant', tenant_id, ...flags)).stdout,
+          ) as Delivery[]
+        )
+          .map((d) => d.id)
+          .sort();
+      const sorted = (...list: string[]) => list.sort();
+      expect(await ids()).toEqual(sorted(paid.ok, paid.failing, created.ok, created.failing));
+      expect(await ids('--status', 'dead')).toEqual(sorted(paid.failing, created.failing));
+      expect(await ids('--name', 'invoice.*')).toEqual(sorted(paid.ok, paid.failing));
+      expect(await ids('--name', 'customer.created')).toEqual(sorted(created.ok, created.failing));
+      expect(await ids('--resource', 'cus_c1')).toEqual(sorted(created.ok, created.failing));
+      expect(await ids('--http-status', '503')).toEqual(sorted(paid.failing, created.failing));
+      expect(await ids('--since', middle)).toEqual(sorted(created.ok, created.failing));
+      expect(await ids('--until', middle)).toEqual(sorted(paid.ok, paid.failing));
+      expect(await ids('--since', '1h', '--status', 'delivered')).toEqual(
+        sorted(paid.ok, created.ok),
+      );
+      expect(await ids('--until', '1h')).toEqual([]);
+
+      const table = await run(
+        'deliveries',
+        'ls',
+        '--tenant',
+        tenant_id,
+        '--endpoint',
+        okEndpoint.id,
+      );
+      expect(table).toMatchObject({ code: 0, stderr: '' });
+      expect(table.stdout).toMatch(
+        new RegExp(
+          `^ID\\s+STATUS\\s+ENDPOINT\\s+EVENT\\s+ATTEMPTS\\s+LAST\\s+CREATED\\n` +
+            `${created.ok}\\s+delivered\\s+${okEndpoint.id}\\s+${created.event}\\s+1\\s+204\\s+\\S+\\n` +
+            `${paid.ok}\\s+delivered\\s+${okEndpoint.id}\\s+${paid.event}\\s+1\\s+204\\s+\\S+\\n$`,
+        ),
+      );
+      const limited = await run('deliveries', 'ls', '--tenant', tenant_id, '--limit', '1');
+      expect(limited.stdout.split('\n')).toHaveLength(3); // the header, one row, the end
+      expect(limited.stderr).toBe('(more than 1: --limit to see more)\n');
+      expect(await run('deliveries', 'ls', '--tenant', 'cli-search-nobody')).toMatchObject({
+        code: 0,
+        stdout: 'No deliveries found.\n',
+      });
+    } finally {
+      await ok.close();
+      await failing.close();
+    }
+  });
+
+  test('deliveries ls refuses a bad flag before asking (exit 2), and a bad filter is the API’s 422 (exit 1)', async () => {
+    expectOneLineFailure(
+      await run('deliveries', 'ls', '--status', 'lost'),
+      2,
+      /--status <status>' argument 'lost' is invalid\. Allowed choices are pending, delivered, failed, dead/,
+    );
+    expectOneLineFailure(
+      await run('deliveries', 'ls', '--since', 'yesterday'),
+      2,
+      /--since <time>' argument 'yesterday' is invalid/,
+    );
+    expectOneLineFailure(await run('deliveries', 'ls', '--http-status', '99'), 2, /100 to 599/);
+    expectOneLineFailure(
+      await run('deliveries', 'ls', '--name', 'has spaces'),
+      1,
+      /name: .*\(validation_failed, HTTP 422\)/,
+    );
+  });
+
+  test('dlq replay --dry-run counts and sends nothing; --since and --until replay that time only', async () => {
+    let status = 500;
+    const rx = await receiver(() => status);
+    try {
+      const endpoint = await client.endpoints.create({ url: `${rx.url}/hook` });
+      const deadOne = async () => {
+        const { id } = await client.events.publish({
+          name: 'order.filled',
+          data: {},
+          endpoint_ids: [endpoint.id],
+        });
+        const deliveryId = (await client.events.get(id)).deliveries[0]!.id;
+        await waitFor(async () => (await client.deliveries.get(deliveryId)).status === 'dead', {
+          message: `${deliveryId} to die`,
+        });
+        return deliveryId;
+      };
+      const before = await deadOne();
+      const middle = await momentBetween();
+      const after = await deadOne();
+      await h.logged();
+      status = 204;
+
+      expect(await run('dlq', 'replay', '--endpoint', endpoint.id, '--dry-run')).toMatchObject({
+        code: 0,
+        stdout: 'Would replay 2 deliveries (dry run: nothing sent)\n',
+      });
+      expect(
+        JSON.parse(
+          (
+            await run(
+              'dlq',
+              'replay',
+              '--json',
+              '--endpoint',
+              endpoint.id,
+              '--since',
+              middle,
+              '--dry-run',
+            )
+          ).stdout,
+        ),
+      ).toEqual({ replayed: 1, dry_run: true });
+      await h.logged();
+      const dead = JSON.parse(
+        (await run('dlq', 'ls', '--json', '--endpoint', endpoint.id)).stdout,
+      ) as Delivery[];
+      expect(dead.map((d) => d.id)).toEqual([after, before]);
+      expect(rx.received).toHaveLength(4); // two attempts each, and no replay
+
+      expect(
+        await run('dlq', 'replay', '--endpoint', endpoint.id, '--until', middle),
+      ).toMatchObject({
+        code: 0,
+        stdout: 'Replayed 1 delivery\n',
+      });
+      await waitFor(async () => (await client.deliveries.get(before)).status === 'delivered', {
+        message: 'the replay before the middle to deliver',
+      });
+      expect((await client.deliveries.get(after)).status).toBe('dead');
+      await h.logged();
+      expect(
+        await run('dlq', 'replay', '--endpoint', endpoint.id, '--since', middle),
+      ).toMatchObject({
+        code: 0,
+        stdout: 'Replayed 1 delivery\n',
+      });
+      await waitFor(async () => (await client.deliveries.get(after)).status === 'delivered', {
+        message: 'the replay after the middle to deliver',
       });
     } finally {
       await rx.close();

@@ -13,6 +13,7 @@ import {
   type HooklineContext,
 } from '@hookline/core';
 import { cleanupPrefix, testPrefix, TEST_REDIS_ENV, waitFor } from '@hookline/core/testing';
+import { createTestLog, untilLogged, type TestLog } from '@hookline/core/testing-log';
 import { createDispatcher, type Dispatcher } from '@hookline/dispatcher';
 import { createApp, metricSources } from '@hookline/producer';
 
@@ -53,7 +54,8 @@ async function listen(
 
 /**
  * A test's own Hookline: the real producer listening on 127.0.0.1, a real dispatcher (one retry
- * after 20 ms), both in this process, on a fresh prefix of the real Redis.
+ * after 20 ms; it writes the log, as a dispatcher process does), both in this process, on a fresh
+ * prefix of the real Redis and a log (a Postgres database) of its own.
  */
 export class Harness {
   private constructor(
@@ -62,19 +64,29 @@ export class Harness {
     private readonly dispatcher: Dispatcher,
     readonly url: string,
     private readonly closeServer: () => Promise<void>,
+    private readonly log: TestLog,
   ) {}
 
   static async start(label: string): Promise<Harness> {
+    const log = await createTestLog(label);
     const config = loadConfig({
       ...TEST_REDIS_ENV,
       HOOKLINE_API_KEYS: API_KEY,
       HOOKLINE_QUEUE_PREFIX: testPrefix(label),
+      HOOKLINE_LOG_URL: log.url,
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',
       HOOKLINE_RETRY_SCHEDULE: '20ms',
       LOG_LEVEL: 'silent',
     });
     const context = createContext(config, 'api');
-    await context.ready();
+    try {
+      await context.ready();
+      await context.log.migrate();
+    } catch (error) {
+      await context.close();
+      await log.drop();
+      throw error;
+    }
     const app = createApp({
       context,
       config,
@@ -86,9 +98,19 @@ export class Harness {
       config,
       logger: createLogger('silent', 'dispatcher-test'),
       sender: { connectTimeoutMs: 1_000, responseTimeoutMs: 1_000, totalTimeoutMs: 2_000 },
+      // Quick to notice changes: what a test waits for is in the log in tens of ms.
+      logWriter: { idleMs: 10 },
     });
     dispatcher.start();
-    return new Harness(config, context, dispatcher, url, close);
+    return new Harness(config, context, dispatcher, url, close, log);
+  }
+
+  /**
+   * Resolves once every change made so far is in the log. Lists, searches, counts and the dead
+   * letter (and so replays) read the log, which lags the API by tens of ms.
+   */
+  logged(): Promise<void> {
+    return untilLogged(this.context);
   }
 
   /** The client, to arrange and check what the CLI did. */
@@ -106,6 +128,7 @@ export class Harness {
     await this.closeServer();
     await this.context.close();
     await cleanupPrefix(this.config.queuePrefix);
+    await this.log.drop();
   }
 }
 
@@ -187,4 +210,14 @@ export async function receiver(status: () => number) {
     });
   });
   return { ...server, received };
+}
+
+/**
+ * A time after everything so far and before anything to come (the clock has moved past now):
+ * what was created before it is `--until` it, what is created after is `--since` it.
+ */
+export async function momentBetween(): Promise<string> {
+  const now = Date.now();
+  await waitFor(() => Date.now() > now, { message: 'the clock to move' });
+  return new Date().toISOString();
 }

@@ -3,7 +3,7 @@ import { waitFor } from '@hookline/core/testing';
 import { Harness, hookline, receiver, requireBuild, type Result } from './harness';
 
 // `hookline tenants …` and `--tenant` as child processes against the real producer (and
-// dispatcher) in this process.
+// dispatcher) in this process. Counts and the dead letter come from the log: `h.logged()` first.
 
 let h: Harness;
 let client: Hookline;
@@ -208,6 +208,7 @@ describe('--tenant', () => {
         await waitFor(async () => (await client.deliveries.get(id)).status === 'dead', {
           message: `${id} to die`,
         });
+      await h.logged();
 
       const dead = JSON.parse(
         (await run('dlq', 'ls', '--json', '--tenant', 'dlq-acme')).stdout,

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../connection';
 import type { ProgramContext } from '../context';
-import { json, table } from '../io';
-import { positive } from '../options';
-import { lastAttempt, result } from './describe';
+import { json } from '../io';
+import { positive, sinceOption, untilOption } from '../options';
+import { printDeliveries } from './delivery-list';
 
 const DEFAULT_LIMIT = 100;
 
@@ -17,7 +17,13 @@ const filter = ({ endpoint, tenant }: Filter) => ({
   ...(tenant !== undefined ? { tenant_id: tenant } : {}),
 });
 
-export function dlqCommand(program: Command, { io, env }: ProgramContext): void {
+interface ReplayOptions extends Filter {
+  since?: string;
+  until?: string;
+  dryRun?: boolean;
+}
+
+export function dlqCommand(program: Command, { io, env, now = Date.now }: ProgramContext): void {
   const dlq = program
     .command('dlq')
     .description('the dead letter: deliveries that ran out of attempts');
@@ -30,32 +36,13 @@ export function dlqCommand(program: Command, { io, env }: ProgramContext): void 
     .option('--limit <n>', `at most n (default ${DEFAULT_LIMIT})`, positive)
     .action(async (options: Filter & { limit?: number }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const limit = options.limit ?? DEFAULT_LIMIT;
-      const pager = clientFor(globals, env).deadLetter.list({
-        ...filter(options),
-        limit: Math.min(limit + 1, 250),
-      });
-      // One more than shown tells whether there are more.
-      const dead = await pager.toArray(limit + 1);
-      const shown = dead.slice(0, limit);
-      if (globals.json) {
-        io.stdout.write(json(shown));
-        return;
-      }
-      if (shown.length === 0) {
-        io.stdout.write('The dead letter is empty.\n');
-        return;
-      }
-      const rows = shown.map((d) => [
-        d.id,
-        d.endpoint_id,
-        d.event_id ?? 'test',
-        String(d.attempts.length),
-        result(lastAttempt(d)),
-        d.created_at,
-      ]);
-      io.stdout.write(table(['ID', 'ENDPOINT', 'EVENT', 'ATTEMPTS', 'LAST', 'CREATED'], rows));
-      if (dead.length > limit) io.stderr.write(`(more than ${limit}: --limit to see more)\n`);
+      const client = clientFor(globals, env);
+      await printDeliveries(
+        io,
+        globals,
+        (pageSize) => client.deadLetter.list({ ...filter(options), limit: pageSize }),
+        { limit: options.limit ?? DEFAULT_LIMIT, empty: 'The dead letter is empty.' },
+      );
     });
 
   dlq
@@ -66,13 +53,27 @@ export function dlqCommand(program: Command, { io, env }: ProgramContext): void 
     .argument('[ids...]', 'delivery ids (whd_…)')
     .option('--endpoint <id>', "only this endpoint's")
     .option('--tenant <id>', "only this tenant's")
-    .action(async (ids: string[], options: Filter, command: Command) => {
+    .addOption(sinceOption(now))
+    .addOption(untilOption(now))
+    .option('--dry-run', 'count what would be replayed, and replay nothing')
+    .action(async (ids: string[], options: ReplayOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const replayed = await clientFor(globals, env).deadLetter.replay({
         ...(ids.length > 0 ? { ids } : {}),
         ...filter(options),
+        ...(options.since !== undefined ? { since: options.since } : {}),
+        ...(options.until !== undefined ? { until: options.until } : {}),
+        ...(options.dryRun ? { dry_run: true } : {}),
       });
-      const plural = replayed.replayed === 1 ? 'delivery' : 'deliveries';
-      io.stdout.write(globals.json ? json(replayed) : `Replayed ${replayed.replayed} ${plural}\n`);
+      if (globals.json) {
+        io.stdout.write(json(replayed));
+        return;
+      }
+      const count = `${replayed.replayed} ${replayed.replayed === 1 ? 'delivery' : 'deliveries'}`;
+      io.stdout.write(
+        replayed.dry_run
+          ? `Would replay ${count} (dry run: nothing sent)\n`
+          : `Replayed ${count}\n`,
+      );
     });
 }
