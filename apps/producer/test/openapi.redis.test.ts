@@ -384,6 +384,34 @@ const SCENARIOS: Record<string, Scenario> = {
   'GET /v1/events/{id}': {
     ok: ({ event }) => ({ method: 'get', path: `/v1/events/${event}` }),
   },
+  'GET /v1/deliveries': {
+    ok: ({ dead }) => ({
+      method: 'get',
+      path: `/v1/deliveries?endpoint_id=${dead}&status=dead&name=dead.*&limit=5`,
+    }),
+    provoke: {
+      403: [naming('get', '/v1/deliveries')],
+      422: [
+        () => ({ method: 'get', path: '/v1/deliveries?cursor=zzz' }),
+        () => ({ method: 'get', path: '/v1/deliveries?http_status=abc' }),
+      ],
+    },
+  },
+  'GET /v1/activity': {
+    ok: ({ dead }) => ({ method: 'get', path: `/v1/activity?window=1h&endpoint_id=${dead}` }),
+    provoke: {
+      403: [naming('get', '/v1/activity')],
+      404: [
+        () => ({ method: 'get', path: `/v1/activity?endpoint_id=${UNKNOWN.ep}` }),
+        ({ other, tenantKey }) => ({
+          method: 'get',
+          path: `/v1/activity?endpoint_id=${other.ep}`,
+          key: tenantKey,
+        }),
+      ],
+      422: [() => ({ method: 'get', path: '/v1/activity?window=2h' })],
+    },
+  },
   'GET /v1/deliveries/{id}': {
     ok: ({ delivery }) => ({ method: 'get', path: `/v1/deliveries/${delivery}` }),
   },
@@ -554,11 +582,7 @@ async function settled(
     .expect(202);
   const event = (res.body as { id: string }).id;
   const id = deliveryIdFor(event, endpoint);
-  await h.context.deliveries.transition({ id, endpointId: endpoint, tenantId: tenant }, status, {
-    attempt: failedAttempt(status === 'dead' ? 'timeout' : null),
-    nextAttemptAt: status === 'failed' ? Date.parse('2030-01-01T00:00:00Z') : null,
-  });
-  await h.context.queues.of(id).deliveries.remove(id);
+  await h.settle(id, status, failedAttempt(status === 'dead' ? 'timeout' : null));
   return { event, delivery: id };
 }
 
@@ -590,10 +614,13 @@ beforeAll(async () => {
     other: { ep: otherEndpoint, evt: otherEvent.event, whd: otherEvent.delivery },
   };
   await settled(recovering, 'recover.one', 'dead');
+  // Lists and counts come from the log: every fixture in it before a list is asked for.
+  await h.logged();
 
-  // The same app over a Redis that is not there: a closed port.
+  // The same app over a Redis and a log that are not there: closed ports.
   const config = loadConfig({
     REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+    HOOKLINE_LOG_URL: `postgres://postgres@127.0.0.1:${await freePort()}/hookline`,
     HOOKLINE_API_KEYS: API_KEY,
     HOOKLINE_QUEUE_PREFIX: testPrefix('openapi-down'),
     HOOKLINE_ALLOW_INSECURE_URLS: 'true',
