@@ -61,7 +61,8 @@ function fromBodyParser(error: BodyParserError): HttpError {
       'the body must be JSON in UTF-8, identity, gzip, deflate or br',
     );
   }
-  // entity.parse.failed, and the rest of what a bad body stream can do (bad gzip, a short body).
+  // entity.parse.failed, and the rest of what a bad body stream can do (a short body); a body
+  // that does not decompress is json-body's to answer (body-parser gives it no `type`).
   return new HttpError(400, 'invalid_json', 'the body is not valid JSON');
 }
 

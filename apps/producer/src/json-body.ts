@@ -32,6 +32,23 @@ export function isJsonType(contentType: string): boolean {
 
 const parser = express.json({ limit: BODY_LIMIT, strict: false, type: () => true });
 
+/**
+ * Whether body-parser failed because the body did not decompress: it passes the zlib error on with
+ * status 400 but, unlike its own errors (parse, size, charset, an aborted request), no `type`.
+ */
+function isUndecodable(error: unknown): boolean {
+  const e = error as { status?: unknown; type?: unknown } | null;
+  return typeof e === 'object' && e !== null && e.status === 400 && e.type === undefined;
+}
+
+function undecodable(encoding: string | undefined): HttpError {
+  return new HttpError(
+    400,
+    'invalid_json',
+    `the body is not valid ${String(encoding).slice(0, 20)} data`,
+  );
+}
+
 function hasContent(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }
@@ -56,7 +73,7 @@ export const jsonBody: RequestHandler = (req, res, next) => {
   }
   parser(req, res, (error?: unknown) => {
     if (error) {
-      next(error);
+      next(isUndecodable(error) ? undecodable(req.headers['content-encoding']) : error);
       return;
     }
     // body-parser leaves `undefined` when there was no body; an empty JSON body parses to {}.
