@@ -1,17 +1,20 @@
 import { waitFor } from '@hookline/core/testing';
 import { PREFIX, type Hookline } from './harness/hookline';
 import { allKeys, queueCounts } from './harness/inspect';
-import { Load } from './harness/load';
+import { checkLog, NOTHING_LEFT, untilForgotten, type Leftovers } from './harness/log';
+import { deliveryIdsOf, Load } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
-// Scenario 7: after 100,000 deliveries and the retention period (shortened to 60 s here),
-// Redis holds no more keys than the live state needs: no completed job, no delivery, attempt list,
-// event body or event delivery list, no idempotency record (they live min(24 h, retention)).
+// Scenario 7: Redis holds only what moves. After 100,000 deliveries have settled and the log has
+// them, Redis holds no key of any delivery or event (no job, no not-yet-logged mark, no change
+// left in a stream), its memory is back to what it was before the traffic, and once the retention
+// (shortened to 60 s here) has passed, the idempotency records (they live min(24 h, retention))
+// are gone too. Every delivery is in the log, once.
 //
 // FAULTS_DISK_DELIVERIES sets the number of deliveries, 100,000 by default, CI included: on the
-// 2-core machine they are published and delivered in about a minute (see the report line), and
-// the whole scenario takes about two. A slower runner that cannot fit the suite in ten minutes
+// 2-core machine they are published and delivered in a minute or two (see the report line), and
+// the whole scenario takes about three. A slower runner that cannot fit the suite in its budget
 // can lower it there.
 
 const DELIVERIES = Number(process.env.FAULTS_DISK_DELIVERIES ?? 100_000);
@@ -22,10 +25,11 @@ const SHARDS = 1;
 const EVENTS_PER_BATCH = 100; // × (10 endpoints + 1) writes = 1,100: one transaction per batch
 /**
  * Published but not yet delivered, at most: the load follows the dispatchers, so that no delivery
- * waits anywhere near its retention. (One that did would expire and be dropped, neither delivered
- * nor dead: on a machine slowed down by other work, 3,000 behind with a 20 s retention was enough.)
+ * waits long (the log skips a change of a delivery created longer ago than the retention).
  */
 const BACKLOG = 2_000;
+/** How far Redis's used memory may be above its level before the traffic, once all is settled. */
+const MEMORY_SLACK_BYTES = 5 * 1024 * 1024;
 
 interface Census {
   total: number;
@@ -46,19 +50,15 @@ async function census(h: Hookline): Promise<Census> {
     const rest = tag ? key.slice(tag[0].length) : `(foreign) ${key}`;
     const kind = rest
       .replace(/^ep:ep_[0-9A-Z]{26}$/, 'endpoint')
-      .replace(/^ep:ep_[0-9A-Z]{26}:s:(\w+)$/, 'endpoint status set ($1)')
       .replace(/^ep:ep_[0-9A-Z]{26}:health$/, 'endpoint health')
-      .replace(/^evt:evt_[0-9A-Z]{26}$/, 'event body')
-      .replace(/^evt:evt_[0-9A-Z]{26}:d$/, 'event delivery list')
-      .replace(/^whd:whd_[0-9A-Z]{26}$/, 'delivery')
-      .replace(/^whd:whd_[0-9A-Z]{26}:att$/, 'delivery attempts')
+      .replace(/^evt:evt_[0-9A-Z]{26}$/, 'unlogged event')
       .replace(/^idem:[0-9a-f]{64}$/, 'idempotency record')
       .replace(/^rl:ep_[0-9A-Z]{26}(:res)?$/, 'rate limiter')
       .replace(/^(deliveries|fanout):whd_[0-9A-Z]{26}(:.*)?$/, '$1 job$2')
       .replace(/^(deliveries|fanout):fanout-evt_[0-9A-Z]{26}(:.*)?$/, '$1 job$2')
       .replace(/^idx:.*$/, 'endpoint index')
       .replace(/^eps$/, 'endpoints')
-      .replace(/^dlq$/, 'dead letter');
+      .replace(/^changes$/, 'change stream');
     byKind[kind] = (byKind[kind] ?? 0) + 1;
     // Appended in place: copying the list for each key is quadratic, and with the 60,000 keys
     // of 30,000 deliveries it blocked this process (and the receiver in it) for over a minute.
@@ -75,6 +75,8 @@ const LIVE = new Set([
   'endpoints',
   'endpoint index',
   'endpoint health',
+  // The shard's change stream, empty once the log has every change, and its consumer group.
+  'change stream',
   // BullMQ's per-queue keys: metadata, the id counter, the event stream (capped at 10,000), the
   // stalled-check throttle, the worker marker, and the (empty) state lists.
   'deliveries:meta',
@@ -101,37 +103,31 @@ const LIVE = new Set([
   'operational:stalled-check',
   'operational:marker',
 ]);
-/**
- * Keys that exist with a TTL and go by themselves: the status sets and dead letters a retention
- * after their last addition (transition-3.lua), so they outlive the traffic by that much at most.
- */
-const EXPIRING = new Set([
-  'rate limiter',
-  'endpoint status set (pending)',
-  'endpoint status set (delivered)',
-  'endpoint status set (failed)',
-  'endpoint status set (dead)',
-  'dead letter',
-]);
-/** Keys tied to one delivery, event or publish: none may outlive the retention. */
+/** Keys that exist with a TTL and go by themselves. */
+const EXPIRING = new Set(['rate limiter']);
+/** Keys tied to one delivery or event: none may outlive its logging. */
 const PER_DELIVERY = [
-  'delivery',
-  'delivery attempts',
-  'event body',
-  'event delivery list',
-  'idempotency record',
+  'unlogged event',
   'deliveries job',
   'deliveries job:lock',
   'deliveries job:logs',
 ];
+/** Keys tied to one publish: none may outlive the retention. */
+const PER_PUBLISH = ['idempotency record'];
 
 let receiver: Receiver;
 let figures: Record<string, unknown> = {};
+let logged: Census;
 let after: Census;
+let left: Leftovers;
+let logProblems: unknown[] = [];
 let delivered = 0;
 let accepted = 0;
 let idempotencyAtEnd: number[] = [];
-let staleStatusMembers = 0;
+const memory = { before: 0, atEnd: 0, logged: 0, afterRetention: 0 };
+
+const usedMemory = async (h: Hookline) =>
+  Number(/used_memory:(\d+)/.exec(await h.redis.info('memory'))?.[1]);
 
 beforeAll(async () => {
   receiver = await Receiver.start();
@@ -142,7 +138,10 @@ beforeAll(async () => {
       env: { HOOKLINE_RETENTION: `${RETENTION_MS / 1000}s`, HOOKLINE_CONCURRENCY: '100' },
     },
     async (h) => {
-      for (let i = 0; i < ENDPOINTS; i++) await h.api.createEndpoint(receiver.url(`/ep${i}`));
+      const endpointIds: string[] = [];
+      for (let i = 0; i < ENDPOINTS; i++)
+        endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
+      memory.before = await usedMemory(h);
       const started = Date.now();
       // Batches under an Idempotency-Key each, as a careful client publishes: their records are
       // part of what must not pile up.
@@ -169,16 +168,8 @@ beforeAll(async () => {
         (published.keys.get('idempotency record') ?? []).map((k) => h.redis.pttl(k)),
       );
       accepted = load.acceptedDeliveries;
-      await waitFor(() => receiver.delivered >= accepted, {
-        timeoutMs: 300_000,
-        intervalMs: 100,
-        message: `all ${accepted} deliveries to arrive`,
-      }).catch(async (error: Error) => {
-        // The one way seen for deliveries not to arrive here: they waited longer than the
-        // retention (a circuit breaker's cool-down, on a starved machine) and were dropped.
-        const dropped = h.dispatchers
-          .flatMap((d) => d.logs())
-          .filter((l) => l.msg.startsWith('delivery no longer exists')).length;
+      const expected = deliveryIdsOf(load.stats.accepted, endpointIds);
+      await receiver.untilDelivered(expected, 300_000).catch(async (error: Error) => {
         // What each dispatcher's attempts came to (timeouts and connection failures open the
         // circuit), and where the jobs are: the why of a wait that long.
         const attempts = await Promise.all(
@@ -193,63 +184,71 @@ beforeAll(async () => {
           }),
         );
         throw new Error(
-          `${error.message}: ${receiver.delivered} arrived; dispatchers dropped at least ${dropped} as expired; ` +
-            `queue ${JSON.stringify(await queueCounts(h).catch(() => undefined))}; attempts ${attempts.join('; ')}`,
+          `${error.message}; queue ${JSON.stringify(await queueCounts(h).catch(() => undefined))}; attempts ${attempts.join('; ')}`,
         );
       });
       const deliveredMs = Date.now() - started;
       delivered = receiver.delivered;
       const counts = await queueCounts(h);
-      const usedAtEnd = Number(/used_memory:(\d+)/.exec(await h.redis.info('memory'))?.[1]);
-      const before = await census(h);
+      memory.atEnd = await usedMemory(h);
+      const atEnd = await census(h);
 
-      // The retention: every per-delivery key was last touched when its delivery was settled.
+      // Settled and logged: nothing of any delivery or event is left in Redis.
+      await h.untilLogged(120_000);
+      const loggedMs = Date.now() - started - deliveredMs;
+      left = await untilForgotten(h);
+      logged = await census(h);
+      memory.logged = await usedMemory(h);
+      logProblems = (
+        await checkLog(
+          h.log!.url,
+          load.stats.accepted.map((p) => p.id),
+          expected,
+          () => ({ status: 'delivered', attempts: [1, 1] }),
+        )
+      ).problems.slice(0, 10);
+
+      // The retention: the idempotency records were last written with their publishes.
       const settledAt = Date.now();
       await waitFor(
         async () => {
           const now = await census(h);
           return (
-            PER_DELIVERY.every((kind) => !now.byKind[kind]) && Date.now() - settledAt > RETENTION_MS
+            PER_PUBLISH.every((kind) => !now.byKind[kind]) && Date.now() - settledAt > RETENTION_MS
           );
         },
         {
           timeoutMs: RETENTION_MS + 30_000,
           intervalMs: 1_000,
-          message: 'per-delivery keys to expire',
+          message: 'idempotency records to expire',
         },
       ).catch(() => undefined); // judged by the tests below, with the census in hand
       after = await census(h);
-      const usedAfter = Number(/used_memory:(\d+)/.exec(await h.redis.info('memory'))?.[1]);
+      memory.afterRetention = await usedMemory(h);
 
-      for (const [kind, keys] of after.keys) {
-        if (!kind.startsWith('endpoint status set') && kind !== 'dead letter') continue;
-        for (const key of keys) {
-          const ids = await h.redis.zrange(key, 0, -1);
-          const pipeline = h.redis.pipeline();
-          for (const id of ids) pipeline.exists(h.keys.delivery(id));
-          const exists = (await pipeline.exec()) ?? [];
-          staleStatusMembers += exists.filter(([, e]) => e === 0).length;
-        }
-      }
+      const mib = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
       figures = {
         deliveries: accepted,
         publishAnswers: load.stats.statuses,
         deliveredSeconds: seconds(deliveredMs),
         deliveriesPerSecond: Math.round(accepted / (deliveredMs / 1000)),
+        loggedSecondsAfterDelivered: seconds(loggedMs),
         queueAtEnd: counts,
-        keysAtEnd: before.total,
+        keysAtEnd: atEnd.total,
+        keysLogged: logged.total,
         keysAfterRetention: after.total,
         afterRetention: after.byKind,
-        staleStatusSetMembers: staleStatusMembers,
         redisUsedMiB: {
-          atEnd: Math.round(usedAtEnd / 1048576),
-          afterRetention: Math.round(usedAfter / 1048576),
+          before: mib(memory.before),
+          atEnd: mib(memory.atEnd),
+          logged: mib(memory.logged),
+          afterRetention: mib(memory.afterRetention),
         },
       };
       report('redis-disk', figures);
     },
   );
-}, 600_000);
+}, 900_000);
 afterAll(() => receiver?.close());
 
 test('every one of the deliveries arrived', () => {
@@ -257,38 +256,44 @@ test('every one of the deliveries arrived', () => {
   expect(accepted).toBeGreaterThanOrEqual(DELIVERIES);
 });
 
-test('no completed job, delivery, attempt list, event body or idempotency record outlives the retention', () => {
+test('the log holds every event and delivery once, delivered with its one attempt', () => {
+  expect(logProblems).toEqual([]);
+});
+
+test('once logged, no job, not-yet-logged mark or change of any delivery or event is left in Redis', () => {
+  expect(left).toEqual(NOTHING_LEFT);
   const none = Object.fromEntries(PER_DELIVERY.map((kind) => [kind, 0]));
-  expect(Object.fromEntries(PER_DELIVERY.map((kind) => [kind, after.byKind[kind] ?? 0]))).toEqual(
+  expect(Object.fromEntries(PER_DELIVERY.map((kind) => [kind, logged.byKind[kind] ?? 0]))).toEqual(
     none,
   );
 });
 
-test('idempotency records were written, each to expire within the retention', () => {
+test("Redis's memory is back within 5 MB of its level before the traffic once the retention has passed", () => {
+  expect(memory.afterRetention - memory.before).toBeLessThanOrEqual(MEMORY_SLACK_BYTES);
+});
+
+test('idempotency records were written, each to expire within the retention, and are gone after it', () => {
   // Those of the last batches are there when the load stops; every one has a TTL.
   expect(idempotencyAtEnd.length).toBeGreaterThan(0);
   // -1 would be a record without a TTL; -2 is one that expired between the SCAN and the PTTL.
   expect(idempotencyAtEnd.filter((ttl) => ttl === -1 || ttl > RETENTION_MS)).toEqual([]);
+  expect(after.byKind['idempotency record'] ?? 0).toBe(0);
 });
 
-test("every other key left is live state (endpoints, their indexes, the queues' own keys) or expires by itself", () => {
+test("every other key left is live state (endpoints, their indexes, the queues' own keys, the change stream) or expires by itself", () => {
   const unexplained = Object.keys(after.byKind).filter(
-    (kind) => !LIVE.has(kind) && !EXPIRING.has(kind) && !PER_DELIVERY.includes(kind),
+    (kind) =>
+      !LIVE.has(kind) &&
+      !EXPIRING.has(kind) &&
+      !PER_DELIVERY.includes(kind) &&
+      !PER_PUBLISH.includes(kind),
   );
   expect(unexplained).toEqual([]);
   // What is live does not grow with traffic: per endpoint its JSON and health, in the catalog;
-  // per shard the keys of its three queues; in the catalog its queue, the endpoint list and the
-  // routing index.
+  // per shard the keys of its three queues and its change stream; in the catalog its queue, the
+  // endpoint list and the routing index.
   const live = Object.entries(after.byKind)
     .filter(([kind]) => LIVE.has(kind))
     .reduce((sum, [, n]) => sum + n, 0);
-  expect(live).toBeLessThanOrEqual(ENDPOINTS * 2 + 25 * SHARDS + 10);
-});
-
-// The endpoint status sets (ep:<id>:s:<status>) and the dead letters are trimmed of ids older
-// than the retention as they grow, and expire a retention after their last addition (the
-// transition script, commands/transition-3.lua): once traffic stops, none keeps ids of deliveries
-// that no longer exist.
-test('the endpoint status sets and dead letters hold no id whose delivery has expired', () => {
-  expect(staleStatusMembers).toBe(0);
+  expect(live).toBeLessThanOrEqual(ENDPOINTS * 2 + 26 * SHARDS + 10);
 });
