@@ -23,8 +23,9 @@
  *   earn a limit by answering fast while using all of it, so L is what the endpoint has just
  *   shown it answers, not what a trickle of requests happened to add up to.
  * - A circuit breaker: after `tripAfter` consecutive timeouts or connection failures, the
- *   endpoint's deliveries are deferred for a cool-down (doubling from `coolDownMs` up to
- *   `maxCoolDownMs`), then one probe is let through; a success closes the circuit.
+ *   endpoint's deliveries are deferred for a cool-down of `coolDownMs`, then one probe is let
+ *   through; a success closes the circuit, a failure reopens it for twice the last cool-down (up
+ *   to `maxCoolDownMs`).
  *
  * Deferring costs no attempt: a delivery's attempts count only requests actually sent.
  */
@@ -180,7 +181,11 @@ export class EndpointGate {
           state.coolDownMs = this.coolDownMs;
         } else if (outcome === 'failure') {
           state.consecutiveFailures += 1;
-          if (halfOpen || state.consecutiveFailures >= this.tripAfter) {
+          // While the circuit is open only its probe (the one request sent half-open) reopens
+          // it and doubles the cool-down: requests sent before it opened that time out after
+          // (up to the limit's worth of them, 25 s later) say nothing new about the endpoint.
+          const open = state.openUntil > 0;
+          if (open ? halfOpen : state.consecutiveFailures >= this.tripAfter) {
             state.openUntil = finished + state.coolDownMs;
             state.coolDownMs = Math.min(state.coolDownMs * 2, this.maxCoolDownMs);
           }
