@@ -10,6 +10,7 @@ import {
   TEST_REDIS_ENV,
   waitFor,
 } from '@hookline/core/testing';
+import { createTestLog, type TestLog } from '@hookline/core/testing-log';
 
 export const OPERATOR_KEY = 'console-test-operator-key-'.padEnd(48, 'x');
 const APPS = path.join(__dirname, '..', '..');
@@ -20,11 +21,17 @@ interface Service {
   output: string[];
 }
 
+/** What answers 2xx once a service is up: a URL, and the headers to ask it with. */
+interface Probe {
+  url: string;
+  headers?: Record<string, string>;
+}
+
 /** A built service (`apps/<name>/dist/main.js`) as production runs it, up once `probe` answers. */
 async function spawnService(
   name: 'producer' | 'dispatcher',
   env: Record<string, string>,
-  probe: string,
+  probe: Probe,
 ) {
   const main = path.join(APPS, name, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
@@ -42,9 +49,10 @@ async function spawnService(
   child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
-    await waitFor(async () => (await fetch(probe).catch(() => undefined))?.ok, {
+    const { url, headers } = probe;
+    await waitFor(async () => (await fetch(url, { headers }).catch(() => undefined))?.ok, {
       timeoutMs: 30_000,
-      message: `${name} to answer ${probe} (${output.join('')})`,
+      message: `${name} to answer ${url} (${output.join('')})`,
     });
   } catch (error) {
     child.kill('SIGKILL');
@@ -61,35 +69,49 @@ async function stop(service: Service): Promise<void> {
 
 /**
  * A test's own Hookline: the built producer (which serves the built console) and one built
- * dispatcher, as processes, on a fresh prefix of the real Redis. Two retries 50 ms apart, so a
- * failing receiver makes a dead delivery in well under a second.
+ * dispatcher (which writes the log), as processes, on a fresh prefix of the real Redis and a log
+ * (a Postgres database) of their own. Two retries 50 ms apart, so a failing receiver makes a
+ * dead delivery in well under a second.
  */
 export class Hookline {
   private constructor(
     readonly url: string,
     private readonly prefix: string,
     private readonly services: Service[],
+    private readonly log: TestLog,
   ) {}
 
   static async start(label: string, env: Record<string, string> = {}): Promise<Hookline> {
     const prefix = testPrefix(label);
+    const log = await createTestLog(label);
     const [apiPort, metricsPort] = [await freePort(), await freePort()];
-    const shared = { ...TEST_REDIS_ENV, HOOKLINE_QUEUE_PREFIX: prefix, ...env };
+    const shared = {
+      ...TEST_REDIS_ENV,
+      HOOKLINE_QUEUE_PREFIX: prefix,
+      HOOKLINE_LOG_URL: log.url,
+      ...env,
+    };
     const url = `http://127.0.0.1:${apiPort}`;
     const producer = await spawnService(
       'producer',
       { ...shared, PORT: String(apiPort), HOST: '127.0.0.1', HOOKLINE_API_KEYS: OPERATOR_KEY },
-      `${url}/readyz`,
-    );
+      // Up once a list answers: the producer has brought the log's schema up to date (lists
+      // answer 503 until then), so the dispatcher's log writer finds it there.
+      { url: `${url}/v1/events?limit=1`, headers: { authorization: `Bearer ${OPERATOR_KEY}` } },
+    ).catch(async (error: unknown) => {
+      await log.drop();
+      throw error;
+    });
     const dispatcher = await spawnService(
       'dispatcher',
       { ...shared, METRICS_PORT: String(metricsPort), HOOKLINE_RETRY_SCHEDULE: '50ms,50ms' },
-      `http://127.0.0.1:${metricsPort}/healthz`,
+      { url: `http://127.0.0.1:${metricsPort}/healthz` },
     ).catch(async (error: unknown) => {
       await stop(producer);
+      await log.drop();
       throw error;
     });
-    return new Hookline(url, prefix, [producer, dispatcher]);
+    return new Hookline(url, prefix, [producer, dispatcher], log);
   }
 
   /** The API with the operator key, as a publisher calls it. Throws on an error status. */
@@ -110,6 +132,7 @@ export class Hookline {
   async close(): Promise<void> {
     await Promise.all(this.services.map(stop));
     await cleanupPrefix(this.prefix);
+    await this.log.drop();
   }
 }
 
