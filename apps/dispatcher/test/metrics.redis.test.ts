@@ -1,4 +1,4 @@
-import { waitFor, TEST_REDIS_ENV } from '@hookline/core/testing';
+import { waitFor } from '@hookline/core/testing';
 import { Harness } from './harness';
 import { Receiver } from './receiver';
 import { sample, spawnService, type Service } from './services';
@@ -38,12 +38,7 @@ test('after n delivered, m dead and k failed attempts, both processes report exa
   const good = await Receiver.start();
   const bad = await Receiver.start((_req, res) => res.writeHead(500).end('nope'));
   receivers.push(good, bad);
-  const env = {
-    ...TEST_REDIS_ENV,
-    HOOKLINE_QUEUE_PREFIX: h.config.queuePrefix,
-    HOOKLINE_API_KEYS: KEY,
-    HOOKLINE_RETRY_SCHEDULE: '50ms,100ms',
-  };
+  const env = h.processEnv({ HOOKLINE_API_KEYS: KEY, HOOKLINE_RETRY_SCHEDULE: '50ms,100ms' });
   const producer = await spawnService('producer', env);
   services.push(producer);
   const dispatcher = await spawnService('dispatcher', env);
@@ -65,7 +60,7 @@ test('after n delivered, m dead and k failed attempts, both processes report exa
     );
 
   await waitFor(
-    async () => good.received.length === N && (await h.api.deliveries.deadLetterSize()) === M,
+    async () => good.received.length === N && (await h.api.log.count({ dead_letter: true })) === M,
     {
       message: `${N} delivered and ${M} dead`,
     },

@@ -1,5 +1,5 @@
 import type { DeliveryDeadData, EndpointDisabledData } from '@hookline/api';
-import { deliveryIdFor, prepareEvent } from '@hookline/core';
+import { deliveryIdFor, operationalJobId, prepareEvent, type OperationalJob } from '@hookline/core';
 import { countJobs, waitFor } from '@hookline/core/testing';
 import { Webhook } from 'standardwebhooks';
 import { Harness } from './harness';
@@ -30,6 +30,7 @@ interface Op<T> {
   id: string;
   name: string;
   data: T;
+  created_at: string;
 }
 const opsAt = <T>(r: Receiver, name: string) =>
   r.received.map((x) => JSON.parse(x.body) as Op<T>).filter((e) => e.name === name);
@@ -56,7 +57,7 @@ test('a delivery that runs out of attempts is reported, signed, to the subscribe
   });
   h.startDispatcher();
   const event = prepareEvent({ name: 'order.filled', data: {}, tenant_id: 'globex' }, [target.id]);
-  await h.api.deliveries.publish([event]);
+  await h.api.publisher.publish([event]);
   const id = deliveryIdFor(event.event.id, target.id);
 
   await waitFor(() => opsAt(ops, 'hookline.delivery.dead').length === 1, {
@@ -77,11 +78,12 @@ test('a delivery that runs out of attempts is reported, signed, to the subscribe
     last_error: null,
   });
   // Visible in the API like any event, and delivered.
-  const stored = await h.api.events.get(verified.id);
+  const stored = await h.api.deliveries.getEvent(verified.id);
   expect(stored?.name).toBe('hookline.delivery.dead');
   expect(stored?.tenant_id).toBeNull();
   await waitFor(
-    async () => (await h.api.events.get(verified.id))?.deliveries[0]?.status === 'delivered',
+    async () =>
+      (await h.api.deliveries.getEvent(verified.id))?.deliveries[0]?.status === 'delivered',
   );
   expect(catchAll.received).toEqual([]);
   expect(tenants.received).toEqual([]);
@@ -110,7 +112,7 @@ test('an endpoint answering 410 is disabled and reported once; its backlog is no
   });
   // Wait for the backlog to be dead-lettered, then for the reports' queue to drain.
   await waitFor(
-    async () => (await h.api.deliveries.deadLetterIds({ endpointId: target.id })).length === 200,
+    async () => (await h.api.log.count({ dead_letter: true, endpoint_id: target.id })) === 200,
     {
       message: 'the whole backlog dead-lettered',
       timeoutMs: 20_000,
@@ -146,12 +148,15 @@ test('a report whose own delivery dies reports nothing further', async () => {
   await waitFor(() => opsDown.received.length === 2, { message: 'the report tried twice' });
   const report = JSON.parse(opsDown.received[0]!.body) as Op<DeliveryDeadData>;
   expect(report.data.event_id).toBe(event.event.id);
-  await waitFor(async () => (await h.api.events.get(report.id))?.deliveries[0]?.status === 'dead');
+  await waitFor(
+    async () => (await h.api.deliveries.getEvent(report.id))?.deliveries[0]?.status === 'dead',
+  );
   await waitFor(
     async () =>
       (await countJobs(h.api.queues, 'operational', 'waiting', 'active', 'delayed')) === 0,
   );
-  const reports = await h.api.events.list({ name: 'hookline.delivery.dead', limit: 10 });
+  await h.logged();
+  const reports = await h.api.log.listEvents({ name: 'hookline.delivery.dead', limit: 10 });
   expect(reports.data.map((e) => e.id)).toEqual([report.id]);
 });
 
@@ -162,15 +167,23 @@ test('a report job that runs again publishes nothing twice', async () => {
   h.startDispatcher();
   const event = await h.publish([target.id]);
   await waitFor(() => opsAt(ops, 'hookline.delivery.dead').length === 1);
-  // The same report again (as after a crash between publishing and completing its job).
+  // The same report again (as after a crash between publishing and completing its job): the job
+  // as the dead-lettering queued it, dated by the death its event carries.
+  const [sent] = opsAt<DeliveryDeadData>(ops, 'hookline.delivery.dead');
   const id = deliveryIdFor(event.event.id, target.id);
-  const job = { kind: 'delivery.dead' as const, delivery_id: id, endpoint_id: target.id };
-  await h.api.queues.of(id).operational.add('operational', job, { jobId: `ops-dead-${id}-0` });
+  expect(sent!.data.delivery_id).toBe(id);
+  const job: OperationalJob = {
+    kind: 'delivery.dead',
+    ...sent!.data,
+    at: Date.parse(sent!.created_at),
+  };
+  await h.api.queues.of(id).operational.add('operational', job, { jobId: operationalJobId(job) });
   await waitFor(
     async () =>
       (await countJobs(h.api.queues, 'operational', 'waiting', 'active', 'delayed')) === 0,
   );
-  const reports = await h.api.events.list({ name: 'hookline.delivery.dead', limit: 10 });
+  await h.logged();
+  const reports = await h.api.log.listEvents({ name: 'hookline.delivery.dead', limit: 10 });
   expect(reports.data).toHaveLength(1);
   expect(opsAt(ops, 'hookline.delivery.dead')).toHaveLength(1);
 });

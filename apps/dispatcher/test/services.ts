@@ -18,6 +18,9 @@ export async function spawnService(
 ): Promise<Service> {
   const main = path.join(__dirname, '..', '..', name, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
+  // Without it a process would write the log of the local server's `hookline` database, shared
+  // with every other run, and a test would read its own empty log.
+  if (!env.HOOKLINE_LOG_URL) throw new Error(`${name}: give it HOOKLINE_LOG_URL (a test log)`);
   const port = await freePort();
   const child = spawn(process.execPath, [main], {
     env: {
@@ -69,8 +72,8 @@ export interface ApiAnswer<T> {
 }
 
 /**
- * A built producer and a built dispatcher on one Redis prefix (the process tests' setup), and the
- * producer's API called with an operator key.
+ * A built producer and a built dispatcher on one Redis prefix and one log (the process tests'
+ * setup), and the producer's API called with an operator key.
  */
 export class ServicePair {
   private constructor(
@@ -80,7 +83,13 @@ export class ServicePair {
   ) {}
 
   static async start(
-    config: { redisUrl: string; redisCluster?: boolean; shards?: number; queuePrefix: string },
+    config: {
+      redisUrl: string;
+      redisCluster?: boolean;
+      shards?: number;
+      queuePrefix: string;
+      logUrl: string;
+    },
     key: string,
     env: Record<string, string> = {},
   ): Promise<ServicePair> {
@@ -89,6 +98,7 @@ export class ServicePair {
       REDIS_CLUSTER: String(config.redisCluster ?? false),
       HOOKLINE_SHARDS: String(config.shards ?? 1),
       HOOKLINE_QUEUE_PREFIX: config.queuePrefix,
+      HOOKLINE_LOG_URL: config.logUrl,
       HOOKLINE_API_KEYS: key,
       ...env,
     };

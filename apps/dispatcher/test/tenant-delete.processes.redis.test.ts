@@ -1,5 +1,6 @@
 import type { DeliveryStatus, EventWithDeliveries } from '@hookline/api';
 import { waitFor } from '@hookline/core/testing';
+import { moveInFlight } from '@hookline/core/testing-log';
 import { Harness } from './harness';
 import { Receiver } from './receiver';
 import { ServicePair } from './services';
@@ -269,36 +270,37 @@ test('the deleted tenant and its endpoints are 404; the other tenant is whole', 
 });
 
 // The race behind the test above, step by step, on the stores the delete route uses: the route
-// reads the endpoint's waiting deliveries, a dispatcher finishes one of them (its job is then
-// removed: `removeOnComplete`), and the route drops what it read. BullMQ's `remove` answers 1
-// for a job that no longer exists, so only the transition's own check (from pending or failed
-// only) keeps the finished delivery from being turned from `delivered` into `dead`.
+// reads the endpoint's waiting deliveries from the log (deliveries.ts `dropWaitingOf`), a
+// dispatcher finishes one of them, and the route drops what it read. Only the move's own check
+// (from pending or failed only: commands/record-2.lua) keeps the finished delivery from being
+// turned from `delivered` into `dead`.
 test('a delivery that finishes while its endpoint is being deleted stays delivered', async () => {
   const own = await Harness.create();
   try {
+    own.startLogWriter();
     const endpoint = await own.createEndpoint({ url: 'http://127.0.0.1:9/unused' });
     await own.publish([endpoint.id]);
-    const waiting = (await own.api.endpoints.delete(endpoint.id))!;
+    await own.logged();
+    expect(await own.api.endpoints.delete(endpoint.id)).toBe(true);
+    const waiting = await own.api.deliveries.idsSince(endpoint.id, ['pending', 'failed'], 0);
     expect(waiting).toHaveLength(1);
     const id = waiting[0]!;
 
-    const state = (await own.api.deliveries.getState(id))!;
     const at = Date.now();
-    await own.api.deliveries.transition(state, 'delivered', {
-      attempt: {
-        number: 1,
-        at: new Date(at).toISOString(),
-        duration_ms: 30,
-        status_code: 204,
-        error: null,
-        response_excerpt: '',
-      },
-      now: at,
-    });
-    await own.api.queues.of(id).deliveries.remove(id);
+    const attempt = {
+      number: 1,
+      at: new Date(at).toISOString(),
+      duration_ms: 30,
+      status_code: 204,
+      error: null,
+      response_excerpt: '',
+    };
+    expect(await moveInFlight(own.api, id, 'delivered', { attempt, now: at })).toBe('ok');
 
-    await own.api.deliveries.dropWaiting(endpoint.id, waiting);
-    expect((await own.api.deliveries.getState(id))?.status).toBe('delivered');
+    expect(await own.api.inFlight.dropWaiting(waiting)).toBe(0);
+    expect((await own.api.deliveries.getDelivery(id))?.status).toBe('delivered');
+    await own.logged();
+    expect((await own.api.log.getDeliveries([id])).map((d) => d.status)).toEqual(['delivered']);
   } finally {
     await own.close();
   }
