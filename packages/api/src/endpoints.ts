@@ -94,7 +94,7 @@ export const EndpointUrl = z
   .min(1)
   .max(2048)
   .describe(
-    'where deliveries go: `https://` and a host name (no IP literal, localhost or credentials) unless the deployment allows insecure URLs',
+    'where deliveries go, written `scheme://host…` (no control characters, credentials, fragment or port 0): `https://` and a fully qualified host name (no IP literal, localhost or name of the server itself) unless the deployment allows insecure URLs',
   );
 
 /** `POST /v1/endpoints`: fields with a default may be left out. */

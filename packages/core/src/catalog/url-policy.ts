@@ -1,11 +1,57 @@
 import { BlockList, isIP } from 'node:net';
+import { hostname } from 'node:os';
 
 export interface UrlPolicyOptions {
   /** `HOOKLINE_ALLOW_INSECURE_URLS`: allow http://, IP literals, localhost and private addresses. */
   allowInsecure: boolean;
+  /** The names of the machine Hookline runs on, refused as localhost is. Default `[os.hostname()]`. */
+  ownHostNames?: readonly string[];
 }
 
 const MAX_URL_LENGTH = 2048;
+
+// The URL parser drops tabs and newlines wherever they are and escapes the other controls, so a
+// stored URL holding one is not the one deliveries go to (`/a\tb` is delivered to `/ab`).
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+// A scheme, `//` and the authority, up to where the path starts. The parser reads `https:host`,
+// `https:/host` and `https:\\host` as `https://host`; a URL is stored as written, so it must be
+// written the way every reader of it reads it.
+const AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/([^/\\?#]*)/i;
+
+// A DNS label as RFC 1123 has it (letters, digits, inner hyphens, at most 63), plus the
+// underscore, which real host names carry. The parser lets `*`, empty labels and edge hyphens
+// through; no resolver finds such a name.
+const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
+const MAX_HOST_LENGTH = 253;
+
+/** Names that are the machine itself wherever Hookline runs (RFC 6761 and common /etc/hosts). */
+const LOCALHOST_NAMES = new Set(['localhost', 'localhost.localdomain', 'localhost6.localdomain6']);
+
+/** A host name as a resolver compares it: lower case, without the root's trailing dots. */
+function bareName(name: string): string {
+  return name.toLowerCase().replace(/\.+$/, '');
+}
+
+/** Why a host name that is not an IP address is refused, or `undefined`. */
+function checkHostName(host: string, options: UrlPolicyOptions): string | undefined {
+  const bare = bareName(host);
+  if (!options.allowInsecure) {
+    if (LOCALHOST_NAMES.has(bare) || bare.endsWith('.localhost')) {
+      return 'must not point at localhost';
+    }
+    const own = options.ownHostNames ?? [hostname()];
+    if (own.some((name) => bareName(name) === bare)) return 'must not point at this machine';
+  }
+  // One trailing dot names the root; the parser has already turned the name into ASCII.
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  if (name.length > MAX_HOST_LENGTH || !name.split('.').every((label) => LABEL.test(label))) {
+    return 'must have a valid host name (labels of letters, digits and inner hyphens)';
+  }
+  if (!options.allowInsecure && !name.includes('.')) return 'must use a fully qualified host name';
+  return undefined;
+}
 
 /**
  * Checks an endpoint URL when it is registered. Returns why it is refused, or `undefined`.
@@ -16,24 +62,29 @@ export function checkEndpointUrl(text: string, options: UrlPolicyOptions): strin
   if (text.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
   // The URL parser would trim these silently, and the stored URL would keep them.
   if (text !== text.trim()) return 'must not start or end with whitespace';
+  if (CONTROL_CHARACTER.test(text)) return 'must not contain control characters';
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     return 'must be an absolute URL';
   }
-  if (url.username || url.password) return 'must not contain credentials';
   if (url.protocol !== 'https:' && !(options.allowInsecure && url.protocol === 'http:')) {
     return options.allowInsecure ? 'must be an http:// or https:// URL' : 'must be an https:// URL';
   }
+  const authority = AUTHORITY.exec(text)?.[1];
+  if (!authority) return 'must be written as scheme://host';
+  // `https://:@host` parses to an empty user and password, which the parser then drops.
+  if (url.username || url.password || authority.includes('@')) {
+    return 'must not contain credentials';
+  }
   if (url.hash) return 'must not contain a fragment';
-  if (options.allowInsecure) return undefined;
+  if (url.port === '0') return 'must not use port 0';
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) !== 0) return 'must use a host name, not an IP address';
-  const lower = host.toLowerCase().replace(/\.$/, '');
-  if (lower === 'localhost' || lower.endsWith('.localhost')) return 'must not point at localhost';
-  if (!lower.includes('.')) return 'must use a fully qualified host name';
-  return undefined;
+  if (isIP(host) !== 0) {
+    return options.allowInsecure ? undefined : 'must use a host name, not an IP address';
+  }
+  return checkHostName(url.hostname, options);
 }
 
 // Addresses no webhook may reach unless insecure URLs are allowed: RFC 6890 special-purpose
