@@ -35,7 +35,11 @@ function dataOf(row: ReplayCandidate): DeliverJob {
   };
 }
 
-/** A delivery in flight as the API shows it: its logged attempts, and the last one its job holds. */
+/**
+ * A delivery in flight as the API shows it: its status from its job, its attempts from the log
+ * plus the last one, which its job holds. An attempt before the last that the log has not written
+ * yet shows once it has (within about a second: a retry waits longer than that but in tests).
+ */
 function inFlightView(d: InFlight, logged: Delivery | undefined): Delivery {
   const attempts = [...(logged?.attempts ?? [])];
   if (d.lastAttempt && !attempts.some((a) => a.number === d.lastAttempt!.number))
@@ -96,8 +100,8 @@ export class Deliveries {
 
   /** An event with its deliveries' states: the log's, or, before the log has it, Redis's. */
   async getEvent(id: string): Promise<EventWithDeliveries | undefined> {
-    const logged = await this.log.getEvent(id);
-    if (logged) return this.withMovingStates(logged);
+    const fromLog = await this.log.getEvent(id);
+    if (fromLog) return this.withMovingStates(fromLog);
     const version = await this.redis.hget(this.keys.unloggedEvent(id), 'v');
     // Not marked: unknown, or logged since the first read (the mark goes once the log has it).
     if (!version) return this.log.getEvent(id);
@@ -106,17 +110,35 @@ export class Deliveries {
     if (!entry) return this.log.getEvent(id);
     const change = parseEntry(entry);
     if (change instanceof Error || change.kind !== 'event') return undefined;
-    const deliveries = await this.getDeliveries(change.deliveries.map((d) => d.id));
+    const ids = change.deliveries.map((d) => d.id);
+    const [moving, logged] = await Promise.all([
+      this.inFlight.getMany(ids),
+      this.log.getDeliveries(ids),
+    ]);
+    const byId = new Map(logged.map((d) => [d.id, d]));
     const event = JSON.parse(change.body) as WebhookEvent;
     return {
       ...event,
       tenant_id: change.tenant_id,
-      deliveries: deliveries.map((d) => ({
-        id: d.id,
-        endpoint_id: d.endpoint_id,
-        status: d.status,
-        attempts: d.attempts.length,
-      })),
+      // Each delivery as its job says, else as the log does: the job's count is never behind.
+      deliveries: change.deliveries.flatMap((d, i) => {
+        const job = moving[i];
+        if (job)
+          return [
+            { id: d.id, endpoint_id: d.endpoint_id, status: job.status, attempts: job.attempts },
+          ];
+        const row = byId.get(d.id);
+        return row
+          ? [
+              {
+                id: d.id,
+                endpoint_id: d.endpoint_id,
+                status: row.status,
+                attempts: row.attempts.length,
+              },
+            ]
+          : [];
+      }),
     };
   }
 
