@@ -124,6 +124,33 @@ export interface Leftovers {
   pending: number;
 }
 
+/** Changes in every shard's stream: appended, and not yet written to the log by any writer. */
+export async function streamLength(h: Deployment): Promise<number> {
+  const lengths = await Promise.all(
+    h.keys.allShards.map((shard) => h.redis.xlen(h.keys.changes(shard))),
+  );
+  return lengths.reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * Changes each log writer has read and not acknowledged (its batch in hand), over every shard,
+ * by consumer name (`<host>-<pid>-<random>`, log-writer.ts).
+ */
+export async function pendingByWriter(h: Deployment): Promise<Map<string, number>> {
+  const byWriter = new Map<string, number>();
+  for (const shard of h.keys.allShards) {
+    const consumers = (await h.redis
+      .xinfo('CONSUMERS', h.keys.changes(shard), LOG_GROUP)
+      .catch(() => [])) as (string | number)[][];
+    for (const fields of consumers) {
+      const name = String(fields[fields.indexOf('name') + 1]);
+      const pending = Number(fields[fields.indexOf('pending') + 1]);
+      byWriter.set(name, (byWriter.get(name) ?? 0) + pending);
+    }
+  }
+  return byWriter;
+}
+
 /** Counts {@link Leftovers} (one redis-server: SCAN reads one node). */
 export async function leftovers(h: Deployment): Promise<Leftovers> {
   const keys = await allKeys(h.redis);
@@ -139,10 +166,7 @@ export async function leftovers(h: Deployment): Promise<Leftovers> {
   return {
     jobs: keys.filter((key) => /:deliveries:whd_[0-9A-Z]{26}$/.test(key)).length,
     unlogged: keys.filter((key) => /:evt:evt_[0-9A-Z]{26}$/.test(key)).length,
-    changes: (await Promise.all(streams.map((stream) => h.redis.xlen(stream)))).reduce(
-      (sum, n) => sum + n,
-      0,
-    ),
+    changes: await streamLength(h),
     pending: pending.reduce((sum, n) => sum + n, 0),
   };
 }
