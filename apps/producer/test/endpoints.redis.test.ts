@@ -221,9 +221,6 @@ describe('DELETE /v1/endpoints/:id', () => {
     expect(await h.context.log.count({ endpoint_id: created.id, dead_letter: true })).toBe(0);
   });
 
-  // Known wrong, so `failing` (it fails once fixed, and then loses the mark): the API reference
-  // and the route table say a deleted endpoint's dead letter goes with it, but the log keeps
-  // listing and counting it.
   test('takes its dead letter with it', async () => {
     const created = await create(endpointBody({ event_types: ['delete.dead'] }));
     const event = (await h.api.post('/v1/events', { name: 'delete.dead', data: {} }).expect(202))

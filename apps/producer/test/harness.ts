@@ -9,14 +9,13 @@ import {
   type HooklineContext,
   type Metrics,
 } from '@hookline/core';
+import { cleanupPrefix, keysOfPrefix, testPrefix, TEST_REDIS_ENV } from '@hookline/core/testing';
 import {
-  cleanupPrefix,
-  keysOfPrefix,
-  testPrefix,
-  TEST_REDIS_ENV,
-  waitFor,
-} from '@hookline/core/testing';
-import { createTestLog, moveInFlight, startTestLogWriter } from '@hookline/core/testing-log';
+  createTestLog,
+  moveInFlight,
+  startTestLogWriter,
+  untilLogged,
+} from '@hookline/core/testing-log';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -59,23 +58,6 @@ export interface HarnessOptions {
   now?: () => number;
   /** Whether a log writer runs beside the app (default true); without one nothing is logged. */
   logWriter?: boolean;
-}
-
-/**
- * Resolves once every shard's change stream is empty: the log writer deletes a batch from its
- * stream in the same transaction as the marks of the events it logged, after writing it.
- * (testing-log's `untilLogged` goes by the oldest entry's age, which is 0 for an entry appended
- * in the current millisecond, so it may return while a change is still unwritten.)
- */
-async function untilLogged(context: HooklineContext): Promise<void> {
-  const { redis, keys } = context;
-  await waitFor(
-    async () => {
-      const lengths = await Promise.all(keys.allShards.map((s) => redis.xlen(keys.changes(s))));
-      return lengths.every((length) => length === 0);
-    },
-    { timeoutMs: 15_000, message: 'changes still not in the log' },
-  );
 }
 
 /** The app on a prefix of its own against real Redis; `close()` cleans the prefix up. */
