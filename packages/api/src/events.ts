@@ -1,18 +1,15 @@
-import { EventName, EventResource, JsonObject, WebhookEvent } from '@hookline/webhooks';
+import { EventResource, JsonObject, WebhookEvent } from '@hookline/webhooks';
 import { z } from 'zod';
 import { NameFilter, SearchFilters } from './search';
 import { DeliveryStatus } from './deliveries';
 import { EndpointId, EventId } from './ids';
-import { isOperationalName, OPERATIONAL_PREFIX } from './operational-events';
+import { CallerEventName } from './operational-events';
 import { listOf, pageQuery } from './pagination';
 import { TenantId } from './tenants';
 
 /** `POST /v1/events` */
 export const PublishEvent = z.strictObject({
-  name: EventName.refine(
-    (name) => !isOperationalName(name),
-    `names under ${OPERATIONAL_PREFIX} are Hookline's own operational events`,
-  ),
+  name: CallerEventName,
   data: JsonObject,
   /** The tenant it is for: it reaches only that tenant's endpoints (absent: only untenanted ones). */
   tenant_id: TenantId.optional(),
@@ -38,7 +35,10 @@ export const PublishedBatch = z.object({ data: z.array(Published) });
 export type PublishedBatch = z.infer<typeof PublishedBatch>;
 
 /** `POST /v1/endpoints/:id/test`: a test delivery, signed like any other, without `Event-Id`. */
-export const TestSend = z.strictObject({ name: EventName, data: JsonObject.default({}) });
+export const TestSend = z.strictObject({
+  name: CallerEventName,
+  data: JsonObject.default({}),
+});
 export type TestSend = z.infer<typeof TestSend>;
 
 /** One delivery of an event, as the event shows it (`attempts` is a count here). */

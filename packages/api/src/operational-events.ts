@@ -1,3 +1,4 @@
+import { EventName } from '@hookline/webhooks';
 import { z } from 'zod';
 import { AttemptError } from './deliveries';
 import { DeliveryId, EndpointId } from './ids';
@@ -7,11 +8,23 @@ import { TenantId } from './tenants';
  * Hookline's own events, about what an operator must act on. They are delivered like any other
  * (signed, retried, dead-lettered), but only to untenanted endpoints that subscribe to them by
  * name or by `hookline.*`: an endpoint subscribed to everything does not get them. Publishers
- * cannot publish names under this prefix.
+ * cannot publish names under this prefix, nor send a test of one.
  */
 export const OPERATIONAL_PREFIX = 'hookline.';
 
-export const isOperationalName = (name: string) => name.startsWith(OPERATIONAL_PREFIX);
+/**
+ * Whether `name` is under the reserved prefix, in any case: Hookline's own names are lower case,
+ * but a receiver or a filter downstream that folds case must not take `HOOKLINE.delivery.dead`
+ * from a publisher for Hookline's.
+ */
+export const isOperationalName = (name: string) =>
+  name.slice(0, OPERATIONAL_PREFIX.length).toLowerCase() === OPERATIONAL_PREFIX;
+
+/** An event name a caller may use: any but Hookline's own (see {@link isOperationalName}). */
+export const CallerEventName = EventName.refine(
+  (name) => !isOperationalName(name),
+  `names under ${OPERATIONAL_PREFIX} (in any case) are Hookline's own operational events`,
+);
 
 /** `hookline.delivery.dead`: a delivery reached the dead letter. */
 export const DeliveryDeadData = z.object({
