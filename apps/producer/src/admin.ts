@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { HooklineContext } from '@hookline/core';
 import { HttpError } from './http-error';
-import { Router, type RequestHandler } from 'express';
+import { Router, type Express, type RequestHandler } from 'express';
 import { apiKeyCheck } from './auth';
 
 export const ADMIN_PATH = '/admin/queues';
@@ -36,6 +36,21 @@ function requireAdminKey(keys: readonly string[]): RequestHandler {
 }
 
 /**
+ * bull-board's page holds buttons that retry, promote and remove jobs: a page of another origin
+ * that frames it could click them for a signed-in operator, so no page may frame it. Its own
+ * scripts and styles are bull-board's to list, so the policy says only that.
+ */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'Content-Security-Policy': "frame-ancestors 'none'",
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  });
+  next();
+};
+
+/**
  * bull-board on `/admin/queues`, for operators who know BullMQ, behind the same API keys: every
  * queue of every shard, each named by its hash tag (`{hookline:3}:deliveries`).
  */
@@ -48,7 +63,10 @@ export function adminRoutes(context: HooklineContext, keys: readonly string[]): 
       .map(({ queue }) => new BullMQAdapter(queue, { prefix: `${queue.opts.prefix ?? ''}:` })),
     serverAdapter,
   });
+  // The adapter's router is an express app of its own, which would announce itself.
+  const board = serverAdapter.getRouter() as Express;
+  board.disable('x-powered-by');
   const router = Router();
-  router.use(ADMIN_PATH, requireAdminKey(keys), serverAdapter.getRouter() as RequestHandler);
+  router.use(ADMIN_PATH, securityHeaders, requireAdminKey(keys), board);
   return router;
 }
