@@ -94,7 +94,8 @@ test('a dead delivery and a disabled endpoint are reported, signed, to the subsc
     catchAll.received.map((r) => (JSON.parse(r.body) as { name: string }).name).sort(),
   ).toEqual(['order.down', 'order.gone']);
   expect(tenant.received).toEqual([]);
-  // Listed by the API like any event.
+  // Listed by the API like any event, once the log has it.
+  await h.logged();
   const listed = await api<{ data: { name: string }[] }>(
     'GET',
     '/v1/events?name=hookline.endpoint.disabled',
