@@ -1,4 +1,4 @@
-import { isOperationalName } from '@hookline/api';
+import { isOperationalName, type Attempt } from '@hookline/api';
 import {
   deliveryState,
   UNSETTLED,
@@ -63,16 +63,17 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     delivery: DeliveryState,
     why: string,
     report: boolean,
-    extra: Record<string, unknown> = {},
+    /** The last attempt, for the report, when the caller has it at hand. */
+    lastAttempt?: Attempt,
   ) {
     await store.record(
       delivery,
       { to: 'dead', now: deps.now(), from: moving, deadLetter: true },
-      { report: report && reports(delivery) },
+      { report: report && reports(delivery), lastAttempt },
     );
     metrics.deliveries.inc({ outcome: 'dead' });
     logger.warn(
-      { delivery: delivery.id, endpoint: delivery.endpointId, ...extra },
+      { delivery: delivery.id, endpoint: delivery.endpointId },
       `delivery dead-lettered: ${why}`,
     );
   }
@@ -261,10 +262,12 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     );
     if (verdict === 'gone' || verdict === 'refused') return;
     if (verdict === 'disable') {
+      // The attempt just recorded counts, and is the one the report names.
       await finishDead(
-        delivery,
+        { ...delivery, attempts: delivery.attempts + 1 },
         'its endpoint has failed for longer than HOOKLINE_DISABLE_AFTER',
         true,
+        attempt,
       );
       await disableEndpoint(
         endpoint,

@@ -38,15 +38,12 @@ const expectEveryDeliveryPending = (event: Read) => {
   expect(event.deliveries.every((d) => d.status === 'pending')).toBe(true);
 };
 
-// Known wrong, so `failing`: read before the log has it, an event fanned out in several
-// transactions shows only the deliveries of its first one (2,000).
-test.failing(
-  'one publish to 10,000 endpoints is read back whole before the log has it',
-  async () => {
-    expect(await h.context.log.getEvent(eventId)).toBeUndefined();
-    expectEveryDeliveryPending((await h.api.get(`/v1/events/${eventId}`).expect(200)).body as Read);
-  },
-);
+// Each chunk of a large fan-out is a change of its own, marked until the log has it: read before
+// then, the event shows the deliveries of every chunk.
+test('one publish to 10,000 endpoints is read back whole before the log has it', async () => {
+  expect(await h.context.log.getEvent(eventId)).toBeUndefined();
+  expectEveryDeliveryPending((await h.api.get(`/v1/events/${eventId}`).expect(200)).body as Read);
+});
 
 test('one publish fans out to 10,000 subscribed endpoints: a job each, all of them in the log', async () => {
   expect(await countJobs(h.context.queues, 'deliveries', 'waiting', 'delayed', 'prioritized')).toBe(

@@ -10,6 +10,7 @@ import { UNSETTLED } from './lifecycle';
 import type { DeliverySearch, LogStore, ReplayCandidate } from './log/log-store';
 
 type DeliverySearchFilter = Omit<DeliverySearch, 'limit' | 'cursor'>;
+import type { EventAccepted } from './log/changes';
 import { deliveryChangeFields, parseEntry } from './log/stream-entries';
 import { changeHead } from './in-flight/job-record';
 import { groupByShard } from './redis/by-shard';
@@ -35,15 +36,13 @@ function dataOf(row: ReplayCandidate): DeliverJob {
   };
 }
 
-/**
- * A delivery in flight as the API shows it: its status from its job, its attempts from the log
- * plus the last one, which its job holds. An attempt before the last that the log has not written
- * yet shows once it has (within about a second: a retry waits longer than that but in tests).
- */
+/** A delivery in flight as the API shows it: its status from its job, its attempts from both. */
 function inFlightView(d: InFlight, logged: Delivery | undefined): Delivery {
+  // The log's (a replayed delivery's earlier cycles too), then the job's that it has not written yet.
   const attempts = [...(logged?.attempts ?? [])];
-  if (d.lastAttempt && !attempts.some((a) => a.number === d.lastAttempt!.number))
-    attempts.push(d.lastAttempt);
+  const known = new Set(attempts.map((a) => a.number));
+  for (const attempt of d.recorded) if (!known.has(attempt.number)) attempts.push(attempt);
+  attempts.sort((a, b) => a.number - b.number);
   return {
     id: d.id,
     event_id: d.test ? null : d.eventId,
@@ -98,56 +97,73 @@ export class Deliveries {
     return job ? job.tenantId : this.log.tenantOfDelivery(id);
   }
 
-  /** An event with its deliveries' states: the log's, or, before the log has it, Redis's. */
+  /**
+   * An event with its deliveries' states: what the log has of it, and what its changes not yet
+   * logged add (a large fan-out's chunks are a change each), each delivery's state from its job
+   * while it has one. Undefined for an event neither knows.
+   */
   async getEvent(id: string): Promise<EventWithDeliveries | undefined> {
-    const fromLog = await this.log.getEvent(id);
-    if (fromLog) return this.withMovingStates(fromLog);
-    const version = await this.redis.hget(this.keys.unloggedEvent(id), 'v');
-    // Not marked: unknown, or logged since the first read (the mark goes once the log has it).
-    if (!version) return this.log.getEvent(id);
-    const [entry] = await this.redis.xrange(this.keys.changesOf(id), version, version);
-    // Logged between the two reads: the log has it now.
-    if (!entry) return this.log.getEvent(id);
-    const change = parseEntry(entry);
-    if (change instanceof Error || change.kind !== 'event') return undefined;
-    const ids = change.deliveries.map((d) => d.id);
-    const [moving, logged] = await Promise.all([
-      this.inFlight.getMany(ids),
-      this.log.getDeliveries(ids),
-    ]);
-    const byId = new Map(logged.map((d) => [d.id, d]));
-    const event = JSON.parse(change.body) as WebhookEvent;
-    return {
-      ...event,
-      tenant_id: change.tenant_id,
-      // Each delivery as its job says, else as the log does: the job's count is never behind.
-      deliveries: change.deliveries.flatMap((d, i) => {
-        const job = moving[i];
-        if (job)
-          return [
-            { id: d.id, endpoint_id: d.endpoint_id, status: job.status, attempts: job.attempts },
-          ];
-        const row = byId.get(d.id);
-        return row
-          ? [
-              {
-                id: d.id,
-                endpoint_id: d.endpoint_id,
-                status: row.status,
-                attempts: row.attempts.length,
-              },
-            ]
-          : [];
-      }),
+    const [fromLog, pending] = await Promise.all([this.log.getEvent(id), this.unloggedChanges(id)]);
+    const first = pending[0];
+    if (!fromLog && !first) {
+      // Logged between the two reads (its marks go once the log has each change), or unknown.
+      const late = await this.log.getEvent(id);
+      return late && this.withStates(late, []);
+    }
+    const base: EventWithDeliveries = fromLog ?? {
+      ...(JSON.parse(first!.body) as WebhookEvent),
+      tenant_id: first!.tenant_id,
+      deliveries: [],
     };
+    return this.withStates(
+      base,
+      pending.flatMap((c) => c.deliveries),
+    );
   }
 
-  /** A logged event whose deliveries may have moved since the log last heard: their jobs say. */
-  private async withMovingStates(event: EventWithDeliveries): Promise<EventWithDeliveries> {
-    const moving = await this.inFlight.getMany(event.deliveries.map((d) => d.id));
+  /** An event's changes still on its shard's stream, found by the marks the publish left. */
+  private async unloggedChanges(eventId: string): Promise<EventAccepted[]> {
+    const versions = await this.redis.hkeys(this.keys.unloggedEvent(eventId));
+    if (versions.length === 0) return [];
+    const stream = this.keys.changesOf(eventId);
+    const entries = await Promise.all(versions.map((v) => this.redis.xrange(stream, v, v)));
+    return entries.flat().flatMap((entry) => {
+      const change = parseEntry(entry);
+      return change instanceof Error || change.kind !== 'event' ? [] : [change];
+    });
+  }
+
+  /**
+   * A logged event with the deliveries its unlogged changes add, each as its job says while it
+   * has one (the job's count is never behind), else as the log does.
+   */
+  private async withStates(
+    event: EventWithDeliveries,
+    added: readonly { id: string; endpoint_id: string }[],
+  ): Promise<EventWithDeliveries> {
+    const known = new Set(event.deliveries.map((d) => d.id));
+    const extra = added.filter((d) => !known.has(d.id));
+    const ids = [...event.deliveries.map((d) => d.id), ...extra.map((d) => d.id)];
+    const [moving, logged] = await Promise.all([
+      this.inFlight.getMany(ids),
+      extra.length > 0 ? this.log.getDeliveries(extra.map((d) => d.id)) : [],
+    ]);
+    const rows = new Map(logged.map((d) => [d.id, d]));
+    const deliveries = [
+      ...event.deliveries,
+      ...extra.map((d) => {
+        const row = rows.get(d.id);
+        return {
+          id: d.id,
+          endpoint_id: d.endpoint_id,
+          status: row?.status ?? ('pending' as const),
+          attempts: row?.attempts.length ?? 0,
+        };
+      }),
+    ];
     return {
       ...event,
-      deliveries: event.deliveries.map((d, i) => {
+      deliveries: deliveries.map((d, i) => {
         const job = moving[i];
         return job ? { ...d, status: job.status, attempts: job.attempts } : d;
       }),

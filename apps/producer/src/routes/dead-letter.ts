@@ -55,7 +55,7 @@ export function deadLetterRoutes({ context, now }: RouteDeps, auth: RequestHandl
   });
 
   router.post('/v1/dead-letter/replay', auth, jsonBody, async (req, res) => {
-    const { ids, since, until, dry_run, ...query } = parse(DeadLetterReplay, req.body ?? {});
+    const { ids, since, until, dry_run, ...query } = parse(DeadLetterReplay, req.body);
     const dryRun = dry_run ?? false;
     const filter = await deadLetterFilter(context, res, query);
     if (!filter) {

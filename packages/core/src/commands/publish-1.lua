@@ -1,6 +1,6 @@
 --[[
   Appends the changes of published events to their shard's change stream, one entry per event
-  naming its new deliveries, and marks each event as not yet logged. The delivery jobs (each
+  (or per chunk of a large fan-out) naming its new deliveries, and marks each as not yet logged. The delivery jobs (each
   delivery's one record while it moves) are added beside it by BullMQ's own script in the same
   MULTI (in-flight/publish.ts), so a publish stays all or nothing however many calls it takes.
   Key names come from keys.ts; entry fields are read by log/stream-entries.ts.
@@ -10,8 +10,8 @@
 
     Then, once per event, a group of ARGV:
       event id
-      its not-yet-logged hash key (keys.ts `unloggedEvent`), or '' when the event was written
-        before (a large fan-out's later chunks, a fan-out's recovery): then only its deliveries go
+      its not-yet-logged hash key (keys.ts `unloggedEvent`): each change of the event (a large
+        fan-out appends one per chunk) is marked there by its stream id until the log has it
       name
       tenant id, '' for none
       resource id, '' for none
@@ -42,7 +42,7 @@ while i <= #ARGV do
   written = written + n
   local version = redis.call('XADD', stream, '*', 'k', 'e', 'id', eventId, 'n', name,
     't', tenant, 'ri', resourceId, 'rt', resourceType, 'x', test, 'p', traceparent,
-    'w', unloggedKey == '' and '' or '1', 'b', body, 'd', table.concat(pairs, ','))
-  if unloggedKey ~= '' then redis.call('HSET', unloggedKey, 'v', version) end
+    'b', body, 'd', table.concat(pairs, ','))
+  redis.call('HSET', unloggedKey, version, 1)
 end
 return written

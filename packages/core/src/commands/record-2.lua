@@ -1,6 +1,6 @@
 --[[
   Moves a delivery in flight to a new status, recording the attempt that moved it (if one did),
-  in its job's hash — the job is the delivery's one record while it moves
+  in its job's hash (field `hla:<n>`) — the job is the delivery's one record while it moves
   (in-flight/job-record.ts) — and appends the change to the shard's change stream, in one
   atomic step: the log (log/) can never miss a move, nor see one that did not happen. Who may
   ask for which move: packages/core/src/lifecycle.ts.
@@ -49,7 +49,7 @@ local fields = { 'hls', to, 'hlx', nextAttemptAt }
 local entry = { 'k', 'd', 'h', head, 's', to, 'x', nextAttemptAt, 'a', now, 'l', deadLetter }
 if attempt ~= '' then
   attempts = attempts + 1
-  fields[#fields + 1] = 'hll'
+  fields[#fields + 1] = 'hla:' .. attempts
   fields[#fields + 1] = attempt
   entry[#entry + 1] = 't'
   entry[#entry + 1] = attempt

@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from '@hookline/api';
+import { Attempt, type DeliveryStatus } from '@hookline/api';
 import type { Redis } from 'ioredis';
 import { readPerShard } from '../redis/by-shard';
 import type { Queues } from '../queues';
@@ -6,7 +6,14 @@ import { execAll } from '../redis/exec';
 import type { RedisKeys } from '../redis/keys';
 import { DeliverJob, jobFor, operationalJobId, type OperationalJob } from '../queues';
 import type { DeliveryJobAdds } from './delivery-job-adds';
-import { deliveryState, JOB_STATE_READ, readJobState, type DeliveryState } from './job-record';
+import {
+  attemptField,
+  attemptsOf,
+  deliveryState,
+  JOB_STATE_READ,
+  readJobState,
+  type DeliveryState,
+} from './job-record';
 import { recordArgs, type RecordMove } from './record';
 import { fromStatuses } from '../lifecycle';
 import { healthArgs } from '../catalog/health-args';
@@ -17,6 +24,8 @@ export type RecordVerdict = 'ok' | 'gone' | 'disable' | 'refused';
 export interface RecordOptions {
   /** Whether this attempt counts for the endpoint's health (disable after unbroken failure). */
   health?: 'success' | 'failure' | undefined;
+  /** The attempt the report names as the last, when the move records none (read otherwise). */
+  lastAttempt?: Attempt | undefined;
   /**
    * Report the move to `dead` as a `hookline.delivery.dead` operational event: its job is added
    * in the same transaction, so a process killed at any instant has either not dead-lettered the
@@ -30,6 +39,8 @@ export interface RecordOptions {
 export interface InFlight extends DeliveryState {
   /** Whether BullMQ has finished its job (it waits there for the log, then goes). */
   finished: boolean;
+  /** Its attempts so far, oldest first (those of earlier jobs, before a replay, are the log's). */
+  recorded: Attempt[];
 }
 
 /**
@@ -49,16 +60,21 @@ export class InFlightStore {
   async getMany(ids: readonly string[]): Promise<(InFlight | undefined)[]> {
     if (ids.length === 0) return [];
     const rows = await readPerShard(this.redis, this.keys, ids, (pipeline, id) =>
-      pipeline.hmget(this.keys.deliveryJob(id), 'data', 'finishedOn', ...JOB_STATE_READ),
+      pipeline.hgetall(this.keys.deliveryJob(id)),
     );
-    return rows.map(([values]) => {
-      const [raw, finishedOn, ...state] = values as (string | null)[];
-      if (!raw) return undefined;
-      const data = DeliverJob.safeParse(JSON.parse(raw));
+    return rows.map(([value]) => {
+      const hash = value as Record<string, string>;
+      if (!hash.data) return undefined;
+      const data = DeliverJob.safeParse(JSON.parse(hash.data));
       if (!data.success) return undefined;
+      const state = readJobState(
+        data.data,
+        JOB_STATE_READ.map((field) => hash[field] ?? null),
+      );
       return {
-        ...deliveryState(data.data, readJobState(data.data, state)),
-        finished: Boolean(finishedOn),
+        ...deliveryState(data.data, state),
+        finished: Boolean(hash.finishedOn),
+        recorded: attemptsOf(hash),
       };
     });
   }
@@ -94,7 +110,7 @@ export class InFlightStore {
     if (options.report && move.to === 'dead') {
       const multi = await this.jobs.multi();
       multi.hlRecord(...args);
-      const last = move.attempt ?? delivery.lastAttempt;
+      const last = move.attempt ?? options.lastAttempt ?? (await this.lastAttempt(delivery));
       const report: OperationalJob = {
         kind: 'delivery.dead',
         delivery_id: delivery.id,
@@ -126,6 +142,16 @@ export class InFlightStore {
         this.options.disableAfterMs,
       ),
     );
+  }
+
+  /** The last attempt a delivery in flight made, if its job holds one. */
+  private async lastAttempt(delivery: DeliveryState): Promise<Attempt | undefined> {
+    if (delivery.attempts === 0) return undefined;
+    const raw = await this.redis.hget(
+      this.keys.deliveryJob(delivery.id),
+      attemptField(delivery.attempts),
+    );
+    return raw ? Attempt.parse(JSON.parse(raw)) : undefined;
   }
 
   /** Brings a delayed job forward, so that it goes now. False when it was not delayed. */

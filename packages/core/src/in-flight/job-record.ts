@@ -20,9 +20,24 @@ export const JOB_STATE_FIELDS = {
   cycle: 'hlc',
   /** next attempt's time (ms) while it waits for a retry; '' or absent: none */
   nextAttemptAt: 'hlx',
-  /** the last attempt, as JSON */
-  lastAttempt: 'hll',
 } as const;
+
+/**
+ * The field of attempt `n` (counting every cycle), as JSON: the job keeps its delivery's attempts
+ * while it moves, so that reading the delivery by id shows every one, however far the log is
+ * behind.
+ */
+export const attemptField = (n: number) => `hla:${n}`;
+const ATTEMPT_FIELD = /^hla:(\d+)$/;
+
+/** The attempts a job's hash (HGETALL) holds, oldest first. */
+export function attemptsOf(hash: Record<string, string>): Attempt[] {
+  return Object.keys(hash)
+    .map((field) => ({ field, n: Number(ATTEMPT_FIELD.exec(field)?.[1] ?? NaN) }))
+    .filter(({ n }) => Number.isInteger(n))
+    .sort((a, b) => a.n - b.n)
+    .map(({ field }) => Attempt.parse(JSON.parse(hash[field]!)));
+}
 
 /** The fields {@link readJobState} takes, in its order. */
 export const JOB_STATE_READ = Object.values(JOB_STATE_FIELDS);
@@ -35,7 +50,6 @@ export interface JobState {
   /** `attempts` when the current cycle (first publish, or the last replay) began. */
   cycle: number;
   nextAttemptAt: number | null;
-  lastAttempt: Attempt | null;
 }
 
 /** The state of a job that has made no attempt yet. */
@@ -45,7 +59,6 @@ export function initialState(data: Pick<DeliverJob, 'attempts'>): JobState {
     attempts: data.attempts,
     cycle: data.attempts,
     nextAttemptAt: null,
-    lastAttempt: null,
   };
 }
 
@@ -54,13 +67,12 @@ export function readJobState(
   data: Pick<DeliverJob, 'attempts'>,
   values: readonly (string | null)[],
 ): JobState {
-  const [status, attempts, cycle, next, last] = values;
+  const [status, attempts, cycle, next] = values;
   return {
     status: (status || 'pending') as DeliveryStatus,
     attempts: attempts ? Number(attempts) : data.attempts,
     cycle: cycle ? Number(cycle) : data.attempts,
     nextAttemptAt: next ? Number(next) : null,
-    lastAttempt: last ? Attempt.parse(JSON.parse(last)) : null,
   };
 }
 

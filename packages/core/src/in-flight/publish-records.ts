@@ -39,15 +39,16 @@ export class PublishRecords {
   }
 
   /**
-   * An event (unless `eventWritten`: its change was appended before) and its deliveries to
-   * `endpointIds`. Returns the new deliveries' job data, in the order of `endpointIds`.
+   * An event's change with its deliveries to `endpointIds` (a large fan-out's chunk, or the
+   * deliveries a fan-out's recovery adds: the log writes the event once, however many changes
+   * name it). Returns the new deliveries' job data, in the order of `endpointIds`.
    */
-  add(event: PreparedEvent, endpointIds: readonly string[], eventWritten = false): DeliverJob[] {
+  add(event: PreparedEvent, endpointIds: readonly string[]): DeliverJob[] {
     const { id, name, resource } = event.event;
     const args = this.callFor(this.keys.changesOf(id), endpointIds.length);
     args.push(
       id,
-      eventWritten ? '' : this.keys.unloggedEvent(id),
+      this.keys.unloggedEvent(id),
       name,
       event.tenantId ?? '',
       resource?.id ?? '',

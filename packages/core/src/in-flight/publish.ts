@@ -45,10 +45,8 @@ export class Publisher {
     event: PreparedEvent,
     endpointIds: readonly string[],
     now: number,
-    eventWritten = false,
   ): void {
-    for (const data of records.add(event, endpointIds, eventWritten))
-      this.jobs.add(multi, data, now);
+    for (const data of records.add(event, endpointIds)) this.jobs.add(multi, data, now);
   }
 
   /**
@@ -132,7 +130,7 @@ export class Publisher {
     for (let start = 0; start < ids.length; start += DELIVERIES_PER_TRANSACTION) {
       const records = new PublishRecords(this.keys);
       const chunk = ids.slice(start, start + DELIVERIES_PER_TRANSACTION);
-      this.addDeliveries(multi, records, event, chunk, now, start > 0);
+      this.addDeliveries(multi, records, event, chunk, now);
       records.queue(multi);
       await execAll(multi);
       multi = await this.jobs.multi();
@@ -167,7 +165,7 @@ export class Publisher {
       if (missing.length === 0) continue;
       const multi = await this.jobs.multi();
       const records = new PublishRecords(this.keys);
-      this.addDeliveries(multi, records, event, missing, now, true);
+      this.addDeliveries(multi, records, event, missing, now);
       records.queue(multi);
       await execAll(multi);
       created += missing.length;

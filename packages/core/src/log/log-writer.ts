@@ -204,14 +204,13 @@ export class LogWriter {
     }
     await this.writeUntilAccepted(changes);
     const ids = entries.map(([id]) => id);
-    const events = changes.flatMap((c) =>
-      c.kind === 'event' ? [this.keys.unloggedEvent(c.id)] : [],
-    );
     const multi = this.redis
       .multi()
       .xack(stream, LOG_GROUP, ...ids)
       .xdel(stream, ...ids);
-    if (events.length > 0) multi.del(...events);
+    // Each event change's mark goes; an event's mark goes with the last (Redis drops an empty hash).
+    for (const change of changes)
+      if (change.kind === 'event') multi.hdel(this.keys.unloggedEvent(change.id), change.version);
     await execAll(multi);
     const settled = changes.flatMap((c) =>
       c.kind === 'delivery' && (c.status === 'delivered' || c.status === 'dead') ? [c.id] : [],

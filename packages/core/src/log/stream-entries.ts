@@ -7,8 +7,7 @@ import type { Change, DeliveryChanged, EventAccepted } from './changes';
  * Reads the change stream's entries (log/changes.ts) as the scripts write them:
  *
  * - an event (commands/publish-1.lua): `k` = `e`, `id`, `n` name, `t` tenant, `ri`/`rt` resource
- *   id and type, `x` test ('1'), `p` traceparent, `w` '1' when this entry brings the event
- *   itself (else only more of its deliveries), `b` body, `d` its deliveries as
+ *   id and type, `x` test ('1'), `p` traceparent, `b` body, `d` its deliveries as
  *   `<delivery id>=<endpoint id>` joined by commas;
  * - a delivery (commands/record-2.lua, commands/requeue-4.lua): `k` = `d`, `h` the head
  *   (in-flight/job-record.ts `changeHead`), `s` status, `n` attempts, `x` next attempt (ms),
