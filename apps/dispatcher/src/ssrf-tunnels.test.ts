@@ -27,7 +27,20 @@ const TEREDO_BLOCKED = [
   ['2001:0:4136:e378:8000:63bf:3f57:fefe', '192.168.1.1'],
 ] as const;
 
+// The wrappings checked before these two, written every way an address can be.
+const OTHER_WRAPPINGS_BLOCKED = [
+  ['::ffff:127.0.0.1', '127.0.0.1'],
+  ['::ffff:7f00:1', '127.0.0.1'],
+  ['0:0:0:0:0:ffff:a00:1', '10.0.0.1'],
+  ['::ffff:0:a9fe:a9fe', '169.254.169.254'],
+  ['64:ff9b::10.0.0.1', '10.0.0.1'],
+  ['64:ff9b::c0a8:101', '192.168.1.1'],
+  ['::7f00:1', '127.0.0.1'],
+] as const;
+
 const PUBLIC = [
+  '::ffff:8.8.8.8',
+  '64:ff9b::808:808',
   '2002:808:808::1', // 6to4 of 8.8.8.8
   '2002:5db8:d822::', // 6to4 of 93.184.216.34
   '2001:0:4136:e378:8000:63bf:f7f7:f7f7', // Teredo, client 8.8.8.8
@@ -35,7 +48,7 @@ const PUBLIC = [
   '2001:4860:4860::8888', // in 2001::/16 but not Teredo (2001::/32)
 ];
 
-test.each([...SIX_TO_FOUR_BLOCKED, ...TEREDO_BLOCKED])(
+test.each([...SIX_TO_FOUR_BLOCKED, ...TEREDO_BLOCKED, ...OTHER_WRAPPINGS_BLOCKED])(
   '%s is blocked as the %s inside it is',
   (address, inner) => {
     expect(isBlockedAddress(inner)).toBe(true);

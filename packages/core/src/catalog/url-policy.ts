@@ -122,18 +122,47 @@ for (const [net, bits] of [
   blocked.addSubnet(net, bits, 'ipv6');
 }
 
-/** The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`) or NAT64 (`64:ff9b::a.b.c.d`) address. */
+type Ipv6Groups = [number, number, number, number, number, number, number, number];
+
+/** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a dotted IPv4 tail in two). */
+function ipv6Groups(address: string): Ipv6Groups {
+  let text = address.toLowerCase().replace(/%.*$/, '');
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const groups = (part: string | undefined) =>
+    part ? part.split(':').map((group) => parseInt(group, 16)) : [];
+  const [head, tail] = text.split('::');
+  const front = groups(head);
+  const back = groups(tail);
+  return [
+    ...front,
+    ...Array<number>(8 - front.length - back.length).fill(0),
+    ...back,
+  ] as Ipv6Groups;
+}
+
+const dottedQuad = (high: number, low: number) =>
+  `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+
+/**
+ * The IPv4 address an IPv6 address carries, where a host or a relay on the way would reach that
+ * IPv4 address: IPv4-mapped (`::ffff:0:0/96`) and IPv4-translated (`::ffff:0:0:0/96`), NAT64
+ * (`64:ff9b::/96`), 6to4 (`2002::/16`, RFC 3056: bits 16-48) and Teredo (`2001::/32`, RFC 4380:
+ * the client's address XOR 0xffffffff in the last 32 bits).
+ */
 function embeddedIpv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const match = /^(?:::ffff:(?:0:)?|64:ff9b::)(.+)$/.exec(lower);
-  if (!match) return undefined;
-  const tail = match[1]!;
-  if (isIP(tail) === 4) return tail;
-  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(tail);
-  if (!hex) return undefined;
-  const high = parseInt(hex[1]!, 16);
-  const low = parseInt(hex[2]!, 16);
-  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  const g = ipv6Groups(address);
+  const zero = (from: number, to: number) => g.slice(from, to).every((group) => group === 0);
+  const [g0, g1, g2, , g4, g5, g6, g7] = g;
+  if (zero(0, 5) && g5 === 0xffff) return dottedQuad(g6, g7);
+  if (zero(0, 4) && g4 === 0xffff && g5 === 0) return dottedQuad(g6, g7);
+  if (g0 === 0x64 && g1 === 0xff9b && zero(2, 6)) return dottedQuad(g6, g7);
+  if (g0 === 0x2002) return dottedQuad(g1, g2);
+  if (g0 === 0x2001 && g1 === 0) return dottedQuad(g6 ^ 0xffff, g7 ^ 0xffff);
+  return undefined;
 }
 
 /**
