@@ -84,3 +84,40 @@ test('a write for a day another process dropped creates its partitions again', a
   await log.store.write([event]);
   expect(await log.store.getEvent(event.id)).toBeDefined();
 });
+
+test('a day past the retention is kept while a delivery of it still moves, and its late changes are written', async () => {
+  const now = Date.UTC(2035, 2, 20, 12);
+  const store = createPostgresLogStore(log.url, { retentionMs: DAY, now: () => now });
+  try {
+    const endpoint = anEndpoint();
+    const moving = eventChange({ at: Date.UTC(2035, 2, 15, 12), endpoints: [endpoint] });
+    await log.store.write([moving]);
+    // Pending since the 15th: the day is past the retention, and kept.
+    await store.maintain(now, DAY);
+    expect(await partitions()).toEqual(expect.arrayContaining(ofDay(moving.created_at)));
+    // Its retry, days later, still reaches the log.
+    await store.write([
+      deliveryChange(moving, endpoint, {
+        status: 'delivered',
+        attempts: 2,
+        attempt: { status_code: 200, error: null },
+      }),
+    ]);
+    expect((await store.getDeliveries([moving.deliveries[0]!.id]))[0]?.status).toBe('delivered');
+    // Settled: the day goes at the next maintenance.
+    await store.maintain(now, DAY);
+    expect(await partitions()).not.toEqual(expect.arrayContaining(ofDay(moving.created_at)));
+  } finally {
+    await store.close();
+  }
+});
+
+test('a day past the retention is dropped after the grace, unsettled or not', async () => {
+  const now = Date.UTC(2036, 7, 30, 12);
+  const endpoint = anEndpoint();
+  const lost = eventChange({ at: Date.UTC(2036, 7, 1, 12), endpoints: [endpoint] });
+  await log.store.write([lost]);
+  // The 1st is 29 days old: past a day's retention and the week of grace after it.
+  await log.store.maintain(now, DAY);
+  expect(await partitions()).not.toEqual(expect.arrayContaining(ofDay(lost.created_at)));
+});

@@ -250,12 +250,13 @@ test('a test delivery shows no event id', async () => {
   expect(delivery?.event_id).toBeNull();
 });
 
-test('a change created before the retention is skipped, not refused', async () => {
+test('a change of a day past the retention whose partitions are gone is skipped, not refused', async () => {
   const now = Date.now();
   const short = createPostgresLogStore(log.url, { retentionMs: 3_600_000, now: () => now });
   try {
     const endpoint = anEndpoint();
-    const old = eventChange({ at: now - 2 * 3_600_000, endpoints: [endpoint] });
+    // Three days ago: past the retention, and no partition holds that day.
+    const old = eventChange({ at: now - 3 * 86_400_000, endpoints: [endpoint] });
     const recent = eventChange({ at: now - 60_000, endpoints: [endpoint] });
     await short.write([
       old,

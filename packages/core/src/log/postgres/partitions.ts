@@ -74,17 +74,48 @@ export class Partitions {
     for (const day of missing) this.known.add(day);
   }
 
-  /** Drops the partitions wholly older than `cutoff` (ms); returns how many it dropped. */
-  async dropBefore(cutoff: number): Promise<number> {
+  /**
+   * Drops the days wholly older than `cutoff` (ms), each day's three partitions together; returns
+   * how many partitions it dropped. A day whose deliveries are not all settled is kept (the
+   * retention never cuts short a delivery still moving: its next change must find its row) until
+   * it is wholly older than `lastCutoff` too, past which what is still unsettled there is taken
+   * for lost.
+   */
+  async dropBefore(cutoff: number, lastCutoff = cutoff): Promise<number> {
     return transaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
       const old = (await listPartitions(client)).filter((p) => (p.day + 1) * DAY_MS <= cutoff);
-      for (const { name, day } of old) {
+      const days = [...new Set(old.map((p) => p.day))];
+      const kept = new Set<number>();
+      for (const day of days) {
+        if ((day + 1) * DAY_MS <= lastCutoff) continue;
+        const deliveries = partitionName('deliveries', day);
+        if (!old.some((p) => p.name === deliveries)) continue;
+        const { rows } = await client.query<{ moving: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM ${deliveries} WHERE status IN ('pending', 'failed')) AS moving`,
+        );
+        if (rows[0]?.moving) kept.add(day);
+      }
+      const dropped = old.filter((p) => !kept.has(p.day));
+      for (const { name, day } of dropped) {
         await client.query(`DROP TABLE ${name}`);
         this.known.delete(day);
       }
-      return old.length;
+      return dropped.length;
     });
+  }
+
+  /** Those of `days` whose partitions exist (a day past the retention is never created again). */
+  async existing(days: Iterable<number>): Promise<Set<number>> {
+    const asked = [...new Set(days)];
+    if (asked.every((day) => this.known.has(day))) return new Set(asked);
+    const client = await this.pool.connect();
+    try {
+      const present = new Set((await listPartitions(client)).map((p) => p.name));
+      return new Set(asked.filter((day) => present.has(partitionName('deliveries', day))));
+    } finally {
+      client.release();
+    }
   }
 
   /** Forgets what it knows: another process may have dropped a partition it had cached. */

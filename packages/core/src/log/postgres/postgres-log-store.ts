@@ -42,6 +42,11 @@ export interface PostgresLogStoreOptions {
 }
 
 const DEFAULT_RETENTION_MS = 30 * 86_400_000;
+/**
+ * How long past the retention a day is kept for its deliveries still moving: longer than any
+ * retry schedule runs, Retry-After included. What is unsettled after that was lost.
+ */
+const UNSETTLED_GRACE_MS = 7 * 86_400_000;
 /** Days of partitions `maintain` keeps ready ahead of today. */
 const DAYS_AHEAD = 2;
 /**
@@ -77,27 +82,43 @@ export class PostgresLogStore implements LogStore {
   }
 
   async write(changes: readonly Change[]): Promise<void> {
-    const cutoff = this.now() - this.retentionMs;
-    const kept = changes.filter((change) => change.created_at >= cutoff);
-    if (kept.length === 0) return;
-    const days = kept.map((change) => dayOf(change.created_at));
-    await this.partitions.ensure(days);
     try {
-      await transaction(this.pool, (client) => writeChanges(client, kept));
+      await this.writeKept(changes);
     } catch (error) {
       if (codeOf(error) !== NO_PARTITION) throw error;
       // Another process dropped a partition this one had cached (its clock, or its retention,
       // differs): check the catalog again, once.
       this.partitions.forget();
-      await this.partitions.ensure(days);
-      await transaction(this.pool, (client) => writeChanges(client, kept));
+      await this.writeKept(changes);
     }
+  }
+
+  /**
+   * Writes what the log keeps of `changes`: a change of a day past the retention is written while
+   * its day is kept (a delivery of that day still moving: `maintain` keeps it), and skipped once
+   * the day is dropped.
+   */
+  private async writeKept(changes: readonly Change[]): Promise<void> {
+    const cutoff = this.now() - this.retentionMs;
+    const expired = changes.filter((change) => change.created_at < cutoff);
+    const keptDays =
+      expired.length === 0
+        ? new Set<number>()
+        : await this.partitions.existing(expired.map((c) => dayOf(c.created_at)));
+    const kept = changes.filter(
+      (change) => change.created_at >= cutoff || keptDays.has(dayOf(change.created_at)),
+    );
+    if (kept.length === 0) return;
+    await this.partitions.ensure(
+      kept.filter((change) => change.created_at >= cutoff).map((c) => dayOf(c.created_at)),
+    );
+    await transaction(this.pool, (client) => writeChanges(client, kept));
   }
 
   async maintain(now: number, retentionMs: number): Promise<number> {
     const today = dayOf(now);
     await this.partitions.ensure(Array.from({ length: DAYS_AHEAD + 1 }, (_, i) => today + i));
-    return this.partitions.dropBefore(now - retentionMs);
+    return this.partitions.dropBefore(now - retentionMs, now - retentionMs - UNSETTLED_GRACE_MS);
   }
 
   getEvent(id: string): Promise<EventWithDeliveries | undefined> {
