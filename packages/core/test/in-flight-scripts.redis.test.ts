@@ -95,7 +95,9 @@ describe('publish-1.lua', () => {
       deliveries: [{ id: data.delivery_id, endpoint_id: data.endpoint_id }],
     });
     expect(JSON.parse((change as EventAccepted).body)).toMatchObject({ name: 'order.created' });
-    expect(await redis.hgetall(ctx.keys.unloggedEvent(data.event_id))).toEqual({ [change!.version]: '1' });
+    expect(await redis.hgetall(ctx.keys.unloggedEvent(data.event_id))).toEqual({
+      [change!.version]: '1',
+    });
   });
 
   test('the job carries the body and what the log searches by, and no state field yet', async () => {
