@@ -1,8 +1,8 @@
 import { waitFor } from '@hookline/core/testing';
+import type { DispatcherExit } from './harness/hookline';
 import { deliveredAsSent, expectLoggedOnce, streamLength } from './harness/log';
-import { deliveryIdsOf, Load } from './harness/load';
+import { steadyLoad } from './harness/load';
 import { TestPostgresServer } from './harness/postgres';
-import type { Exit, Service } from './harness/service';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
@@ -21,7 +21,7 @@ const DOWN_MS = 10_000;
 let receiver: Receiver;
 let postgres: TestPostgresServer;
 /** Dispatchers that exited during the scenario (undefined: it did not get that far). */
-let exits: { name: string; exit: Exit; output: string }[] | undefined;
+let exits: DispatcherExit[] | undefined;
 beforeAll(async () => {
   receiver = await Receiver.start(() => ({ kind: 'ok', delayMs: 5 }));
   // A server of the scenario's own: the shared test Postgres is never stopped.
@@ -37,23 +37,9 @@ test('the log (Postgres) stopped for 10 s under load: delivery goes on, the stre
     const endpointIds: string[] = [];
     for (let i = 0; i < ENDPOINTS; i++)
       endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
-    const exited: NonNullable<typeof exits> = [];
-    let supervising = true;
-    const supervise = (d: Service): void => {
-      void d.exited.then(async (exit) => {
-        if (!supervising) return;
-        exited.push({ name: d.name, exit, output: d.output().split('\n').slice(-20).join('\n') });
-        supervise(await h.startDispatcher());
-      });
-    };
-    h.dispatchers.forEach(supervise);
+    const replaced = h.replaceExitedDispatchers();
     const started = Date.now();
-    const load = new Load(() => h.api, {
-      batchSize: 20,
-      parallel: 3,
-      pauseMs: 20,
-      event: (i) => ({ name: 'order.filled', data: { i } }),
-    });
+    const load = steadyLoad(() => h.api);
 
     const outage = { delivered: 0, accepted: 0, changesAtStop: 0, changesAtRestart: 0 };
     const listAnswers: Record<string, number> = {};
@@ -86,19 +72,13 @@ test('the log (Postgres) stopped for 10 s under load: delivery goes on, the stre
       outage.changesAtRestart = await streamLength(h);
       await postgres.start();
       restartedAt = Date.now();
-      const mark = receiver.delivered;
-      await waitFor(() => receiver.delivered >= mark + 500, {
-        timeoutMs: 60_000,
-        message: 'deliveries to go on after the restart',
-      });
+      await receiver.untilMore(500, 'deliveries to go on after the restart');
     } finally {
       await load.stop();
     }
 
-    const total = load.acceptedDeliveries;
-    const expected = deliveryIdsOf(load.stats.accepted, endpointIds);
-    expect(expected).toHaveLength(total);
-    await receiver.untilDelivered(expected, 120_000);
+    const expected = await receiver.untilDelivered(load.deliveryIds(endpointIds), 120_000);
+    const total = expected.length;
     const loggedMs = await expectLoggedOnce(
       h,
       load.stats.accepted.map((p) => p.id),
@@ -114,8 +94,8 @@ test('the log (Postgres) stopped for 10 s under load: delivery goes on, the stre
     // Publishing needs Redis only: every publish was accepted.
     expect(Object.keys(load.stats.statuses)).toEqual(['202']);
     expect(Object.keys(listAnswers)).toEqual(['503']);
-    supervising = false;
-    exits = exited;
+    replaced.stop();
+    exits = replaced.exits;
 
     report('postgres-restart', {
       acceptedDeliveries: total,
@@ -125,7 +105,7 @@ test('the log (Postgres) stopped for 10 s under load: delivery goes on, the stre
       allLoggedSecondsAfterRestart: allLoggedSeconds,
       loggedSecondsAfterDelivered: seconds(loggedMs),
       duplicateIds: receiver.duplicates().ids,
-      dispatchersExited: exited.map(({ name, exit }) => ({ name, ...exit })),
+      dispatchersExited: replaced.exits.map(({ name, exit }) => ({ name, ...exit })),
       totalSeconds: seconds(Date.now() - started),
     });
   });

@@ -2,7 +2,7 @@ import { waitFor } from '@hookline/core/testing';
 import { PREFIX, type Hookline } from './harness/hookline';
 import { allKeys, queueCounts } from './harness/inspect';
 import { checkLog, NOTHING_LEFT, untilForgotten, type Leftovers } from './harness/log';
-import { deliveryIdsOf, Load } from './harness/load';
+import { Load } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
@@ -168,7 +168,7 @@ beforeAll(async () => {
         (published.keys.get('idempotency record') ?? []).map((k) => h.redis.pttl(k)),
       );
       accepted = load.acceptedDeliveries;
-      const expected = deliveryIdsOf(load.stats.accepted, endpointIds);
+      const expected = load.deliveryIds(endpointIds);
       await receiver.untilDelivered(expected, 300_000).catch(async (error: Error) => {
         // What each dispatcher's attempts came to (timeouts and connection failures open the
         // circuit), and where the jobs are: the why of a wait that long.

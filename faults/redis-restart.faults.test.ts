@@ -3,7 +3,7 @@ import { deliveriesOf } from './harness/api';
 import { AOF_ALWAYS } from './harness/hookline';
 import { queueCounts } from './harness/inspect';
 import { deliveredAsSent, expectLoggedOnce } from './harness/log';
-import { deliveryIdsOf, Load } from './harness/load';
+import { steadyLoad } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
@@ -35,12 +35,7 @@ test('Redis (AOF, fsync always) killed and restarted under load: every 202 is de
       endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
     const dispatcherPids = h.dispatchers.map((d) => d.pid);
     const started = Date.now();
-    const load = new Load(() => h.api, {
-      batchSize: 20,
-      parallel: 3,
-      pauseMs: 20,
-      event: (i) => ({ name: 'order.filled', data: { i } }),
-    });
+    const load = steadyLoad(() => h.api);
 
     let crashedAt: number;
     let restartedAt: number;
@@ -87,19 +82,13 @@ test('Redis (AOF, fsync always) killed and restarted under load: every 202 is de
         message: 'deliveries to flow again',
       });
       dispatchersBackMs = Date.now() - restartedAt;
-      const mark = receiver.delivered;
-      await waitFor(() => receiver.delivered >= mark + 500, {
-        timeoutMs: 60_000,
-        message: 'deliveries to go on after the restart',
-      });
+      await receiver.untilMore(500, 'deliveries to go on after the restart');
     } finally {
       await load.stop();
     }
 
-    const total = load.acceptedDeliveries;
-    const expected = deliveryIdsOf(load.stats.accepted, endpointIds);
-    expect(expected).toHaveLength(total);
-    await receiver.untilDelivered(expected, 120_000);
+    const expected = await receiver.untilDelivered(load.deliveryIds(endpointIds), 120_000);
+    const total = expected.length;
     const deliveries = await deliveriesOf(
       h.api,
       load.stats.accepted.map((p) => p.id),

@@ -2,7 +2,7 @@ import { waitFor } from '@hookline/core/testing';
 import { deliveriesOf } from './harness/api';
 import { queueCounts } from './harness/inspect';
 import { deliveredAsSent, expectLoggedOnce } from './harness/log';
-import { deliveryIdsOf, Load } from './harness/load';
+import { steadyLoad } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
@@ -39,12 +39,7 @@ test('Redis frozen (SIGSTOP) past the lock duration, then resumed: nothing is lo
       endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
     const dispatcherPids = h.dispatchers.map((d) => d.pid);
     const started = Date.now();
-    const load = new Load(() => h.api, {
-      batchSize: 20,
-      parallel: 3,
-      pauseMs: 20,
-      event: (i) => ({ name: 'order.filled', data: { i } }),
-    });
+    const load = steadyLoad(() => h.api);
 
     let heldAtStall: number;
     let resumedAt: number;
@@ -74,20 +69,14 @@ test('Redis frozen (SIGSTOP) past the lock duration, then resumed: nothing is lo
         process.kill(pid, 'SIGCONT');
       }
       resumedAt = Date.now();
-      const mark = receiver.delivered;
-      await waitFor(() => receiver.delivered >= mark + 500, {
-        timeoutMs: 60_000,
-        message: 'deliveries to flow again after the stall',
-      });
+      await receiver.untilMore(500, 'deliveries to flow again after the stall');
       deliveringAgainMs = Date.now() - resumedAt;
     } finally {
       await load.stop();
     }
 
-    const total = load.acceptedDeliveries;
-    const expected = deliveryIdsOf(load.stats.accepted, endpointIds);
-    expect(expected).toHaveLength(total);
-    await receiver.untilDelivered(expected, 120_000);
+    const expected = await receiver.untilDelivered(load.deliveryIds(endpointIds), 120_000);
+    const total = expected.length;
     await waitFor(
       async () => {
         const counts = await queueCounts(h);

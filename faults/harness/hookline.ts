@@ -11,7 +11,7 @@ import { freePort, TestRedisServer } from '@hookline/core/testing';
 import { createTestLog, untilLogged, type TestLog } from '@hookline/core/testing-log';
 import { Redis } from 'ioredis';
 import { Api } from './api';
-import { DISPATCHER_MAIN, PRODUCER_MAIN, Service } from './service';
+import { DISPATCHER_MAIN, PRODUCER_MAIN, Service, type Exit } from './service';
 
 /** Redis as production should run it: every write fsynced before it is acknowledged. */
 export const AOF_ALWAYS = ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
@@ -21,6 +21,14 @@ export const AOF_ALWAYS = ['--appendonly', 'yes', '--appendfsync', 'always', '--
  * `{hookline}` for the catalog and `{hookline:<n>}` for shard n (packages/core/src/keys.ts).
  */
 export const PREFIX = 'hookline';
+
+/** A dispatcher that exited while {@link Deployment.replaceExitedDispatchers} watched. */
+export interface DispatcherExit {
+  name: string;
+  exit: Exit;
+  /** Its last lines of output: the why. */
+  output: string;
+}
 
 /** What every kind of deployment under test is started with. */
 export interface DeploymentOptions {
@@ -132,6 +140,29 @@ export abstract class Deployment {
     this.dispatchers.push(dispatcher);
     await dispatcher.waitHealthy('/healthz');
     return dispatcher;
+  }
+
+  /**
+   * From now until `stop()`, replaces a dispatcher that exits, as an orchestrator would, so that
+   * a scenario goes on to its other checks; each exit is listed with its process's last output.
+   */
+  replaceExitedDispatchers(): { exits: DispatcherExit[]; stop(): void } {
+    const exits: DispatcherExit[] = [];
+    let replacing = true;
+    const watch = (d: Service): void => {
+      void d.exited.then(async (exit) => {
+        if (!replacing) return;
+        exits.push({ name: d.name, exit, output: d.output().split('\n').slice(-20).join('\n') });
+        watch(await this.startDispatcher());
+      });
+    };
+    this.liveDispatchers.forEach(watch);
+    return {
+      exits,
+      stop: () => {
+        replacing = false;
+      },
+    };
   }
 
   get liveDispatchers(): Service[] {

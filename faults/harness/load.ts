@@ -54,6 +54,19 @@ export async function publishAll(
   return answers.flat();
 }
 
+/**
+ * The steady load of the outage scenarios, started at once: 20-event batches, three requests at
+ * a time, 20 ms apart (about a thousand events a second on the 2-core machine).
+ */
+export function steadyLoad(api: () => Api): Load {
+  return new Load(api, {
+    batchSize: 20,
+    parallel: 3,
+    pauseMs: 20,
+    event: (i) => ({ name: 'order.filled', data: { i } }),
+  });
+}
+
 /** What a {@link Load} saw. */
 export interface LoadStats {
   /** Events answered 202, with how many deliveries each created. */
@@ -176,6 +189,19 @@ export class Load {
 
   get acceptedDeliveries(): number {
     return this.stats.accepted.reduce((sum, p) => sum + p.deliveries, 0);
+  }
+
+  /**
+   * The ids of every delivery accepted so far, to endpoints that take every event; throws if the
+   * publishes' answers counted others (an endpoint that does not take every event).
+   */
+  deliveryIds(endpointIds: readonly string[]): string[] {
+    const ids = deliveryIdsOf(this.stats.accepted, endpointIds);
+    if (ids.length !== this.acceptedDeliveries)
+      throw new Error(
+        `${ids.length} delivery ids for ${this.acceptedDeliveries} accepted deliveries`,
+      );
+    return ids;
   }
 
   count(status: string): number {

@@ -126,9 +126,9 @@ export class Receiver {
   /**
    * Waits until every one of `ids` has been answered 2xx: by id, not by a count of distinct
    * arrivals, which a delivery nobody acknowledged (a publish answered 503 whose write went
-   * through) could meet early. Fails naming how many are missing and a few of them.
+   * through) could meet early. Fails naming how many are missing and a few of them. Returns `ids`.
    */
-  async untilDelivered(ids: readonly string[], timeoutMs: number): Promise<void> {
+  async untilDelivered<T extends readonly string[]>(ids: T, timeoutMs: number): Promise<T> {
     let missing = ids.filter((id) => !this.successes.has(id));
     await waitFor(
       () => {
@@ -141,6 +141,13 @@ export class Receiver {
         `${error.message}: ${missing.length} missing, ${missing.slice(0, 10).join(', ')}`,
       );
     });
+    return ids;
+  }
+
+  /** Waits until `n` more distinct deliveries than now have been answered 2xx. */
+  async untilMore(n: number, what: string, timeoutMs = 60_000): Promise<void> {
+    const mark = this.delivered;
+    await waitFor(() => this.delivered >= mark + n, { timeoutMs, message: what });
   }
 
   /** Webhook-Ids answered 2xx more than once (delivered twice, from the receiver's point of view). */
