@@ -1,6 +1,6 @@
 import { deliveryIdFor, type HooklineContext } from '@hookline/core';
 import { waitFor } from '@hookline/core/testing';
-import { deliveriesOf } from './harness/api';
+import { deliveriesOf, endpointsAt } from './harness/api';
 import { activeJobIds, queueCounts, statuses } from './harness/inspect';
 import { deliveredAsSent, expectLoggedOnce } from './harness/log';
 import { publishAll, publishRetries } from './harness/load';
@@ -60,9 +60,7 @@ afterAll(() => receiver.close());
 test('two of three dispatchers killed with SIGKILL mid-load: every one of 10,000 deliveries arrives', async () => {
   const { random } = seededRandom('killed-dispatcher');
   await withHookline({ dispatchers: 3 }, async (h) => {
-    const endpointIds: string[] = [];
-    for (let i = 0; i < ENDPOINTS; i++)
-      endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
+    const endpointIds = await endpointsAt(h.api, receiver, ENDPOINTS);
 
     const started = Date.now();
     const published = await publishAll(h.api, EVENTS, {

@@ -1,4 +1,5 @@
 import { waitFor } from '@hookline/core/testing';
+import { endpointsAt } from './harness/api';
 import { deliveredAsSent, expectLoggedOnce, pendingByWriter, streamLength } from './harness/log';
 import { deliveryIdsOf, publishAll } from './harness/load';
 import { Receiver } from './harness/receiver';
@@ -28,9 +29,7 @@ afterAll(() => receiver.close());
 
 test('a dispatcher SIGKILLed while its log writer holds a batch: every delivery is in the log exactly once, as it ended', async () => {
   await withHookline({ dispatchers: 0 }, async (h) => {
-    const endpointIds: string[] = [];
-    for (let i = 0; i < ENDPOINTS; i++)
-      endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
+    const endpointIds = await endpointsAt(h.api, receiver, ENDPOINTS);
 
     const started = Date.now();
     const published = await publishAll(h.api, EVENTS, {

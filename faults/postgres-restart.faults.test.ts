@@ -1,8 +1,9 @@
 import { waitFor } from '@hookline/core/testing';
+import { endpointsAt } from './harness/api';
 import type { DispatcherExit } from './harness/hookline';
 import { deliveredAsSent, expectLoggedOnce, streamLength } from './harness/log';
 import { steadyLoad } from './harness/load';
-import { TestPostgresServer } from './harness/postgres';
+import { postgresOfFile } from './harness/postgres';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
@@ -18,25 +19,19 @@ import { report, seconds, withHookline } from './harness/scenario';
 const ENDPOINTS = 2;
 const DOWN_MS = 10_000;
 
+// A Postgres of the scenario's own: the shared test Postgres is never stopped.
+const postgres = postgresOfFile();
 let receiver: Receiver;
-let postgres: TestPostgresServer;
 /** Dispatchers that exited during the scenario (undefined: it did not get that far). */
 let exits: DispatcherExit[] | undefined;
 beforeAll(async () => {
   receiver = await Receiver.start(() => ({ kind: 'ok', delayMs: 5 }));
-  // A server of the scenario's own: the shared test Postgres is never stopped.
-  postgres = await TestPostgresServer.start();
 });
-afterAll(async () => {
-  await receiver.close();
-  await postgres.destroy();
-});
+afterAll(() => receiver.close());
 
 test('the log (Postgres) stopped for 10 s under load: delivery goes on, the streams hold the changes, and the log gets every one once after', async () => {
-  await withHookline({ dispatchers: 2, log: (label) => postgres.createLog(label) }, async (h) => {
-    const endpointIds: string[] = [];
-    for (let i = 0; i < ENDPOINTS; i++)
-      endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
+  await withHookline({ dispatchers: 2, log: (label) => postgres().createLog(label) }, async (h) => {
+    const endpointIds = await endpointsAt(h.api, receiver, ENDPOINTS);
     const replaced = h.replaceExitedDispatchers();
     const started = Date.now();
     const load = steadyLoad(() => h.api);
@@ -53,7 +48,7 @@ test('the log (Postgres) stopped for 10 s under load: delivery goes on, the stre
         timeoutMs: 30_000,
         message: 'the log to be written',
       });
-      await postgres.stop('immediate');
+      await postgres().stop('immediate');
       const stoppedAt = Date.now();
       const deliveredAtStop = receiver.delivered;
       const acceptedAtStop = load.acceptedDeliveries;
@@ -70,7 +65,7 @@ test('the log (Postgres) stopped for 10 s under load: delivery goes on, the stre
       outage.delivered = receiver.delivered - deliveredAtStop;
       outage.accepted = load.acceptedDeliveries - acceptedAtStop;
       outage.changesAtRestart = await streamLength(h);
-      await postgres.start();
+      await postgres().start();
       restartedAt = Date.now();
       await receiver.untilMore(500, 'deliveries to go on after the restart');
     } finally {

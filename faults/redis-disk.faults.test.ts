@@ -1,4 +1,5 @@
 import { waitFor } from '@hookline/core/testing';
+import { endpointsAt } from './harness/api';
 import { PREFIX, type Hookline } from './harness/hookline';
 import { allKeys, queueCounts } from './harness/inspect';
 import { checkLog, NOTHING_LEFT, untilForgotten, type Leftovers } from './harness/log';
@@ -138,9 +139,7 @@ beforeAll(async () => {
       env: { HOOKLINE_RETENTION: `${RETENTION_MS / 1000}s`, HOOKLINE_CONCURRENCY: '100' },
     },
     async (h) => {
-      const endpointIds: string[] = [];
-      for (let i = 0; i < ENDPOINTS; i++)
-        endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
+      const endpointIds = await endpointsAt(h.api, receiver, ENDPOINTS);
       memory.before = await usedMemory(h);
       const started = Date.now();
       // Batches under an Idempotency-Key each, as a careful client publishes: their records are

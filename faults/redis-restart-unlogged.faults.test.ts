@@ -1,8 +1,9 @@
 import { waitFor } from '@hookline/core/testing';
+import { endpointsAt } from './harness/api';
 import { AOF_ALWAYS } from './harness/hookline';
 import { deliveredAsSent, expectLoggedOnce, pendingByWriter, streamLength } from './harness/log';
 import { steadyLoad } from './harness/load';
-import { TestPostgresServer } from './harness/postgres';
+import { postgresOfFile } from './harness/postgres';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
@@ -18,24 +19,19 @@ const ENDPOINTS = 2;
 /** Changes held in the streams before Redis is killed: a few seconds of the load. */
 const HELD_BEFORE_KILL = 3_000;
 
+// A Postgres of the scenario's own: the shared test Postgres is never stopped.
+const postgres = postgresOfFile();
 let receiver: Receiver;
-let postgres: TestPostgresServer;
 beforeAll(async () => {
   receiver = await Receiver.start(() => ({ kind: 'ok', delayMs: 5 }));
-  postgres = await TestPostgresServer.start();
 });
-afterAll(async () => {
-  await receiver.close();
-  await postgres.destroy();
-});
+afterAll(() => receiver.close());
 
 test('Redis killed and restarted while its streams hold changes the log lacks: nothing accepted is missing from the log after', async () => {
   await withHookline(
-    { redisArgs: AOF_ALWAYS, dispatchers: 2, log: (label) => postgres.createLog(label) },
+    { redisArgs: AOF_ALWAYS, dispatchers: 2, log: (label) => postgres().createLog(label) },
     async (h) => {
-      const endpointIds: string[] = [];
-      for (let i = 0; i < ENDPOINTS; i++)
-        endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
+      const endpointIds = await endpointsAt(h.api, receiver, ENDPOINTS);
       // The log's outage can end a dispatcher (see postgres-restart, which judges that): one that
       // exits is replaced, so that this scenario judges what Redis's restart does.
       const replaced = h.replaceExitedDispatchers();
@@ -48,7 +44,7 @@ test('Redis killed and restarted while its streams hold changes the log lacks: n
       let postgresDownMs!: number;
       try {
         await receiver.untilMore(1_000, 'load to be flowing');
-        await postgres.stop('fast');
+        await postgres().stop('fast');
         const postgresStoppedAt = Date.now();
         await waitFor(async () => (await streamLength(h)) >= HELD_BEFORE_KILL, {
           timeoutMs: 60_000,
@@ -68,7 +64,7 @@ test('Redis killed and restarted while its streams hold changes the log lacks: n
         held.afterRestart = await streamLength(h);
         held.inHandAfterRestart = sumOf(await pendingByWriter(h));
         await receiver.untilMore(500, 'deliveries to go on after the Redis restart');
-        await postgres.start();
+        await postgres().start();
         postgresDownMs = Date.now() - postgresStoppedAt;
         await receiver.untilMore(500, 'deliveries to go on with the log back');
       } finally {

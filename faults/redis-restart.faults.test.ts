@@ -1,5 +1,5 @@
 import { waitFor } from '@hookline/core/testing';
-import { deliveriesOf } from './harness/api';
+import { deliveriesOf, endpointsAt } from './harness/api';
 import { AOF_ALWAYS } from './harness/hookline';
 import { queueCounts } from './harness/inspect';
 import { deliveredAsSent, expectLoggedOnce } from './harness/log';
@@ -30,9 +30,7 @@ async function readyz(url: string): Promise<number | undefined> {
 
 test('Redis (AOF, fsync always) killed and restarted under load: every 202 is delivered, 503 meanwhile, everything heals by itself', async () => {
   await withHookline({ redisArgs: AOF_ALWAYS, dispatchers: 2 }, async (h) => {
-    const endpointIds: string[] = [];
-    for (let i = 0; i < ENDPOINTS; i++)
-      endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
+    const endpointIds = await endpointsAt(h.api, receiver, ENDPOINTS);
     const dispatcherPids = h.dispatchers.map((d) => d.pid);
     const started = Date.now();
     const load = steadyLoad(() => h.api);

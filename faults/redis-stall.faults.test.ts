@@ -1,5 +1,5 @@
 import { waitFor } from '@hookline/core/testing';
-import { deliveriesOf } from './harness/api';
+import { deliveriesOf, endpointsAt } from './harness/api';
 import { queueCounts } from './harness/inspect';
 import { deliveredAsSent, expectLoggedOnce } from './harness/log';
 import { steadyLoad } from './harness/load';
@@ -34,9 +34,7 @@ afterAll(() => receiver.close());
 
 test('Redis frozen (SIGSTOP) past the lock duration, then resumed: nothing is lost, duplicates are bounded', async () => {
   await withHookline({ dispatchers: 2 }, async (h) => {
-    const endpointIds: string[] = [];
-    for (let i = 0; i < ENDPOINTS; i++)
-      endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
+    const endpointIds = await endpointsAt(h.api, receiver, ENDPOINTS);
     const dispatcherPids = h.dispatchers.map((d) => d.pid);
     const started = Date.now();
     const load = steadyLoad(() => h.api);

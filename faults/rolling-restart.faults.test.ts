@@ -1,8 +1,8 @@
 import { waitFor } from '@hookline/core/testing';
-import { deliveriesOf } from './harness/api';
+import { deliveriesOf, endpointsAt } from './harness/api';
 import { queueCounts } from './harness/inspect';
 import { expectLoggedOnce } from './harness/log';
-import { deliveryIdsOf, Load } from './harness/load';
+import { Load } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withHookline } from './harness/scenario';
 
@@ -20,9 +20,7 @@ afterAll(() => receiver.close());
 
 test('a rolling restart of every dispatcher (SIGTERM) while delivering: every delivery arrives exactly once', async () => {
   await withHookline({ dispatchers: 3 }, async (h) => {
-    const endpointIds: string[] = [];
-    for (let i = 0; i < ENDPOINTS; i++)
-      endpointIds.push((await h.api.createEndpoint(receiver.url(`/ep${i}`))).id);
+    const endpointIds = await endpointsAt(h.api, receiver, ENDPOINTS);
     const started = Date.now();
     const load = new Load(() => h.api, {
       batchSize: 50,
@@ -56,21 +54,15 @@ test('a rolling restart of every dispatcher (SIGTERM) while delivering: every de
         });
         expect(exit).toEqual({ code: 0, signal: null });
         // Delivering on, before the next one goes.
-        const mark = receiver.delivered;
-        await waitFor(() => receiver.delivered >= mark + 300, {
-          timeoutMs: 60_000,
-          message: 'deliveries to go on after a restart',
-        });
+        await receiver.untilMore(300, 'deliveries to go on after a restart');
       }
     } finally {
       await load.stop();
     }
     expect(load.count('202')).toBeGreaterThan(0);
 
-    const total = load.acceptedDeliveries;
-    const expected = deliveryIdsOf(load.stats.accepted, endpointIds);
-    expect(expected).toHaveLength(total);
-    await receiver.untilDelivered(expected, 120_000);
+    const expected = await receiver.untilDelivered(load.deliveryIds(endpointIds), 120_000);
+    const total = expected.length;
     await waitFor(
       async () => {
         const counts = await queueCounts(h);

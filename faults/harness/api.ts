@@ -169,3 +169,14 @@ export async function deliveriesOf(
   const events = await mapLimit(eventIds, parallel, (id) => api.event(id));
   return events.flatMap((e) => e.deliveries);
 }
+
+/** Endpoints at `/ep0` … `/ep<n-1>` of a receiver, each taking every event: their ids, in order. */
+export async function endpointsAt(
+  api: Api,
+  receiver: { url(path: string): string },
+  n: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push((await api.createEndpoint(receiver.url(`/ep${i}`))).id);
+  return ids;
+}

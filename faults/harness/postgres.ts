@@ -151,3 +151,19 @@ export class TestPostgresServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A {@link TestPostgresServer} for the test file: started before its tests, destroyed after them.
+ * Read it with the returned function once the tests run.
+ */
+export function postgresOfFile(): () => TestPostgresServer {
+  let server: TestPostgresServer | undefined;
+  beforeAll(async () => {
+    server = await TestPostgresServer.start();
+  });
+  afterAll(() => server?.destroy());
+  return () => {
+    if (!server) throw new Error('the Postgres of this file is not started');
+    return server;
+  };
+}
