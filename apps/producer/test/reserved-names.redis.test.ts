@@ -1,5 +1,6 @@
 import { type Endpoint } from '@hookline/api';
-import { endpointBody, expectError, startApp, type Harness } from './harness';
+import { endpointBody, startApp, type Harness } from './harness';
+import { expectRefusedAt } from './refusals';
 
 let h: Harness;
 let endpoint: Endpoint;
@@ -9,14 +10,6 @@ beforeAll(async () => {
   endpoint = (await h.api.post('/v1/endpoints', endpointBody()).expect(201)).body as Endpoint;
 });
 afterAll(() => h.close());
-
-function expectRefusedAt(res: { status: number; body: unknown }, path: string): void {
-  expect(res.status).toBe(422);
-  expectError(res.body, 'validation_failed');
-  expect((res.body as { error: { details: { path: string }[] } }).error.details).toEqual([
-    expect.objectContaining({ path }),
-  ]);
-}
 
 const RESERVED = ['hookline.delivery.dead', 'HOOKLINE.delivery.dead', 'Hookline.endpoint.disabled'];
 

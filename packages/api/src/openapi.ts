@@ -35,6 +35,7 @@ import {
 } from './events';
 import { DeliveryId, EndpointId, EventId } from './ids';
 import { DeliveryDeadData, EndpointDisabledData } from './operational-events';
+import { QUERY_INTEGERS } from './pagination';
 import {
   DeliveryDeadEvent,
   DeliveryHeaders,
@@ -175,6 +176,24 @@ const openObjects: NonNullable<Parameters<typeof z.toJSONSchema>[1]>['override']
   }
 };
 
+/**
+ * Query integers ({@link QUERY_INTEGERS}) as the integers a client sends, with their range and
+ * default, rather than as the strings of decimal digits they are parsed from.
+ */
+const queryIntegers: NonNullable<Parameters<typeof z.toJSONSchema>[1]>['override'] = ({
+  zodSchema,
+  jsonSchema,
+}) => {
+  const range = QUERY_INTEGERS.get(zodSchema);
+  const def = zodSchema._zod.def;
+  if (range !== undefined) {
+    for (const key of Object.keys(jsonSchema)) if (key !== 'description') delete jsonSchema[key];
+    Object.assign(jsonSchema, { type: 'integer', ...range });
+  } else if (def.type === 'default' && QUERY_INTEGERS.has(def.innerType)) {
+    jsonSchema.default = def.defaultValue;
+  }
+};
+
 /** Writes zod schemas as JSON Schema, and collects the named ones as components. */
 class SchemaWriter {
   readonly components: Record<string, Json> = {};
@@ -192,7 +211,7 @@ class SchemaWriter {
       metadata: this.names,
       target: 'draft-2020-12',
       unrepresentable: 'throw',
-      ...(io === 'output' ? { override: openObjects } : {}),
+      override: io === 'output' ? openObjects : queryIntegers,
     }) as Json;
     const { $schema: _dialect, $defs, ...root } = written;
     for (const [id, def] of Object.entries(($defs ?? {}) as Record<string, Json>))

@@ -32,8 +32,35 @@ export type TenantSummary = z.infer<typeof TenantSummary>;
 export const TenantList = listOf(TenantSummary);
 export type TenantList = z.infer<typeof TenantList>;
 
+const CURSOR_PREFIX = 'tc_';
+
+/**
+ * `GET /v1/tenants`' cursor: the last tenant id of a page, as hex behind `tc_`. A tenant id is any
+ * short name, so a bare one would make every string a client made up a cursor, read as "after
+ * this name"; this form is one only a page hands out. (Hex, not base64: it runs in the console
+ * too, where there is no Buffer; a tenant id is ASCII.)
+ */
+export function tenantCursor(tenantId: string): string {
+  let hex = '';
+  for (let i = 0; i < tenantId.length; i++)
+    hex += tenantId.charCodeAt(i).toString(16).padStart(2, '0');
+  return CURSOR_PREFIX + hex;
+}
+
+/** The tenant id a {@link tenantCursor} names, or `undefined` for any other string. */
+export function tenantOfCursor(cursor: string): string | undefined {
+  const hex = /^tc_((?:[0-9a-f]{2})+)$/.exec(cursor)?.[1];
+  if (hex === undefined) return undefined;
+  let id = '';
+  for (let i = 0; i < hex.length; i += 2)
+    id += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+  return TenantId.safeParse(id).success ? id : undefined;
+}
+
+const TenantCursor = z.string().refine((cursor) => tenantOfCursor(cursor) !== undefined);
+
 /** `GET /v1/tenants`: ordered by id. */
-export const TenantListQuery = pageQuery(TenantId);
+export const TenantListQuery = pageQuery(TenantCursor);
 export type TenantListQuery = z.output<typeof TenantListQuery>;
 
 /** How long a tenant key lives: a duration like `30m`, `24h`, `7d`; at most 30 days. */

@@ -1,5 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Tenant, TenantListQuery, TenantSummary } from '@hookline/api';
+import {
+  tenantCursor,
+  tenantOfCursor,
+  type Tenant,
+  type TenantListQuery,
+  type TenantSummary,
+} from '@hookline/api';
 import type { Redis } from 'ioredis';
 import { UNSETTLED } from '../lifecycle';
 import type { LogStore } from '../log/log-store';
@@ -34,15 +40,20 @@ export class TenantStore {
     private readonly log: LogStore,
   ) {}
 
-  /** Tenants with at least one endpoint, ordered by id, each with its endpoint count. */
-  async list(page: TenantListQuery): Promise<PageResult<TenantSummary>> {
-    const { items, next_cursor } = await pageOfSet(this.redis, this.keys.tenants, page);
-    if (items.length === 0) return { data: [], next_cursor };
+  /**
+   * Tenants with at least one endpoint, ordered by id, each with its endpoint count. The cursor
+   * is a {@link tenantCursor} (the query schema has refused any other).
+   */
+  async list({ limit, cursor }: TenantListQuery): Promise<PageResult<TenantSummary>> {
+    const after = cursor === undefined ? undefined : tenantOfCursor(cursor);
+    const page = await pageOfSet(this.redis, this.keys.tenants, { limit, cursor: after });
+    const next_cursor = page.next_cursor === null ? null : tenantCursor(page.next_cursor);
+    if (page.items.length === 0) return { data: [], next_cursor };
     const pipeline = this.redis.pipeline();
-    for (const id of items) pipeline.zcard(this.keys.tenantEndpoints(id));
+    for (const id of page.items) pipeline.zcard(this.keys.tenantEndpoints(id));
     const counts = await execAll(pipeline);
     return {
-      data: items.map((id, i) => ({ id, endpoints: Number(counts[i] ?? 0) })),
+      data: page.items.map((id, i) => ({ id, endpoints: Number(counts[i] ?? 0) })),
       next_cursor,
     };
   }
