@@ -55,8 +55,8 @@ async function recentSample(api: Api): Promise<Sample> {
   };
 }
 
-// Keys that `GET /v1/tenants/:id` refused (today the route is an operator's only): not asked
-// again on every refresh of the same session.
+// Keys that `GET /v1/tenants/:id` refused (a server without tenant routes, or one that keeps the
+// route to operators): not asked again on every refresh of the same session.
 const countsRefused = new WeakSet<Api>();
 
 /** A tenant's own counts, or undefined when the API does not give them to its key. */
