@@ -2,6 +2,7 @@ import { waitFor } from '@hookline/core/testing';
 import { mapLimit } from './harness/api';
 import { ClusterHookline } from './harness/cluster-hookline';
 import { queueCounts } from './harness/inspect';
+import { checkLog, deliveredAsSent } from './harness/log';
 import { Load } from './harness/load';
 import { Receiver } from './harness/receiver';
 import { report, seconds, withDeployment } from './harness/scenario';
@@ -150,6 +151,16 @@ test('a Redis Cluster master SIGKILLed under load fails over to its replica: 202
       const otherShardsNewDuring = otherShardsDuring.filter(
         (r) => r.eventId !== undefined && publishedAfterKill.has(r.eventId),
       );
+      // When the first delivery of an event published to another master's shard after the kill
+      // arrived: during the failover, or only once it was over.
+      const firstNewOnOtherShards = receiver.requests.find(
+        (r) =>
+          r.success &&
+          r.at >= killAt &&
+          !killedShards.has(shardOf(r.id)) &&
+          r.eventId !== undefined &&
+          publishedAfterKill.has(r.eventId),
+      );
 
       // A publish in flight at the kill, answered 202 once the cluster healed, was written once:
       // its event lists each of its deliveries once (a transaction run on both the old master and
@@ -189,6 +200,19 @@ test('a Redis Cluster master SIGKILLed under load fails over to its replica: 202
         lost,
         refused503: load.count('503'),
       };
+      // The log: every accepted event that arrived whole, and each of its deliveries, once,
+      // delivered, its attempts no more than were sent (what the lost master took is not there
+      // to log; it is counted above).
+      await h.untilLogged();
+      const whole = accepted.filter((p) => !missing.includes(p));
+      const logged = await checkLog(
+        h.log!.url,
+        whole.map((p) => p.id),
+        whole.flatMap((p) => [...(arrived.get(p.id) ?? [])]),
+        deliveredAsSent(receiver),
+      );
+      expect(logged.problems.slice(0, 10)).toEqual([]);
+
       report('cluster-failover', {
         ...summary,
         acceptedEvents: accepted.length,
@@ -204,6 +228,8 @@ test('a Redis Cluster master SIGKILLed under load fails over to its replica: 202
           otherShards: otherShardsDuring.length,
           otherShardsPublishedAfterKill: otherShardsNewDuring.length,
           otherShardsAfterFirstSecond: otherShardsLate.length,
+          otherShardsFirstPublishedAfterKillAtSeconds:
+            firstNewOnOtherShards && seconds(firstNewOnOtherShards.at - killAt),
           killedShards: during.length - otherShardsDuring.length,
         },
         deliveriesAnsweredWithin1sOfKill: deliveriesNearKill,
