@@ -1,7 +1,7 @@
 import { ActivityQuery } from '@hookline/api';
 import { Router, type RequestHandler } from 'express';
 import type { RouteDeps } from '../deps';
-import { principalOf, tenantScope, visible } from '../principal';
+import { scopeFilter } from '../scope-filter';
 import { parse } from '../validate';
 
 const MINUTE_MS = 60_000;
@@ -13,28 +13,16 @@ export function activityRoutes({ context, now }: RouteDeps, auth: RequestHandler
 
   router.get('/v1/activity', auth, async (req, res) => {
     const query = parse(ActivityQuery, req.query);
-    const principal = principalOf(res);
-    const tenant = tenantScope(principal, query.tenant_id);
-    if (query.endpoint_id !== undefined) {
-      const endpointId = query.endpoint_id;
-      const endpoint = visible(
-        principal,
-        await context.endpoints.get(endpointId),
-        (e) => e.tenant_id,
-        'endpoint',
-        endpointId,
-      );
-      // An operator naming an endpoint and another tenant gets what both name: nothing.
-      if (tenant !== undefined && endpoint.tenant_id !== tenant) {
-        res.json({ window: query.window, bucket_seconds: 60, data: [] });
-        return;
-      }
+    const scope = await scopeFilter(context, res, query);
+    if (!scope) {
+      res.json({ window: query.window, bucket_seconds: 60, data: [] });
+      return;
     }
     // Whole minutes, the current one last.
     const until = Math.floor(now() / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
     const buckets = await context.log.activity({
-      tenant_id: tenant,
-      endpoint_id: query.endpoint_id,
+      tenant_id: scope.tenantId,
+      endpoint_id: scope.endpointId,
       since: until - WINDOW_MS[query.window],
       until,
       bucketMs: MINUTE_MS,

@@ -1,47 +1,21 @@
 import { DeadLetterQuery, DeadLetterReplay } from '@hookline/api';
-import { fromStatuses, type HooklineContext } from '@hookline/core';
-import { Router, type RequestHandler, type Response } from 'express';
+import { fromStatuses } from '@hookline/core';
+import { Router, type RequestHandler } from 'express';
 import type { RouteDeps } from '../deps';
-import { principalOf, tenantScope, visible } from '../principal';
 import { jsonBody } from '../json-body';
 import { parse } from '../validate';
+import { scopeFilter } from '../scope-filter';
 
-/**
- * The dead letter to read or replay: of one endpoint (which the caller must be able to see),
- * and of one tenant (a tenant key's own, always).
- */
-async function deadLetterFilter(
-  context: HooklineContext,
-  res: Response,
-  query: { endpoint_id?: string | undefined; tenant_id?: string | undefined },
-) {
-  const principal = principalOf(res);
-  const tenantId = tenantScope(principal, query.tenant_id);
-  const endpointId = query.endpoint_id;
-  if (endpointId !== undefined) {
-    const endpoint = visible(
-      principal,
-      await context.endpoints.get(endpointId),
-      (e) => e.tenant_id,
-      'endpoint',
-      endpointId,
-    );
-    // An operator naming an endpoint and another tenant gets what both name: nothing.
-    if (tenantId !== undefined && endpoint.tenant_id !== tenantId) return undefined;
-  }
-  return { endpointId, tenantId };
-}
-
-/** The dead letter: list it, and replay it (all of it, one endpoint's, one tenant's, or chosen deliveries). */
 /** Dead deliveries read and requeued per round. */
 const REPLAY_PAGE = 500;
 
+/** The dead letter: list it, and replay it (all of it, one endpoint's, one tenant's, or chosen deliveries). */
 export function deadLetterRoutes({ context, now }: RouteDeps, auth: RequestHandler): Router {
   const router = Router();
 
   router.get('/v1/dead-letter', auth, async (req, res) => {
     const { endpoint_id, tenant_id, ...page } = parse(DeadLetterQuery, req.query);
-    const filter = await deadLetterFilter(context, res, { endpoint_id, tenant_id });
+    const filter = await scopeFilter(context, res, { endpoint_id, tenant_id });
     res.json(
       filter
         ? await context.log.listDeliveries({
@@ -57,7 +31,7 @@ export function deadLetterRoutes({ context, now }: RouteDeps, auth: RequestHandl
   router.post('/v1/dead-letter/replay', auth, jsonBody, async (req, res) => {
     const { ids, since, until, dry_run, ...query } = parse(DeadLetterReplay, req.body);
     const dryRun = dry_run ?? false;
-    const filter = await deadLetterFilter(context, res, query);
+    const filter = await scopeFilter(context, res, query);
     if (!filter) {
       res.status(202).json({ replayed: 0, dry_run: dryRun });
       return;
