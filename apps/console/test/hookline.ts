@@ -67,6 +67,14 @@ async function stop(service: Service): Promise<void> {
   await service.exited;
 }
 
+/** A delivery as `GET /v1/deliveries` lists it (what these tests read of it). */
+export interface LoggedDelivery {
+  id: string;
+  endpoint_id: string;
+  status: string;
+  attempts: { status_code: number | null }[];
+}
+
 /**
  * A test's own Hookline: the built producer (which serves the built console) and one built
  * dispatcher (which writes the log), as processes, on a fresh prefix of the real Redis and a log
@@ -127,6 +135,30 @@ export class Hookline {
     const text = await response.text();
     if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /**
+   * The log's deliveries once it lists `count` and each is delivered or dead: the log is written
+   * a little after the dispatcher settles a delivery. Newest first, at most 100.
+   */
+  async settledDeliveries(count: number): Promise<LoggedDelivery[]> {
+    let deliveries: LoggedDelivery[] = [];
+    await waitFor(
+      async () => {
+        deliveries = (await this.api<{ data: LoggedDelivery[] }>('GET', '/v1/deliveries?limit=100'))
+          .data;
+        return (
+          deliveries.length === count &&
+          deliveries.every((d) => d.status === 'delivered' || d.status === 'dead')
+        );
+      },
+      {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+        message: `the log to hold ${count} settled deliveries`,
+      },
+    );
+    return deliveries;
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { waitFor } from '@hookline/core/testing';
 import { browserAvailable, launchBrowser } from './browser';
 import { Hookline, OPERATOR_KEY, Receiver } from './hookline';
+import { expectRows as expectRowsOf, openPage, rowIds as rowIdsOf } from './page';
 
 // The tenant portal and the operator's tenant views, in real headless Chromium against the
 // built producer and dispatcher. Two tenants, acme and globex, and one untenanted endpoint:
@@ -106,10 +107,7 @@ describeTenants('the tenant portal (headless Chromium, built producer and dispat
   });
 
   beforeEach(async () => {
-    const context = await browser.newContext();
-    context.on('request', (request) => requested.push(request.url()));
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page = await openPage(browser, requested);
   });
 
   afterEach(() => page.context().close());
@@ -139,26 +137,9 @@ describeTenants('the tenant portal (headless Chromium, built producer and dispat
   }
 
   const nav = (name: string) => page.locator('.nav').getByRole('link', { name, exact: true });
-  const rowIds = (attribute: string) =>
-    page
-      .locator(`tr[${attribute}]`)
-      .evaluateAll((rows, name) => rows.map((row) => row.getAttribute(name)), attribute);
-  /**
-   * The rows' ids once they are `ids`, else what they were after a while. A page can render twice
-   * as it opens (its poll starts over when its filters settle), so one read right after the first
-   * row appears may see the table between the two.
-   */
-  const expectRows = async (attribute: string, ids: readonly string[]) => {
-    let shown: (string | null)[] = [];
-    await waitFor(
-      async () => {
-        shown = await rowIds(attribute);
-        return JSON.stringify(shown) === JSON.stringify(ids);
-      },
-      { timeoutMs: 5_000, message: `rows ${ids.join(', ')}` },
-    ).catch(() => undefined);
-    expect(shown).toEqual(ids);
-  };
+  const rowIds = (attribute: string) => rowIdsOf(page, attribute);
+  const expectRows = (attribute: string, ids: readonly string[]) =>
+    expectRowsOf(page, attribute, ids);
 
   test('the portal link signs in as its tenant and leaves the address bar; no tenants page, no publishing', async () => {
     const { portal_url, key } = await openPortal('acme');
