@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from './api/api-error';
 import { Api } from './api/client';
 import { Notices } from './components/notices';
@@ -103,27 +103,46 @@ export function App() {
     setError(reason);
   };
 
+  // Which sign-in is the latest: a key checked after another (a link opened while the stored
+  // key is still being checked) wins, whichever answer comes last.
+  const attempt = useRef(0);
   const signIn = async (key: string) => {
+    const mine = ++attempt.current;
     setBusy(true);
     setError(undefined);
-    const api = new Api(key, () =>
-      signOut('The server refused the key (expired, revoked or wrong): sign in again.'),
-    );
+    const api = new Api(key, () => {
+      // A request of a key signed in before this one is no reason to sign this one out.
+      if (mine === attempt.current)
+        signOut('The server refused the key (expired, revoked or wrong): sign in again.');
+    });
     try {
       const identity = await identify(api);
+      if (mine !== attempt.current) return;
       storeKey(key);
+      // What the last key was shown (a secret, a portal link) is not the next one's to see.
+      clearNotices();
       setSession({ api, identity });
     } catch (e) {
+      if (mine !== attempt.current) return;
       forgetKey();
+      // A link's key that fails leaves no session of an earlier key signed in behind the form.
+      setSession(undefined);
       setError(describeError(e));
     } finally {
-      setBusy(false);
+      if (mine === attempt.current) setBusy(false);
     }
   };
 
   useEffect(() => {
     const key = takeKeyFromFragment() ?? storedKey();
     if (key) void signIn(key);
+    // A portal link opened in a tab already on the console changes only the fragment: no load.
+    const linked = () => {
+      const linkedKey = takeKeyFromFragment();
+      if (linkedKey) void signIn(linkedKey);
+    };
+    window.addEventListener('hashchange', linked);
+    return () => window.removeEventListener('hashchange', linked);
   }, []);
 
   if (!session) return <SignIn onSubmit={(key) => void signIn(key)} error={error} busy={busy} />;

@@ -290,6 +290,32 @@ describeBrowser(
       expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     });
 
+    test('a #key=… fragment on a page already open signs in, and neither the address bar nor Back shows the key', async () => {
+      await page.goto(`${hookline.url}/console#/events`);
+      await page.getByLabel('API key').waitFor();
+      // Only the fragment changes, as when a portal link is opened in a tab on the console: no
+      // load, so a key read only at load would go unseen.
+      await page.evaluate((key) => {
+        window.location.hash = `#key=${encodeURIComponent(key)}`;
+      }, OPERATOR_KEY);
+      await page.locator('.badge-operator').waitFor();
+      expect(page.url()).toBe(`${hookline.url}/console`);
+      expect(await page.content()).not.toContain(OPERATOR_KEY);
+      // The page shown is the console's, not one named after the fragment.
+      await page.getByRole('heading', { name: 'Overview', exact: true }).waitFor();
+
+      // The fragment's history entry was replaced, not left behind the current one.
+      await page.goBack();
+      await waitFor(() => page.url() === `${hookline.url}/console#/events`, {
+        message: 'Back to the page before the link',
+      });
+      await page.getByRole('heading', { name: 'Events', exact: true }).waitFor();
+      await page.goForward();
+      await waitFor(() => page.url() === `${hookline.url}/console`, {
+        message: 'Forward to the console, without the key',
+      });
+    });
+
     test('no request went to any host but the producer, and the policy refused nothing', () => {
       expect(requested.length).toBeGreaterThan(20);
       const origin = new URL(hookline.url).origin;

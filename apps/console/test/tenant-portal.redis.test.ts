@@ -289,6 +289,42 @@ describeTenants('the tenant portal (headless Chromium, built producer and dispat
     await portal.close();
   });
 
+  test('a portal link opened in the operator’s own tab signs in as the tenant, and keeps no key in the address bar, the history or a notice', async () => {
+    await page.goto(`${hookline.url}/console#key=${encodeURIComponent(OPERATOR_KEY)}`);
+    await page.locator('.badge-operator').waitFor();
+    await nav('Tenants').click();
+    await page
+      .locator('tr[data-tenant="acme"]')
+      .getByRole('button', { name: 'Portal link' })
+      .click();
+    const link = page
+      .locator('.notices [role=status]')
+      .filter({ hasText: 'A portal link for acme' });
+    const url = await link.locator('input').inputValue();
+    const key = decodeURIComponent(url.slice(url.indexOf('#key=') + '#key='.length));
+
+    // Same page, another fragment: a same-document navigation, no load.
+    await page.evaluate((href) => {
+      window.location.href = href;
+    }, url);
+    await page.locator('.badge-tenant').filter({ hasText: 'acme' }).waitFor();
+    expect(page.url()).toBe(`${hookline.url}/console`);
+    expect(await link.count()).toBe(0);
+    expect(await page.content()).not.toContain(key);
+    expect(await nav('Tenants').count()).toBe(0);
+
+    await page.goBack();
+    await waitFor(() => page.url() === `${hookline.url}/console#/tenants`, {
+      message: 'Back to the tenants page the link was opened on',
+    });
+    await page.getByText('No such page.').waitFor();
+    await page.goForward();
+    await waitFor(() => page.url() === `${hookline.url}/console`, {
+      message: 'Forward to the portal, without the key',
+    });
+    expect(await page.locator('.badge-tenant').innerText()).toContain('acme');
+  });
+
   test('the operator revokes a tenant’s keys: its open portal is signed out', async () => {
     const portal = await browser.newContext();
     portal.on('request', (request) => requested.push(request.url()));

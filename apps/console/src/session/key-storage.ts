@@ -16,13 +16,16 @@ export function forgetKey(): void {
 
 /**
  * A portal link (`/console#key=<key>`, what `POST /v1/tenants/:id/keys` answers as `portal_url`)
- * signs in with its key. The fragment never reaches a server; it is taken out of the address
- * bar and the history at once, so it is not left on screen, in a bookmark or in a screenshot.
+ * signs in with its key, at load or when only the fragment of an open console changes to it.
+ * The fragment never reaches a server; it is taken out of the address bar and its history entry
+ * at once (replaced, so Back does not show it either), and not left on screen, in a bookmark or
+ * in a screenshot. The pages hear that the fragment changed, as they would of a link.
  */
 export function takeKeyFromFragment(): string | undefined {
   const match = /^#key=([^&]+)/.exec(window.location.hash);
   if (!match?.[1]) return undefined;
   const key = decodeURIComponent(match[1]);
   window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
   return key;
 }
