@@ -24,7 +24,13 @@ export function forgetKey(): void {
 export function takeKeyFromFragment(): string | undefined {
   const match = /^#key=([^&]+)/.exec(window.location.hash);
   if (!match?.[1]) return undefined;
-  const key = decodeURIComponent(match[1]);
+  let key: string | undefined;
+  try {
+    key = decodeURIComponent(match[1]);
+  } catch {
+    // A mangled link (a broken percent-escape): no key, but still out of the address bar.
+    key = undefined;
+  }
   window.history.replaceState(null, '', window.location.pathname + window.location.search);
   window.dispatchEvent(new HashChangeEvent('hashchange'));
   return key;

@@ -14,19 +14,24 @@ export function activityRoutes({ context, now }: RouteDeps, auth: RequestHandler
   router.get('/v1/activity', auth, async (req, res) => {
     const query = parse(ActivityQuery, req.query);
     const scope = await scopeFilter(context, res, query);
-    if (!scope) {
-      res.json({ window: query.window, bucket_seconds: 60, data: [] });
-      return;
-    }
     // Whole minutes, the current one last.
     const until = Math.floor(now() / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
-    const buckets = await context.log.activity({
-      tenant_id: scope.tenantId,
-      endpoint_id: scope.endpointId,
-      since: until - WINDOW_MS[query.window],
-      until,
-      bucketMs: MINUTE_MS,
-    });
+    const since = until - WINDOW_MS[query.window];
+    const buckets = scope
+      ? await context.log.activity({
+          tenant_id: scope.tenantId,
+          endpoint_id: scope.endpointId,
+          since,
+          until,
+          bucketMs: MINUTE_MS,
+        })
+      : // An endpoint of another tenant than the one named: nothing, minute by minute.
+        Array.from({ length: (until - since) / MINUTE_MS }, (_, i) => ({
+          at: since + i * MINUTE_MS,
+          delivered: 0,
+          failed: 0,
+          dead: 0,
+        }));
     res.json({
       window: query.window,
       bucket_seconds: MINUTE_MS / 1000,
