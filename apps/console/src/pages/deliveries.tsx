@@ -3,9 +3,9 @@ import type { Delivery, Page } from '../api/types';
 import { DELIVERY_STATUSES } from '../api/types';
 import { DeliveryTable } from '../components/delivery-table';
 import { ErrorBox } from '../components/error-box';
+import { TextFilter, TimeFilter } from '../components/filter-fields';
 import { PageHeader } from '../components/page-header';
 import { Pager } from '../components/pager';
-import { isoToLocalInput, localInputToIso } from '../format';
 import { useCursor } from '../hooks/use-cursor';
 import { usePoll } from '../hooks/use-poll';
 import { navigate, type Route } from '../routing';
@@ -45,29 +45,16 @@ export function DeliveriesPage({ route }: { route: Route }) {
   useEffect(() => setDraft(filters), [filterKey]);
 
   const input = (name: keyof Filters, label: string, placeholder: string) => (
-    <label class="field">
-      <span>{label}</span>
-      <input
-        class="input mono"
-        name={name}
-        placeholder={placeholder}
-        value={draft[name] ?? ''}
-        onInput={(e) => setDraft({ ...draft, [name]: e.currentTarget.value })}
-      />
-    </label>
+    <TextFilter
+      name={name}
+      label={label}
+      placeholder={placeholder}
+      draft={draft}
+      setDraft={setDraft}
+    />
   );
   const time = (name: 'since' | 'until', label: string) => (
-    <label class="field">
-      <span>{label}</span>
-      <input
-        class="input"
-        type="datetime-local"
-        step={1}
-        name={name}
-        value={isoToLocalInput(draft[name])}
-        onInput={(e) => setDraft({ ...draft, [name]: localInputToIso(e.currentTarget.value) })}
-      />
-    </label>
+    <TimeFilter name={name} label={label} draft={draft} setDraft={setDraft} />
   );
 
   return (

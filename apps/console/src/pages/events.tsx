@@ -2,11 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api/api-error';
 import { listEvents } from '../api/event-deliveries';
 import { ErrorBox } from '../components/error-box';
+import { TextFilter, TimeFilter } from '../components/filter-fields';
 import { EventTable } from '../components/event-table';
 import { PageHeader } from '../components/page-header';
 import { Pager } from '../components/pager';
 import { PublishForm } from '../components/publish-form';
-import { isoToLocalInput, localInputToIso } from '../format';
 import { useCursor } from '../hooks/use-cursor';
 import { usePoll } from '../hooks/use-poll';
 import { act } from '../notices';
@@ -64,29 +64,16 @@ export function EventsPage({ route }: { route: Route }) {
   const missing = list.error instanceof ApiError && list.error.noRoute;
 
   const input = (name: keyof Filters, label: string, placeholder: string) => (
-    <label class="field">
-      <span>{label}</span>
-      <input
-        class="input mono"
-        name={name}
-        placeholder={placeholder}
-        value={draft[name] ?? ''}
-        onInput={(e) => setDraft({ ...draft, [name]: e.currentTarget.value })}
-      />
-    </label>
+    <TextFilter
+      name={name}
+      label={label}
+      placeholder={placeholder}
+      draft={draft}
+      setDraft={setDraft}
+    />
   );
   const time = (name: 'after' | 'before', label: string) => (
-    <label class="field">
-      <span>{label}</span>
-      <input
-        class="input"
-        type="datetime-local"
-        step={1}
-        name={name}
-        value={isoToLocalInput(draft[name])}
-        onInput={(e) => setDraft({ ...draft, [name]: localInputToIso(e.currentTarget.value) })}
-      />
-    </label>
+    <TimeFilter name={name} label={label} draft={draft} setDraft={setDraft} />
   );
 
   return (
