@@ -94,6 +94,36 @@ describe('buildComparisons', () => {
     expect(lost.met).toBe(false);
     expect(lost.why).toBe('1 errors');
   });
+  it('holds what settled traffic leaves in Redis to 5 MB and a filtered list p99 to 50 ms, with no reference', () => {
+    const results: Results = {
+      redisMemory: {
+        deliveries: 100_000,
+        beforeBytes: 2e6,
+        afterBytes: 6e6,
+        growthBytes: 4e6,
+        settleMs: 200,
+      },
+      logList: {
+        deliveries: 1_000_000,
+        endpoints: 20,
+        requests: 500,
+        errors: 0,
+        seedMs: null,
+        latencyMs: { ...summarize([5, 10]), p99: 51 },
+      },
+    };
+    const memory = byFigure(results, 'Redis memory left by 100,000');
+    expect([memory.hookline, memory.reference, memory.ratio, memory.met]).toEqual([
+      4e6,
+      null,
+      null,
+      true,
+    ]);
+    expect(byFigure(results, 'filtered list on a log of 1,000,000').met).toBe(false);
+    // The log's lag is shown, not judged; not measured here.
+    const lag = byFigure(results, 'log lag at 500/s');
+    expect([lag.hookline, lag.target, lag.met]).toEqual([null, null, null]);
+  });
 });
 
 describe('compareCommands', () => {

@@ -45,6 +45,10 @@ export interface CommandComparison {
 }
 
 export const RSS_LIMIT_BYTES = 200e6;
+/** What settled and logged traffic may leave behind in Redis: Redis holds only what moves. */
+export const REDIS_GROWTH_LIMIT_BYTES = 5e6;
+/** A filtered list's p99 on a log of a million deliveries. */
+export const LIST_P99_LIMIT_MS = 50;
 
 const divide = (a: number | null, b: number | null) =>
   a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b;
@@ -281,6 +285,34 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
       referenceName: pipeline,
       cases: drain,
       target: { kind: 'at most', value: RSS_LIMIT_BYTES },
+    }),
+  );
+  const log = { hookline: null, reference: null, referenceName: null } as const;
+  comparisons.push(
+    compare({
+      ...log,
+      figure: `Redis memory left by ${int(sizes.memoryDeliveries)} deliveries settled and logged`,
+      unit: 'bytes',
+      hookline: v(r.redisMemory?.growthBytes),
+      cases: { hookline: 'redis-memory', reference: null },
+      target: { kind: 'at most', value: REDIS_GROWTH_LIMIT_BYTES },
+      higherIsBetter: false,
+    }),
+    compare({
+      ...log,
+      figure: `log lag at ${int(sizes.e2eRate)}/s: p99 change → listed`,
+      unit: 'ms',
+      hookline: v(r.logLag?.lagMs.p99),
+      cases: { hookline: 'log-lag', reference: null },
+      target: null,
+    }),
+    compare({
+      ...log,
+      figure: `filtered list on a log of ${int(sizes.listDeliveries)}: p99`,
+      unit: 'ms',
+      hookline: v(r.logList?.latencyMs.p99),
+      cases: { hookline: 'log-list', reference: null },
+      target: { kind: 'at most', value: LIST_P99_LIMIT_MS },
     }),
   );
   return comparisons;

@@ -5,6 +5,7 @@ import { ApiClient, statusOf } from './api-client';
 import { spawnChild, type Child } from './child-process';
 import type { Cleanup } from './cleanup';
 import { nowMs, waitFor } from './clock';
+import type { LogDatabases } from './log-database';
 import { freePort } from './ports';
 import { serviceEnv } from './service-env';
 
@@ -36,7 +37,8 @@ export function freshPrefix(name: string): string {
 
 /**
  * Starts Hookline's two processes the way an operator does: `node apps/<app>/dist/main.js`,
- * configured by environment alone, default settings otherwise.
+ * configured by environment alone, default settings otherwise. Each queue prefix gets a log
+ * database of its own (HOOKLINE_LOG_URL), which the bench drops after the case.
  */
 export class HooklineLauncher {
   readonly apiKey = `hl_bench_${randomBytes(24).toString('hex')}`;
@@ -45,13 +47,14 @@ export class HooklineLauncher {
     private readonly root: string,
     private readonly redisUrl: string,
     private readonly cleanup: Cleanup,
+    readonly logs: LogDatabases,
     /** More settings for both processes (a Redis Cluster's: REDIS_CLUSTER, HOOKLINE_SHARDS). */
     private readonly settings: Record<string, string> = {},
   ) {}
 
   /** A launcher of the same build for another Redis: `redisUrl`, with `settings`. */
   on(redisUrl: string, settings: Record<string, string>): HooklineLauncher {
-    return new HooklineLauncher(this.root, redisUrl, this.cleanup, settings);
+    return new HooklineLauncher(this.root, redisUrl, this.cleanup, this.logs, settings);
   }
 
   private main(app: 'producer' | 'dispatcher'): string {
@@ -68,10 +71,11 @@ export class HooklineLauncher {
       : `${absent.map((app) => `apps/${app}/dist/main.js`).join(' and ')} not built (npm run build)`;
   }
 
-  private env(prefix: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  private async env(prefix: string, extra: Record<string, string>): Promise<NodeJS.ProcessEnv> {
     return serviceEnv({
       REDIS_URL: this.redisUrl,
       HOOKLINE_QUEUE_PREFIX: prefix,
+      HOOKLINE_LOG_URL: await this.logs.urlFor(prefix),
       HOOKLINE_API_KEYS: this.apiKey,
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',
       LOG_LEVEL: 'warn',
@@ -90,7 +94,7 @@ export class HooklineLauncher {
     const port = await freePort();
     const child = spawnChild('producer', process.execPath, [...nodeArgs, this.main('producer')], {
       cwd: this.root,
-      env: this.env(prefix, { PORT: String(port), HOST: '127.0.0.1' }),
+      env: await this.env(prefix, { PORT: String(port), HOST: '127.0.0.1' }),
     });
     const api = new ApiClient(`http://127.0.0.1:${port}`, this.apiKey, connections);
     const stopNow = this.cleanup.add('producer', async () => {
@@ -122,6 +126,7 @@ export class HooklineLauncher {
     { nodeArgs = [] }: { nodeArgs?: readonly string[] } = {},
   ): Promise<RunningDispatcher> {
     const port = await freePort();
+    const env = await this.env(prefix, { METRICS_PORT: String(port) });
     const spawnedAt = nowMs();
     const child = spawnChild(
       'dispatcher',
@@ -129,7 +134,7 @@ export class HooklineLauncher {
       [...nodeArgs, this.main('dispatcher')],
       {
         cwd: this.root,
-        env: this.env(prefix, { METRICS_PORT: String(port) }),
+        env,
       },
     );
     const stop = this.cleanup.add('dispatcher', () => child.stop(30_000));

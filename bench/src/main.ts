@@ -14,17 +14,21 @@ import { clusterDrain1, clusterDrain3 } from './cases/cluster-drain';
 import { drain } from './cases/drain';
 import { endToEnd } from './cases/end-to-end';
 import { fanOut } from './cases/fan-out';
+import { logLag } from './cases/log-lag';
+import { logList } from './cases/log-list';
 import { publish } from './cases/publish';
+import { redisMemory } from './cases/redis-memory';
 import { signedPost } from './cases/signed-post';
 import { renderChart } from './chart';
 import { Cleanup } from './cleanup';
 import { HooklineLauncher } from './hookline';
+import { LogDatabases } from './log-database';
 import { Progress } from './progress';
 import { ReceiverClient } from './receiver-client';
 import { startRedisServer } from './redis-server';
 import { buildReport, renderProfiles, renderReport, writeReport } from './report';
 import type { CaseFailure, CaseId, Results } from './results';
-import { PAIRED_CASES, ROUNDS } from './rounds';
+import { ROUND_CASES, ROUNDS } from './rounds';
 import { FULL, QUICK } from './sizes';
 
 // Each reference runs just before the Hookline case it stands beside, never at the same time:
@@ -39,6 +43,10 @@ const CASES: readonly BenchCase[] = [
   bareEndToEnd,
   endToEnd,
   fanOut,
+  // The log's figures: what settled traffic leaves in Redis, the log's lag, a list on a large log.
+  redisMemory,
+  logLag,
+  logList,
   // Each starts (and stops) a Redis Cluster of its own; the shared redis-server sits idle.
   clusterDrain1,
   clusterDrain3,
@@ -123,7 +131,7 @@ async function main(): Promise<number> {
   const rounds = options.rounds ?? (options.quick ? ROUNDS.quick : ROUNDS.full);
   // The first round runs every case; later ones only the Hookline cases and their references.
   const schedule = Array.from({ length: rounds }, (_, round) =>
-    cases.filter((c) => round === 0 || PAIRED_CASES.has(c.id)).map((c) => ({ round, c })),
+    cases.filter((c) => round === 0 || ROUND_CASES.has(c.id)).map((c) => ({ round, c })),
   ).flat();
   const progress = new Progress(schedule.length);
   const cleanup = new Cleanup();
@@ -154,9 +162,11 @@ async function main(): Promise<number> {
     cleanup.add('redis-server', () => redis.stop());
     const receiver = await ReceiverClient.start();
     cleanup.add('receiver', () => receiver.stop());
-    const hookline = new HooklineLauncher(root, redis.url, cleanup);
+    const logs = new LogDatabases();
+    cleanup.add('log databases', () => logs.drop({ all: true }));
+    const hookline = new HooklineLauncher(root, redis.url, cleanup, logs);
     const bare = new BareLauncher(redis.url, cleanup);
-    const missing = hookline.missing();
+    const missing = hookline.missing() ?? (await logs.unavailable());
     const profileDir = options.profile ? path.join(resultsDir, 'profiles') : undefined;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
 
@@ -164,7 +174,7 @@ async function main(): Promise<number> {
       const results = roundResults[round]!;
       progress.startCase(
         index,
-        rounds > 1 && PAIRED_CASES.has(benchCase.id)
+        rounds > 1 && ROUND_CASES.has(benchCase.id)
           ? `${benchCase.title} (round ${round + 1} of ${rounds})`
           : benchCase.title,
       );
@@ -193,8 +203,10 @@ async function main(): Promise<number> {
         failures.push({ case: benchCase.id, message });
         progress.note(`bench: ${benchCase.title} failed: ${message}`);
       } finally {
-        // Every case starts on an empty Redis: no backlog or retained keys from the one before.
+        // Every case starts on an empty Redis and an empty log: no backlog or retained keys from
+        // the one before (a log kept for the later rounds aside).
         await redis.flushAll();
+        await logs.drop();
       }
     }
     progress.clear();

@@ -1,5 +1,7 @@
-import { clusterMasterRows } from './report';
+import { buildReport, clusterMasterRows, renderReport } from './report';
 import type { ClusterDrainFigures } from './results';
+import { QUICK } from './sizes';
+import { summarize } from './stats';
 
 const usage = (commands: number, cpuUs: number) => ({
   scriptsPerDelivery: 1,
@@ -89,5 +91,44 @@ describe('clusterMasterRows', () => {
       ['', ':7003', '10923-16383', '0', '–', '5.0', '1.00'],
       ['', 'all', '', '12', '1,000', '115.3', '28.00'],
     ]);
+  });
+});
+
+describe('renderReport', () => {
+  it('writes an absolute target in its figure’s unit', () => {
+    const run = {
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 1_000,
+      quick: true,
+      profile: false,
+      node: 'v20',
+      redis: '7',
+      cpus: 2,
+      cpuModel: 'test',
+      loadAverage: { start: 0, end: 0 },
+      commit: null,
+      sizes: QUICK,
+      rounds: 1,
+    };
+    const latencyMs = { ...summarize([5, 10]), p99: 12 };
+    const text = renderReport(
+      buildReport(
+        run,
+        [
+          {
+            logList: {
+              deliveries: 100_000,
+              endpoints: 20,
+              requests: 200,
+              errors: 0,
+              seedMs: 8_000,
+              latencyMs,
+            },
+          },
+        ],
+        [],
+      ),
+    );
+    expect(text).toMatch(/filtered list on a log of 100,000: p99 +12\.0 ms .*≤ 50\.0 ms +PASS/);
   });
 });

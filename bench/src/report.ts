@@ -99,7 +99,7 @@ function value(n: number, unit: Unit): string {
   }
 }
 
-function targetText(target: Target | null): string {
+function targetText(target: Target | null, unit: Unit): string {
   if (!target) return '';
   switch (target.kind) {
     case 'ratio at least':
@@ -107,7 +107,7 @@ function targetText(target: Target | null): string {
     case 'ratio at most':
       return `≤ ${target.value}×${target.noErrors ? ', no errors' : ''}`;
     case 'at most':
-      return `≤ ${megabytes(target.value)}`;
+      return `≤ ${value(target.value, unit)}`;
     default: {
       const never: never = target;
       throw new Error(`unknown target ${JSON.stringify(never)}`);
@@ -145,7 +145,7 @@ export function renderReport(report: Report): string {
     ...(withRounds
       ? [(c.roundRatios ?? []).map((r) => (r === null ? '–' : r.toFixed(2))).join(' ')]
       : []),
-    targetText(c.target),
+    targetText(c.target, c.unit),
     verdict(c),
   ]);
   const table = renderTable(
@@ -218,6 +218,26 @@ export function renderReport(report: Report): string {
     context.push([
       'Hookline fan-out',
       `one event to ${int(r.fanout.endpoints)} endpoints in ${ms(r.fanout.ms)} (${int(r.fanout.perSecond)} deliveries/s; the publish ${ms(r.fanout.publishMs)})`,
+    ]);
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  if (r.redisMemory)
+    context.push([
+      'Redis memory, settled and logged',
+      `${mb(r.redisMemory.beforeBytes)} before, ${mb(r.redisMemory.afterBytes)} after ${int(r.redisMemory.deliveries)} deliveries; ` +
+        `logged and forgotten ${ms(r.redisMemory.settleMs)} after the last receipt`,
+    ]);
+  if (r.logLag)
+    context.push([
+      'log lag (change → listed)',
+      `${int(r.logLag.seen)} of ${int(r.logLag.probes)} probes seen listed delivered, the list read every ${r.logLag.pollMs} ms; ` +
+        `p50 ${ms(r.logLag.lagMs.p50)}, max ${ms(r.logLag.lagMs.max)}`,
+    ]);
+  if (r.logList)
+    context.push([
+      'filtered list',
+      `${int(r.logList.requests)} lists, ${r.logList.endpoints} endpoints × 4 statuses, ${int(r.logList.errors)} errors; ` +
+        `p50 ${ms(r.logList.latencyMs.p50)}, max ${ms(r.logList.latencyMs.max)}` +
+        (r.logList.seedMs === null ? '' : `; seeding the log took ${ms(r.logList.seedMs)}`),
     ]);
   const dupes = [r.drain, r.bareWorker].filter((d) => d && d.duplicates > 0);
   if (dupes.length > 0)
@@ -341,7 +361,7 @@ function renderCluster(
     cell(c.reference, c.unit, c.cases.reference),
     cell(c.hookline, c.unit, c.cases.hookline),
     ratio(c.ratio),
-    targetText(c.target),
+    targetText(c.target, c.unit),
     verdict(c),
   ]);
   const any = three ?? one;

@@ -132,6 +132,44 @@ export interface Results {
     /** Creating the endpoints through the API. */
     setupMs: number;
   };
+  /**
+   * Redis's used memory (INFO memory) with nothing moving, before and after `deliveries` were
+   * published, delivered, settled and logged: what the traffic left behind in Redis.
+   */
+  redisMemory?: {
+    deliveries: number;
+    beforeBytes: number;
+    afterBytes: number;
+    /** after − before. */
+    growthBytes: number;
+    /** The last receipt → the streams empty and every finished job gone (written and forgotten). */
+    settleMs: number;
+  };
+  /**
+   * Under the end-to-end case's load: a probe delivery's `delivered` change (its last attempt's
+   * end) → the first `GET /v1/deliveries` answer that lists it delivered, read every `pollMs`.
+   */
+  logLag?: {
+    rate: number;
+    seconds: number;
+    pollMs: number;
+    /** Probe events accepted, and of their deliveries, those seen listed delivered. */
+    probes: number;
+    seen: number;
+    /** Of the probes past the warm-up. */
+    lagMs: LatencySummary;
+  };
+  /** `GET /v1/deliveries?endpoint_id=…&status=…` on a log of `deliveries` rows, one at a time. */
+  logList?: {
+    deliveries: number;
+    endpoints: number;
+    requests: number;
+    /** Answers other than 200. */
+    errors: number;
+    /** Seeding the log (this round; null when an earlier round's seeded log was used again). */
+    seedMs: number | null;
+    latencyMs: LatencySummary;
+  };
   /** Hookline's drain against a 1-master Redis Cluster. */
   clusterDrain1?: ClusterDrainFigures;
   /** The same against 3 masters: the same work, split. */
@@ -157,6 +195,9 @@ export type CaseId =
   | 'bare-e2e'
   | 'e2e'
   | 'fanout'
+  | 'redis-memory'
+  | 'log-lag'
+  | 'log-list'
   | 'cluster-drain-1'
   | 'cluster-drain-3';
 

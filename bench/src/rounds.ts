@@ -2,17 +2,21 @@ import type { Comparison } from './comparisons';
 import type { CaseId } from './results';
 
 /**
- * The cases that measure a Hookline figure against its reference. A full run repeats them in
- * rounds, each round the reference and then Hookline, so the rounds alternate: a neighbour that
- * loads the shared machine for a minute slows one round of both, not all of one side.
+ * The cases whose figures are judged. A full run repeats them in rounds, each round the reference
+ * and then Hookline, so the rounds alternate: a neighbour that loads the shared machine for a
+ * minute slows one round of both, not all of one side. The log's figures (Redis memory, log lag,
+ * the filtered list) have no reference, and are judged on their median round the same way.
  */
-export const PAIRED_CASES: ReadonlySet<CaseId> = new Set<CaseId>([
+export const ROUND_CASES: ReadonlySet<CaseId> = new Set<CaseId>([
   'bare-worker',
   'drain',
   'bare-publish',
   'publish',
   'bare-e2e',
   'e2e',
+  'redis-memory',
+  'log-lag',
+  'log-list',
 ]);
 
 /** Rounds of the paired cases in a full run and in a `--quick` one. */

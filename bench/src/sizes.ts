@@ -21,6 +21,14 @@ export interface Sizes {
   e2eSeconds: number;
   e2eWarmupSeconds: number;
   fanoutEndpoints: number;
+  /** Deliveries published, delivered, settled and logged between Redis's two memory readings. */
+  memoryDeliveries: number;
+  /** Deliveries seeded in the log (in SQL) under the filtered list. */
+  listDeliveries: number;
+  /** The endpoints they are spread over, evenly. */
+  listEndpoints: number;
+  /** Filtered lists timed (one at a time), after a few untimed. */
+  listRequests: number;
 }
 
 export const FULL: Sizes = {
@@ -39,6 +47,10 @@ export const FULL: Sizes = {
   e2eSeconds: 20,
   e2eWarmupSeconds: 2,
   fanoutEndpoints: 1_000,
+  memoryDeliveries: 100_000,
+  listDeliveries: 1_000_000,
+  listEndpoints: 20,
+  listRequests: 500,
 };
 
 /**
@@ -55,4 +67,7 @@ export const QUICK: Sizes = {
   e2eSeconds: 5,
   e2eWarmupSeconds: 1,
   fanoutEndpoints: 100,
+  memoryDeliveries: 10_000,
+  listDeliveries: 100_000,
+  listRequests: 200,
 };
