@@ -52,17 +52,18 @@ const byFigure = (results: Results, start: string) =>
   buildComparisons(results, FULL).find((c) => c.figure.startsWith(start))!;
 
 describe('buildComparisons', () => {
-  it('sets the drain against the bare worker: throughput at least 0.8×, Redis cost at most 1.5×', () => {
+  it('sets the drain against the bare worker: throughput at least 0.8×, Redis commands at most 1.2× and CPU at most 1.3×', () => {
     const results: Results = {
-      drain: { ...drainOf(900, usage(30, 150), 150), healthyMs: 50, dispatcherHeap: null },
+      drain: { ...drainOf(900, usage(24, 156), 150), healthyMs: 50, dispatcherHeap: null },
       bareWorker: drainOf(1_000, usage(20, 120), 100),
     };
     const drain = byFigure(results, 'drain of');
     expect(drain.ratio).toBeCloseTo(0.9);
     expect(drain.met).toBe(true);
     const commands = byFigure(results, 'drain: Redis commands');
-    expect(commands.ratio).toBeCloseTo(1.5);
+    expect(commands.ratio).toBeCloseTo(1.2);
     expect(commands.met).toBe(true);
+    expect(byFigure(results, 'drain: Redis CPU').ratio).toBeCloseTo(1.3);
     expect(byFigure(results, 'drain: Redis CPU').met).toBe(true);
   });
 
@@ -120,9 +121,13 @@ describe('buildComparisons', () => {
       true,
     ]);
     expect(byFigure(results, 'filtered list on a log of 1,000,000').met).toBe(false);
-    // The log's lag is shown, not judged; not measured here.
+    // The log's lag is held to a second; not measured here, so not judged.
     const lag = byFigure(results, 'log lag at 500/s');
-    expect([lag.hookline, lag.target, lag.met]).toEqual([null, null, null]);
+    expect([lag.hookline, lag.target, lag.met]).toEqual([
+      null,
+      { kind: 'at most', value: 1_000 },
+      null,
+    ]);
   });
 });
 

@@ -129,7 +129,7 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
       reference: usage(r.bareWorker?.redis, (u) => u.commandsPerDelivery),
       referenceName: worker,
       cases: drain,
-      target: { kind: 'ratio at most', value: 1.5 },
+      target: { kind: 'ratio at most', value: 1.2 },
     }),
     compare({
       figure: 'drain: Redis CPU per delivery',
@@ -138,7 +138,7 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
       reference: usage(r.bareWorker?.redis, (u) => u.cpuUsPerDelivery),
       referenceName: worker,
       cases: drain,
-      target: { kind: 'ratio at most', value: 1.5 },
+      target: { kind: 'ratio at most', value: 1.3 },
     }),
     compare({
       figure: '  deliverer process CPU per delivery',
@@ -201,7 +201,7 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
       reference: v(r.barePublish?.batch.perSecond),
       referenceName: pipeline,
       cases: publish,
-      target: { kind: 'ratio at least', value: 0.7 },
+      target: { kind: 'ratio at least', value: 0.75 },
     }),
     compare({
       figure: '  Redis commands per event',
@@ -304,7 +304,7 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
       unit: 'ms',
       hookline: v(r.logLag?.lagMs.p99),
       cases: { hookline: 'log-lag', reference: null },
-      target: null,
+      target: { kind: 'at most', value: 1_000 },
     }),
     compare({
       ...log,
