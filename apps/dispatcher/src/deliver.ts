@@ -142,6 +142,15 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       logger.error({ job: job.id, err: error }, 'deliver job data failed its schema; dropped');
       return;
     }
+    if (job.id !== data.delivery_id) {
+      // A delivery's job is named after it (its one record is that job): a job under another id
+      // is not a delivery Hookline made, and nothing could record what it did.
+      logger.error(
+        { job: job.id, delivery: data.delivery_id },
+        'deliver job is not its delivery; dropped',
+      );
+      return;
+    }
     // A job taken for the first time has made no attempt: its state is its data's. One taken
     // again (a retry, a deferral, a stall) reads Hookline's fields of its hash.
     const delivery =

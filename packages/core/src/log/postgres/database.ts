@@ -24,6 +24,9 @@ export function withDatabase(url: string, database: string): string {
 /** Runs `run` on a connection of its own to `url`, closed after. */
 export async function withClient<T>(url: string, run: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
+  // A connection that dies emits 'error', which would end the process unheard; the query it
+  // broke rejects, and that is what the caller hears.
+  client.on('error', () => {});
   await client.connect();
   try {
     return await run(client);

@@ -19,20 +19,41 @@ export async function inTransaction<T>(
   }
 }
 
+/** Ignores a connection's 'error' event: the query it broke rejects, and its caller decides. */
+const ignore = () => {};
+
+/**
+ * A connection of the pool, listened to while it is out. node-postgres emits 'error' on a client
+ * whose connection dies (Postgres restarted, the network cut), and the pool listens only to the
+ * clients it holds: a checked-out client's error, unheard, would end the process. Give it back
+ * with {@link checkin}.
+ */
+export async function checkout(pool: Pool): Promise<PoolClient> {
+  const client = await pool.connect();
+  client.on('error', ignore);
+  return client;
+}
+
+/** Gives a connection back to the pool, closing it when `broken`. */
+export function checkin(client: PoolClient, broken = false): void {
+  client.off('error', ignore);
+  client.release(broken);
+}
+
 /** Runs `run` in a transaction on a connection of the pool. */
 export async function transaction<T>(
   pool: Pool,
   run: (client: ClientBase) => Promise<T>,
 ): Promise<T> {
-  const client: PoolClient = await pool.connect();
+  const client = await checkout(pool);
   try {
     const result = await inTransaction(client, run);
-    client.release();
+    checkin(client);
     return result;
   } catch (error) {
     // The connection is closed rather than returned: one whose transaction failed may be broken
     // (its ROLLBACK failing too), and the pool must not hand it out again. Failures are rare.
-    client.release(true);
+    checkin(client, true);
     throw error;
   }
 }

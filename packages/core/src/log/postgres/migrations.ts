@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Pool } from 'pg';
-import { inTransaction } from './db';
+import { checkin, checkout, inTransaction } from './db';
 
 // The schema's versions are the files of migrations/, `<version>_<name>.sql`, applied in order,
 // each in a transaction of its own with its row in hookline_migrations, so a failed one leaves
@@ -32,7 +32,8 @@ export function readMigrations(dir = path.join(__dirname, 'migrations')): Migrat
 
 /** Applies the migrations the database has not seen yet; returns the versions it applied. */
 export async function migrate(pool: Pool, migrations = readMigrations()): Promise<number[]> {
-  const client = await pool.connect();
+  const client = await checkout(pool);
+  let broken = false;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
     try {
@@ -61,7 +62,11 @@ export async function migrate(pool: Pool, migrations = readMigrations()): Promis
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]);
     }
+  } catch (error) {
+    broken = true;
+    throw error;
   } finally {
-    client.release();
+    // A failed migration's connection may hold the lock or be dead: closed, not reused.
+    checkin(client, broken);
   }
 }

@@ -1,6 +1,6 @@
 import type { ClientBase, Pool } from 'pg';
 import { DAY_MS, dayOf, iso } from './time';
-import { transaction } from './db';
+import { checkin, checkout, transaction } from './db';
 
 // Events, deliveries and attempts are partitioned by UTC day of creation (migrations/). A day's
 // partitions are created ahead by `maintain`, and by a write that meets a day without them (a
@@ -109,12 +109,14 @@ export class Partitions {
   async existing(days: Iterable<number>): Promise<Set<number>> {
     const asked = [...new Set(days)];
     if (asked.every((day) => this.known.has(day))) return new Set(asked);
-    const client = await this.pool.connect();
+    const client = await checkout(this.pool);
+    let broken = true;
     try {
       const present = new Set((await listPartitions(client)).map((p) => p.name));
+      broken = false;
       return new Set(asked.filter((day) => present.has(partitionName('deliveries', day))));
     } finally {
-      client.release();
+      checkin(client, broken);
     }
   }
 
