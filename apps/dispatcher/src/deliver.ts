@@ -3,6 +3,7 @@ import {
   deliveryState,
   UNSETTLED,
   initialState,
+  isSettled,
   nextRetryDelay,
   parseJob,
   parseRetryAfter,
@@ -160,7 +161,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     if (!delivery) return;
     const body = data.body;
     // A second job for a delivery already finished (a duplicate after a stall): nothing to do.
-    if (delivery.status === 'delivered' || delivery.status === 'dead') return;
+    if (isSettled(delivery.status)) return;
 
     let endpoint = await deps.endpoints.get(delivery.endpointId);
     if (!endpoint) return dropForDeletedEndpoint(delivery);

@@ -27,23 +27,3 @@ export async function pageOfSet(
   const min = page.cursor ? `(${page.cursor}` : '-';
   return pageOf(await redis.zrangebylex(key, min, '+', 'LIMIT', 0, page.limit + 1), page.limit);
 }
-
-/**
- * The newest `limit + 1` ids below `max` and at or above `min` across several id-ordered sets
- * (one per shard, or per status), merged: what one set would answer if they were one. Each set
- * gives at most `limit + 1`, so the cost is the page times the sets, never their size.
- */
-export async function newestAcross(
-  redis: Redis,
-  sets: readonly string[],
-  range: { max: string; min: string; limit: number },
-): Promise<string[]> {
-  const lists = await Promise.all(
-    sets.map((key) => redis.zrevrangebylex(key, range.max, range.min, 'LIMIT', 0, range.limit + 1)),
-  );
-  return lists
-    .flat()
-    .sort()
-    .reverse()
-    .slice(0, range.limit + 1);
-}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { execAll } from '../redis/exec';
+import { isSettled } from '../lifecycle';
 import type { RedisKeys } from '../redis/keys';
 import type { Logger } from '../logger';
 import type { Change } from './changes';
@@ -213,7 +214,7 @@ export class LogWriter {
       if (change.kind === 'event') multi.hdel(this.keys.unloggedEvent(change.id), change.version);
     await execAll(multi);
     const settled = changes.flatMap((c) =>
-      c.kind === 'delivery' && (c.status === 'delivered' || c.status === 'dead') ? [c.id] : [],
+      c.kind === 'delivery' && isSettled(c.status) ? [c.id] : [],
     );
     await this.sweeper.forgetLogged(shard, settled);
   }

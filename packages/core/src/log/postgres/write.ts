@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
 import { compareVersions, type Change, type DeliveryChanged, type EventAccepted } from '../changes';
 import { iso } from './time';
+import { isSettled } from '../../lifecycle';
 import { insertRows, unnestOf, type Column } from './unnest';
 
 // A batch of changes in a handful of multi-row statements (the caller runs them in one
@@ -60,7 +61,7 @@ const DELIVERY_COLUMNS: readonly Column<DeliveryRow>[] = [
   {
     name: 'settled_at',
     type: 'timestamptz',
-    value: (d) => (d.status === 'delivered' || d.status === 'dead' ? iso(d.at) : null),
+    value: (d) => (isSettled(d.status) ? iso(d.at) : null),
   },
   { name: 'dead_letter', type: 'boolean', value: (d) => d.dead_letter },
   { name: 'version_ms', type: 'bigint', value: (d) => versionOf(d.version)[0] },
