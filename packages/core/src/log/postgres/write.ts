@@ -8,16 +8,18 @@ import { insertRows, unnestOf, type Column } from './unnest';
 // transaction). Each statement is idempotent and none depends on the order changes arrive in:
 //
 // - events are inserted, never updated (an event's change says all there is to say of it);
-// - an event's deliveries are inserted as pending, and left as they are if a row is there: the
-//   event's change is the oldest of its deliveries', so a row already written is as new or newer;
-// - a delivery's change replaces the row only when it is newer than what the row holds. A batch
-//   may hold several changes of one delivery; only its newest takes part, because Postgres refuses
-//   to update one row twice in a statement ("ON CONFLICT DO UPDATE command cannot affect row a
-//   second time");
+// - every delivery the batch touches is written once, from its newest change in the batch (an
+//   event's change makes its deliveries pending; a delivery's own change is newer), and replaces
+//   the row only when it is newer than what the row holds. One row per delivery per batch also
+//   because Postgres refuses to update one row twice in a statement ("ON CONFLICT DO UPDATE
+//   command cannot affect row a second time"), and because every version of a row is a new tuple
+//   in each of the table's indexes: the fewer versions a delivery leaves, the less Postgres writes;
 // - every attempt is inserted, and the row's last attempt (its status code and error, what
 //   `http_status` searches) is the highest-numbered attempt written, whichever change brought it.
-//   Taking it from the newest change instead would leave a different row when a replay (no
-//   attempt) is written before the attempt that preceded it.
+//   The delivery's row carries the batch's highest attempt with its newest change; a row that
+//   change did not update (an older change, after a newer one another batch wrote) gets it by
+//   an UPDATE of its own. Taking it from the newest change alone would leave a different row when
+//   a replay (no attempt) is written before the attempt that preceded it.
 
 function versionOf(version: string): [ms: string, seq: string] {
   const [ms = '0', seq = '0'] = version.split('-');
@@ -38,8 +40,10 @@ const EVENT_COLUMNS: readonly Column<EventAccepted>[] = [
   { name: 'version_seq', type: 'bigint', value: (e) => versionOf(e.version)[1] },
 ];
 
-/** A delivery row as one change leaves it (its last attempt aside). */
-type DeliveryRow = Omit<DeliveryChanged, 'kind' | 'attempt'>;
+/** A delivery row as its newest change in a batch leaves it, with the batch's last attempt. */
+type DeliveryRow = Omit<DeliveryChanged, 'kind' | 'attempt'> & {
+  last: DeliveryChanged['attempt'];
+};
 
 const DELIVERY_COLUMNS: readonly Column<DeliveryRow>[] = [
   { name: 'id', type: 'text', value: (d) => d.id },
@@ -66,18 +70,32 @@ const DELIVERY_COLUMNS: readonly Column<DeliveryRow>[] = [
   { name: 'dead_letter', type: 'boolean', value: (d) => d.dead_letter },
   { name: 'version_ms', type: 'bigint', value: (d) => versionOf(d.version)[0] },
   { name: 'version_seq', type: 'bigint', value: (d) => versionOf(d.version)[1] },
+  { name: 'last_attempt', type: 'integer', value: (d) => d.last?.number ?? null },
+  { name: 'last_status_code', type: 'integer', value: (d) => d.last?.status_code ?? null },
+  { name: 'last_error', type: 'text', value: (d) => d.last?.error ?? null },
 ];
+
+const LAST_ATTEMPT = new Set(['last_attempt', 'last_status_code', 'last_error']);
+
+/** The last attempt's columns keep the higher-numbered attempt of the row's and the change's. */
+const newerAttempt = (column: string) =>
+  `CASE WHEN excluded.last_attempt > COALESCE(deliveries.last_attempt, 0) ` +
+  `THEN excluded.${column} ELSE deliveries.${column} END`;
 
 const UPSERT_DELIVERY = `ON CONFLICT (id, created_at) DO UPDATE SET ${DELIVERY_COLUMNS.filter(
   (c) => c.name !== 'id' && c.name !== 'created_at',
 )
-  .map((c) => `${c.name} = excluded.${c.name}`)
+  .map(
+    (c) => `${c.name} = ${LAST_ATTEMPT.has(c.name) ? newerAttempt(c.name) : `excluded.${c.name}`}`,
+  )
   .join(', ')}
-  WHERE (deliveries.version_ms, deliveries.version_seq) < (excluded.version_ms, excluded.version_seq)`;
+  WHERE (deliveries.version_ms, deliveries.version_seq) < (excluded.version_ms, excluded.version_seq)
+  RETURNING id`;
 
 /** An event's deliveries as its change makes them: pending, no attempt yet. */
-function pendingDeliveries(event: EventAccepted): DeliveryRow[] {
+function pendingDeliveries(event: EventAccepted): DeliveryChanged[] {
   return event.deliveries.map((d) => ({
+    kind: 'delivery',
     version: event.version,
     id: d.id,
     event_id: event.id,
@@ -92,6 +110,7 @@ function pendingDeliveries(event: EventAccepted): DeliveryRow[] {
     next_attempt_at: null,
     at: event.created_at,
     dead_letter: false,
+    attempt: null,
   }));
 }
 
@@ -103,14 +122,20 @@ function byId<R extends { id: string }>(rows: Map<string, R>): R[] {
   return [...rows.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** The newest change of each delivery in the batch. */
-function newestPerDelivery(changes: readonly DeliveryChanged[]): DeliveryChanged[] {
+/** The newest change of each delivery in the batch, with the batch's last attempt of it. */
+function newestPerDelivery(
+  changes: readonly DeliveryChanged[],
+  last: ReadonlyMap<string, AttemptRow>,
+): DeliveryRow[] {
   const newest = new Map<string, DeliveryChanged>();
   for (const change of changes) {
     const held = newest.get(change.id);
     if (!held || compareVersions(held.version, change.version) < 0) newest.set(change.id, change);
   }
-  return byId(newest);
+  return byId(newest).map(({ kind: _kind, attempt: _attempt, ...row }) => ({
+    ...row,
+    last: last.get(row.id)?.attempt ?? null,
+  }));
 }
 
 /** An attempt a change recorded, with its delivery's keys. */
@@ -135,13 +160,13 @@ const ATTEMPT_COLUMNS: readonly Column<AttemptRow>[] = [
 ];
 
 /** The highest-numbered attempt of each delivery in the batch. */
-function lastAttempts(attempts: readonly AttemptRow[]): AttemptRow[] {
+function lastAttempts(attempts: readonly AttemptRow[]): Map<string, AttemptRow> {
   const last = new Map<string, AttemptRow>();
   for (const row of attempts) {
     const held = last.get(row.id);
     if (!held || held.attempt.number < row.attempt.number) last.set(row.id, row);
   }
-  return byId(last);
+  return last;
 }
 
 const LAST_ATTEMPT_COLUMNS = ATTEMPT_COLUMNS.filter((c) =>
@@ -170,28 +195,24 @@ function updateLastAttempts(attempts: readonly AttemptRow[]): { text: string; va
 /** Writes `changes` on `client`; run it in a transaction, so that a batch is all or nothing. */
 export async function writeChanges(client: ClientBase, changes: readonly Change[]): Promise<void> {
   const events = changes.filter((c): c is EventAccepted => c.kind === 'event');
-  const deliveries = changes.filter((c): c is DeliveryChanged => c.kind === 'delivery');
+  const changed = changes.filter((c): c is DeliveryChanged => c.kind === 'delivery');
   if (events.length > 0) {
     await client.query(
       insertRows('events', EVENT_COLUMNS, events, 'ON CONFLICT (id, created_at) DO NOTHING'),
     );
-    const pending = events.flatMap(pendingDeliveries);
-    if (pending.length > 0) {
-      await client.query(
-        insertRows(
-          'deliveries',
-          DELIVERY_COLUMNS,
-          pending,
-          'ON CONFLICT (id, created_at) DO NOTHING',
-        ),
-      );
-    }
   }
+  const deliveries = [...events.flatMap(pendingDeliveries), ...changed];
   if (deliveries.length === 0) return;
-  await client.query(
-    insertRows('deliveries', DELIVERY_COLUMNS, newestPerDelivery(deliveries), UPSERT_DELIVERY),
+  const attempts = changed.filter(hasAttempt);
+  const last = lastAttempts(attempts);
+  const written = await client.query<{ id: string }>(
+    insertRows(
+      'deliveries',
+      DELIVERY_COLUMNS,
+      newestPerDelivery(deliveries, last),
+      UPSERT_DELIVERY,
+    ),
   );
-  const attempts = deliveries.filter(hasAttempt);
   if (attempts.length === 0) return;
   await client.query(
     insertRows(
@@ -201,5 +222,8 @@ export async function writeChanges(client: ClientBase, changes: readonly Change[
       'ON CONFLICT (delivery_id, created_at, number) DO NOTHING',
     ),
   );
-  await client.query(updateLastAttempts(lastAttempts(attempts)));
+  // Rows the upsert left alone (the row held a newer change) may still lack this last attempt.
+  const updated = new Set(written.rows.map((row) => row.id));
+  const missed = byId(new Map([...last].filter(([id]) => !updated.has(id))));
+  if (missed.length > 0) await client.query(updateLastAttempts(missed));
 }
