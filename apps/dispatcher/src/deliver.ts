@@ -17,6 +17,7 @@ import {
 import { DelayedError, type Job } from 'bullmq';
 import type { EndpointCache } from './endpoint-cache';
 import type { EndpointGate } from './endpoint-gate';
+import { startAttemptSpan, type AttemptTrace } from './attempt-span';
 import type { AttemptOutcome, Sender } from './http-sender';
 import { reportDisabled } from './operational';
 import { RecentlyHealthy } from './recently-healthy';
@@ -32,6 +33,8 @@ export interface DeliverDeps {
   logger: Logger;
   now: () => number;
   random: () => number;
+  /** Whether the OpenTelemetry SDK runs: then each attempt is a span (attempt-span.ts). */
+  tracing: boolean;
 }
 
 /** A retry due within this much is taken now rather than deferred again. */
@@ -186,6 +189,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
         : dropForDeletedEndpoint(delivery);
     }
     let outcome: AttemptOutcome;
+    let span: AttemptTrace | undefined;
     const sentAt = deps.now();
     try {
       if (endpoint.rate_limit !== null) {
@@ -209,7 +213,14 @@ export function createDeliverProcessor(deps: DeliverDeps) {
         body,
         now: sentAt,
       });
-      outcome = await deps.sender.send(endpoint.url, headers, body);
+      // Due since its retry time, or since its job was added (a publish, a replay).
+      const dueAt = delivery.nextAttemptAt ?? job.timestamp;
+      span = startAttemptSpan(
+        { delivery, url: endpoint.url, attempt, waitedMs: Math.max(0, sentAt - dueAt) },
+        deps.tracing,
+      );
+      outcome = await deps.sender.send(endpoint.url, { ...headers, ...span.headers }, body);
+      span.end(outcome);
       gate.release(
         outcome.kind === 'success'
           ? 'success'
@@ -219,6 +230,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       );
     } catch (error) {
       gate.release('neutral');
+      span?.end({ kind: 'connection', message: String(error), durationMs: deps.now() - sentAt });
       throw error;
     }
 

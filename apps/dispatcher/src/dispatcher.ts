@@ -27,6 +27,8 @@ import type { Resolver } from './ssrf-lookup';
 export interface DispatcherOptions {
   config: Config;
   logger: Logger;
+  /** Whether the OpenTelemetry SDK runs (core's `startTracing`): then each attempt is a span. */
+  tracing?: boolean;
   /** Per-attempt time limits (tests shorten them); the SPEC's 5 s / 15 s / 25 s by default. */
   sender?: Omit<SenderOptions, 'allowInsecure' | 'resolve'>;
   /** Name resolution (tests point names at 127.0.0.1); the system resolver by default. */
@@ -108,6 +110,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     logger,
     now,
     random: options.random ?? Math.random,
+    tracing: options.tracing ?? false,
   });
 
   const workerOptions = {
@@ -133,6 +136,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         endpointIds: data.endpoint_ids,
         test: event.test,
         traceparent: event.traceparent,
+        tracestate: event.tracestate ?? null,
       },
       now(),
     );

@@ -1,8 +1,8 @@
-import { ConfigError, createLogger, loadConfig } from '@hookline/core';
+import { ConfigError, createLogger, loadConfig, startTracing } from '@hookline/core';
 import { createDispatcher } from './dispatcher';
 import { createMetricsServer } from './metrics-server';
 
-function main(): void {
+async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
@@ -14,7 +14,9 @@ function main(): void {
     throw error;
   }
   const logger = createLogger(config.logLevel, 'dispatcher');
-  const dispatcher = createDispatcher({ config, logger });
+  const tracing = await startTracing('hookline-dispatcher');
+  if (tracing.enabled) logger.info('tracing: exporting spans over OTLP (OTEL_* variables)');
+  const dispatcher = createDispatcher({ config, logger, tracing: tracing.enabled });
   let stopping = false;
   const server = createMetricsServer(dispatcher.metrics.registry, () => !stopping);
   server.listen(config.metricsPort, () => {
@@ -29,20 +31,23 @@ function main(): void {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: no new deliveries, finishing those in flight');
-    dispatcher.close().then(
-      () => {
-        server.close();
-        logger.info('dispatcher stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'dispatcher did not stop cleanly');
-        process.exit(1);
-      },
-    );
+    dispatcher
+      .close()
+      .then(() => tracing.shutdown())
+      .then(
+        () => {
+          server.close();
+          logger.info('dispatcher stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'dispatcher did not stop cleanly');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main();
+void main();

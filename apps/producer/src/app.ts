@@ -14,6 +14,7 @@ import { endpointRoutes } from './routes/endpoints';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { tenantRoutes } from './routes/tenants';
+import { traceRequests } from './trace-requests';
 
 /**
  * The HTTP API as an express app: no listening, no signals (`main.ts` does those; tests drive
@@ -21,7 +22,7 @@ import { tenantRoutes } from './routes/tenants';
  * mounting it in front of them all, so a 401 is counted under the route it was refused on.
  */
 export function createApp(deps: AppDeps): Express {
-  const route: RouteDeps = { ...deps, now: deps.now ?? Date.now };
+  const route: RouteDeps = { ...deps, now: deps.now ?? Date.now, tracing: deps.tracing ?? false };
   const auth = requireApiKey(deps.config.apiKeys, deps.context.tenants);
   const app = express();
   app.disable('x-powered-by');
@@ -30,6 +31,8 @@ export function createApp(deps: AppDeps): Express {
   // Query values are strings or arrays of strings, never objects: `?limit[a]=1` is a 422.
   app.set('query parser', 'simple');
 
+  // Off by default: no span objects, no context switches, nothing to pay for (README, "Tracing").
+  if (deps.tracing) app.use(traceRequests());
   app.use(countRequests(deps.metrics));
   // Publishing first: express walks every router mounted before the one that answers, and the
   // publish routes take nearly all of the traffic. No two routers share a path, so order is free.

@@ -8,6 +8,8 @@ export interface AppDeps {
   logger: Logger;
   /** The clock for ids, timestamps and secret grace periods. Default `Date.now`. */
   now?: () => number;
+  /** Whether the OpenTelemetry SDK runs (core's `startTracing`): then each request is a span. */
+  tracing?: boolean;
 }
 
 /** What every route module gets: the app's dependencies with the clock resolved. */

@@ -7,6 +7,7 @@ import {
   createMetrics,
   loadConfig,
   metricSources,
+  startTracing,
   type Config,
 } from '@hookline/core';
 import { createApp } from './app';
@@ -38,13 +39,17 @@ function apiKeys(config: Config): string[] {
   return [key];
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const loaded = readConfig();
   const config = { ...loaded, apiKeys: apiKeys(loaded) };
   const logger = createLogger(config.logLevel, 'producer');
   const context = createContext(config, 'api');
   const metrics = createMetrics(metricSources(context));
-  const server = createServer(createApp({ context, config, metrics, logger }));
+  const tracing = await startTracing('hookline-producer');
+  if (tracing.enabled) logger.info('tracing: exporting spans over OTLP (OTEL_* variables)');
+  const server = createServer(
+    createApp({ context, config, metrics, logger, tracing: tracing.enabled }),
+  );
   let stopping = false;
 
   server.on('error', (error) =>
@@ -85,11 +90,14 @@ function main(): void {
     setInterval(() => server.closeIdleConnections(), 50).unref();
     setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
     server.close(() => {
-      void context.close().finally(() => process.exit(0));
+      void context
+        .close()
+        .then(() => tracing.shutdown())
+        .finally(() => process.exit(0));
     });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
 
-main();
+void main();

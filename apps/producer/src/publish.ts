@@ -3,9 +3,12 @@ import {
   IdempotencyStore,
   prepareEvent,
   randomSlot,
+  traceparentOf,
+  tracer,
   type HooklineContext,
   type PreparedEvent,
 } from '@hookline/core';
+import { SpanStatusCode, isSpanContextValid, type Span } from '@opentelemetry/api';
 import { validationFailed } from './validate';
 
 export interface PublishRequest<Body> {
@@ -16,6 +19,34 @@ export interface PublishRequest<Body> {
   answer: (published: Published[]) => Body;
   /** `Idempotency-Key` and its scope; without a key every request publishes. */
   idempotency?: { scope: string; key: string };
+  /** The request's valid `traceparent`/`tracestate` headers (trace-context.ts `inboundTrace`). */
+  trace?: EventTrace;
+}
+
+/** The trace context kept with an event: its deliveries' attempts are spans of that trace. */
+export interface EventTrace {
+  traceparent: string | null;
+  tracestate: string | null;
+}
+
+/**
+ * Each event's trace context: its own from the body (a batch of events from many traces), else
+ * the publish span's while tracing is on, else the request's headers as they came.
+ */
+function traceOf(input: PublishEvent, publish: Span, request: EventTrace | undefined): EventTrace {
+  if (input.traceparent)
+    return { traceparent: input.traceparent, tracestate: input.tracestate ?? null };
+  const own = publish.spanContext();
+  if (isSpanContextValid(own))
+    return { traceparent: traceparentOf(own), tracestate: own.traceState?.serialize() || null };
+  return request ?? { traceparent: null, tracestate: null };
+}
+
+/** What an idempotent retry must repeat: the events, not the traces they were sent from. */
+function fingerprintOf(inputs: readonly PublishEvent[]): string {
+  return IdempotencyStore.fingerprint(
+    inputs.map(({ traceparent: _parent, tracestate: _state, ...input }) => input),
+  );
 }
 
 export type PublishOutcome<Body> =
@@ -97,7 +128,29 @@ async function resolveEndpoints<Body>(
  * A retry of a finished publish gets its response back and writes nothing; a concurrent one
  * waits for the first to finish (the idempotency store does that).
  */
-export async function publishEvents<Body>(
+export function publishEvents<Body>(
+  context: HooklineContext,
+  request: PublishRequest<Body>,
+  now: number,
+): Promise<PublishOutcome<Body>> {
+  return tracer().startActiveSpan(
+    'publish',
+    { attributes: { 'hookline.event.count': request.inputs.length } },
+    async (span) => {
+      try {
+        return await publishIn(span, context, request, now);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+async function publishIn<Body>(
+  span: Span,
   context: HooklineContext,
   request: PublishRequest<Body>,
   now: number,
@@ -106,7 +159,7 @@ export async function publishEvents<Body>(
     ? await context.idempotency.begin(
         request.idempotency.scope,
         request.idempotency.key,
-        IdempotencyStore.fingerprint(request.inputs),
+        fingerprintOf(request.inputs),
       )
     : undefined;
   if (claim?.kind === 'replay') return { kind: 'replay', status: claim.status, body: claim.body };
@@ -115,9 +168,10 @@ export async function publishEvents<Body>(
     // Every event of one publish names the same slot, so they land in one shard and are written
     // in one transaction with the idempotency record, which the key's hash placed there too.
     const slot = claim?.slot ?? randomSlot();
-    const prepared: PreparedEvent[] = request.inputs.map((input, i) =>
-      prepareEvent(input, endpointIds[i] ?? [], { now, slot }),
-    );
+    const prepared: PreparedEvent[] = request.inputs.map((input, i) => ({
+      ...prepareEvent(input, endpointIds[i] ?? [], { now, slot }),
+      ...traceOf(input, span, request.trace),
+    }));
     const body = request.answer(
       prepared.map((p) => ({ id: p.event.id, deliveries: p.endpointIds.length })),
     );

@@ -6,6 +6,7 @@ import { EndpointId, EventId } from './ids';
 import { CallerEventName } from './operational-events';
 import { listOf, pageQuery } from './pagination';
 import { TenantId } from './tenants';
+import { Traceparent, Tracestate } from './trace-context';
 
 /** `POST /v1/events` */
 export const PublishEvent = z.strictObject({
@@ -15,6 +16,8 @@ export const PublishEvent = z.strictObject({
   tenant_id: TenantId.optional(),
   resource: EventResource.optional(),
   endpoint_ids: z.array(EndpointId).max(1000).optional(),
+  traceparent: Traceparent.optional(),
+  tracestate: Tracestate.optional(),
 });
 export type PublishEvent = z.infer<typeof PublishEvent>;
 

@@ -8,5 +8,6 @@ export * from './operational-events';
 export * from './pagination';
 export * from './routes';
 export * from './tenants';
+export * from './trace-context';
 export * from './search';
 export * from './activity';

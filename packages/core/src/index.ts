@@ -27,3 +27,4 @@ export * from './in-flight/prepare-event';
 export * from './lifecycle';
 export * from './redis/shards';
 export * from './log/log-errors';
+export * from './tracing';

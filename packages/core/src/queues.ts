@@ -25,6 +25,8 @@ export const DeliverJob = z.object({
   body: z.string(),
   /** The publish's W3C trace context, if it carried one. */
   traceparent: z.string().nullable(),
+  /** Its `tracestate`, passed on with it (absent in jobs added before it was kept). */
+  tracestate: z.string().nullable().optional(),
 });
 export type DeliverJob = z.infer<typeof DeliverJob>;
 
@@ -45,6 +47,7 @@ export const FanoutJob = z.object({
     test: z.boolean(),
     body: z.string(),
     traceparent: z.string().nullable(),
+    tracestate: z.string().nullable().optional(),
   }),
 });
 export type FanoutJob = z.infer<typeof FanoutJob>;

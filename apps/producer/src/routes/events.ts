@@ -1,6 +1,6 @@
 import { EventListQuery, PublishBatch, PublishEvent } from '@hookline/api';
-import type { Metrics } from '@hookline/core';
-import { Router, type RequestHandler, type Response } from 'express';
+import { inboundTrace, type Metrics } from '@hookline/core';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { RouteDeps } from '../deps';
 import { operatorOnly, principalOf, tenantScope, visible } from '../principal';
 import { jsonBody } from '../json-body';
@@ -12,6 +12,9 @@ function answer<Body>(res: Response, metrics: Metrics, outcome: PublishOutcome<B
   if (outcome.kind === 'published') metrics.eventsPublished.inc(outcome.events);
   res.status(outcome.status).json(outcome.body);
 }
+
+/** The caller's trace context headers, where valid. */
+const traceHeaders = (req: Request) => inboundTrace(req.get('traceparent'), req.get('tracestate'));
 
 /** Publishing events, one or a batch; listing them; reading one back with its deliveries. */
 export function eventRoutes({ context, metrics, now }: RouteDeps, auth: RequestHandler): Router {
@@ -26,6 +29,7 @@ export function eventRoutes({ context, metrics, now }: RouteDeps, auth: RequestH
         inputs: [input],
         pathOf: () => '',
         answer: ([published]) => published!,
+        trace: traceHeaders(req),
         idempotency:
           key === undefined ? undefined : { scope: idempotencyScope('events', [input]), key },
       },
@@ -43,6 +47,7 @@ export function eventRoutes({ context, metrics, now }: RouteDeps, auth: RequestH
         inputs: events,
         pathOf: (i) => `events.${i}.`,
         answer: (data) => ({ data }),
+        trace: traceHeaders(req),
         idempotency:
           key === undefined ? undefined : { scope: idempotencyScope('events.batch', events), key },
       },

@@ -10,8 +10,9 @@ export interface PreparedEvent {
   tenantId: string | null;
   endpointIds: readonly string[];
   test?: boolean;
-  /** The publish's W3C trace context, if it carried one. */
+  /** The publish's W3C trace context, if it carried one, and its `tracestate`. */
   traceparent?: string | null;
+  tracestate?: string | null;
 }
 
 export interface EventInput {

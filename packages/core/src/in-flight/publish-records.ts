@@ -72,6 +72,7 @@ export class PublishRecords {
         attempts: 0,
         body: event.body,
         traceparent: event.traceparent ?? null,
+        ...(event.tracestate ? { tracestate: event.tracestate } : {}),
       };
     });
     this.size += jobs.length + 1;

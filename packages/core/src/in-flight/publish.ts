@@ -123,6 +123,7 @@ export class Publisher {
           test: event.test ?? false,
           body: event.body,
           traceparent: event.traceparent ?? null,
+          ...(event.tracestate ? { tracestate: event.tracestate } : {}),
         },
       },
       { jobId, delay: FANOUT_RECOVERY_DELAY_MS },

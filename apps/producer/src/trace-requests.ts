@@ -1,0 +1,58 @@
+import { type Route } from '@hookline/api';
+import { tracer } from '@hookline/core';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
+import type { RequestHandler } from 'express';
+
+/**
+ * One server span per request, the child of the caller's `traceparent` if it sent one, and the
+ * active span while the request is handled (so the publish span and every log line are under
+ * it). Named by the route's operationId once the route is known (`res.locals.route`, set where
+ * routes are registered), else by method and matched path. Mounted only while tracing is on.
+ */
+export function traceRequests(): RequestHandler {
+  const spans = tracer();
+  return (req, res, next) => {
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const span = spans.startSpan(
+      req.method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': req.method,
+          'url.path': req.path,
+          'url.scheme': req.protocol,
+          ...(req.get('user-agent') ? { 'user_agent.original': req.get('user-agent') } : {}),
+        },
+      },
+      parent,
+    );
+    let ended = false;
+    const end = (aborted: boolean) => {
+      if (ended) return;
+      ended = true;
+      const route = (res.locals as { route?: Route }).route;
+      const path = route?.path ?? (req.route as { path?: string } | undefined)?.path;
+      if (route) span.updateName(route.operationId);
+      else if (path) span.updateName(`${req.method} ${path}`);
+      if (path) span.setAttribute('http.route', path);
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (aborted)
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: 'connection closed before the answer',
+        });
+      else if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    };
+    res.once('finish', () => end(false));
+    res.once('close', () => end(!res.writableFinished));
+    context.with(trace.setSpan(parent, span), next);
+  };
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * W3C Trace Context (https://www.w3.org/TR/trace-context/): a publish's `traceparent` and
+ * `tracestate`, as headers or, in a batch, per event in the body (docs/api.md, "Tracing").
+ */
+
+/** A version-00 `traceparent`: `00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`. */
+export const TRACEPARENT_PATTERN = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** A `tracestate` list member: `key=value` (W3C §3.3.1). */
+const TRACESTATE_MEMBER =
+  /^(?:[a-z][_0-9a-z\-*/]{0,255}|[a-z0-9][_0-9a-z\-*/]{0,240}@[a-z][_0-9a-z\-*/]{0,13})=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+
+/** Whether `text` is a `tracestate` Hookline keeps and passes on: 1–32 members, ≤ 512 chars. */
+export function isTracestate(text: string): boolean {
+  if (text.length > 512) return false;
+  const members = text
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
+  return (
+    members.length > 0 && members.length <= 32 && members.every((m) => TRACESTATE_MEMBER.test(m))
+  );
+}
+
+export const Traceparent = z
+  .string()
+  .regex(
+    TRACEPARENT_PATTERN,
+    'a W3C traceparent: 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>',
+  )
+  .refine(
+    (t) => !/^00-0{32}-/.test(t) && !/-0{16}-..$/.test(t),
+    'trace and parent ids are not all zeros',
+  )
+  .describe("This event's own trace context (W3C `traceparent`), in place of the request's");
+
+export const Tracestate = z
+  .string()
+  .refine(
+    isTracestate,
+    'a W3C tracestate: up to 32 comma-separated key=value members, 512 characters',
+  )
+  .describe('Vendor trace state (W3C `tracestate`) passed on with `traceparent`');
