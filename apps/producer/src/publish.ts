@@ -132,12 +132,3 @@ export async function publishEvents<Body>(
     throw error;
   }
 }
-
-/** The `Idempotency-Key` header: absent, or 1–255 characters (else 422). */
-export function idempotencyKey(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  if (header.length === 0 || header.length > 255) {
-    throw validationFailed([{ path: 'Idempotency-Key', message: 'must be 1 to 255 characters' }]);
-  }
-  return header;
-}
