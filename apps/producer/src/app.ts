@@ -6,20 +6,22 @@ import type { AppDeps, RouteDeps } from './deps';
 import { errorHandler, unknownRoute } from './errors';
 import { countRequests } from './metrics';
 import { openApiRoutes } from './openapi';
-import { deadLetterRoutes } from './routes/dead-letter';
-import { activityRoutes } from './routes/activity';
-import { deliveryRoutes } from './routes/deliveries';
-import { endpointActionRoutes } from './routes/endpoint-actions';
-import { endpointRoutes } from './routes/endpoints';
-import { eventRoutes } from './routes/events';
+import { routeTable } from './route-table';
+import { activityHandlers } from './routes/activity';
+import { deadLetterHandlers } from './routes/dead-letter';
+import { deliveryHandlers } from './routes/deliveries';
+import { endpointActionHandlers } from './routes/endpoint-actions';
+import { endpointHandlers } from './routes/endpoints';
+import { eventHandlers } from './routes/events';
 import { healthRoutes } from './routes/health';
-import { tenantRoutes } from './routes/tenants';
+import { tenantHandlers } from './routes/tenants';
 import { traceRequests } from './trace-requests';
 
 /**
  * The HTTP API as an express app: no listening, no signals (`main.ts` does those; tests drive
- * this with supertest). Every `/v1` route names `auth` as its first handler rather than the app
- * mounting it in front of them all, so a 401 is counted under the route it was refused on.
+ * this with supertest). The `/v1` routes are `@hookline/api`'s route table (route-table.ts), each
+ * with its own `auth` rather than one in front of them all, so a 401 is counted under the route
+ * it was refused on. A route without a handler, or a handler without a route, fails here.
  */
 export function createApp(deps: AppDeps): Express {
   const route: RouteDeps = { ...deps, now: deps.now ?? Date.now, tracing: deps.tracing ?? false };
@@ -34,17 +36,24 @@ export function createApp(deps: AppDeps): Express {
   // Off by default: no span objects, no context switches, nothing to pay for (README, "Tracing").
   if (deps.tracing) app.use(traceRequests());
   app.use(countRequests(deps.metrics));
-  // Publishing first: express walks every router mounted before the one that answers, and the
-  // publish routes take nearly all of the traffic. No two routers share a path, so order is free.
-  app.use(eventRoutes(route, auth));
+  // The table first: express walks every router mounted before the one that answers, and its
+  // publish routes take nearly all of the traffic. No two routes share a path, so order is free.
+  app.use(
+    routeTable(
+      [
+        eventHandlers(route),
+        endpointHandlers(route),
+        endpointActionHandlers(route),
+        deliveryHandlers(route),
+        activityHandlers(route),
+        deadLetterHandlers(route),
+        tenantHandlers(route),
+      ],
+      auth,
+    ),
+  );
   app.use(healthRoutes(route));
   app.use(openApiRoutes());
-  app.use(endpointRoutes(route, auth));
-  app.use(endpointActionRoutes(route, auth));
-  app.use(deliveryRoutes(route, auth));
-  app.use(activityRoutes(route, auth));
-  app.use(deadLetterRoutes(route, auth));
-  app.use(tenantRoutes(route, auth));
   app.use(adminRoutes(deps.context, deps.config.apiKeys));
   app.use(consoleRoutes());
   app.use(unknownRoute);

@@ -112,7 +112,7 @@ export function errorHandler({
           ? { name: error.name, message: error.message, stack: error.stack }
           : { value: String(error) };
       logger[http.status === 503 ? 'warn' : 'error'](
-        { cause, method: req.method, route: routeLabel(req) },
+        { cause, method: req.method, route: routeLabel(req, res) },
         http.message,
       );
     }

@@ -1,3 +1,4 @@
+import type { HooklineContext, StoredEndpoint } from '@hookline/core';
 import type { RequestHandler, Response } from 'express';
 import { HttpError, notFound } from './http-error';
 
@@ -38,6 +39,16 @@ export function visible<T>(
 ): T {
   if (object === undefined || !sees(principal, tenantOf(object))) throw notFound(what, id);
   return object;
+}
+
+/** The endpoint `id`, if the caller may see it (else 404, as if it did not exist). */
+export async function visibleEndpoint(
+  context: HooklineContext,
+  res: Response,
+  id: string,
+): Promise<StoredEndpoint> {
+  const endpoint = await context.endpoints.get(id);
+  return visible(principalOf(res), endpoint, (e) => e.tenant_id, 'endpoint', id);
 }
 
 /**

@@ -186,12 +186,3 @@ async function publishIn<Body>(
     throw error;
   }
 }
-
-/** The `Idempotency-Key` header: absent, or 1–255 characters (else 422). */
-export function idempotencyKey(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  if (header.length === 0 || header.length > 255) {
-    throw validationFailed([{ path: 'Idempotency-Key', message: 'must be 1 to 255 characters' }]);
-  }
-  return header;
-}

@@ -1,6 +1,6 @@
 import type { HooklineContext } from '@hookline/core';
 import type { Response } from 'express';
-import { principalOf, tenantScope, visible } from './principal';
+import { principalOf, tenantScope, visibleEndpoint } from './principal';
 
 /**
  * What a read of the log is narrowed to: one endpoint (which the caller must be able to see), and
@@ -11,17 +11,10 @@ export async function scopeFilter(
   res: Response,
   query: { endpoint_id?: string | undefined; tenant_id?: string | undefined },
 ) {
-  const principal = principalOf(res);
-  const tenantId = tenantScope(principal, query.tenant_id);
+  const tenantId = tenantScope(principalOf(res), query.tenant_id);
   const endpointId = query.endpoint_id;
   if (endpointId !== undefined) {
-    const endpoint = visible(
-      principal,
-      await context.endpoints.get(endpointId),
-      (e) => e.tenant_id,
-      'endpoint',
-      endpointId,
-    );
+    const endpoint = await visibleEndpoint(context, res, endpointId);
     // An operator naming an endpoint and another tenant gets what both name: nothing.
     if (tenantId !== undefined && endpoint.tenant_id !== tenantId) return undefined;
   }

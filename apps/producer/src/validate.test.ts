@@ -1,6 +1,6 @@
 import { PublishBatch } from '@hookline/api';
 import { HttpError } from './http-error';
-import { issueDetails, parse, pathId, validationFailed } from './validate';
+import { issueDetails, parse, validationFailed } from './validate';
 
 test('details name each bad field by its dotted path', () => {
   const result = PublishBatch.safeParse({
@@ -55,24 +55,4 @@ test('the message sums the details up: the first, and how many more', () => {
       { path: 'x', message: 'worse' },
     ]).message,
   ).toBe('body: bad (and 1 more)');
-});
-
-test('a path id of the wrong kind or shape is a 404 that does not echo it', () => {
-  expect(pathId('ep', 'ep_01JH0000000000000000000000')).toBe('ep_01JH0000000000000000000000');
-  for (const text of [
-    'evt_01JH0000000000000000000000',
-    '<script>',
-    '',
-    ['ep_01JH0000000000000000000000'],
-    undefined,
-  ]) {
-    let thrown: unknown;
-    try {
-      pathId('ep', text);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toMatchObject({ status: 404, code: 'not_found' });
-    expect((thrown as Error).message).not.toContain('script');
-  }
 });

@@ -1,4 +1,4 @@
-import { isId, type ErrorDetail, type IdPrefix } from '@hookline/api';
+import type { ErrorDetail } from '@hookline/api';
 import { HttpError } from './http-error';
 
 export type { ErrorDetail };
@@ -47,16 +47,4 @@ export function parse<T>(schema: Schema<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw validationFailed(issueDetails(result.error.issues));
-}
-
-const NOUNS: Record<IdPrefix, string> = { ep: 'endpoint', evt: 'event', whd: 'delivery' };
-
-/**
- * A path parameter that must be an id of `prefix`. A malformed one is a 404 like an unknown
- * one, found without asking Redis; its text is not echoed back (it is whatever the caller sent).
- */
-export function pathId(prefix: IdPrefix, text: unknown): string {
-  if (typeof text !== 'string' || !isId(prefix, text))
-    throw new HttpError(404, 'not_found', `no such ${NOUNS[prefix]}: not a ${prefix}_ id`);
-  return text;
 }

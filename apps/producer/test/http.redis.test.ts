@@ -1,3 +1,4 @@
+import { ROUTES, type TenantKey } from '@hookline/api';
 import request from 'supertest';
 import { API_KEY, AUTH, call, expectError, startApp, type Harness } from './harness';
 
@@ -14,44 +15,55 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const ANY_EP = 'ep_01JH0000000000000000000000';
-const ANY_WHD = 'whd_01JH0000000000000000000000';
-const ANY_EVT = 'evt_01JH0000000000000000000000';
-const V1_ROUTES: [method: 'get' | 'post' | 'patch' | 'delete', path: string][] = [
-  ['post', '/v1/endpoints'],
-  ['get', '/v1/endpoints'],
-  ['get', `/v1/endpoints/${ANY_EP}`],
-  ['patch', `/v1/endpoints/${ANY_EP}`],
-  ['delete', `/v1/endpoints/${ANY_EP}`],
-  ['get', `/v1/endpoints/${ANY_EP}/secret`],
-  ['post', `/v1/endpoints/${ANY_EP}/secret/rotate`],
-  ['post', `/v1/endpoints/${ANY_EP}/test`],
-  ['post', `/v1/endpoints/${ANY_EP}/recover`],
-  ['post', '/v1/events'],
-  ['post', '/v1/events/batch'],
-  ['get', `/v1/events/${ANY_EVT}`],
-  ['get', `/v1/deliveries/${ANY_WHD}`],
-  ['get', `/v1/endpoints/${ANY_EP}/deliveries`],
-  ['post', `/v1/deliveries/${ANY_WHD}/retry`],
-  ['get', '/v1/dead-letter'],
-  ['post', '/v1/dead-letter/replay'],
-];
+/**
+ * Every route of the table, its path parameters filled with text that names nothing: the key is
+ * checked before the path, so each is still refused for its key, never 404.
+ */
+const ROUTE_CALLS = ROUTES.map(
+  (route) => [route.method, route.path.replace(/\{\w+\}/g, 'x'), route.tenantKey] as const,
+);
 
 describe('authentication', () => {
-  test.each(V1_ROUTES)('%s %s without a key is 401 unauthorized', async (method, path) => {
+  let tenantKey: string;
+  beforeAll(async () => {
+    tenantKey = ((await h.api.post('/v1/tenants/acme/keys', {}).expect(201)).body as TenantKey).key;
+  });
+
+  test.each(ROUTE_CALLS)('%s %s without a key is 401 unauthorized', async (method, path) => {
     const res = await call(h.app, method, path).send({});
     expect(res.status).toBe(401);
     expectError(res.body, 'unauthorized');
     expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
   });
 
-  test.each(V1_ROUTES)('%s %s with a wrong key is 401 unauthorized', async (method, path) => {
+  test.each(ROUTE_CALLS)('%s %s with a wrong key is 401 unauthorized', async (method, path) => {
     const res = await call(h.app, method, path)
       .set('Authorization', `Bearer ${'x'.repeat(32)}`)
       .send({});
     expect(res.status).toBe(401);
     expectError(res.body, 'unauthorized');
   });
+
+  test.each(ROUTE_CALLS.filter(([, , tenant]) => !tenant))(
+    '%s %s with a tenant key is 403 forbidden',
+    async (method, path) => {
+      const res = await call(h.app, method, path)
+        .set('Authorization', `Bearer ${tenantKey}`)
+        .send({});
+      expect(res.status).toBe(403);
+      expectError(res.body, 'forbidden');
+    },
+  );
+
+  test.each(ROUTE_CALLS.filter(([, , tenant]) => tenant))(
+    '%s %s with a tenant key is neither 401 nor 403',
+    async (method, path) => {
+      const res = await call(h.app, method, path)
+        .set('Authorization', `Bearer ${tenantKey}`)
+        .send({});
+      expect([401, 403]).not.toContain(res.status);
+    },
+  );
 
   test('a key that is a prefix or an extension of the right one is refused', async () => {
     for (const key of [API_KEY.slice(0, -1), `${API_KEY}k`, '', ' ']) {
@@ -216,7 +228,7 @@ describe('errors', () => {
     for (const path of [
       '/v1/endpoints/nope',
       '/v1/endpoints/ep_x',
-      `/v1/endpoints/${ANY_WHD}`,
+      '/v1/endpoints/whd_01JH0000000000000000000000',
       '/v1/endpoints/%E0%A4%A',
       '/v1/events/ep_1',
     ]) {

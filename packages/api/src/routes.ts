@@ -98,8 +98,9 @@ export type RouteTag = keyof typeof ROUTE_TAGS;
 /** `Idempotency-Key` on the publish routes (docs/api.md, "Idempotency-Key"). */
 export const IdempotencyKey = z
   .string()
-  .min(1)
-  .max(255)
+  // One message for both bounds: the producer answers a bad header with it, as its 422's detail.
+  .min(1, 'must be 1 to 255 characters')
+  .max(255, 'must be 1 to 255 characters')
   .describe(
     'Makes a retry safe: the same key and body get the first answer back and create nothing (kept 24 h).',
   );
@@ -153,10 +154,16 @@ function refused(
 const ALWAYS = [401, 503] as const;
 const BODY = [400, 413, 415, 422] as const;
 
-const endpointPath = z.object({ id: EndpointId.describe('the endpoint (`ep_…`)') });
-const eventPath = z.object({ id: EventId.describe('the event (`evt_…`)') });
-const deliveryPath = z.object({ id: DeliveryId.describe('the delivery (`whd_…`)') });
-const tenantPath = z.object({ tenant_id: TenantId.describe('the tenant') });
+// The path parameters of the routes, named so that a server can tell which kind of object a
+// malformed one failed to name (the producer answers each with its own 404).
+export const EndpointPath = z.object({ id: EndpointId.describe('the endpoint (`ep_…`)') });
+export type EndpointPath = z.infer<typeof EndpointPath>;
+export const EventPath = z.object({ id: EventId.describe('the event (`evt_…`)') });
+export type EventPath = z.infer<typeof EventPath>;
+export const DeliveryPath = z.object({ id: DeliveryId.describe('the delivery (`whd_…`)') });
+export type DeliveryPath = z.infer<typeof DeliveryPath>;
+export const TenantPath = z.object({ tenant_id: TenantId.describe('the tenant') });
+export type TenantPath = z.infer<typeof TenantPath>;
 // A tenant key is told nothing of other tenants' objects, not even that they exist.
 const noEndpoint = {
   404: "No such endpoint (or `id` is not an `ep_` id, or, to a tenant key, another tenant's).",
@@ -180,7 +187,11 @@ const publishErrors = {
   422: "The body breaks its schema (a `name` under `hookline.` is Hookline's own), an `endpoint_ids` entry does not exist or is not of the event's tenant (`validation_failed`), or the `Idempotency-Key` was used with another body (`idempotency_conflict`).",
 };
 
-export const ROUTES: readonly Route[] = [
+/**
+ * Every `/v1` route. The OpenAPI document is written from it, and the producer mounts each route
+ * from it (its path, auth and input parsing) with the handler of its `operationId`.
+ */
+export const ROUTES = [
   {
     method: 'post',
     path: '/v1/endpoints',
@@ -228,7 +239,7 @@ export const ROUTES: readonly Route[] = [
     tag: 'Endpoints',
     summary: 'Read an endpoint',
     description: 'The endpoint, without its secret.',
-    params: endpointPath,
+    params: EndpointPath,
     responses: {
       200: { description: 'The endpoint.', body: Endpoint },
       ...refused([...ALWAYS, 404], noEndpoint),
@@ -243,7 +254,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Update an endpoint',
     description:
       'Any subset of the writable fields, validated as on creation. `disabled: false` re-enables an endpoint Hookline disabled.',
-    params: endpointPath,
+    params: EndpointPath,
     body: EndpointPatch,
     responses: {
       200: { description: 'The updated endpoint.', body: Endpoint },
@@ -259,7 +270,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Delete an endpoint',
     description:
       'Its pending and retrying deliveries are dropped (they end `dead`); its dead letter goes with it.',
-    params: endpointPath,
+    params: EndpointPath,
     responses: { 204: { description: 'Deleted.' }, ...refused([...ALWAYS, 404], noEndpoint) },
     tenantKey: true,
   },
@@ -270,7 +281,7 @@ export const ROUTES: readonly Route[] = [
     tag: 'Endpoints',
     summary: 'Read the signing secret',
     description: 'The secret the endpoint signs with now.',
-    params: endpointPath,
+    params: EndpointPath,
     responses: {
       200: { description: 'The current secret.', body: SecretKey },
       ...refused([...ALWAYS, 404], noEndpoint),
@@ -285,7 +296,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Rotate the signing secret',
     description:
       'A secret is generated when `key` is absent (or there is no body). The new key signs at once; the old one keeps signing beside it for `HOOKLINE_SECRET_ROTATION_GRACE` (24 h).',
-    params: endpointPath,
+    params: EndpointPath,
     body: SecretRotate,
     responses: {
       200: { description: 'The new secret.', body: SecretKey },
@@ -301,7 +312,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Send a test delivery',
     description:
       'One delivery to this endpoint alone, whatever its `event_types`: signed like any other, without `Event-Id`. `GET /v1/events/{id}` shows it.',
-    params: endpointPath,
+    params: EndpointPath,
     body: TestSend,
     responses: {
       202: { description: 'The test event and its one delivery.', body: Published },
@@ -320,7 +331,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Recover failed and dead deliveries',
     description:
       'Re-enqueues every `failed` or `dead` delivery of this endpoint created since `since`, to go now with a fresh attempt budget (they leave the dead letter).',
-    params: endpointPath,
+    params: EndpointPath,
     body: Recover,
     responses: {
       202: { description: 'How many went back to pending.', body: Recovered },
@@ -335,7 +346,7 @@ export const ROUTES: readonly Route[] = [
     tag: 'Deliveries',
     summary: "List an endpoint's deliveries",
     description: 'Newest first, optionally of one status.',
-    params: endpointPath,
+    params: EndpointPath,
     query: DeliveryListQuery,
     responses: {
       200: { description: 'A page of deliveries.', body: DeliveryList },
@@ -399,7 +410,7 @@ export const ROUTES: readonly Route[] = [
     tag: 'Events',
     summary: 'Read an event',
     description: 'The event and the state of each of its deliveries.',
-    params: eventPath,
+    params: EventPath,
     responses: {
       200: { description: 'The event with its deliveries.', body: EventWithDeliveries },
       ...refused([...ALWAYS, 404], {
@@ -449,7 +460,7 @@ export const ROUTES: readonly Route[] = [
     tag: 'Deliveries',
     summary: 'Read a delivery',
     description: 'One delivery with all its attempts.',
-    params: deliveryPath,
+    params: DeliveryPath,
     responses: {
       200: { description: 'The delivery.', body: Delivery },
       ...refused([...ALWAYS, 404], noDelivery),
@@ -464,7 +475,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Deliver again now',
     description:
       'Whatever its status (a delivered one is delivered once more, with the same `Webhook-Id`), with a fresh attempt budget; it leaves the dead letter.',
-    params: deliveryPath,
+    params: DeliveryPath,
     responses: {
       202: { description: 'The delivery, now `pending`.', body: Delivery },
       ...refused([...ALWAYS, 404], {
@@ -530,7 +541,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Read a tenant',
     description:
       'Its endpoints, pending deliveries and dead letter, counted when asked (no metric carries a tenant). A tenant key may read its own tenant; another tenant is 404 to it.',
-    params: tenantPath,
+    params: TenantPath,
     responses: {
       200: { description: 'The tenant.', body: Tenant },
       ...refused([...ALWAYS, 404], {
@@ -547,7 +558,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Delete a tenant',
     description:
       "The customer leaves: each of its endpoints is deleted as by `DELETE /v1/endpoints/{id}` (pending deliveries dropped, dead letter gone) and its keys are revoked. Nothing of another tenant's is touched.",
-    params: tenantPath,
+    params: TenantPath,
     responses: { 204: { description: 'Deleted.' }, ...refused([...ALWAYS, 404], noTenant) },
     tenantKey: false,
   },
@@ -559,7 +570,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'Mint a tenant key',
     description:
       "A key (`hlt_…`) for this tenant's endpoints, deliveries, events and dead letter, and the link to the console signed in with it: hand either to the customer. It is shown once (stored hashed) and lives `expires_in` (24 h unless said, at most 30 d). The tenant need not have endpoints yet.",
-    params: tenantPath,
+    params: TenantPath,
     body: TenantKeyCreate,
     responses: {
       201: { description: 'The key, shown once.', body: TenantKey },
@@ -578,11 +589,32 @@ export const ROUTES: readonly Route[] = [
     summary: 'Revoke the tenant keys',
     description:
       'Every key of the tenant stops working at once; its endpoints stay. A tenant without keys is no error.',
-    params: tenantPath,
+    params: TenantPath,
     responses: { 204: { description: 'Revoked.' }, ...refused([...ALWAYS, 404], badTenantPath) },
     tenantKey: false,
   },
-];
+] as const satisfies readonly Route[];
+
+/** The name of each route's operation (`createEndpoint`): what a server's handlers are keyed by. */
+export type OperationId = (typeof ROUTES)[number]['operationId'];
+
+/** The route of an operation, with its own schemas' types. */
+export type RouteOf<Op extends OperationId> = Extract<(typeof ROUTES)[number], { operationId: Op }>;
+
+/** What a route's schema of `part` parses to; `undefined` where the route has no such schema. */
+type Parsed<R, Part extends 'params' | 'query' | 'headers' | 'body'> = R extends {
+  [P in Part]: infer S extends z.ZodType;
+}
+  ? z.output<S>
+  : undefined;
+
+/** A request to an operation as its route's schemas parse it. */
+export interface RouteInput<Op extends OperationId> {
+  params: Parsed<RouteOf<Op>, 'params'>;
+  query: Parsed<RouteOf<Op>, 'query'>;
+  headers: Parsed<RouteOf<Op>, 'headers'>;
+  body: Parsed<RouteOf<Op>, 'body'>;
+}
 
 // --- what Hookline sends: the document's `webhooks` -------------------------------------------
 

@@ -1,11 +1,10 @@
-import { DeliveryListQuery, DeliverySearchQuery } from '@hookline/api';
 import { fromStatuses, type HooklineContext } from '@hookline/core';
-import { Router, type RequestHandler, type Response } from 'express';
+import type { Response } from 'express';
 import type { RouteDeps } from '../deps';
 import { notFound } from '../http-error';
-import { principalOf, sees, tenantScope, visible } from '../principal';
+import { principalOf, sees, tenantScope, visibleEndpoint } from '../principal';
+import type { Handlers } from '../route-table';
 import { deliverySearch } from '../search';
-import { parse, pathId } from '../validate';
 
 /** A delivery the caller may see (a tenant key sees its tenant's only), else 404. */
 async function visibleDelivery(context: HooklineContext, res: Response, id: string) {
@@ -17,35 +16,30 @@ async function visibleDelivery(context: HooklineContext, res: Response, id: stri
 }
 
 /** Deliveries: one with its attempts, an endpoint's by status, and delivering one again. */
-export function deliveryRoutes({ context, now }: RouteDeps, auth: RequestHandler): Router {
-  const router = Router();
+export function deliveryHandlers({ context, now }: RouteDeps): Handlers {
+  return {
+    listDeliveries: async (_req, res, { query }) => {
+      const tenant = tenantScope(principalOf(res), query.tenant_id);
+      res.json(await context.log.listDeliveries(deliverySearch({ ...query, tenant_id: tenant })));
+    },
 
-  router.get('/v1/deliveries', auth, async (req, res) => {
-    const query = parse(DeliverySearchQuery, req.query);
-    const tenant = tenantScope(principalOf(res), query.tenant_id);
-    res.json(await context.log.listDeliveries(deliverySearch({ ...query, tenant_id: tenant })));
-  });
+    getDelivery: async (_req, res, { params }) => {
+      res.json(await visibleDelivery(context, res, params.id));
+    },
 
-  router.get('/v1/deliveries/:id', auth, async (req, res) => {
-    res.json(await visibleDelivery(context, res, pathId('whd', req.params.id)));
-  });
+    retryDelivery: async (_req, res, { params: { id } }) => {
+      const delivery = await visibleDelivery(context, res, id);
+      // Any status may go again: a delivered one is delivered once more (receivers dedupe on
+      // Webhook-Id, which stays the same). It is refused only when its endpoint is gone.
+      const [requeued] = await context.deliveries.requeue([id], fromStatuses('retry'), now());
+      if (requeued === undefined) throw notFound('endpoint', delivery.endpoint_id);
+      res.status(202).json(await context.deliveries.getDelivery(id));
+    },
 
-  router.post('/v1/deliveries/:id/retry', auth, async (req, res) => {
-    const id = pathId('whd', req.params.id);
-    const delivery = await visibleDelivery(context, res, id);
-    // Any status may go again: a delivered one is delivered once more (receivers dedupe on
-    // Webhook-Id, which stays the same). It is refused only when its endpoint is gone.
-    const [requeued] = await context.deliveries.requeue([id], fromStatuses('retry'), now());
-    if (requeued === undefined) throw notFound('endpoint', delivery.endpoint_id);
-    res.status(202).json(await context.deliveries.getDelivery(id));
-  });
-
-  router.get('/v1/endpoints/:id/deliveries', auth, async (req, res) => {
-    const id = pathId('ep', req.params.id);
-    const { status, ...page } = parse(DeliveryListQuery, req.query);
-    visible(principalOf(res), await context.endpoints.get(id), (e) => e.tenant_id, 'endpoint', id);
-    res.json(await context.log.listDeliveries({ ...page, endpoint_id: id, status }));
-  });
-
-  return router;
+    listEndpointDeliveries: async (_req, res, { params: { id }, query }) => {
+      const { status, ...page } = query;
+      await visibleEndpoint(context, res, id);
+      res.json(await context.log.listDeliveries({ ...page, endpoint_id: id, status }));
+    },
+  };
 }

@@ -1,11 +1,9 @@
-import { EventListQuery, PublishBatch, PublishEvent } from '@hookline/api';
 import { inboundTrace, type Metrics } from '@hookline/core';
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Request, Response } from 'express';
 import type { RouteDeps } from '../deps';
-import { operatorOnly, principalOf, tenantScope, visible } from '../principal';
-import { jsonBody } from '../json-body';
-import { idempotencyKey, idempotencyScope, publishEvents, type PublishOutcome } from '../publish';
-import { parse, pathId } from '../validate';
+import { principalOf, tenantScope, visible } from '../principal';
+import { idempotencyScope, publishEvents, type PublishOutcome } from '../publish';
+import type { Handlers } from '../route-table';
 import { eventSearch } from '../search';
 
 function answer<Body>(res: Response, metrics: Metrics, outcome: PublishOutcome<Body>): void {
@@ -17,63 +15,59 @@ function answer<Body>(res: Response, metrics: Metrics, outcome: PublishOutcome<B
 const traceHeaders = (req: Request) => inboundTrace(req.get('traceparent'), req.get('tracestate'));
 
 /** Publishing events, one or a batch; listing them; reading one back with its deliveries. */
-export function eventRoutes({ context, metrics, now }: RouteDeps, auth: RequestHandler): Router {
-  const router = Router();
+export function eventHandlers({ context, metrics, now }: RouteDeps): Handlers {
+  return {
+    publishEvent: async (req, res, { headers, body }) => {
+      const key = headers['Idempotency-Key'];
+      const outcome = await publishEvents(
+        context,
+        {
+          inputs: [body],
+          pathOf: () => '',
+          answer: ([published]) => published!,
+          trace: traceHeaders(req),
+          idempotency:
+            key === undefined ? undefined : { scope: idempotencyScope('events', [body]), key },
+        },
+        now(),
+      );
+      answer(res, metrics, outcome);
+    },
 
-  router.post('/v1/events', auth, operatorOnly, jsonBody, async (req, res) => {
-    const key = idempotencyKey(req.get('Idempotency-Key'));
-    const input = parse(PublishEvent, req.body);
-    const outcome = await publishEvents(
-      context,
-      {
-        inputs: [input],
-        pathOf: () => '',
-        answer: ([published]) => published!,
-        trace: traceHeaders(req),
-        idempotency:
-          key === undefined ? undefined : { scope: idempotencyScope('events', [input]), key },
-      },
-      now(),
-    );
-    answer(res, metrics, outcome);
-  });
+    publishEvents: async (req, res, { headers, body: { events } }) => {
+      const key = headers['Idempotency-Key'];
+      const outcome = await publishEvents(
+        context,
+        {
+          inputs: events,
+          pathOf: (i) => `events.${i}.`,
+          answer: (data) => ({ data }),
+          trace: traceHeaders(req),
+          idempotency:
+            key === undefined
+              ? undefined
+              : { scope: idempotencyScope('events.batch', events), key },
+        },
+        now(),
+      );
+      answer(res, metrics, outcome);
+    },
 
-  router.post('/v1/events/batch', auth, operatorOnly, jsonBody, async (req, res) => {
-    const key = idempotencyKey(req.get('Idempotency-Key'));
-    const { events } = parse(PublishBatch, req.body);
-    const outcome = await publishEvents(
-      context,
-      {
-        inputs: events,
-        pathOf: (i) => `events.${i}.`,
-        answer: (data) => ({ data }),
-        trace: traceHeaders(req),
-        idempotency:
-          key === undefined ? undefined : { scope: idempotencyScope('events.batch', events), key },
-      },
-      now(),
-    );
-    answer(res, metrics, outcome);
-  });
+    listEvents: async (_req, res, { query }) => {
+      const tenant = tenantScope(principalOf(res), query.tenant_id);
+      res.json(await context.log.listEvents(eventSearch({ ...query, tenant_id: tenant })));
+    },
 
-  router.get('/v1/events', auth, async (req, res) => {
-    const query = parse(EventListQuery, req.query);
-    const tenant = tenantScope(principalOf(res), query.tenant_id);
-    res.json(await context.log.listEvents(eventSearch({ ...query, tenant_id: tenant })));
-  });
-
-  router.get('/v1/events/:id', auth, async (req, res) => {
-    const id = pathId('evt', req.params.id);
-    res.json(
-      visible(
-        principalOf(res),
-        await context.deliveries.getEvent(id),
-        (e) => e.tenant_id,
-        'event',
-        id,
-      ),
-    );
-  });
-
-  return router;
+    getEvent: async (_req, res, { params: { id } }) => {
+      res.json(
+        visible(
+          principalOf(res),
+          await context.deliveries.getEvent(id),
+          (e) => e.tenant_id,
+          'event',
+          id,
+        ),
+      );
+    },
+  };
 }
