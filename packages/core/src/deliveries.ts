@@ -5,7 +5,7 @@ import type { EndpointStore } from './catalog/endpoint-store';
 import type { RedisKeys } from './redis/keys';
 import type { InFlight, InFlightStore } from './in-flight/in-flight-store';
 import type { DeliveryJobAdds } from './in-flight/delivery-job-adds';
-import { requeueInShards, type RequeueCandidate } from './in-flight/requeue';
+import { requeueInShards, type RequeueCandidate, type Requeued } from './in-flight/requeue';
 import { UNSETTLED } from './lifecycle';
 import type { DeliverySearch, LogStore, ReplayCandidate } from './log/log-store';
 
@@ -16,6 +16,13 @@ import { changeHead } from './in-flight/job-record';
 import { groupByShard } from './redis/by-shard';
 import { execAll } from './redis/exec';
 import type { DeliverJob } from './queues';
+
+/**
+ * How often, and how far apart, a requeue asks again for a delivery whose dispatcher is finishing
+ * its job (requeue-4.lua's 'finishing'): up to 2 s, far longer than the moment it takes.
+ */
+const FINISHING_TRIES = 40;
+const FINISHING_WAIT_MS = 50;
 
 /** Dead-lettered deliveries of a deleted endpoint taken out per round. */
 const DROP_PAGE = 500;
@@ -271,7 +278,27 @@ export class Deliveries {
     allowed: readonly DeliveryStatus[],
     now = Date.now(),
   ): Promise<string[]> {
-    if (ids.length === 0) return [];
+    const done = new Set<string>();
+    let asking = ids;
+    for (let tries = 0; asking.length > 0; tries++) {
+      const requeued = await this.requeueOnce(asking, allowed, now);
+      for (const [id, how] of requeued) if (how !== 'finishing') done.add(id);
+      // A delivery that settled a moment ago and whose job is not finished yet: asked again
+      // once its dispatcher has finished it (milliseconds; a dispatcher that died there leaves
+      // it to the stall check, beyond this wait: then it is not requeued).
+      asking = asking.filter((id) => requeued.get(id) === 'finishing');
+      if (asking.length === 0 || tries >= FINISHING_TRIES) break;
+      await new Promise((resolve) => setTimeout(resolve, FINISHING_WAIT_MS));
+    }
+    return ids.filter((id) => done.has(id));
+  }
+
+  private async requeueOnce(
+    ids: readonly string[],
+    allowed: readonly DeliveryStatus[],
+    now: number,
+  ): Promise<Map<string, Requeued>> {
+    if (ids.length === 0) return new Map();
     const moving = await this.inFlight.getMany(ids);
     const notMoving = ids.filter((_, i) => !moving[i]);
     const logged = new Map((await this.log.requeueCandidates(notMoving)).map((r) => [r.id, r]));
@@ -294,6 +321,6 @@ export class Deliveries {
     await Promise.all(
       [...requeued].filter(([, how]) => how === 'moving').map(([id]) => this.inFlight.promote(id)),
     );
-    return ids.filter((id) => requeued.has(id));
+    return requeued;
   }
 }

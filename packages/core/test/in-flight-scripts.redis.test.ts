@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from '@hookline/api';
+import { EndpointCreate, type DeliveryStatus } from '@hookline/api';
 import type { Redis } from 'ioredis';
 import { createContext, type HooklineContext } from '../src/context';
 import { deliveryIdFor, newId } from '../src/ids';
@@ -210,6 +210,40 @@ describe('requeue-4.lua', () => {
     expect(await requeue({ ...data, attempts: 1 }, 'dead', ['dead'])).toBe('new');
     expect(await redis.exists(ctx.keys.deliveryJob(data.delivery_id))).toBe(0);
     expect(await redis.zscore(ctx.keys.deliveriesCompleted(shard), data.delivery_id)).toBeNull();
+  });
+
+  test('a settled job its dispatcher has not finished yet is not requeued: it answers finishing, changes nothing, and goes once finished', async () => {
+    const data = await published();
+    await record(data, 'dead', { attempt: attempt(1), deadLetter: true });
+    const before = await redis.xlen(ctx.keys.changesOf(data.delivery_id));
+    expect(await requeue({ ...data, attempts: 1 }, '', ['dead'])).toBe('finishing');
+    expect(await hash(data.delivery_id)).toMatchObject({ hls: 'dead' });
+    expect(await redis.xlen(ctx.keys.changesOf(data.delivery_id))).toBe(before);
+    // BullMQ finishes it: now it is requeued as a new job.
+    const shard = ctx.keys.shardOf(data.delivery_id);
+    await redis.zadd(ctx.keys.deliveriesFailed(shard), Date.now(), data.delivery_id);
+    expect(await requeue({ ...data, attempts: 1 }, '', ['dead'])).toBe('new');
+  });
+
+  test('a requeue that meets a finishing job asks again, and requeues it once its dispatcher has finished it', async () => {
+    const endpoint = await ctx.endpoints.create(
+      EndpointCreate.parse({ url: 'http://127.0.0.1/x' }),
+    );
+    const event = prepareEvent({ name: 'order.paid', data: {} }, [endpoint.id]);
+    await ctx.publisher.publish([event]);
+    const id = deliveryIdFor(event.event.id, endpoint.id);
+    const data = (await ctx.queues.of(id).deliveries.getJob(id))!.data as DeliverJob;
+    await record(data, 'delivered', { attempt: attempt(1) });
+    const asked = ctx.deliveries.requeue([id], ['delivered', 'dead']);
+    // Its dispatcher finishes the job a moment later, as BullMQ does.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const shard = ctx.keys.shardOf(id);
+    await redis.zadd(ctx.keys.deliveriesCompleted(shard), Date.now(), id);
+    expect(await asked).toEqual([id]);
+    const job = await ctx.queues.of(id).deliveries.getJob(id);
+    expect(await job?.getState()).toBe('waiting');
+    expect((job?.data as DeliverJob).attempts).toBe(1);
+    expect((await changesOf(id)).at(-1)).toMatchObject({ status: 'pending', attempts: 1 });
   });
 
   test("with no job, the log's status decides", async () => {

@@ -20,9 +20,11 @@
     ARGV[6] the change's head (in-flight/job-record.ts `changeHead`)
 
   Output:
-    'new'     requeued: the job added next in the MULTI is its new one
-    'moving'  requeued: its job is still moving and goes on (the caller promotes it if delayed)
-    <status>  its current status, when that is not one it may be requeued from
+    'new'       requeued: the job added next in the MULTI is its new one
+    'moving'    requeued: its job is still moving and goes on (the caller promotes it if delayed)
+    'finishing' not requeued yet: it has settled and its dispatcher is about to finish its job
+                (the caller asks again in a moment)
+    <status>    its current status, when that is not one it may be requeued from
 ]]
 local jobKey = KEYS[1]
 local completed = KEYS[2]
@@ -48,6 +50,11 @@ if redis.call('EXISTS', jobKey) == 1 then
     redis.call('DEL', jobKey, jobKey .. ':logs')
     redis.call('ZREM', completed, id)
     redis.call('ZREM', failed, id)
+  elseif status == 'delivered' or status == 'dead' then
+    -- Settled, its job not finished yet: its dispatcher is between recording the settling and
+    -- BullMQ's finishing the job (or died there, and the job waits for the stall check). Back
+    -- to pending now, the job would then finish as pending and nobody would run it again.
+    return 'finishing'
   else
     redis.call('HSET', jobKey, 'hls', 'pending', 'hlx', '', 'hlc', attempts)
     result = 'moving'

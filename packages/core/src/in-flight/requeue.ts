@@ -53,10 +53,14 @@ export function requeueArgs(
 /** Requeues per transaction: each is a script call and a job add. */
 const PER_TRANSACTION = 500;
 
+/** What requeue-4.lua did with a delivery it may requeue. */
+export type Requeued = 'new' | 'moving' | 'finishing';
+
 /**
  * Puts deliveries back to pending (commands/requeue-4.lua) and adds each a new job beside it in
  * the same MULTI, which BullMQ makes only where the script cleared the way. Returns, per id
- * requeued, whether its job was still moving (the caller brings a delayed one forward).
+ * requeued, whether its job was still moving (the caller brings a delayed one forward), and the
+ * ids whose job was finishing and must be asked again.
  */
 export async function requeueInShards(
   keys: RedisKeys,
@@ -64,8 +68,8 @@ export async function requeueInShards(
   candidates: readonly RequeueCandidate[],
   allowed: readonly DeliveryStatus[],
   now: number,
-): Promise<Map<string, 'new' | 'moving'>> {
-  const requeued = new Map<string, 'new' | 'moving'>();
+): Promise<Map<string, Requeued>> {
+  const requeued = new Map<string, Requeued>();
   for (const inShard of groupByShard(keys, candidates, (c) => c.data.delivery_id).values()) {
     for (let start = 0; start < inShard.length; start += PER_TRANSACTION) {
       const chunk = inShard.slice(start, start + PER_TRANSACTION);
@@ -77,7 +81,7 @@ export async function requeueInShards(
       const results = await execAll(multi);
       chunk.forEach((candidate, i) => {
         const verdict = results[2 * i];
-        if (verdict === 'new' || verdict === 'moving')
+        if (verdict === 'new' || verdict === 'moving' || verdict === 'finishing')
           requeued.set(candidate.data.delivery_id, verdict);
       });
     }
