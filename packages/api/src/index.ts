@@ -10,3 +10,4 @@ export * from './routes';
 export * from './tenants';
 export * from './search';
 export * from './activity';
+export * from './trace-id';
