@@ -287,7 +287,10 @@ describe('Idempotency-Key', () => {
       expect(
         (await own.context.log.listDeliveries({ endpoint_id: endpoint, limit: 10 })).data,
       ).toHaveLength(1);
-      expect((await own.metrics.eventsPublished.get()).values[0]?.value).toBe(1);
+      expect(
+        (await own.metrics.eventsPublished.get()).values.find((v) => v.labels.source === 'api')
+          ?.value,
+      ).toBe(1);
     } finally {
       await own.close();
     }
