@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(deadLetterRoutes(route, auth));
   app.use(tenantRoutes(route, auth));
   app.use(adminRoutes(deps.context, deps.config.apiKeys));
-  app.use(consoleRoutes());
+  app.use(consoleRoutes({ traceUrl: deps.config.traceUrl }));
   app.use(unknownRoute);
   app.use(
     errorHandler({ logger: deps.logger, redisReady: () => deps.context.redis.status === 'ready' }),
