@@ -10,6 +10,7 @@ import {
   TEST_REDIS_ENV,
   waitFor,
 } from '@hookline/core/testing';
+import { createContext, deliveryIdFor, loadConfig, prepareEvent } from '@hookline/core';
 import { createTestLog, type TestLog } from '@hookline/core/testing-log';
 
 export const OPERATOR_KEY = 'console-test-operator-key-'.padEnd(48, 'x');
@@ -87,6 +88,8 @@ export class Hookline {
     private readonly prefix: string,
     private readonly services: Service[],
     private readonly log: TestLog,
+    /** What both services run with: where the Redis, the prefix and the log are. */
+    private readonly env: Record<string, string>,
   ) {}
 
   static async start(label: string, env: Record<string, string> = {}): Promise<Hookline> {
@@ -119,7 +122,7 @@ export class Hookline {
       await log.drop();
       throw error;
     });
-    return new Hookline(url, prefix, [producer, dispatcher], log);
+    return new Hookline(url, prefix, [producer, dispatcher], log, shared);
   }
 
   /** The API with the operator key, as a publisher calls it. Throws on an error status. */
@@ -159,6 +162,27 @@ export class Hookline {
       },
     );
     return deliveries;
+  }
+
+  /**
+   * Publishes an event with a W3C `traceparent` through the core, as the producer's publish route
+   * does, on the same Redis, prefix and log: the route does not take the header yet.
+   */
+  async publishTraced(
+    name: string,
+    endpointIds: string[],
+    traceparent: string,
+  ): Promise<{ event: string; deliveries: string[] }> {
+    const context = createContext(loadConfig(this.env), 'api');
+    try {
+      await context.ready();
+      const prepared = prepareEvent({ name, data: {} }, endpointIds);
+      await context.publisher.publish([{ ...prepared, traceparent }]);
+      const event = prepared.event.id;
+      return { event, deliveries: endpointIds.map((id) => deliveryIdFor(event, id)) };
+    } finally {
+      await context.close();
+    }
   }
 
   async close(): Promise<void> {

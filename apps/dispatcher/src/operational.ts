@@ -105,7 +105,7 @@ export function createOperationalProcessor({ context, metrics, logger, now }: Op
     // Untenanted endpoints subscribed by name or prefix only (endpoint-store.ts `matching`).
     const endpointIds = await context.endpoints.matching(prepared.event.name, null);
     await context.publisher.publish([{ ...prepared, endpointIds }], undefined, now());
-    metrics.eventsPublished.inc();
+    metrics.eventsPublished.inc({ source: 'operational' });
     logger.info(
       { event: prepared.event.id, name: prepared.event.name, deliveries: endpointIds.length },
       'operational event published',

@@ -74,7 +74,10 @@ test('after n delivered, m dead and k failed attempts, both processes report exa
   const d = await scrape(dispatcher);
   const p = await scrape(producer);
 
-  expect(sample(p, 'hookline_events_published_total')).toBe(N + M);
+  expect(sample(p, 'hookline_events_published_total', '{source="api"}')).toBe(N + M);
+  expect(sample(p, 'hookline_events_published_total', '{source="operational"}')).toBe(0);
+  // Each dead delivery's report, published by the dispatcher, not a publish through the API.
+  expect(sample(d, 'hookline_events_published_total', '{source="api"}')).toBe(0);
   expect(sample(p, 'hookline_http_requests_total', '{route="/v1/events",status="202"}')).toBe(
     N + M,
   );

@@ -88,9 +88,11 @@ test('a delivery that runs out of attempts is reported, signed, to the subscribe
   expect(catchAll.received).toEqual([]);
   expect(tenants.received).toEqual([]);
   const [dispatcher] = h.dispatchers;
-  expect(
-    await dispatcher!.metrics.registry.getSingleMetricAsString('hookline_events_published_total'),
-  ).toMatch(/ 1$/m);
+  const published = await dispatcher!.metrics.registry.getSingleMetricAsString(
+    'hookline_events_published_total',
+  );
+  expect(published).toMatch(/^hookline_events_published_total\{source="operational"\} 1$/m);
+  expect(published).toMatch(/^hookline_events_published_total\{source="api"\} 0$/m);
 });
 
 test('an endpoint answering 410 is disabled and reported once; its backlog is not reported delivery by delivery', async () => {

@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(route));
   app.use(openApiRoutes());
   app.use(adminRoutes(deps.context, deps.config.apiKeys));
-  app.use(consoleRoutes());
+  app.use(consoleRoutes({ traceUrl: deps.config.traceUrl }));
   app.use(unknownRoute);
   app.use(
     errorHandler({ logger: deps.logger, redisReady: () => deps.context.redis.status === 'ready' }),

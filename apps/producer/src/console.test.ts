@@ -4,16 +4,16 @@ import path from 'node:path';
 import { createLogger } from '@hookline/core';
 import express from 'express';
 import request from 'supertest';
-import { CONSOLE_CSP, consoleRoutes } from './console';
+import { CONSOLE_CSP, consoleRoutes, TRACE_URL_META } from './console';
 import { errorHandler, unknownRoute } from './errors';
 
 interface ErrorBody {
   error: { code: string; message: string };
 }
 
-function appWith(dir: string) {
+function appWith(dir: string, traceUrl?: string) {
   const app = express();
-  app.use(consoleRoutes({ dir }));
+  app.use(consoleRoutes({ dir, traceUrl }));
   app.use(unknownRoute);
   app.use(errorHandler({ logger: createLogger('silent', 'console-test'), redisReady: () => true }));
   return app;
@@ -23,7 +23,10 @@ let built: string;
 beforeAll(() => {
   built = mkdtempSync(path.join(tmpdir(), 'hookline-console-'));
   mkdirSync(path.join(built, 'assets'));
-  writeFileSync(path.join(built, 'index.html'), '<!doctype html><title>console</title>');
+  writeFileSync(
+    path.join(built, 'index.html'),
+    '<!doctype html><html><head><title>console</title></head><body></body></html>',
+  );
   writeFileSync(path.join(built, 'assets', 'index-AbC123.js'), 'console.log(1)');
 });
 afterAll(() => rmSync(built, { recursive: true, force: true }));
@@ -75,5 +78,20 @@ describe('the console', () => {
     expect(error.code).toBe('not_found');
     expect(error.message).toMatch(/console is not built.*npm run build/);
     expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  test('without HOOKLINE_TRACE_URL the page has no trace link setting', async () => {
+    const res = await request(appWith(built)).get('/console');
+    expect(res.text).not.toContain(TRACE_URL_META);
+  });
+
+  test('HOOKLINE_TRACE_URL is in the page as a meta tag, escaped as an attribute', async () => {
+    const template = 'https://jaeger.example/trace/{trace_id}?a=1&b="x"<y>$&';
+    const res = await request(appWith(built, template)).get('/console');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(
+      `<meta name="${TRACE_URL_META}" content="https://jaeger.example/trace/{trace_id}?a=1&amp;b=&quot;x&quot;&lt;y&gt;$&amp;" />\n</head>`,
+    );
+    expect(res.headers['content-security-policy']).toBe(CONSOLE_CSP);
   });
 });

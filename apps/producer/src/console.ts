@@ -41,6 +41,32 @@ export function consoleDir(): string | undefined {
   }
 }
 
+/** The name of the page's meta tag that hands the console `HOOKLINE_TRACE_URL`. */
+export const TRACE_URL_META = 'hookline-trace-url';
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '"': '&quot;',
+  '<': '&lt;',
+  '>': '&gt;',
+  "'": '&#39;',
+};
+
+/**
+ * The page with the console's settings in it: a meta tag the script reads at start. The page is
+ * static and its policy allows no inline script, so a setting goes in as markup; the page is
+ * read on every request anyway, and a tag costs no request of its own.
+ */
+export function withSettings(html: string, traceUrl: string | undefined): string {
+  if (traceUrl === undefined) return html;
+  const content = traceUrl.replace(/[&"<>']/g, (c) => HTML_ESCAPES[c]!);
+  // A function, not a string: a replacement string would read `$&` in the URL as a pattern.
+  return html.replace(
+    '</head>',
+    () => `<meta name="${TRACE_URL_META}" content="${content}" />\n</head>`,
+  );
+}
+
 const notBuilt = () =>
   new HttpError(
     404,
@@ -64,7 +90,14 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
  * picked up at once, and its hashed assets under `/console/assets/`, cached for good. The page
  * talks to the API on this origin like any client, with a key the user enters.
  */
-export function consoleRoutes({ dir = consoleDir() }: { dir?: string } = {}): Router {
+export function consoleRoutes({
+  dir = consoleDir(),
+  traceUrl,
+}: {
+  dir?: string;
+  /** `HOOKLINE_TRACE_URL`: where the console links a trace id (config.ts). */
+  traceUrl?: string | undefined;
+} = {}): Router {
   const router = Router();
   router.use(CONSOLE_PATH, securityHeaders);
 
@@ -73,9 +106,9 @@ export function consoleRoutes({ dir = consoleDir() }: { dir?: string } = {}): Ro
   // are gone.
   router.get(CONSOLE_PATH, async (_req, res) => {
     if (dir === undefined) throw notBuilt();
-    const html = await readFile(path.join(dir, 'index.html')).catch(() => undefined);
+    const html = await readFile(path.join(dir, 'index.html'), 'utf8').catch(() => undefined);
     if (html === undefined) throw notBuilt();
-    res.set('Cache-Control', 'no-cache').type('html').send(html);
+    res.set('Cache-Control', 'no-cache').type('html').send(withSettings(html, traceUrl));
   });
 
   router.get(`${CONSOLE_PATH}/assets/:file`, (req, res, next) => {

@@ -3,7 +3,8 @@ import type { Config, HooklineContext, Logger, Metrics } from '@hookline/core';
 /** What {@link createApp} is built from. Nothing here listens or handles signals: `main.ts` does. */
 export interface AppDeps {
   context: HooklineContext;
-  config: Pick<Config, 'apiKeys' | 'allowInsecureUrls' | 'secretRotationGraceMs'>;
+  config: Pick<Config, 'apiKeys' | 'allowInsecureUrls' | 'secretRotationGraceMs'> &
+    Partial<Pick<Config, 'traceUrl'>>;
   metrics: Metrics;
   logger: Logger;
   /** The clock for ids, timestamps and secret grace periods. Default `Date.now`. */

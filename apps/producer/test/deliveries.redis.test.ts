@@ -70,6 +70,7 @@ describe('GET /v1/deliveries/:id', () => {
     expect(res.body).toEqual({
       id,
       event_id: expect.stringMatching(/^evt_/) as string,
+      trace_id: null,
       endpoint_id: endpoint,
       status: 'failed',
       attempts: [first],

@@ -94,6 +94,7 @@ test('lists every delivery newest first with its attempts, a page at a time', as
   expect(page.data[3]).toEqual({
     id: d.a1,
     event_id: expect.stringMatching(/^evt_/) as string,
+    trace_id: null,
     endpoint_id: endpoints.a,
     status: 'dead',
     attempts: [attempt(500)].map((a) => ({ ...a, at: expect.any(String) as string })),

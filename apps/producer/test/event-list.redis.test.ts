@@ -58,6 +58,7 @@ test('lists every published event newest first, with the body receivers get', as
     resource: { resource_type: 'order', id: 'ord_0' },
     data: { n: 9 },
     tenant_id: null,
+    trace_id: null,
     deliveries: [
       {
         id: expect.stringMatching(/^whd_/) as string,

@@ -180,6 +180,7 @@ describe('GET /v1/events/:id', () => {
       id,
       name: 'read.me',
       tenant_id: null,
+      trace_id: null,
       data: { x: 1 },
       created_at: CREATED_AT,
       deliveries: [
@@ -211,6 +212,7 @@ describe('GET /v1/events/:id', () => {
           id,
           name: 'read.now',
           tenant_id: null,
+          trace_id: null,
           data: { x: 1 },
           created_at: CREATED_AT,
           deliveries: [{ id: deliveryId, endpoint_id: endpoint, status: 'pending', attempts: 0 }],
@@ -218,6 +220,7 @@ describe('GET /v1/events/:id', () => {
         delivery: {
           id: deliveryId,
           event_id: id,
+          trace_id: null,
           endpoint_id: endpoint,
           status: 'pending',
           attempts: [],
@@ -284,7 +287,10 @@ describe('Idempotency-Key', () => {
       expect(
         (await own.context.log.listDeliveries({ endpoint_id: endpoint, limit: 10 })).data,
       ).toHaveLength(1);
-      expect((await own.metrics.eventsPublished.get()).values[0]?.value).toBe(1);
+      expect(
+        (await own.metrics.eventsPublished.get()).values.find((v) => v.labels.source === 'api')
+          ?.value,
+      ).toBe(1);
     } finally {
       await own.close();
     }

@@ -260,8 +260,13 @@ describe('health and metrics', () => {
     expect(text).toContain('hookline_dead_letter_size 0');
   });
 
-  test('hookline_events_published_total counts each accepted event', async () => {
-    const before = (await h.metrics.eventsPublished.get()).values[0]?.value ?? 0;
+  test('hookline_events_published_total counts each accepted event under source="api"', async () => {
+    const published = async () =>
+      new Map(
+        (await h.metrics.eventsPublished.get()).values.map((v) => [v.labels.source, v.value]),
+      );
+    const before = await published();
+    expect([...before.keys()].sort()).toEqual(['api', 'operational']);
     await h.api.post('/v1/events', { name: 'count.me', data: {} }).expect(202);
     await h.api
       .post('/v1/events/batch', {
@@ -272,7 +277,15 @@ describe('health and metrics', () => {
       })
       .expect(202);
     await h.api.post('/v1/events', { name: 'bad name', data: {} }).expect(422);
-    const after = (await h.metrics.eventsPublished.get()).values[0]?.value ?? 0;
-    expect(after - before).toBe(3);
+    const after = await published();
+    expect(after.get('api')! - before.get('api')!).toBe(3);
+    expect(after.get('operational')).toBe(0);
+    const text = await h.metrics.registry.getSingleMetricAsString(
+      'hookline_events_published_total',
+    );
+    expect(text).toMatch(
+      new RegExp(`^hookline_events_published_total\\{source="api"\\} ${after.get('api')}$`, 'm'),
+    );
+    expect(text).toMatch(/^hookline_events_published_total\{source="operational"\} 0$/m);
   });
 });

@@ -49,6 +49,19 @@ maybe('main.js', () => {
     expect(lines(result.stderr)).toEqual([expect.stringMatching(/^PORT: /)]);
   });
 
+  test('refuses a HOOKLINE_TRACE_URL that is not an http(s) template with {trace_id}, in one line', async () => {
+    const result = await run({
+      HOOKLINE_TRACE_URL: 'https://jaeger.example/trace/',
+      HOOKLINE_API_KEYS: 'k'.repeat(32),
+    });
+    expect(result.code).not.toBe(0);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(
+        /^HOOKLINE_TRACE_URL: must be an http:\/\/ or https:\/\/ URL with \{trace_id\}/,
+      ),
+    ]);
+  });
+
   test('without keys outside production, generates one, serves with it, and on SIGTERM finishes the request in flight and exits 0', async () => {
     const prefix = testPrefix('main');
     const child = spawn(process.execPath, [MAIN], {

@@ -3,6 +3,7 @@ import { DeliveryId, EndpointId } from './ids';
 import { listOf, pageQuery } from './pagination';
 import { NameFilter, SearchFilters } from './search';
 import { TenantId } from './tenants';
+import { TraceId } from './trace-context';
 
 /**
  * `pending` (queued or waiting to retry), `delivered`, `failed` (last attempt failed, more to
@@ -25,10 +26,14 @@ export const Attempt = z.object({
 });
 export type Attempt = z.infer<typeof Attempt>;
 
-/** A delivery with every attempt. `event_id` is null for a test delivery. */
+/**
+ * A delivery with every attempt. `event_id` is null for a test delivery; `trace_id` is its
+ * event's (null when the publish carried no valid `traceparent`).
+ */
 export const Delivery = z.object({
   id: DeliveryId,
   event_id: z.string().nullable(),
+  trace_id: TraceId.nullable(),
   endpoint_id: EndpointId,
   status: DeliveryStatus,
   attempts: z.array(Attempt),

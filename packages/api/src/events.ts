@@ -6,7 +6,7 @@ import { EndpointId, EventId } from './ids';
 import { CallerEventName } from './operational-events';
 import { listOf, pageQuery } from './pagination';
 import { TenantId } from './tenants';
-import { Traceparent, Tracestate } from './trace-context';
+import { TraceId, Traceparent, Tracestate } from './trace-context';
 
 /** `POST /v1/events` */
 export const PublishEvent = z.strictObject({
@@ -53,8 +53,14 @@ export const EventDelivery = z.object({
 });
 export type EventDelivery = z.infer<typeof EventDelivery>;
 
-/** An event as the API shows it: the body receivers get, and the tenant it was published for. */
-export const Event = WebhookEvent.extend({ tenant_id: TenantId.nullable() });
+/**
+ * An event as the API shows it: the body receivers get, the tenant it was published for, and the
+ * trace its publish carried (null when the publish had no valid `traceparent`).
+ */
+export const Event = WebhookEvent.extend({
+  tenant_id: TenantId.nullable(),
+  trace_id: TraceId.nullable(),
+});
 export type Event = z.infer<typeof Event>;
 
 /** `GET /v1/events/:id`: the event plus the state of each of its deliveries. */

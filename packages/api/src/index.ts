@@ -11,3 +11,4 @@ export * from './tenants';
 export * from './trace-context';
 export * from './search';
 export * from './activity';
+export * from './trace-context';

@@ -45,6 +45,20 @@ const boolean = z
     return z.NEVER;
   });
 
+/** What a trace link template (`HOOKLINE_TRACE_URL`) has in place of the trace id. */
+export const TRACE_ID_PLACEHOLDER = '{trace_id}';
+
+/** Whether `template`, its placeholder filled in, is an absolute http(s) URL with a host. */
+function isTraceUrlTemplate(template: string): boolean {
+  if (!template.includes(TRACE_ID_PLACEHOLDER)) return false;
+  try {
+    const url = new URL(template.replaceAll(TRACE_ID_PLACEHOLDER, '0'.repeat(32)));
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The environment, as the README's settings table names it. Nothing else in Hookline reads
  * `process.env`: each process parses it once at start with {@link loadConfig}.
@@ -123,6 +137,19 @@ export const Env = z.object({
       (text) => /^postgres(ql)?:\/\/\S+$/.test(text.trim()),
       'must be a postgres:// or postgresql:// URL',
     ),
+  /**
+   * A link template for the console: `{trace_id}` is replaced by an event's or a delivery's trace
+   * id (`https://jaeger.example/trace/{trace_id}`). Unset or empty: the console shows trace ids as
+   * text. It is written into the console's page, which needs no key: no secret belongs in it.
+   */
+  HOOKLINE_TRACE_URL: z
+    .string()
+    .optional()
+    .transform((text) => text?.trim() || undefined)
+    .refine(
+      (text) => text === undefined || isTraceUrlTemplate(text),
+      `must be an http:// or https:// URL with ${TRACE_ID_PLACEHOLDER} in it, e.g. https://jaeger.example/trace/${TRACE_ID_PLACEHOLDER}`,
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -147,6 +174,7 @@ const ConfigFromEnv = Env.transform((e) => ({
   disableAfterMs: e.HOOKLINE_DISABLE_AFTER,
   retentionMs: e.HOOKLINE_RETENTION,
   logUrl: e.HOOKLINE_LOG_URL.trim(),
+  traceUrl: e.HOOKLINE_TRACE_URL,
   logLevel: e.LOG_LEVEL,
 }));
 export type Config = z.output<typeof ConfigFromEnv>;

@@ -1,4 +1,9 @@
-import type { Delivery, DeliveryStatus, EventWithDeliveries } from '@hookline/api';
+import {
+  traceIdOf,
+  type Delivery,
+  type DeliveryStatus,
+  type EventWithDeliveries,
+} from '@hookline/api';
 import type { WebhookEvent } from '@hookline/webhooks';
 import type { Redis } from 'ioredis';
 import type { EndpointStore } from './catalog/endpoint-store';
@@ -53,6 +58,7 @@ function inFlightView(d: InFlight, logged: Delivery | undefined): Delivery {
   return {
     id: d.id,
     event_id: d.test ? null : d.eventId,
+    trace_id: traceIdOf(d.data.traceparent),
     endpoint_id: d.endpointId,
     status: d.status,
     attempts,
@@ -120,6 +126,7 @@ export class Deliveries {
     const base: EventWithDeliveries = fromLog ?? {
       ...(JSON.parse(first!.body) as WebhookEvent),
       tenant_id: first!.tenant_id,
+      trace_id: traceIdOf(first!.traceparent),
       deliveries: [],
     };
     return this.withStates(

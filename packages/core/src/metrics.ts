@@ -11,6 +11,12 @@ export const ATTEMPT_RESULTS = [
 ] as const;
 export type AttemptResult = (typeof ATTEMPT_RESULTS)[number];
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+/**
+ * Who published an event: `api`, a caller of the producer's publish routes; `operational`, a
+ * dispatcher reporting what an operator must act on (docs/api.md, "Operational events").
+ */
+export const EVENT_SOURCES = ['api', 'operational'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
 
 // One HTTP attempt: from a few ms (a receiver next door) to the 25 s total limit.
 const ATTEMPT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 25];
@@ -39,13 +45,18 @@ export interface MetricsSources {
 export function createMetrics(sources: MetricsSources = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const eventsPublished = new Counter({
+    name: 'hookline_events_published_total',
+    help: 'Events published, by source: api (the producer accepted them) or operational (a dispatcher reported them).',
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
+  // Every source from the start, at 0: a series that appears only on its first event makes
+  // rate() and increase() miss that event, and a dashboard shows nothing rather than 0.
+  for (const source of EVENT_SOURCES) eventsPublished.inc({ source }, 0);
   return {
     registry,
-    eventsPublished: new Counter({
-      name: 'hookline_events_published_total',
-      help: 'Events accepted by the producer.',
-      registers: [registry],
-    }),
+    eventsPublished,
     deliveryAttempts: new Counter({
       name: 'hookline_delivery_attempts_total',
       help: 'HTTP delivery attempts, by result.',

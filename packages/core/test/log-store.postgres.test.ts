@@ -96,6 +96,7 @@ test("an event's change writes the event and its deliveries, pending and without
   expect(stored).toEqual({
     ...JSON.parse(event.body),
     tenant_id: tenant,
+    trace_id: null,
     deliveries: event.deliveries
       .map((d) => ({ id: d.id, endpoint_id: d.endpoint_id, status: 'pending', attempts: 0 }))
       .sort((x, y) => (x.id < y.id ? -1 : 1)),
@@ -104,11 +105,51 @@ test("an event's change writes the event and its deliveries, pending and without
   expect(delivery).toEqual({
     id: event.deliveries[0]!.id,
     event_id: event.id,
+    trace_id: null,
     endpoint_id: a,
     status: 'pending',
     attempts: [],
     next_attempt_at: null,
     created_at: new Date(event.created_at).toISOString(),
+  });
+});
+
+describe('trace ids', () => {
+  const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const traceparent = `00-${TRACE}-00f067aa0ba902b7-01`;
+
+  test("an event and its deliveries show the trace id of the event's traceparent, read or listed", async () => {
+    const endpoint = anEndpoint();
+    const traced = eventChange({ endpoints: [endpoint], traceparent });
+    const plain = eventChange({ endpoints: [endpoint] });
+    await log.store.write([traced, plain]);
+    const [tracedDelivery, plainDelivery] = [traced, plain].map((e) => e.deliveries[0]!.id);
+
+    expect((await log.store.getEvent(traced.id))?.trace_id).toBe(TRACE);
+    expect((await log.store.getEvent(plain.id))?.trace_id).toBeNull();
+    const events = await log.store.listEvents({ limit: 250 });
+    expect(events.data.find((e) => e.id === traced.id)?.trace_id).toBe(TRACE);
+    expect(events.data.find((e) => e.id === plain.id)?.trace_id).toBeNull();
+
+    const read = await log.store.getDeliveries([tracedDelivery!, plainDelivery!]);
+    expect(read.map((d) => d.trace_id)).toEqual([TRACE, null]);
+    const listed = await log.store.listDeliveries({ endpoint_id: endpoint, limit: 10 });
+    expect(new Map(listed.data.map((d) => [d.id, d.trace_id]))).toEqual(
+      new Map([
+        [tracedDelivery, TRACE],
+        [plainDelivery, null],
+      ]),
+    );
+  });
+
+  test("a delivery logged before its event has no trace id until the event's change is written", async () => {
+    const endpoint = anEndpoint();
+    const event = eventChange({ endpoints: [endpoint], traceparent });
+    await log.store.write([deliveryChange(event, endpoint, { status: 'pending' })]);
+    const id = event.deliveries[0]!.id;
+    expect((await log.store.getDeliveries([id]))[0]?.trace_id).toBeNull();
+    await log.store.write([event]);
+    expect((await log.store.getDeliveries([id]))[0]?.trace_id).toBe(TRACE);
   });
 });
 

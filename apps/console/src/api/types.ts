@@ -50,6 +50,8 @@ export interface HooklineEvent {
   resource?: { id: string; resource_type: string };
   data: unknown;
   created_at: string;
+  /** The publish's trace id; null without one (absent on a server without trace ids). */
+  trace_id?: string | null;
   /** On `GET /v1/events/:id`; a list may leave it out. */
   deliveries?: DeliverySummary[];
 }
@@ -66,6 +68,8 @@ export interface Attempt {
 export interface Delivery {
   id: string;
   event_id: string | null;
+  /** Its event's trace id; null without one (absent on a server without trace ids). */
+  trace_id?: string | null;
   endpoint_id: string;
   status: DeliveryStatus;
   attempts: Attempt[];

@@ -4,6 +4,7 @@ import { ErrorBox } from '../components/error-box';
 import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
 import { Time } from '../components/time';
+import { TraceId } from '../components/trace-id';
 import { formatDuration } from '../format';
 import { usePoll } from '../hooks/use-poll';
 import { act } from '../notices';
@@ -59,6 +60,14 @@ export function DeliveryPage({ id }: { id: string }) {
                   )}
                 </dd>
               </div>
+              {d.trace_id && (
+                <div>
+                  <dt>Trace</dt>
+                  <dd>
+                    <TraceId id={d.trace_id} />
+                  </dd>
+                </div>
+              )}
               <div>
                 <dt>Endpoint</dt>
                 <dd>

@@ -4,6 +4,7 @@ import { JsonView } from '../components/json-view';
 import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
 import { Time } from '../components/time';
+import { TraceId } from '../components/trace-id';
 import { usePoll } from '../hooks/use-poll';
 import { href } from '../routing';
 import { useSession } from '../session/session';
@@ -13,9 +14,9 @@ export function EventPage({ id }: { id: string }) {
   const { api } = useSession();
   const event = usePoll(() => api.get<HooklineEvent>(`/v1/events/${encodeURIComponent(id)}`), [id]);
   const e = event.data;
-  // What receivers get is the event without the API's additions: its deliveries, and the
-  // tenant it was published for (never sent to an endpoint).
-  const { deliveries = [], tenant_id: _tenant, ...body } = e ?? {};
+  // What receivers get is the event without the API's additions: its deliveries, the tenant it
+  // was published for and its publish's trace id (never sent to an endpoint in the body).
+  const { deliveries = [], tenant_id: _tenant, trace_id: _trace, ...body } = e ?? {};
 
   return (
     <>
@@ -31,6 +32,12 @@ export function EventPage({ id }: { id: string }) {
               </>
             )}
             {e?.tenant_id && ` · tenant ${e.tenant_id}`}
+            {e?.trace_id && (
+              <>
+                {' · trace '}
+                <TraceId id={e.trace_id} />
+              </>
+            )}
           </>
         }
       />

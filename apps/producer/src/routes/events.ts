@@ -7,7 +7,7 @@ import type { Handlers } from '../route-table';
 import { eventSearch } from '../search';
 
 function answer<Body>(res: Response, metrics: Metrics, outcome: PublishOutcome<Body>): void {
-  if (outcome.kind === 'published') metrics.eventsPublished.inc(outcome.events);
+  if (outcome.kind === 'published') metrics.eventsPublished.inc({ source: 'api' }, outcome.events);
   res.status(outcome.status).json(outcome.body);
 }
 

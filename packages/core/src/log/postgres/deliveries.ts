@@ -1,10 +1,12 @@
-import type {
-  Attempt,
-  AttemptError,
-  Delivery,
-  DeliveryStatus,
-  PageRequest,
-  PageResult,
+import {
+  traceIdOf,
+  type Attempt,
+  type AttemptError,
+  type Delivery,
+  type DeliveryStatus,
+  type PageRequest,
+  type PageResult,
+  type TraceId,
 } from '@hookline/api';
 import { idTime } from '../../ids';
 import type { DeliverySearch } from '../log-store';
@@ -38,22 +40,47 @@ interface AttemptRecord {
 
 const DELIVERY_FIELDS = 'id, event_id, endpoint_id, status, test, next_attempt_at, created_at';
 
-/** Deliveries with their attempts, in one query for the attempts of all of them. */
-async function withAttempts(db: Db, deliveries: readonly DeliveryRecord[]): Promise<Delivery[]> {
+/**
+ * The trace id of each event, by event id. A statement of its own rather than a join with the
+ * deliveries: a statement that reads two of the log's tables takes their locks one after the
+ * other, and creating or dropping a day's partitions (partitions.ts) locks the parents one after
+ * the other too, so the two can deadlock; reading one table per statement never holds a lock
+ * while waiting for another. A delivery whose event is not logged yet (a delivery's change can
+ * reach the log first: changes.ts) has none until it is.
+ */
+async function traceIdsOf(
+  db: Db,
+  deliveries: readonly DeliveryRecord[],
+): Promise<Map<string, TraceId | null>> {
+  // An event's created_at is its deliveries', so the times prune to their partitions.
+  const { rows } = await db.query<{ id: string; traceparent: string | null }>(
+    `SELECT id, traceparent FROM events
+      WHERE id = ANY($1) AND created_at = ANY($2::timestamptz[]) AND traceparent IS NOT NULL`,
+    [deliveries.map((d) => d.event_id), deliveries.map((d) => d.created_at.toISOString())],
+  );
+  return new Map(rows.map((row) => [row.id, traceIdOf(row.traceparent)]));
+}
+
+/** Deliveries as the API shows them: their attempts and their event's trace id, read for all at once. */
+async function asDeliveries(db: Db, deliveries: readonly DeliveryRecord[]): Promise<Delivery[]> {
   if (deliveries.length === 0) return [];
   // An attempt's created_at is its delivery's, so the times prune to the deliveries' partitions.
-  const { rows } = await db.query<AttemptRecord>(
-    `SELECT delivery_id, number, at, duration_ms, status_code, error, response_excerpt
-       FROM attempts
-      WHERE delivery_id = ANY($1) AND created_at = ANY($2::timestamptz[])
-      ORDER BY delivery_id, number`,
-    [deliveries.map((d) => d.id), deliveries.map((d) => d.created_at.toISOString())],
-  );
+  const [{ rows }, traceIds] = await Promise.all([
+    db.query<AttemptRecord>(
+      `SELECT delivery_id, number, at, duration_ms, status_code, error, response_excerpt
+         FROM attempts
+        WHERE delivery_id = ANY($1) AND created_at = ANY($2::timestamptz[])
+        ORDER BY delivery_id, number`,
+      [deliveries.map((d) => d.id), deliveries.map((d) => d.created_at.toISOString())],
+    ),
+    traceIdsOf(db, deliveries),
+  ]);
   const byDelivery = groupBy(rows, (row) => row.delivery_id);
   return deliveries.map((d) => ({
     id: d.id,
     // A test send has no event to name: receivers get no Event-Id, and the API shows none.
     event_id: d.test ? null : d.event_id,
+    trace_id: traceIds.get(d.event_id) ?? null,
     endpoint_id: d.endpoint_id,
     status: d.status,
     attempts: (byDelivery.get(d.id) ?? []).map((a): Attempt => ({
@@ -86,7 +113,7 @@ export async function getDeliveries(db: Db, ids: readonly string[]): Promise<Del
       WHERE id = ANY($1) AND created_at = ANY($2::timestamptz[])`,
     [keys.ids, keys.times],
   );
-  const byId = new Map((await withAttempts(db, rows)).map((d) => [d.id, d]));
+  const byId = new Map((await asDeliveries(db, rows)).map((d) => [d.id, d]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
@@ -127,7 +154,7 @@ export function deliveryPageQuery(query: DeliverySearch): { text: string; values
 export async function listDeliveries(db: Db, query: DeliverySearch): Promise<PageResult<Delivery>> {
   const { rows } = await db.query<DeliveryRecord>(deliveryPageQuery(query));
   const page = pageOf(rows, query.limit);
-  return { data: await withAttempts(db, page.rows), next_cursor: page.next_cursor };
+  return { data: await asDeliveries(db, page.rows), next_cursor: page.next_cursor };
 }
 
 export async function countDeliveries(

@@ -1,4 +1,9 @@
-import type { DeliveryStatus, EventWithDeliveries, PageResult } from '@hookline/api';
+import {
+  traceIdOf,
+  type DeliveryStatus,
+  type EventWithDeliveries,
+  type PageResult,
+} from '@hookline/api';
 import type { WebhookEvent } from '@hookline/webhooks';
 import { idTime } from '../../ids';
 import type { EventSearch } from '../log-store';
@@ -14,6 +19,7 @@ interface EventRecord {
   id: string;
   tenant_id: string | null;
   body: string;
+  traceparent: string | null;
   created_at: Date;
 }
 
@@ -42,6 +48,7 @@ async function withDeliveries(
   return events.map((event) => ({
     ...(JSON.parse(event.body) as WebhookEvent),
     tenant_id: event.tenant_id,
+    trace_id: traceIdOf(event.traceparent),
     deliveries: (byEvent.get(event.id) ?? []).map(({ id, endpoint_id, status, attempts }) => ({
       id,
       endpoint_id,
@@ -51,7 +58,7 @@ async function withDeliveries(
   }));
 }
 
-const EVENT_FIELDS = 'id, tenant_id, body, created_at';
+const EVENT_FIELDS = 'id, tenant_id, body, traceparent, created_at';
 
 export async function getEvent(db: Db, id: string): Promise<EventWithDeliveries | undefined> {
   const ms = idTime(id);
