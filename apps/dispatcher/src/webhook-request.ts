@@ -24,7 +24,8 @@ export function webhookHeaders(input: WebhookRequestInput): Record<string, strin
   const timestamp = Math.floor(input.now / 1000);
   const secrets = activeSecrets(endpoint, input.now);
   const headers: Record<string, string> = { ...endpoint.headers };
-  if (endpoint.legacy_signature_header) {
+  // The GitHub-style header is an HMAC of a shared secret: a v1a endpoint has none to use.
+  if (endpoint.legacy_signature_header && endpoint.signature !== 'v1a') {
     headers[endpoint.legacy_signature_header] = signSha256(body, endpoint.secrets[0]!.key);
   }
   headers['content-type'] = 'application/json';

@@ -2,6 +2,8 @@ import { deliveryIdFor } from '@hookline/core';
 import { waitFor } from '@hookline/core/testing';
 import { Webhook } from 'standardwebhooks';
 import { createHmac } from 'node:crypto';
+import * as noble from '@noble/ed25519';
+import { publicKeyOf, verify } from '@hookline/webhooks';
 import { Harness } from './harness';
 import { Receiver } from './receiver';
 
@@ -67,6 +69,49 @@ test('during a secret rotation each request carries two signatures, and either s
       new Webhook(secret).verify(got.body, got.headers as Record<string, string>),
     ).not.toThrow();
   }
+});
+
+test('a v1a endpoint signs with ed25519: its public key verifies every request, with Hookline’s library and an independent ed25519, through a rotation', async () => {
+  const r = await receiver();
+  const ep = await h.createEndpoint({ url: r.url(), signature: 'v1a' });
+  const before = publicKeyOf(ep.secrets[0]!.key);
+  h.startDispatcher();
+  const event = await h.publish([ep.id]);
+  await waitFor(() => r.received.length === 1, { message: 'the first delivery' });
+  const nobleVerifies = async (got: (typeof r.received)[number], publicKey: string) => {
+    const content = Buffer.from(
+      `${String(got.headers['webhook-id'])}.${String(got.headers['webhook-timestamp'])}.${got.body}`,
+    );
+    const raw = Buffer.from(publicKey.slice('whpk_'.length), 'base64');
+    const results = await Promise.all(
+      String(got.headers['webhook-signature'])
+        .split(' ')
+        .map((entry) =>
+          noble.verify(Buffer.from(entry.slice('v1a,'.length), 'base64'), content, raw),
+        ),
+    );
+    return results.some(Boolean);
+  };
+  const first = r.received[0]!;
+  expect(String(first.headers['webhook-signature'])).toMatch(/^v1a,[A-Za-z0-9+/]{86}==$/);
+  expect(verify(first.body, first.headers, before)).toEqual(event.event);
+  expect(await nobleVerifies(first, before)).toBe(true);
+
+  // Rotated with a grace period: both keys sign; either public key verifies.
+  const after = await h.api.endpoints.rotateSecret(ep.id, undefined, 60_000);
+  expect(after).toMatch(/^whpk_/);
+  await h.publish([ep.id]);
+  await waitFor(() => r.received.length === 2, { message: 'the second delivery' });
+  const second = r.received[1]!;
+  expect(String(second.headers['webhook-signature']).split(' ')).toHaveLength(2);
+  for (const key of [before, after!]) {
+    expect(() => verify(second.body, second.headers, key)).not.toThrow();
+    expect(await nobleVerifies(second, key)).toBe(true);
+  }
+  // A HMAC secret proves nothing about an ed25519 signature.
+  expect(() =>
+    verify(second.body, second.headers, ep.secrets[0]!.key.replace('whsk_', 'whsec_')),
+  ).toThrow();
 });
 
 test('a test delivery is signed like any other and has no Event-Id', async () => {

@@ -1,4 +1,4 @@
-import { EndpointCreate, EndpointPatch } from '@hookline/api';
+import { EndpointCreate, EndpointPatch, signatureProblems } from '@hookline/api';
 import { checkEndpointUrl, type UrlPolicyOptions } from '@hookline/core';
 import { z } from 'zod';
 
@@ -13,7 +13,11 @@ export function endpointInputSchemas(policy: UrlPolicyOptions) {
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
   return {
-    EndpointCreate: EndpointCreate.extend({ url }),
+    // A secret of the other scheme, or the HMAC legacy header on an ed25519 endpoint, is a 422.
+    EndpointCreate: EndpointCreate.extend({ url }).superRefine((input, ctx) => {
+      for (const { path, message } of signatureProblems(input))
+        ctx.addIssue({ code: 'custom', path: [path], message });
+    }),
     EndpointPatch: EndpointPatch.extend({ url: url.optional() }),
   };
 }

@@ -1,6 +1,6 @@
 import { type Endpoint } from '@hookline/api';
 import { deliveryIdFor } from '@hookline/core';
-import { generateSecret } from '@hookline/webhooks';
+import { generateSecret, generateSigningKey, publicKeyOf } from '@hookline/webhooks';
 import { endpointBody, expectError, startApp, type Harness } from './harness';
 
 let h: Harness;
@@ -36,6 +36,8 @@ describe('POST /v1/endpoints', () => {
       event_types: ['order.*', 'user.created'],
       headers: { 'X-Team': 'payments' },
       rate_limit: 10,
+      signature: 'v1',
+      public_key: null,
       legacy_signature_header: 'X-Hub-Signature-256',
       disabled: false,
       metadata: { owner: 'ops' },
@@ -287,5 +289,75 @@ describe('secrets', () => {
   test('the secret of an unknown endpoint is 404, read or rotated', async () => {
     await h.api.get('/v1/endpoints/ep_01JH0000000000000000000000/secret').expect(404);
     await h.api.post('/v1/endpoints/ep_01JH0000000000000000000000/secret/rotate').expect(404);
+  });
+});
+
+describe('v1a: ed25519 signatures', () => {
+  test('a v1a endpoint answers its public key, never its signing key; a rotation answers the new public key', async () => {
+    const created = await create(endpointBody({ signature: 'v1a' }));
+    expect(created.signature).toBe('v1a');
+    expect(created.secret).toMatch(/^whpk_[A-Za-z0-9+/]{43}=$/);
+    expect(created.public_key).toBe(created.secret);
+    const stored = await h.context.endpoints.get(created.id);
+    expect(stored?.secrets[0]?.key).toMatch(/^whsk_/);
+    expect(publicKeyOf(stored!.secrets[0]!.key)).toBe(created.secret);
+
+    const shown = [
+      (await h.api.get(`/v1/endpoints/${created.id}`).expect(200)).body,
+      (await h.api.get(`/v1/endpoints/${created.id}/secret`).expect(200)).body,
+      (await h.api.get('/v1/endpoints?limit=100').expect(200)).body,
+    ];
+    expect(JSON.stringify(shown)).not.toContain('whsk_');
+    expect(shown[1]).toEqual({ key: created.secret });
+
+    const { key } = (await h.api.post(`/v1/endpoints/${created.id}/secret/rotate`).expect(200))
+      .body as { key: string };
+    expect(key).toMatch(/^whpk_/);
+    expect(key).not.toBe(created.secret);
+    const after = (await h.api.get(`/v1/endpoints/${created.id}`).expect(200)).body as Endpoint;
+    expect(after.public_key).toBe(key);
+    const rotated = await h.context.endpoints.get(created.id);
+    expect(rotated?.secrets.map((s) => s.key.slice(0, 5))).toEqual(['whsk_', 'whsk_']);
+  });
+
+  test('a v1 endpoint shows no public key; keys of the other scheme and the HMAC legacy header on v1a are 422', async () => {
+    const v1 = await create();
+    expect(v1).toMatchObject({ signature: 'v1', public_key: null });
+    const refused = [
+      await h.api.post('/v1/endpoints', endpointBody({ secret: generateSigningKey() })),
+      await h.api.post(
+        '/v1/endpoints',
+        endpointBody({ signature: 'v1a', secret: generateSecret() }),
+      ),
+      await h.api.post(
+        '/v1/endpoints',
+        endpointBody({ signature: 'v1a', legacy_signature_header: 'X-Hub-Signature-256' }),
+      ),
+      await h.api.post('/v1/endpoints', endpointBody({ signature: 'v2' })),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([422, 422, 422, 422]);
+    expect(
+      refused.map(
+        (r) => (r.body as { error: { details: { path: string }[] } }).error.details[0]?.path,
+      ),
+    ).toEqual(['secret', 'secret', 'legacy_signature_header', 'signature']);
+
+    const v1a = await create(endpointBody({ signature: 'v1a' }));
+    const patched = await h.api.patch(`/v1/endpoints/${v1a.id}`, {
+      legacy_signature_header: 'X-Hub-Signature-256',
+    });
+    expect(patched.status).toBe(422);
+    const rotated = await h.api.post(`/v1/endpoints/${v1a.id}/secret/rotate`, {
+      key: generateSecret(),
+    });
+    expect(rotated.status).toBe(422);
+    expect(
+      (await h.api.post(`/v1/endpoints/${v1.id}/secret/rotate`, { key: generateSigningKey() }))
+        .status,
+    ).toBe(422);
+    const chosen = generateSigningKey();
+    expect(
+      (await h.api.post(`/v1/endpoints/${v1a.id}/secret/rotate`, { key: chosen }).expect(200)).body,
+    ).toEqual({ key: publicKeyOf(chosen) });
   });
 });

@@ -1,4 +1,4 @@
-import { Secret } from '@hookline/webhooks';
+import { PublicKey, Secret, SigningKey, isSigningKey } from '@hookline/webhooks';
 import { z } from 'zod';
 import { EndpointId } from './ids';
 import { listOf, pageQuery } from './pagination';
@@ -42,6 +42,8 @@ export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   'webhook-signature',
   'webhook-attempt',
   'event-id',
+  'traceparent',
+  'tracestate',
 ]);
 
 export const CustomHeaders = z
@@ -97,6 +99,54 @@ export const EndpointUrl = z
     'where deliveries go, written `scheme://host…` (no control characters, credentials, fragment or port 0): `https://` and a fully qualified host name (no IP literal, localhost or name of the server itself) unless the deployment allows insecure URLs',
   );
 
+/**
+ * How deliveries are signed (Standard Webhooks): `v1`, HMAC-SHA256 with a shared `whsec_` secret;
+ * `v1a`, ed25519 with a `whsk_` key Hookline keeps, verified with its `whpk_` public key.
+ */
+export const SignatureScheme = z
+  .enum(['v1', 'v1a'])
+  .describe(
+    'how deliveries are signed: `v1` HMAC-SHA256 with a shared `whsec_` secret, or `v1a` ed25519, which receivers verify with a `whpk_` public key (never changes)',
+  );
+export type SignatureScheme = z.infer<typeof SignatureScheme>;
+
+/** A key to sign with, given by the caller: a `whsec_` secret (`v1`) or a `whsk_` key (`v1a`). */
+export const SigningSecret = z
+  .union([Secret, SigningKey])
+  .describe('a `whsec_` secret for `v1`, or a `whsk_` ed25519 signing key for `v1a`');
+
+/** The key a receiver verifies with: the `whsec_` secret (`v1`), or the `whpk_` public key (`v1a`). */
+export const VerificationKey = z
+  .union([Secret, PublicKey])
+  .describe(
+    'what receivers verify with: the `whsec_` secret (`v1`), or the `whpk_` public key (`v1a`)',
+  );
+export type VerificationKey = z.infer<typeof VerificationKey>;
+
+/** Where a `secret` of the wrong scheme, or a legacy header on `v1a`, is refused. */
+export function signatureProblems(input: {
+  signature?: SignatureScheme | undefined;
+  secret?: string | undefined;
+  legacy_signature_header?: string | null | undefined;
+}): { path: string; message: string }[] {
+  const scheme = input.signature ?? 'v1';
+  const problems: { path: string; message: string }[] = [];
+  if (input.secret !== undefined && isSigningKey(input.secret) !== (scheme === 'v1a'))
+    problems.push({
+      path: 'secret',
+      message:
+        scheme === 'v1a'
+          ? 'a v1a endpoint signs with a whsk_ ed25519 key'
+          : 'a v1 endpoint signs with a whsec_ secret',
+    });
+  if (scheme === 'v1a' && input.legacy_signature_header)
+    problems.push({
+      path: 'legacy_signature_header',
+      message: 'the sha256= header is an HMAC of a shared secret: v1 endpoints only',
+    });
+  return problems;
+}
+
 /** `POST /v1/endpoints`: fields with a default may be left out. */
 export const EndpointCreate = z.strictObject({
   url: EndpointUrl,
@@ -106,7 +156,8 @@ export const EndpointCreate = z.strictObject({
   event_types: EventTypes.default([]),
   headers: CustomHeaders.default({}),
   rate_limit: RateLimit.nullable().default(null),
-  secret: Secret.optional(),
+  signature: SignatureScheme.default('v1'),
+  secret: SigningSecret.optional(),
   legacy_signature_header: LegacySignatureHeader.nullable().default(null),
   disabled: z.boolean().default(false),
   metadata: Metadata.default({}),
@@ -135,6 +186,11 @@ export const Endpoint = z.object({
   event_types: z.array(z.string()),
   headers: z.record(z.string(), z.string()),
   rate_limit: z.number().nullable(),
+  signature: SignatureScheme,
+  /** `v1a`: the current key's public key, which receivers verify with; null for `v1`. */
+  public_key: PublicKey.nullable().describe(
+    '`v1a`: the public key receivers verify with (shown to anyone); null for `v1`',
+  ),
   legacy_signature_header: z.string().nullable(),
   disabled: z.boolean(),
   metadata: z.record(z.string(), z.string()),
@@ -144,7 +200,7 @@ export const Endpoint = z.object({
 export type Endpoint = z.infer<typeof Endpoint>;
 
 /** The answer to an endpoint's creation: the only one, with the secret routes', that holds its secret. */
-export const CreatedEndpoint = Endpoint.extend({ secret: Secret });
+export const CreatedEndpoint = Endpoint.extend({ secret: VerificationKey });
 export type CreatedEndpoint = z.infer<typeof CreatedEndpoint>;
 
 export const EndpointList = listOf(Endpoint);
@@ -156,10 +212,13 @@ export const EndpointListQuery = pageQuery(EndpointId).extend({
 });
 export type EndpointListQuery = z.output<typeof EndpointListQuery>;
 
-/** `POST /v1/endpoints/:id/secret/rotate`: a secret is generated when `key` is absent. */
-export const SecretRotate = z.strictObject({ key: Secret.optional() });
+/** `POST /v1/endpoints/:id/secret/rotate`: a secret (or key) is generated when `key` is absent. */
+export const SecretRotate = z.strictObject({ key: SigningSecret.optional() });
 export type SecretRotate = z.infer<typeof SecretRotate>;
 
-/** A signing secret: the secret read and the rotation's answer. */
-export const SecretKey = z.object({ key: Secret });
+/**
+ * What receivers verify with: the secret read and the rotation's answer (`v1a`: the public key;
+ * its signing key never leaves Hookline).
+ */
+export const SecretKey = z.object({ key: VerificationKey });
 export type SecretKey = z.infer<typeof SecretKey>;

@@ -1,4 +1,12 @@
-import { EventName, EventResource, JsonObject, Secret, WebhookEvent } from '@hookline/webhooks';
+import {
+  EventName,
+  EventResource,
+  JsonObject,
+  PublicKey,
+  Secret,
+  SigningKey,
+  WebhookEvent,
+} from '@hookline/webhooks';
 import { z } from 'zod';
 import { Activity, ActivityBucket } from './activity';
 import {
@@ -79,10 +87,20 @@ const NAMED: [z.ZodType, string, string?][] = [
   [WebhookEvent, 'WebhookEvent', 'An event as receivers get it.'],
   [Event, 'Event', 'An event as receivers get it, and the tenant it was published for.'],
   [Secret, 'Secret', 'A signing secret: `whsec_` and the base64 of 24–64 bytes.'],
+  [
+    SigningKey,
+    'SigningKey',
+    'An ed25519 signing key (`v1a`): `whsk_` and the base64 of its 32-byte seed.',
+  ],
+  [
+    PublicKey,
+    'PublicKey',
+    'An ed25519 public key (`v1a`): `whpk_` and the base64 of its 32 bytes.',
+  ],
   [EndpointCreate, 'EndpointCreate'],
   [EndpointPatch, 'EndpointPatch', 'Any subset of the writable fields.'],
   [Endpoint, 'Endpoint'],
-  [CreatedEndpoint, 'CreatedEndpoint', 'An endpoint with its signing secret.'],
+  [CreatedEndpoint, 'CreatedEndpoint', 'An endpoint with what receivers verify it with.'],
   [EndpointList, 'EndpointList'],
   [SecretRotate, 'SecretRotate'],
   [SecretKey, 'SecretKey'],

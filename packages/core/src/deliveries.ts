@@ -313,7 +313,9 @@ export class Deliveries {
       const job = moving[i];
       if (job) {
         if (!allowed.includes(job.status)) return [];
-        return [{ data: { ...job.data, attempts: job.attempts }, loggedStatus: '' }];
+        // Should the job be forgotten before the script runs (its settling logged), the log
+        // holds this status: the script then requeues from it instead of finding nothing.
+        return [{ data: { ...job.data, attempts: job.attempts }, loggedStatus: job.status }];
       }
       const row = logged.get(id);
       if (!row || !allowed.includes(row.status)) return [];

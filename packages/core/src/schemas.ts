@@ -1,18 +1,26 @@
-import { Endpoint } from '@hookline/api';
-import { Secret } from '@hookline/webhooks';
+import { Endpoint, SignatureScheme } from '@hookline/api';
+import { Secret, SigningKey } from '@hookline/webhooks';
 import { z } from 'zod';
 
 // The API's request and response schemas are the contract, in @hookline/api. What is here is how
 // Redis holds things the API shows differently.
 
-/** A secret an endpoint signs with; `expires_at` (ms) is set on the old one by a rotation. */
-export const EndpointSecret = z.object({ key: Secret, expires_at: z.number().nullable() });
+/**
+ * A secret an endpoint signs with (a `whsec_` secret, or a `whsk_` key for `v1a`); `expires_at`
+ * (ms) is set on the old one by a rotation.
+ */
+export const EndpointSecret = z.object({
+  key: z.union([Secret, SigningKey]),
+  expires_at: z.number().nullable(),
+});
 export type EndpointSecret = z.infer<typeof EndpointSecret>;
 
 /** An endpoint as Redis holds it: the API's view plus its secrets, newest first. */
-export const StoredEndpoint = Endpoint.extend({
+export const StoredEndpoint = Endpoint.omit({ public_key: true }).extend({
   // Endpoints written before tenants existed have no tenant_id: they are untenanted.
   tenant_id: z.string().nullable().default(null),
+  // Endpoints written before v1a existed sign with HMAC.
+  signature: SignatureScheme.default('v1'),
   secrets: z.array(EndpointSecret).min(1),
   disabled_reason: z.string().nullable().default(null),
 });

@@ -1,7 +1,7 @@
 import { decodeSecret } from './secret';
 
-/** Decodes secrets, remembering the last `maxEntries` keys. */
-export type KeyCache = (secret: string) => Buffer;
+/** Decodes secrets (or keys), remembering the last `maxEntries`. */
+export type KeyCache<K = Buffer> = (secret: string) => K;
 
 /**
  * The dispatcher signs every delivery with the same few secrets, and decoding and
@@ -9,14 +9,19 @@ export type KeyCache = (secret: string) => Buffer;
  * so keys are kept. The bound keeps a process that sees many endpoints from growing
  * without limit; the oldest entry goes first.
  */
-export function createKeyCache(maxEntries: number): KeyCache {
-  const keys = new Map<string, Buffer>();
+export function createKeyCache(maxEntries: number): KeyCache;
+export function createKeyCache<K>(maxEntries: number, decode: (secret: string) => K): KeyCache<K>;
+export function createKeyCache(
+  maxEntries: number,
+  decode: (secret: string) => unknown = decodeSecret,
+): KeyCache<unknown> {
+  const keys = new Map<string, unknown>();
   return (secret) => {
     const cached = keys.get(secret);
     if (cached) {
       return cached;
     }
-    const key = decodeSecret(secret);
+    const key = decode(secret);
     if (keys.size >= maxEntries) {
       const oldest = keys.keys().next();
       if (!oldest.done) {

@@ -1,4 +1,11 @@
 import { createHmac } from 'node:crypto';
+import {
+  ASYMMETRIC_VERSION,
+  isPublicKey,
+  isSigningKey,
+  signAsymmetric,
+  verifiesAsymmetric,
+} from './ed25519';
 import { WebhookVerificationError } from './errors';
 import { readHeader, WebhookHeaders, type HeaderSource } from './headers';
 import { keyFor } from './key-cache';
@@ -14,7 +21,10 @@ export interface SignInput {
   timestamp: number;
   /** The exact bytes sent; a Buffer is signed as is, never re-serialised. */
   body: string | Buffer;
-  /** One signature per secret, so receivers holding either side of a rotation verify. */
+  /**
+   * One signature per secret, so receivers holding either side of a rotation verify: a `whsec_`
+   * secret signs `v1` (HMAC-SHA256), a `whsk_` signing key `v1a` (ed25519).
+   */
   secrets: readonly string[];
 }
 
@@ -27,7 +37,8 @@ export interface VerifyOptions {
 
 /**
  * The `webhook-signature` header (Standard Webhooks): `v1,<base64 HMAC-SHA256>` of
- * `${id}.${timestamp}.${body}` for each secret, space-separated.
+ * `${id}.${timestamp}.${body}` for each `whsec_` secret, `v1a,<base64 ed25519>` of the same
+ * for each `whsk_` signing key, space-separated.
  *
  * @throws InvalidSecretError for a malformed secret.
  */
@@ -40,14 +51,19 @@ export function sign({ id, timestamp, body, secrets }: SignInput): string {
   }
   const prefix = `${id}.${timestamp}.`;
   return secrets
-    .map((secret) => `${VERSION},${digest(secret, prefix, body).toString('base64')}`)
+    .map((secret) =>
+      isSigningKey(secret)
+        ? signAsymmetric(secret, signedContent(prefix, body))
+        : `${VERSION},${digest(secret, prefix, body).toString('base64')}`,
+    )
     .join(' ');
 }
 
 /**
  * Checks a delivery's `webhook-*` headers and signature against the raw body, for
  * receivers whose payloads are not Hookline events. Pass every secret that may be in
- * use during a rotation; any one matching is enough.
+ * use during a rotation; any one matching is enough: a `whsec_` secret checks the `v1`
+ * signatures, a `whpk_` public key the `v1a` ones.
  *
  * @throws WebhookVerificationError when the request does not verify.
  * @throws InvalidSecretError for a malformed secret.
@@ -83,22 +99,27 @@ export function verifySignature(
 
   // The header's own text is what was signed, so it is what is checked.
   const prefix = `${id}.${timestampHeader}.`;
-  const expected = (typeof secret === 'string' ? [secret] : secret).map((s) =>
-    Buffer.from(digest(s, prefix, body).toString('base64')),
-  );
+  const keys = typeof secret === 'string' ? [secret] : secret;
+  const publicKeys = keys.filter(isPublicKey);
+  const expected = keys
+    .filter((s) => !isPublicKey(s))
+    .map((s) => Buffer.from(digest(s, prefix, body).toString('base64')));
+  const content = publicKeys.length > 0 ? signedContent(prefix, body) : undefined;
   for (const entry of signatureHeader.split(' ')) {
     const comma = entry.indexOf(',');
-    if (comma === -1 || entry.slice(0, comma) !== VERSION) {
-      continue;
-    }
-    const given = Buffer.from(entry.slice(comma + 1));
-    if (expected.some((candidate) => safeEqual(given, candidate))) {
-      return;
+    if (comma === -1) continue;
+    const version = entry.slice(0, comma);
+    if (version === VERSION) {
+      const given = Buffer.from(entry.slice(comma + 1));
+      if (expected.some((candidate) => safeEqual(given, candidate))) return;
+    } else if (version === ASYMMETRIC_VERSION && content) {
+      const given = entry.slice(comma + 1);
+      if (publicKeys.some((key) => verifiesAsymmetric(key, content, given))) return;
     }
   }
   throw new WebhookVerificationError(
     'no_matching_signature',
-    'no v1 signature matches the body and secret',
+    `no ${publicKeys.length > 0 ? 'v1a' : 'v1'} signature matches the body and ${publicKeys.length > 0 ? 'key' : 'secret'}`,
   );
 }
 
@@ -132,6 +153,10 @@ export function verify(
     );
   }
   return parsed.data;
+}
+
+function signedContent(prefix: string, body: string | Buffer): Buffer {
+  return Buffer.concat([Buffer.from(prefix), typeof body === 'string' ? Buffer.from(body) : body]);
 }
 
 function digest(secret: string, prefix: string, body: string | Buffer): Buffer {

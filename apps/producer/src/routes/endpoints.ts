@@ -1,11 +1,11 @@
-import { endpointView, type StoredEndpoint } from '@hookline/core';
+import { signatureProblems } from '@hookline/api';
+import { endpointView, verificationKey } from '@hookline/core';
 import type { RouteDeps } from '../deps';
 import { endpointInputSchemas } from '../endpoint-input';
 import { notFound } from '../http-error';
+import { validationFailed } from '../validate';
 import { principalOf, tenantScope, visibleEndpoint } from '../principal';
 import type { Handlers } from '../route-table';
-
-const currentSecret = (endpoint: StoredEndpoint) => endpoint.secrets[0]!.key;
 
 /** Endpoints: create, list, read, update, delete, and their signing secret. */
 export function endpointHandlers({ context, config, now }: RouteDeps): Handlers {
@@ -27,7 +27,7 @@ export function endpointHandlers({ context, config, now }: RouteDeps): Handlers 
         res
           .status(201)
           .location(`/v1/endpoints/${endpoint.id}`)
-          .json({ ...endpointView(endpoint), secret: currentSecret(endpoint) });
+          .json({ ...endpointView(endpoint), secret: verificationKey(endpoint) });
       },
     },
 
@@ -47,7 +47,9 @@ export function endpointHandlers({ context, config, now }: RouteDeps): Handlers 
     updateEndpoint: {
       body: EndpointPatch,
       handle: async (_req, res, { params: { id }, body }) => {
-        await visibleEndpoint(context, res, id);
+        const { signature } = await visibleEndpoint(context, res, id);
+        const problems = signatureProblems({ ...body, signature });
+        if (problems.length > 0) throw validationFailed(problems);
         const endpoint = await context.endpoints.update(id, body, now());
         if (!endpoint) throw notFound('endpoint', id);
         res.json(endpointView(endpoint));
@@ -63,11 +65,13 @@ export function endpointHandlers({ context, config, now }: RouteDeps): Handlers 
     },
 
     getEndpointSecret: async (_req, res, { params }) => {
-      res.json({ key: currentSecret(await visibleEndpoint(context, res, params.id)) });
+      res.json({ key: verificationKey(await visibleEndpoint(context, res, params.id)) });
     },
 
     rotateEndpointSecret: async (_req, res, { params: { id }, body: { key } }) => {
-      await visibleEndpoint(context, res, id);
+      const { signature } = await visibleEndpoint(context, res, id);
+      const problems = signatureProblems({ signature, secret: key });
+      if (problems.length > 0) throw validationFailed(problems.map((p) => ({ ...p, path: 'key' })));
       const newKey = await context.endpoints.rotateSecret(
         id,
         key,

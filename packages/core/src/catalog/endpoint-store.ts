@@ -5,7 +5,7 @@ import {
   type EndpointPatch,
   type PageRequest,
 } from '@hookline/api';
-import { generateSecret } from '@hookline/webhooks';
+import { generateSecret, generateSigningKey, publicKeyOf } from '@hookline/webhooks';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { newId } from '../ids';
 import type { RedisKeys } from '../redis/keys';
@@ -20,11 +20,26 @@ const MAX_CAS_RETRIES = 10;
 /** Writes to make in the same transaction as an endpoint's change, given the changed endpoint. */
 export type InTransaction = (multi: ChainableCommander, next: StoredEndpoint) => void;
 
-/** The endpoint as the API shows it: everything but its secrets. */
+/** The endpoint as the API shows it: everything but its secrets (a `v1a` one's public key). */
 export function endpointView(endpoint: StoredEndpoint): Endpoint {
   const { secrets: _secrets, disabled_reason: _reason, ...view } = endpoint;
-  return view;
+  return {
+    ...view,
+    public_key: endpoint.signature === 'v1a' ? publicKeyOf(endpoint.secrets[0]!.key) : null,
+  };
 }
+
+/**
+ * What receivers verify the current key with: the `whsec_` secret itself (`v1`), or the public
+ * key of the `whsk_` signing key (`v1a`), which never leaves Hookline.
+ */
+export function verificationKey(endpoint: StoredEndpoint, key = endpoint.secrets[0]!.key): string {
+  return endpoint.signature === 'v1a' ? publicKeyOf(key) : key;
+}
+
+/** A new key of the endpoint's scheme. */
+const newKeyFor = (signature: StoredEndpoint['signature']) =>
+  signature === 'v1a' ? generateSigningKey() : generateSecret();
 
 /** The secrets an endpoint signs with at `now`: the current one, and old ones still in their grace period. */
 export function activeSecrets(endpoint: StoredEndpoint, now: number): string[] {
@@ -124,7 +139,7 @@ export class EndpointStore {
       ...fields,
       created_at: at,
       updated_at: at,
-      secrets: [{ key: secret ?? generateSecret(), expires_at: null }],
+      secrets: [{ key: secret ?? newKeyFor(input.signature), expires_at: null }],
       disabled_reason: input.disabled ? 'disabled by the API' : null,
     };
     await this.put(endpoint.id, '', endpoint, undefined);
@@ -194,22 +209,26 @@ export class EndpointStore {
   }
 
   /**
-   * Makes `key` (or a new secret) the current one; the previous current secret keeps signing
-   * until `now + graceMs`. Secrets already past their grace period are dropped.
+   * Makes `key` (or a new secret, or `v1a` key) the current one; the previous current one keeps
+   * signing until `now + graceMs`. Secrets already past their grace period are dropped. Returns
+   * what receivers verify the new one with (verificationKey).
    */
   async rotateSecret(id: string, key: string | undefined, graceMs: number, now = Date.now()) {
-    const newKey = key ?? generateSecret();
-    const endpoint = await this.mutate(id, (endpoint) => ({
-      ...endpoint,
-      updated_at: new Date(now).toISOString(),
-      secrets: [
-        { key: newKey, expires_at: null },
-        ...endpoint.secrets
-          .map((s) => (s.expires_at === null ? { ...s, expires_at: now + graceMs } : s))
-          .filter((s) => s.expires_at! > now && s.key !== newKey),
-      ],
-    }));
-    return endpoint ? newKey : undefined;
+    let newKey = key;
+    const endpoint = await this.mutate(id, (endpoint) => {
+      newKey = key ?? newKeyFor(endpoint.signature);
+      return {
+        ...endpoint,
+        updated_at: new Date(now).toISOString(),
+        secrets: [
+          { key: newKey, expires_at: null },
+          ...endpoint.secrets
+            .map((s) => (s.expires_at === null ? { ...s, expires_at: now + graceMs } : s))
+            .filter((s) => s.expires_at! > now && s.key !== newKey),
+        ],
+      };
+    });
+    return endpoint && newKey ? verificationKey(endpoint, newKey) : undefined;
   }
 
   /**
