@@ -64,8 +64,15 @@ export function renderChart(report: Report): string | undefined {
   add('ceiling: composite', report.compositeCeiling ?? undefined, 'ceiling', 'deliveries/s');
   add('bare worker drain', r.bareWorker?.perSecond, 'reference', 'deliveries/s');
   add('Hookline drain', r.drain?.perSecond, 'hookline', 'deliveries/s');
+  add('Hookline drain, tracing on', r.drainTraced?.perSecond, 'hookline', 'deliveries/s');
   add('bare pipeline single publish', r.barePublish?.single.perSecond, 'reference', 'req/s');
   add('Hookline single publish', r.publish?.single.perSecond, 'hookline', 'req/s');
+  add(
+    'Hookline single publish, tracing on',
+    r.publishTraced?.single.perSecond,
+    'hookline',
+    'req/s',
+  );
   add('bare pipeline batch publish', r.barePublish?.batch.perSecond, 'reference', 'events/s');
   add('Hookline batch publish', r.publish?.batch.perSecond, 'hookline', 'events/s');
   add('Hookline fan-out', r.fanout?.perSecond, 'hookline', 'deliveries/s');

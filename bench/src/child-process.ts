@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { fork, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { sleep } from './clock';
 
@@ -93,6 +93,32 @@ export function spawnChild(
   options: SpawnOptions,
 ): Child {
   return new Child(name, spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options }));
+}
+
+/**
+ * Forks one of the bench's own servers (`script`, a file of dist/) and waits for it to say which
+ * port it listens on: an IPC message `{ type: 'listening', port }`.
+ */
+export async function forkServer(
+  name: string,
+  script: string,
+): Promise<{ child: Child; port: number }> {
+  const child = new Child(name, fork(script, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the ${name} did not start:\n${child.output()}`)),
+      10_000,
+    );
+    child.process.on('message', (message: { type?: unknown; port?: unknown }) => {
+      if (message.type !== 'listening' || typeof message.port !== 'number') return;
+      clearTimeout(timer);
+      resolve(message.port);
+    });
+    void child.exited.then(() =>
+      reject(new Error(`the ${name} exited at start:\n${child.output()}`)),
+    );
+  });
+  return { child, port };
 }
 
 /**

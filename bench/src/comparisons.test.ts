@@ -5,7 +5,14 @@ import {
   compareCommands,
 } from './comparisons';
 import type { RedisUsage } from './redis-usage';
-import type { ClusterDrainFigures, DrainFigures, Results, SteadyFigures } from './results';
+import type {
+  ClusterDrainFigures,
+  DrainFigures,
+  PublishFigures,
+  Results,
+  SteadyFigures,
+  TracingFigures,
+} from './results';
 import { FULL } from './sizes';
 import { summarize } from './stats';
 
@@ -128,6 +135,73 @@ describe('buildComparisons', () => {
       { kind: 'at most', value: 1_000 },
       null,
     ]);
+  });
+});
+
+const tracing: TracingFigures = {
+  service: 'hookline-dispatcher',
+  sent: { requests: 2, bytes: 1_000, spans: 1_000 },
+  per: 'delivery',
+  units: 1_000,
+  spansPerUnit: 1,
+  sink: { requests: 2, bytes: 1_000, spans: 1_000, refused: 0, services: {} },
+  sinkCpuMs: 10,
+};
+
+const publishOf = (single: number, batch: number): PublishFigures => ({
+  batch: {
+    count: 20_000,
+    ms: 1_000,
+    perSecond: batch,
+    batches: 20,
+    batchSize: 1_000,
+    concurrency: 4,
+    redis: usage(12, 50),
+    cpuMsPerEvent: 0.1,
+  },
+  single: {
+    count: 5_000,
+    ms: 1_000,
+    perSecond: single,
+    concurrency: 32,
+    latencyMs: summarize([1, 2, 3]),
+    redis: usage(16, 60),
+    cpuMsPerEvent: 0.5,
+  },
+});
+
+describe('buildComparisons with tracing on', () => {
+  it('sets the traced drain and single publish against the untraced Hookline cases: at least 0.9×', () => {
+    const results: Results = {
+      drain: { ...drainOf(1_000, usage(30, 150), 150), healthyMs: 50, dispatcherHeap: null },
+      drainTraced: {
+        ...drainOf(900, usage(30, 150), 160),
+        healthyMs: 50,
+        dispatcherHeap: null,
+        tracing,
+      },
+      publish: publishOf(2_000, 10_000),
+      publishTraced: { ...publishOf(1_700, 9_000), tracing },
+    };
+    const drain = byFigure(results, 'drain with tracing on (100%): deliveries/s');
+    expect([drain.hookline, drain.reference, drain.referenceName]).toEqual([
+      900,
+      1_000,
+      'Hookline, tracing off',
+    ]);
+    expect(drain.cases).toEqual({ hookline: 'drain-traced', reference: 'drain' });
+    expect(drain.met).toBe(true);
+    const single = byFigure(results, 'single publish with tracing on: requests/s');
+    expect(single.ratio).toBeCloseTo(0.85);
+    expect(single.target).toEqual({ kind: 'ratio at least', value: 0.9 });
+    expect(single.met).toBe(false);
+    expect(byFigure(results, 'batch publish with tracing on').target).toBeNull();
+  });
+
+  it('leaves a traced figure unjudged when its untraced twin did not run', () => {
+    const alone: Results = { publishTraced: { ...publishOf(1_700, 9_000), tracing } };
+    const single = byFigure(alone, 'single publish with tracing on');
+    expect([single.hookline, single.ratio, single.met]).toEqual([1_700, null, null]);
   });
 });
 

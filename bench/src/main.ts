@@ -5,21 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { BareLauncher } from './bare-launcher';
-import type { BenchCase, CaseContext } from './case';
-import { bareEndToEnd } from './cases/bare-end-to-end';
-import { barePublish } from './cases/bare-publish';
-import { bareWorker } from './cases/bare-worker';
-import { bullmqNoop } from './cases/bullmq-noop';
-import { clusterDrain1, clusterDrain3 } from './cases/cluster-drain';
-import { drain } from './cases/drain';
-import { endToEnd } from './cases/end-to-end';
-import { fanOut } from './cases/fan-out';
-import { logLag } from './cases/log-lag';
-import { logList } from './cases/log-list';
-import { publish } from './cases/publish';
-import { redisMemory } from './cases/redis-memory';
-import { signedPost } from './cases/signed-post';
+import type { CaseContext } from './case';
 import { renderChart } from './chart';
+import { CASES } from './cases';
 import { Cleanup } from './cleanup';
 import { HooklineLauncher } from './hookline';
 import { LogDatabases } from './log-database';
@@ -28,39 +16,19 @@ import { ReceiverClient } from './receiver-client';
 import { startRedisServer } from './redis-server';
 import { buildReport, renderProfiles, renderReport, writeReport } from './report';
 import type { CaseFailure, CaseId, Results } from './results';
-import { ROUND_CASES, ROUNDS } from './rounds';
+import { ROUND_CASES, ROUNDS, roundSchedule } from './rounds';
 import { FULL, QUICK } from './sizes';
-
-// Each reference runs just before the Hookline case it stands beside, never at the same time:
-// the two share nothing but the machine, Redis and the receiver, one after the other.
-const CASES: readonly BenchCase[] = [
-  signedPost,
-  bullmqNoop,
-  bareWorker,
-  drain,
-  barePublish,
-  publish,
-  bareEndToEnd,
-  endToEnd,
-  fanOut,
-  // The log's figures: what settled traffic leaves in Redis, the log's lag, a list on a large log.
-  redisMemory,
-  logLag,
-  logList,
-  // Each starts (and stops) a Redis Cluster of its own; the shared redis-server sits idle.
-  clusterDrain1,
-  clusterDrain3,
-];
 
 const USAGE = `npm run bench [-- options]
 
   --quick          smaller cases, a minute or two in all (while optimising; CI smoke)
   --only a,b       run only these cases: ${CASES.map((c) => c.id).join(', ')}
-                   (a figure and its reference: e.g. --only bare-worker,drain; the Redis
-                   Cluster drains, 1 master beside 3: --only cluster-drain-1,cluster-drain-3)
+                   (a figure and its reference: e.g. --only bare-worker,drain; tracing's cost:
+                   --only drain,drain-traced,publish,publish-traced; the Redis Cluster drains,
+                   1 master beside 3: --only cluster-drain-1,cluster-drain-3)
   --rounds N       run each Hookline case and its reference N times, alternating, and judge
                    the median round (default ${ROUNDS.full}, ${ROUNDS.quick} with --quick)
-  --profile        CPU-profile the dispatcher in the drain and the producer in the publish case
+  --profile        CPU-profile the dispatcher in the drains and the producer in the publish cases
                    (node --cpu-prof, files in bench/results/profiles/); print their top self-time
                    functions over the drain's first to last delivery, the batch and the single publishes
   --help           this text
@@ -129,10 +97,7 @@ async function main(): Promise<number> {
   const cases = CASES.filter((c) => !options.only || options.only.has(c.id));
   const sizes = options.quick ? QUICK : FULL;
   const rounds = options.rounds ?? (options.quick ? ROUNDS.quick : ROUNDS.full);
-  // The first round runs every case; later ones only the Hookline cases and their references.
-  const schedule = Array.from({ length: rounds }, (_, round) =>
-    cases.filter((c) => round === 0 || ROUND_CASES.has(c.id)).map((c) => ({ round, c })),
-  ).flat();
+  const schedule = roundSchedule(cases, rounds);
   const progress = new Progress(schedule.length);
   const cleanup = new Cleanup();
 

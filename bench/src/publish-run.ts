@@ -40,7 +40,12 @@ export async function measurePublish(
     sizes,
   }: { api: ApiClient; service: Child; redis: RedisServer; sizes: Sizes },
   progress: CaseContext['progress'],
-): Promise<{ figures: PublishFigures; windows: { batch: ProfileWindow; single: ProfileWindow } }> {
+): Promise<{
+  figures: PublishFigures;
+  /** Every publish request made, the warm-up's included. */
+  requests: number;
+  windows: { batch: ProfileWindow; single: ProfileWindow };
+}> {
   progress(0, 'warming up');
   await publishBatches(api, batchBodies('bench.warmup', 1, WARMUP_BATCH), 1);
   await inParallel(WARMUP_SINGLES, sizes.singleConcurrency, async (i) => {
@@ -122,6 +127,7 @@ export async function measurePublish(
   };
   return {
     figures,
+    requests: 1 + WARMUP_SINGLES + sizes.publishBatches + total,
     windows: {
       batch: { fromUs: batchFromUs, toUs: batchToUs },
       single: { fromUs: singleFromUs, toUs: singleToUs },

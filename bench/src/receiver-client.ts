@@ -1,6 +1,5 @@
-import { fork } from 'node:child_process';
 import path from 'node:path';
-import { Child } from './child-process';
+import { forkServer, type Child } from './child-process';
 import { sleep } from './clock';
 import type {
   FromReceiver,
@@ -28,24 +27,7 @@ export class ReceiverClient {
   }
 
   static async start(): Promise<ReceiverClient> {
-    const child = new Child(
-      'receiver',
-      fork(path.join(__dirname, 'receiver.js'), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }),
-    );
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`the receiver did not start:\n${child.output()}`)),
-        10_000,
-      );
-      child.process.on('message', (message: FromReceiver) => {
-        if (message.type !== 'listening') return;
-        clearTimeout(timer);
-        resolve(message.port);
-      });
-      void child.exited.then(() =>
-        reject(new Error(`the receiver exited at start:\n${child.output()}`)),
-      );
-    });
+    const { child, port } = await forkServer('receiver', path.join(__dirname, 'receiver.js'));
     return new ReceiverClient(child, port);
   }
 

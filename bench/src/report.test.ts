@@ -1,4 +1,4 @@
-import { buildReport, clusterMasterRows, renderReport } from './report';
+import { buildReport, clusterMasterRows, renderReport, tracingLine } from './report';
 import type { ClusterDrainFigures } from './results';
 import { QUICK } from './sizes';
 import { summarize } from './stats';
@@ -130,5 +130,30 @@ describe('renderReport', () => {
       ),
     );
     expect(text).toMatch(/filtered list on a log of 100,000: p99 +12\.0 ms .*≤ 50\.0 ms +PASS/);
+  });
+});
+
+describe('tracingLine', () => {
+  it('says how many spans the service sent per unit, in how many exports, and what the sink got in all', () => {
+    expect(
+      tracingLine({
+        service: 'hookline-producer',
+        sent: { requests: 4, bytes: 400_000, spans: 2_000 },
+        per: 'publish request',
+        units: 1_000,
+        spansPerUnit: 2,
+        sink: {
+          requests: 5,
+          bytes: 410_000,
+          spans: 2_010,
+          refused: 1,
+          services: {},
+        },
+        sinkCpuMs: 120,
+      }),
+    ).toBe(
+      '2,000 spans from hookline-producer = 2.00 per publish request (1,000), in 4 exports of 100.0 kB ' +
+        '(200 bytes a span); the sink: 2,010 spans in 5 exports from every service, 0.4 MB, 1 refused, 120 ms of its CPU',
+    );
   });
 });

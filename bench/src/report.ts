@@ -13,7 +13,7 @@ import {
 import type { ProfileRef } from './cpu-profile';
 import { int, megabytes, ms, percent, ratio, renderTable } from './format';
 import { medianComparisons } from './rounds';
-import type { CaseFailure, CaseId, ClusterDrainFigures, Results } from './results';
+import type { CaseFailure, CaseId, ClusterDrainFigures, Results, TracingFigures } from './results';
 import type { Sizes } from './sizes';
 import { compositeCeiling } from './stats';
 
@@ -170,6 +170,12 @@ export function renderReport(report: Report): string {
     'bare reference: the bare worker (BullMQ + undici + Standard Webhooks signing, no records) for the drain and the',
     'dispatcher; the bare pipeline (express + zod + queue.add / addBulk) for publishing and the producer; both, end to end.',
     'Each runs as its own process just before its Hookline case: same redis-server, receiver, payloads, clients and load.',
+    ...(shown.some((c) => c.referenceName === 'Hookline, tracing off')
+      ? [
+          'with tracing on: the reference is the same Hookline case untraced, just before it in the same round; tracing on',
+          'exports every span (always_on) over OTLP/HTTP protobuf to a sink process of the bench’s (see "tracing on" below).',
+        ]
+      : []),
   ];
 
   const context: string[][] = [];
@@ -219,6 +225,8 @@ export function renderReport(report: Report): string {
       'Hookline fan-out',
       `one event to ${int(r.fanout.endpoints)} endpoints in ${ms(r.fanout.ms)} (${int(r.fanout.perSecond)} deliveries/s; the publish ${ms(r.fanout.publishMs)})`,
     ]);
+  if (r.drainTraced) context.push(['tracing on, drain', tracingLine(r.drainTraced.tracing)]);
+  if (r.publishTraced) context.push(['tracing on, publish', tracingLine(r.publishTraced.tracing)]);
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
   if (r.redisMemory)
     context.push([
@@ -309,6 +317,19 @@ export function renderReport(report: Report): string {
     ...failureLines,
     ...footer,
   ].join('\n');
+}
+
+/** What a traced case exported, so a reader sees that tracing ran, and at what volume. */
+export function tracingLine(t: TracingFigures): string {
+  const { sent, sink } = t;
+  const kb = (bytes: number) => `${(bytes / 1e3).toFixed(1)} kB`;
+  return (
+    `${int(sent.spans)} spans from ${t.service} = ${t.spansPerUnit.toFixed(2)} per ${t.per} (${int(t.units)}), ` +
+    `in ${int(sent.requests)} exports of ${kb(sent.bytes / Math.max(1, sent.requests))} (${int(sent.bytes / Math.max(1, sent.spans))} bytes a span); ` +
+    `the sink: ${int(sink.spans)} spans in ${int(sink.requests)} exports from every service, ${(sink.bytes / 1e6).toFixed(1)} MB` +
+    `${sink.refused > 0 ? `, ${int(sink.refused)} refused` : ''}` +
+    `${t.sinkCpuMs === null ? '' : `, ${int(t.sinkCpuMs)} ms of its CPU`}`
+  );
 }
 
 /** "0-5460". */
@@ -420,18 +441,18 @@ function renderOneProfile(title: string, profile: ProfileRef): string {
 
 /** The CPU profiles taken with `--profile`, as text for the terminal. */
 export function renderProfiles(results: Results): string | undefined {
-  const { dispatcherDrain, producerBatch, producerSingle } = results.profiles ?? {};
-  const parts = [
-    ...(dispatcherDrain
-      ? [renderOneProfile('Dispatcher CPU profile, drain (first delivery → last)', dispatcherDrain)]
-      : []),
-    ...(producerSingle
-      ? [renderOneProfile('Producer CPU profile, single publishes', producerSingle)]
-      : []),
-    ...(producerBatch
-      ? [renderOneProfile('Producer CPU profile, batch publishes', producerBatch)]
-      : []),
+  const profiles = results.profiles ?? {};
+  const titled: [string, ProfileRef | undefined][] = [
+    ['Dispatcher CPU profile, drain (first delivery → last)', profiles.dispatcherDrain],
+    ['Producer CPU profile, single publishes', profiles.producerSingle],
+    ['Producer CPU profile, batch publishes', profiles.producerBatch],
+    ['Dispatcher CPU profile, drain with tracing on', profiles.dispatcherDrainTraced],
+    ['Producer CPU profile, single publishes with tracing on', profiles.producerSingleTraced],
+    ['Producer CPU profile, batch publishes with tracing on', profiles.producerBatchTraced],
   ];
+  const parts = titled.flatMap(([title, profile]) =>
+    profile ? [renderOneProfile(title, profile)] : [],
+  );
   return parts.length > 0 ? parts.join('\n\n') : undefined;
 }
 

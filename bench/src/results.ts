@@ -1,4 +1,5 @@
 import type { ProfileRef } from './cpu-profile';
+import type { SinkCounts, SinkStats } from './otlp-sink-client';
 import type { RedisUsage } from './redis-usage';
 import type { LatencySummary } from './stats';
 
@@ -51,6 +52,34 @@ export interface ClusterDrainFigures extends DrainFigures {
   queuePrefix: string;
   /** Each master, in slot order; `redis` (DrainFigures') is all of them added up. */
   perMaster: ClusterMasterFigures[];
+}
+
+/** Hookline's dispatcher draining a backlog, with what its own endpoints tell. */
+export interface HooklineDrainFigures extends DrainFigures {
+  /** Dispatcher spawn → `/healthz` 200. */
+  healthyMs: number | null;
+  /** The dispatcher's V8 heap and off-heap memory at the end of the drain (its /metrics), bytes. */
+  dispatcherHeap: {
+    totalBytes: number | null;
+    usedBytes: number | null;
+    externalBytes: number | null;
+  } | null;
+}
+
+/** What a case with tracing on exported: the OTLP sink's counts over the whole case. */
+export interface TracingFigures {
+  /** The service the case's figure is about: the dispatcher in the drain, else the producer. */
+  service: string;
+  /** What it sent. */
+  sent: SinkCounts;
+  /** What its spans are counted per, and how many of those the case made. */
+  per: 'delivery' | 'publish request';
+  units: number;
+  spansPerUnit: number;
+  /** Everything the sink received, every service's. */
+  sink: SinkStats;
+  /** The sink process's CPU over the case, ms; null without /proc. */
+  sinkCpuMs: number | null;
 }
 
 /** Batch publishes, then single publishes from many keep-alive clients, against one service. */
@@ -106,19 +135,14 @@ export interface Results {
   bullmqNoop?: Throughput & { concurrency: number };
   /** Reference: the bare worker draining a backlog the bare pipeline published. */
   bareWorker?: DrainFigures;
-  drain?: DrainFigures & {
-    /** Dispatcher spawn → `/healthz` 200. */
-    healthyMs: number | null;
-    /** The dispatcher's V8 heap and off-heap memory at the end of the drain (its /metrics), bytes. */
-    dispatcherHeap: {
-      totalBytes: number | null;
-      usedBytes: number | null;
-      externalBytes: number | null;
-    } | null;
-  };
+  drain?: HooklineDrainFigures;
+  /** The same drain with every span exported (traced-run.ts); its reference is `drain`. */
+  drainTraced?: HooklineDrainFigures & { tracing: TracingFigures };
   /** Reference: the bare pipeline's routes under the same load as the producer's. */
   barePublish?: PublishFigures;
   publish?: PublishFigures;
+  /** The same publishes with every span exported (traced-run.ts); its reference is `publish`. */
+  publishTraced?: PublishFigures & { tracing: TracingFigures };
   /** Reference: the bare pipeline with the bare worker behind it, at the same rate. */
   bareE2e?: SteadyFigures;
   e2e?: SteadyFigures;
@@ -182,6 +206,10 @@ export interface Results {
     dispatcherDrain?: ProfileRef;
     producerBatch?: ProfileRef;
     producerSingle?: ProfileRef;
+    /** The same with tracing on. */
+    dispatcherDrainTraced?: ProfileRef;
+    producerBatchTraced?: ProfileRef;
+    producerSingleTraced?: ProfileRef;
   };
 }
 
@@ -190,8 +218,10 @@ export type CaseId =
   | 'bullmq-noop'
   | 'bare-worker'
   | 'drain'
+  | 'drain-traced'
   | 'bare-publish'
   | 'publish'
+  | 'publish-traced'
   | 'bare-e2e'
   | 'e2e'
   | 'fanout'

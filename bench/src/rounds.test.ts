@@ -1,5 +1,6 @@
 import type { Comparison, Target } from './comparisons';
-import { medianComparisons } from './rounds';
+import { CASES } from './cases';
+import { medianComparisons, roundSchedule } from './rounds';
 
 const row = (
   figure: string,
@@ -71,5 +72,27 @@ describe('medianComparisons', () => {
     expect(partial!.roundRatios).toEqual([null, 0.8, 0.6]);
     const single = [row('drain', 80, 100)];
     expect(medianComparisons([single])).toBe(single);
+  });
+});
+
+describe('roundSchedule', () => {
+  it('runs each traced case right after its untraced twin, in every round', () => {
+    const schedule = roundSchedule(CASES, 3);
+    for (const round of [0, 1, 2]) {
+      const ids = schedule.filter((s) => s.round === round).map((s) => s.c.id);
+      expect(ids[ids.indexOf('drain') + 1]).toBe('drain-traced');
+      expect(ids[ids.indexOf('publish') + 1]).toBe('publish-traced');
+    }
+  });
+
+  it('runs the cases without a reference to alternate with only in the first round', () => {
+    const ids = (round: number) =>
+      roundSchedule(CASES, 2)
+        .filter((s) => s.round === round)
+        .map((s) => s.c.id);
+    expect(ids(0)).toEqual(CASES.map((c) => c.id));
+    expect(ids(1)).not.toContain('fanout');
+    expect(ids(1)).not.toContain('signed-post');
+    expect(ids(1)).toEqual(expect.arrayContaining(['drain', 'drain-traced', 'publish-traced']));
   });
 });

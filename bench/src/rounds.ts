@@ -1,23 +1,40 @@
+import type { BenchCase } from './case';
 import type { Comparison } from './comparisons';
 import type { CaseId } from './results';
 
 /**
  * The cases whose figures are judged. A full run repeats them in rounds, each round the reference
  * and then Hookline, so the rounds alternate: a neighbour that loads the shared machine for a
- * minute slows one round of both, not all of one side. The log's figures (Redis memory, log lag,
+ * minute slows one round of both, not all of one side. A traced case is set against the untraced
+ * one just before it in the same round, the same way. The log's figures (Redis memory, log lag,
  * the filtered list) have no reference, and are judged on their median round the same way.
  */
 export const ROUND_CASES: ReadonlySet<CaseId> = new Set<CaseId>([
   'bare-worker',
   'drain',
+  'drain-traced',
   'bare-publish',
   'publish',
+  'publish-traced',
   'bare-e2e',
   'e2e',
   'redis-memory',
   'log-lag',
   'log-list',
 ]);
+
+/**
+ * The order a run takes: the first round runs every case; later ones only the round cases, each
+ * round in the cases' own order.
+ */
+export function roundSchedule<C extends Pick<BenchCase, 'id'>>(
+  cases: readonly C[],
+  rounds: number,
+): { round: number; c: C }[] {
+  return Array.from({ length: rounds }, (_, round) =>
+    cases.filter((c) => round === 0 || ROUND_CASES.has(c.id)).map((c) => ({ round, c })),
+  ).flat();
+}
 
 /** Rounds of the paired cases in a full run and in a `--quick` one. */
 export const ROUNDS = { full: 3, quick: 1 } as const;

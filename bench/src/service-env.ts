@@ -1,5 +1,6 @@
 /** Variables the bench sets itself for the processes it starts; a value inherited from the shell is dropped. */
-const OWN = /^(HOOKLINE_|BARE_|REDIS_URL$|PORT$|HOST$|METRICS_PORT$|LOG_LEVEL$|NODE_ENV$)/;
+// OTEL_: an exporter named in the shell would turn tracing on in the cases meant to run without it.
+const OWN = /^(HOOKLINE_|BARE_|OTEL_|REDIS_URL$|PORT$|HOST$|METRICS_PORT$|LOG_LEVEL$|NODE_ENV$)/;
 
 /**
  * The environment of a service the bench spawns (Hookline's or a reference's): the bench's own,

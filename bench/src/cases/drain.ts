@@ -1,69 +1,98 @@
 import { getText, metricValue } from '../api-client';
-import type { BenchCase } from '../case';
-import { newestProfile, readProfile } from '../cpu-profile';
+import type { BenchCase, CaseContext } from '../case';
+import { newestProfile, readProfile, type ProfileRef } from '../cpu-profile';
 import { publishBacklog, timeDrain } from '../drain-run';
-import { freshPrefix } from '../hookline';
+import { freshPrefix, type HooklineLauncher } from '../hookline';
 import { createEndpoint } from '../hookline-api';
 import { startRedisCount } from '../redis-usage';
+import type { HooklineDrainFigures } from '../results';
+import { withTracing } from '../traced-run';
 
 /**
  * Hookline's drain: a backlog published through the batch API with no dispatcher running, then
  * one dispatcher (`node apps/dispatcher/dist/main.js`, default settings) drains it, the producer
  * still running beside it. Measured exactly as the bare worker's drain (drain-run.ts).
  */
+async function measureDrain(
+  { sizes, redis, receiver, profileDir, progress }: CaseContext,
+  hookline: HooklineLauncher,
+): Promise<{ figures: HooklineDrainFigures; profile: ProfileRef | undefined }> {
+  const batches = Math.ceil(sizes.drainEvents / sizes.batchSize);
+  const total = batches * sizes.batchSize;
+  const prefix = freshPrefix('drain');
+  const tag = `drain-${Date.now().toString(36)}`;
+  const producer = await hookline.startProducer(prefix, { connections: 4 });
+  try {
+    progress(0, 'creating the endpoint');
+    await createEndpoint(producer.api, receiver.url('c', tag));
+    const publishMs = await publishBacklog(
+      producer.api,
+      { batches, batchSize: sizes.batchSize },
+      progress,
+    );
+
+    const redisCount = await startRedisCount(redis);
+    const profileSince = Date.now();
+    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const dispatcher = await hookline.startDispatcher(prefix, { nodeArgs });
+    try {
+      const { figures, steady } = await timeDrain(
+        { receiver, progress },
+        { tag, total, deliverer: dispatcher, publisher: producer.child, redisCount },
+      );
+      const metrics = await getText(`${dispatcher.metricsUrl}/metrics`, 5_000);
+      const healthyMs = await dispatcher.healthy.catch(() => null);
+      progress(1, 'stopping the dispatcher');
+      await dispatcher.stop();
+      const profile = profileDir ? newestProfile(profileDir, profileSince) : undefined;
+      return {
+        figures: {
+          ...figures,
+          publishMs,
+          healthyMs,
+          dispatcherHeap: metrics
+            ? {
+                totalBytes: metricValue(metrics.text, 'nodejs_heap_size_total_bytes'),
+                usedBytes: metricValue(metrics.text, 'nodejs_heap_size_used_bytes'),
+                externalBytes: metricValue(metrics.text, 'nodejs_external_memory_bytes'),
+              }
+            : null,
+        },
+        profile: profile ? readProfile(profile, steady) : undefined,
+      };
+    } finally {
+      await dispatcher.stop();
+    }
+  } finally {
+    await producer.stop();
+  }
+}
+
 export const drain: BenchCase = {
   id: 'drain',
   title: 'Hookline drain',
   hookline: true,
-  async run({ sizes, redis, receiver, hookline, profileDir, progress }) {
-    const batches = Math.ceil(sizes.drainEvents / sizes.batchSize);
-    const total = batches * sizes.batchSize;
-    const prefix = freshPrefix('drain');
-    const tag = `drain-${Date.now().toString(36)}`;
-    const producer = await hookline.startProducer(prefix, { connections: 4 });
-    try {
-      progress(0, 'creating the endpoint');
-      await createEndpoint(producer.api, receiver.url('c', tag));
-      const publishMs = await publishBacklog(
-        producer.api,
-        { batches, batchSize: sizes.batchSize },
-        progress,
-      );
+  async run(context) {
+    const { figures, profile } = await measureDrain(context, context.hookline);
+    return { drain: figures, ...(profile ? { profiles: { dispatcherDrain: profile } } : {}) };
+  },
+};
 
-      const redisCount = await startRedisCount(redis);
-      const profileSince = Date.now();
-      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-      const dispatcher = await hookline.startDispatcher(prefix, { nodeArgs });
-      try {
-        const { figures, steady } = await timeDrain(
-          { receiver, progress },
-          { tag, total, deliverer: dispatcher, publisher: producer.child, redisCount },
-        );
-        const metrics = await getText(`${dispatcher.metricsUrl}/metrics`, 5_000);
-        const healthyMs = await dispatcher.healthy.catch(() => null);
-        progress(1, 'stopping the dispatcher');
-        await dispatcher.stop();
-        const profile = profileDir ? newestProfile(profileDir, profileSince) : undefined;
-        return {
-          drain: {
-            ...figures,
-            publishMs,
-            healthyMs,
-            dispatcherHeap: metrics
-              ? {
-                  totalBytes: metricValue(metrics.text, 'nodejs_heap_size_total_bytes'),
-                  usedBytes: metricValue(metrics.text, 'nodejs_heap_size_used_bytes'),
-                  externalBytes: metricValue(metrics.text, 'nodejs_external_memory_bytes'),
-                }
-              : null,
-          },
-          ...(profile ? { profiles: { dispatcherDrain: readProfile(profile, steady) } } : {}),
-        };
-      } finally {
-        await dispatcher.stop();
-      }
-    } finally {
-      await producer.stop();
-    }
+/** The same drain with the dispatcher (and the producer) exporting every span. */
+export const drainTraced: BenchCase = {
+  id: 'drain-traced',
+  title: 'Hookline drain, tracing on',
+  hookline: true,
+  async run(context) {
+    const { result, tracing } = await withTracing(
+      context,
+      (traced) => measureDrain(context, traced),
+      { service: 'hookline-dispatcher', per: 'delivery', units: (r) => r.figures.count },
+    );
+    const { figures, profile } = result;
+    return {
+      drainTraced: { ...figures, tracing },
+      ...(profile ? { profiles: { dispatcherDrainTraced: profile } } : {}),
+    };
   },
 };

@@ -1,0 +1,38 @@
+import type { BenchCase } from '../case';
+import { bareEndToEnd } from './bare-end-to-end';
+import { barePublish } from './bare-publish';
+import { bareWorker } from './bare-worker';
+import { bullmqNoop } from './bullmq-noop';
+import { clusterDrain1, clusterDrain3 } from './cluster-drain';
+import { drain, drainTraced } from './drain';
+import { endToEnd } from './end-to-end';
+import { fanOut } from './fan-out';
+import { logLag } from './log-lag';
+import { logList } from './log-list';
+import { publish, publishTraced } from './publish';
+import { redisMemory } from './redis-memory';
+import { signedPost } from './signed-post';
+
+// Each reference runs just before the Hookline case it stands beside, never at the same time:
+// the two share nothing but the machine, Redis and the receiver, one after the other.
+export const CASES: readonly BenchCase[] = [
+  signedPost,
+  bullmqNoop,
+  bareWorker,
+  drain,
+  // Each traced case runs right after its twin, the reference its figure is set against.
+  drainTraced,
+  barePublish,
+  publish,
+  publishTraced,
+  bareEndToEnd,
+  endToEnd,
+  fanOut,
+  // The log's figures: what settled traffic leaves in Redis, the log's lag, a list on a large log.
+  redisMemory,
+  logLag,
+  logList,
+  // Each starts (and stops) a Redis Cluster of its own; the shared redis-server sits idle.
+  clusterDrain1,
+  clusterDrain3,
+];
