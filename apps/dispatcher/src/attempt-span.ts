@@ -2,14 +2,13 @@ import {
   randomSpanId,
   randomTraceId,
   storedContext,
-  storedSpanContext,
   traceparentOf,
   tracer,
   parseTraceparent,
   formatTraceparent,
   type DeliveryState,
 } from '@hookline/core';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import type { AttemptOutcome } from './http-sender';
 
 /** One attempt as a span of its event's trace, and the trace context its request carries. */
@@ -26,6 +25,27 @@ export interface AttemptSpanInput {
   attempt: number;
   /** How long the delivery waited in the queue since it was due (ms). */
   waitedMs: number;
+}
+
+/** An endpoint URL's span attributes, parsed once per URL: every attempt to it repeats them. */
+const urlAttributesCache = new Map<string, Attributes>();
+function urlAttributes(text: string): Attributes {
+  let attributes = urlAttributesCache.get(text);
+  if (!attributes) {
+    const url = new URL(text);
+    attributes = {
+      'http.request.method': 'POST',
+      // The query is left out: it may carry a receiver's token.
+      'url.full': `${url.origin}${url.pathname}`,
+      'server.address': url.hostname,
+      'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+    };
+    // Bounded: a process that sees many endpoints forgets the oldest first.
+    if (urlAttributesCache.size >= 1024)
+      urlAttributesCache.delete(urlAttributesCache.keys().next().value!);
+    urlAttributesCache.set(text, attributes);
+  }
+  return attributes;
 }
 
 /**
@@ -55,20 +75,18 @@ export function startAttemptSpan(input: AttemptSpanInput, tracing: boolean): Att
       end: () => undefined,
     };
   }
-  const published = storedSpanContext(delivery.data.traceparent);
+  const stored = delivery.data.traceparent
+    ? storedContext(delivery.data.traceparent, tracestate)
+    : undefined;
+  const published = stored && trace.getSpanContext(stored);
   const replay = isReplay(delivery);
-  const url = new URL(input.url);
   const span = tracer().startSpan(
     'POST',
     {
       kind: SpanKind.CLIENT,
       ...(replay && published ? { links: [{ context: published }] } : {}),
       attributes: {
-        'http.request.method': 'POST',
-        // The query is left out: it may carry a receiver's token.
-        'url.full': `${url.origin}${url.pathname}`,
-        'server.address': url.hostname,
-        'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+        ...urlAttributes(input.url),
         'hookline.delivery.id': delivery.id,
         'hookline.endpoint.id': delivery.endpointId,
         'hookline.event.id': delivery.eventId,
@@ -77,7 +95,7 @@ export function startAttemptSpan(input: AttemptSpanInput, tracing: boolean): Att
         ...(delivery.tenantId ? { 'hookline.tenant.id': delivery.tenantId } : {}),
       },
     },
-    published && !replay ? storedContext(delivery.data.traceparent!, tracestate) : ROOT_CONTEXT,
+    published && !replay ? stored : ROOT_CONTEXT,
   );
   const own = span.spanContext();
   const state = own.traceState?.serialize();

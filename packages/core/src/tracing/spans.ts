@@ -1,7 +1,6 @@
 import {
   ROOT_CONTEXT,
   defaultTextMapGetter,
-  isSpanContextValid,
   trace,
   type Context,
   type SpanContext,
@@ -25,13 +24,6 @@ export function storedContext(traceparent: string, tracestate?: string | null): 
   const carrier: Record<string, string> = { traceparent };
   if (tracestate) carrier.tracestate = tracestate;
   return w3c.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
-}
-
-/** The span context a stored `traceparent` names, if it is valid. */
-export function storedSpanContext(traceparent: string | null): SpanContext | undefined {
-  if (!traceparent) return undefined;
-  const parent = trace.getSpanContext(storedContext(traceparent));
-  return parent && isSpanContextValid(parent) ? parent : undefined;
 }
 
 /** `traceparent` naming a span as the parent of what follows it. */
