@@ -1,4 +1,5 @@
-import { hash, randomFillSync } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool';
 import type { IdPrefix } from '@hookline/api';
 import { slotOf, withSlot } from './redis/shards';
 
@@ -30,20 +31,8 @@ function encodeBytes(bytes: Uint8Array): string {
   return String.fromCharCode(...byteCodes);
 }
 
-// Random bytes are drawn from the system in blocks, not per id: a batch publish makes thousands
-// of ids, and one system call and buffer per id showed in its profile.
-const POOL_BYTES = 4_096;
-const pool = Buffer.alloc(POOL_BYTES);
-let poolOffset = POOL_BYTES;
-
 function randomChars(): string {
-  if (poolOffset + RANDOM_CHARS > POOL_BYTES) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  const chars = encodeBytes(pool.subarray(poolOffset, poolOffset + RANDOM_CHARS));
-  poolOffset += RANDOM_CHARS;
-  return chars;
+  return encodeBytes(pooledRandomBytes(RANDOM_CHARS));
 }
 
 /** A new sortable id: `evt_01JH…` (10 characters of time, 16 of randomness). */

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { TRACEPARENT_PATTERN, isTracestate } from '@hookline/api';
+import { pooledRandomBytes } from '../random-pool';
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/) as Hookline carries it: the
@@ -41,5 +41,5 @@ export function inboundTrace(
   };
 }
 
-export const randomSpanId = () => randomBytes(8).toString('hex');
-export const randomTraceId = () => randomBytes(16).toString('hex');
+export const randomSpanId = () => pooledRandomBytes(8).toString('hex');
+export const randomTraceId = () => pooledRandomBytes(16).toString('hex');
