@@ -163,6 +163,23 @@ describe('endpoints', () => {
     expect(await client.endpoints.getSecret(id!)).toEqual({ key: secret });
   });
 
+  test('add --signature v1a prints the public key; rotate prints the new one; a bad scheme is refused', async () => {
+    const result = await run('endpoints', 'add', 'https://example.com/v1a', '--signature', 'v1a');
+    expect(result.code).toBe(0);
+    const [, id, key] =
+      /^(ep_\w+) created for https:\/\/example\.com\/v1a \(events: \*\)\nPublic key \(receivers verify with it\): (whpk_\S+)\n$/.exec(
+        result.stdout,
+      ) ?? [];
+    expect(await client.endpoints.get(id!)).toMatchObject({ signature: 'v1a', public_key: key });
+    const rotated = await run('endpoints', 'rotate', id!);
+    expect(rotated.stdout).toMatch(
+      new RegExp(`^New public key \\(receivers verify with it\\) for ${id!}: whpk_\\S+\n$`),
+    );
+    expect(
+      (await run('endpoints', 'add', 'https://example.com/v2', '--signature', 'v2')).code,
+    ).not.toBe(0);
+  });
+
   test('ls --limit pages through the API and stops at the limit', async () => {
     await Promise.all(
       [1, 2, 3].map((i) => client.endpoints.create({ url: `https://example.com/limit/${i}` })),

@@ -1,5 +1,5 @@
 import type { Endpoint } from '@hookline/client';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../connection';
 import type { ProgramContext } from '../context';
 import { json, palette, table } from '../io';
@@ -12,10 +12,15 @@ interface AddOptions {
   events?: string[];
   header?: Record<string, string>;
   rateLimit?: number;
+  signature?: 'v1' | 'v1a';
   secret?: string;
   legacySignatureHeader?: string;
   disabled?: boolean;
 }
+
+/** What the API answers receivers verify with: a v1 secret, or a v1a endpoint's public key. */
+const keyLabel = (key: string) =>
+  key.startsWith('whpk_') ? 'Public key (receivers verify with it)' : 'Signing secret';
 
 const events = (endpoint: Endpoint) =>
   endpoint.event_types.length === 0 ? '*' : endpoint.event_types.join(',');
@@ -81,7 +86,13 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
     )
     .option('--header <name:value>', 'a header sent with every delivery (repeatable)', header)
     .option('--rate-limit <n>', 'at most n deliveries per second', positive)
-    .option('--secret <whsec>', 'signing secret (default: generated)')
+    .addOption(
+      new Option(
+        '--signature <scheme>',
+        'v1: HMAC with a shared whsec_ secret; v1a: ed25519, receivers verify with a whpk_ public key',
+      ).choices(['v1', 'v1a']),
+    )
+    .option('--secret <whsec|whsk>', 'signing secret, or v1a signing key (default: generated)')
     .option(
       '--legacy-signature-header <name>',
       'also sign as sha256=<hex> in this header, e.g. X-Hub-Signature-256',
@@ -98,6 +109,7 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
           : {}),
         ...(options.header ? { headers: options.header } : {}),
         ...(options.rateLimit !== undefined ? { rate_limit: options.rateLimit } : {}),
+        ...(options.signature !== undefined ? { signature: options.signature } : {}),
         ...(options.secret !== undefined ? { secret: options.secret } : {}),
         ...(options.legacySignatureHeader !== undefined
           ? { legacy_signature_header: options.legacySignatureHeader }
@@ -112,7 +124,7 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
       io.stdout.write(
         `${created.id} created for ${created.url} (${tenant}events: ${events(created)})\n`,
       );
-      io.stdout.write(`Signing secret: ${paint.bold(created.secret)}\n`);
+      io.stdout.write(`${keyLabel(created.secret)}: ${paint.bold(created.secret)}\n`);
     });
 
   endpoints
@@ -131,7 +143,7 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
       "replace an endpoint's signing secret; the old one keeps signing for the grace period",
     )
     .argument('<id>', 'endpoint id (ep_…)')
-    .option('--key <whsec>', 'the new secret (default: generated)')
+    .option('--key <whsec|whsk>', 'the new secret, or v1a signing key (default: generated)')
     .action(async (id: string, options: { key?: string }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const rotated = await clientFor(globals, env).endpoints.rotateSecret(
@@ -139,7 +151,9 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
         options.key ? { key: options.key } : {},
       );
       io.stdout.write(
-        globals.json ? json(rotated) : `New signing secret for ${id}: ${paint.bold(rotated.key)}\n`,
+        globals.json
+          ? json(rotated)
+          : `New ${keyLabel(rotated.key).toLowerCase()} for ${id}: ${paint.bold(rotated.key)}\n`,
       );
     });
 }

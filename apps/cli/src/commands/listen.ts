@@ -11,8 +11,8 @@ export function listenCommand(program: Command, context: ProgramContext): void {
     .option('-p, --port <port>', 'port to listen on (0: any free port)', port, 4000)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option(
-      '-s, --secret <whsec>',
-      "the endpoint's signing secret, to verify signatures (repeatable during a rotation)",
+      '-s, --secret <whsec|whpk>',
+      "the endpoint's signing secret, or a v1a endpoint's public key, to verify signatures (repeatable during a rotation)",
       collect,
     )
     .option(
