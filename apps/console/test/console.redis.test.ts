@@ -316,6 +316,32 @@ describeBrowser(
       });
     });
 
+    test('an endpoint created as v1a shows its public key, never a secret, and its page says how it signs', async () => {
+      await signIn();
+      await page.locator('.badge-operator').waitFor();
+      await nav('Endpoints').click();
+      await page.getByRole('button', { name: 'New endpoint' }).click();
+      await page.locator('input[name=url]').fill(`${receiver.url}/v1a`);
+      await page.locator('select[name=signature]').selectOption('v1a');
+      await page.getByRole('button', { name: 'Create endpoint' }).click();
+      const created = notice(/Its public key/);
+      await created.waitFor();
+      const id = /Created (ep_\w+)/.exec(await created.innerText())![1]!;
+      const key = await created.locator('input').inputValue();
+      expect(key).toMatch(/^whpk_/);
+      await page.goto(`${hookline.url}/console#/endpoints/${id}`);
+      await page
+        .locator('.details')
+        .filter({ hasText: `v1a (ed25519), public key ${key}` })
+        .waitFor();
+      await page.getByRole('button', { name: 'Show public key' }).click();
+      expect(
+        await notice(/The public key:/)
+          .locator('input')
+          .inputValue(),
+      ).toBe(key);
+    });
+
     test('no request went to any host but the producer, and the policy refused nothing', () => {
       expect(requested.length).toBeGreaterThan(20);
       const origin = new URL(hookline.url).origin;

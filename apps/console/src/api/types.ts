@@ -24,6 +24,10 @@ export interface Endpoint {
   event_types: string[];
   headers: Record<string, string>;
   rate_limit: number | null;
+  /** How deliveries are signed (absent from servers before v1a). */
+  signature?: 'v1' | 'v1a';
+  /** `v1a`: the public key receivers verify with. */
+  public_key?: string | null;
   legacy_signature_header: string | null;
   disabled: boolean;
   metadata: Record<string, string>;

@@ -9,6 +9,8 @@ export interface EndpointInput {
   rate_limit: number | null;
   legacy_signature_header: string | null;
   tenant_id?: string;
+  /** On creation only: it never changes. */
+  signature?: 'v1' | 'v1a';
 }
 
 const splitList = (text: string) =>
@@ -41,6 +43,7 @@ export function EndpointForm({
   const [rateLimit, setRateLimit] = useState(initial?.rate_limit?.toString() ?? '');
   const [legacy, setLegacy] = useState(initial?.legacy_signature_header ?? '');
   const [tenant, setTenant] = useState('');
+  const [signature, setSignature] = useState<'v1' | 'v1a'>('v1');
   const [busy, setBusy] = useState(false);
 
   return (
@@ -56,6 +59,7 @@ export function EndpointForm({
           rate_limit: rateLimit.trim() === '' ? null : Number(rateLimit),
           legacy_signature_header: legacy.trim() === '' ? null : legacy.trim(),
           ...(askTenant && tenant.trim() ? { tenant_id: tenant.trim() } : {}),
+          ...(initial ? {} : { signature }),
         };
         void onSubmit(input).then((done) => {
           setBusy(false);
@@ -66,6 +70,7 @@ export function EndpointForm({
             setRateLimit('');
             setLegacy('');
             setTenant('');
+            setSignature('v1');
           }
         });
       }}
@@ -122,6 +127,20 @@ export function EndpointForm({
             onInput={(e) => setLegacy(e.currentTarget.value)}
           />
         </label>
+        {!initial && (
+          <label class="field">
+            <span>Signature</span>
+            <select
+              class="input"
+              name="signature"
+              value={signature}
+              onChange={(e) => setSignature(e.currentTarget.value as 'v1' | 'v1a')}
+            >
+              <option value="v1">v1: HMAC, a shared secret</option>
+              <option value="v1a">v1a: ed25519, a public key</option>
+            </select>
+          </label>
+        )}
         {askTenant && (
           <label class="field">
             <span>Tenant</span>

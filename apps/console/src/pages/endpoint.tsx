@@ -37,6 +37,16 @@ function Details({ endpoint }: { endpoint: Endpoint }) {
       endpoint.rate_limit === null ? <span class="muted">none</span> : `${endpoint.rate_limit} / s`,
     ],
     [
+      'Signature',
+      endpoint.signature === 'v1a' ? (
+        <span>
+          v1a (ed25519), public key <span class="mono break">{endpoint.public_key}</span>
+        </span>
+      ) : (
+        'v1 (HMAC)'
+      ),
+    ],
+    [
       'Legacy signature header',
       endpoint.legacy_signature_header ? (
         <span class="mono">{endpoint.legacy_signature_header}</span>
@@ -136,11 +146,14 @@ export function EndpointPage({ id, route }: { id: string; route: Route }) {
               onClick={() =>
                 void act(
                   () => api.get<{ key: string }>(`${path}/secret`),
-                  (s) => ({ text: 'The signing secret:', value: s.key }),
+                  (s) => ({
+                    text: s.key.startsWith('whpk_') ? 'The public key:' : 'The signing secret:',
+                    value: s.key,
+                  }),
                 )
               }
             >
-              Show secret
+              {e.signature === 'v1a' ? 'Show public key' : 'Show secret'}
             </button>
             <ConfirmButton
               question="Rotate? The old secret keeps signing for the grace period."
@@ -148,7 +161,7 @@ export function EndpointPage({ id, route }: { id: string; route: Route }) {
                 act(
                   () => api.post<{ key: string }>(`${path}/secret/rotate`),
                   (s) => ({
-                    text: 'Rotated. The new secret (the old one still signs beside it for the grace period):',
+                    text: `Rotated. The new ${s.key.startsWith('whpk_') ? 'public key' : 'secret'} (the old one still signs beside it for the grace period):`,
                     value: s.key,
                   }),
                 )

@@ -51,7 +51,9 @@ export function EndpointsPage({ route }: { route: Route }) {
               const created = await act(
                 () => api.post<CreatedEndpoint>('/v1/endpoints', input),
                 (e) => ({
-                  text: `Created ${e.id}. Its signing secret, shown here once (the endpoint's page can show it again):`,
+                  text: e.secret.startsWith('whpk_')
+                    ? `Created ${e.id}. Its public key, which receivers verify with (anyone may see it):`
+                    : `Created ${e.id}. Its signing secret, shown here once (the endpoint's page can show it again):`,
                   value: e.secret,
                 }),
               );
