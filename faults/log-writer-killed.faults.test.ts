@@ -46,14 +46,25 @@ test('a dispatcher SIGKILLed while its log writer holds a batch: every delivery 
     // The victim's writer by its consumer name, which carries its pid.
     const victimWriter = (names: Iterable<string>) =>
       [...names].find((name) => name.includes(`-${victim.pid}-`));
+    const victimPid = victim.pid;
+    if (victimPid === undefined) throw new Error('the victim dispatcher has no pid');
     let loggedBeforeKill = 0;
+    const heldByVictim = async () => {
+      const pending = await pendingByWriter(h);
+      return pending.get(victimWriter(pending.keys()) ?? '') ?? 0;
+    };
     await waitFor(
       async () => {
-        const pending = await pendingByWriter(h);
-        if ((pending.get(victimWriter(pending.keys()) ?? '') ?? 0) < MIN_PENDING_AT_KILL)
-          return false;
+        if ((await heldByVictim()) < MIN_PENDING_AT_KILL) return false;
         loggedBeforeKill = await h.context.log.count({});
-        return loggedBeforeKill >= LOGGED_BEFORE_KILL;
+        if (loggedBeforeKill < LOGGED_BEFORE_KILL) return false;
+        // Frozen before it is killed: a writer that finished its batch between the check above
+        // and the kill would die holding nothing, and the run would prove nothing. SIGSTOP, then
+        // look again; still holding a batch, it dies with it; else it goes on and we wait again.
+        process.kill(victimPid, 'SIGSTOP');
+        if ((await heldByVictim()) > 0) return true;
+        process.kill(victimPid, 'SIGCONT');
+        return false;
       },
       {
         timeoutMs: 60_000,
