@@ -12,3 +12,4 @@ export * from './trace-context';
 export * from './search';
 export * from './activity';
 export * from './trace-context';
+export * from './operator-keys';

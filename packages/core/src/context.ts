@@ -11,6 +11,7 @@ import { createPostgresLogStore } from './log/postgres/postgres-log-store';
 import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from './in-flight/idempotency-store';
 import { QUEUE_STATES, type MetricsSources } from './metrics';
 import { redisKeys, type RedisKeys } from './redis/keys';
+import { OperatorKeyStore } from './catalog/operator-key-store';
 import { TenantStore } from './catalog/tenant-store';
 import { createQueues, type Queues } from './queues';
 import { coalesceWrites } from './redis/coalesce-writes';
@@ -34,6 +35,8 @@ export interface HooklineContext {
   queues: Queues;
   endpoints: EndpointStore;
   tenants: TenantStore;
+  /** Operator keys made through the API (catalog/operator-key-store.ts). */
+  operatorKeys: OperatorKeyStore;
   /** Accepts events: their changes and their deliveries' jobs (in-flight/publish.ts). */
   publisher: Publisher;
   /** Deliveries and events read by id, and requeued (deliveries.ts). */
@@ -101,6 +104,7 @@ export function createContext(
     queues,
     endpoints,
     tenants: new TenantStore(redis, keys, log),
+    operatorKeys: new OperatorKeyStore(redis, keys),
     publisher: new Publisher(redis, keys, queues, jobs, log),
     deliveries: new Deliveries(redis, keys, inFlight, log, jobs, endpoints),
     inFlight,
