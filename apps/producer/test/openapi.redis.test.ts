@@ -136,6 +136,9 @@ interface Fixtures {
   tenantKey: string;
   /** Objects of tenant {@link OTHER}: none of them exist to `tenantKey`. */
   other: { ep: string; evt: string; whd: string };
+  /** Operator keys: one rotated, one revoked. */
+  operatorKey: string;
+  doomedOperatorKey: string;
 }
 
 type Make = (fx: Fixtures) => Call | Promise<Call>;
@@ -156,6 +159,7 @@ const UNKNOWN = {
   ep: 'ep_01JH0000000000000000000000',
   evt: 'evt_01JH0000000000000000000000',
   whd: 'whd_01JH0000000000000000000000',
+  opk: 'opk_01JH0000000000000000000000',
 };
 /** The tenant whose key the requests use, and another one. */
 const TENANT = 'oa-acme';
@@ -164,7 +168,7 @@ const OTHER = 'oa-globex';
 const LEAVING = 'oa-leaving';
 /** Its keys are revoked by the keys DELETE request. */
 const REVOKED = 'oa-revoked';
-const PATH_ID = /\b(ep|evt|whd)_\w{26}/;
+const PATH_ID = /\b(ep|evt|whd|opk)_\w{26}/;
 const FAR_PAST = '2000-01-01T00:00:00Z';
 
 let h: Harness;
@@ -485,6 +489,42 @@ const SCENARIOS: Record<string, Scenario> = {
   'DELETE /v1/tenants/{tenant_id}/keys': {
     ok: () => ({ method: 'delete', path: `/v1/tenants/${REVOKED}/keys` }),
   },
+  'POST /v1/operator-keys': {
+    ok: () => ({
+      method: 'post',
+      path: '/v1/operator-keys',
+      body: { name: 'oa', expires_in: '1h' },
+    }),
+    provoke: {
+      422: [() => ({ method: 'post', path: '/v1/operator-keys', body: { expires_in: '3651d' } })],
+    },
+  },
+  'GET /v1/operator-keys': {
+    ok: () => ({ method: 'get', path: '/v1/operator-keys?limit=2' }),
+    provoke: { 422: [() => ({ method: 'get', path: '/v1/operator-keys?cursor=nope' })] },
+  },
+  'DELETE /v1/operator-keys/{id}': {
+    ok: ({ doomedOperatorKey }) => ({
+      method: 'delete',
+      path: `/v1/operator-keys/${doomedOperatorKey}`,
+    }),
+  },
+  'POST /v1/operator-keys/{id}/rotate': {
+    ok: ({ operatorKey }) => ({
+      method: 'post',
+      path: `/v1/operator-keys/${operatorKey}/rotate`,
+      body: { grace: '1m' },
+    }),
+    provoke: {
+      422: [
+        ({ operatorKey }) => ({
+          method: 'post',
+          path: `/v1/operator-keys/${operatorKey}/rotate`,
+          body: { grace: '31d' },
+        }),
+      ],
+    },
+  },
 };
 
 /** Declared statuses no request here can provoke, and why. Keep it short (none today). */
@@ -529,11 +569,16 @@ function derived(key: string, status: number, scenario: Scenario): Make[] {
       return [
         repathed((path) => path.replace(PATH_ID, (_, p: keyof typeof UNKNOWN) => UNKNOWN[p])),
         repathed((path) => path.replace(PATH_ID, 'nope')),
-        // Another tenant's object of the same kind, to a tenant key: as if it did not exist.
-        repathed(
-          (path, f) => path.replace(PATH_ID, (_, p: keyof Fixtures['other']) => f.other[p]),
-          true,
-        ),
+        // Another tenant's object of the same kind, to a tenant key: as if it did not exist
+        // (a route for operator keys only refuses a tenant key before it looks).
+        ...(operationOf(key)['x-hookline-tenant-key'] === false
+          ? []
+          : [
+              repathed(
+                (path, f) => path.replace(PATH_ID, (_, p: keyof Fixtures['other']) => f.other[p]),
+                true,
+              ),
+            ]),
       ];
     default:
       return [];
@@ -568,6 +613,10 @@ async function createEndpoint(body: Record<string, unknown>): Promise<string> {
   const res = await h.api.post('/v1/endpoints', { url: 'https://example.com/h', ...body });
   expect(res.status).toBe(201);
   return (res.body as { id: string }).id;
+}
+
+async function createOperatorKey(): Promise<string> {
+  return ((await h.api.post('/v1/operator-keys', {}).expect(201)).body as { id: string }).id;
 }
 
 /** Publishes `name` and settles its one delivery to `endpoint` as a dispatcher would have. */
@@ -612,6 +661,8 @@ beforeAll(async () => {
     delivery: fixture.delivery,
     tenantKey: (minted.body as TenantKey).key,
     other: { ep: otherEndpoint, evt: otherEvent.event, whd: otherEvent.delivery },
+    operatorKey: await createOperatorKey(),
+    doomedOperatorKey: await createOperatorKey(),
   };
   await settled(recovering, 'recover.one', 'dead');
   // Lists and counts come from the log: every fixture in it before a list is asked for.

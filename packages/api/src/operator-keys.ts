@@ -17,7 +17,7 @@ export const OperatorKeyName = z
   .min(1)
   .max(100)
   // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must hold no control characters');
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must hold no control characters');
 
 /** `POST /v1/operator-keys`: without `expires_in`, the key lives until it is revoked. */
 export const OperatorKeyCreate = z.strictObject({

@@ -33,7 +33,14 @@ import {
   PublishedBatch,
   TestSend,
 } from './events';
-import { DeliveryId, EndpointId, EventId } from './ids';
+import { DeliveryId, EndpointId, EventId, OperatorKeyId } from './ids';
+import {
+  CreatedOperatorKey,
+  OperatorKeyCreate,
+  OperatorKeyList,
+  OperatorKeyListQuery,
+  OperatorKeyRotate,
+} from './operator-keys';
 import { OPERATIONAL_EVENTS, type OperationalEventName } from './operational-events';
 import {
   Tenant,
@@ -92,6 +99,8 @@ export const ROUTE_TAGS = {
   'Dead letter': 'Deliveries that used every attempt, and replaying them.',
   Tenants:
     "The publisher's customers, for operator keys: their size, removing one, and the keys of their portal.",
+  'Operator keys':
+    'Keys to every route, made, rotated and revoked through the API, beside the bootstrap keys of `HOOKLINE_API_KEYS`.',
 } as const;
 export type RouteTag = keyof typeof ROUTE_TAGS;
 
@@ -164,6 +173,13 @@ export const DeliveryPath = z.object({ id: DeliveryId.describe('the delivery (`w
 export type DeliveryPath = z.infer<typeof DeliveryPath>;
 export const TenantPath = z.object({ tenant_id: TenantId.describe('the tenant') });
 export type TenantPath = z.infer<typeof TenantPath>;
+export const OperatorKeyPath = z.object({
+  id: OperatorKeyId.describe('the operator key (`opk_…`)'),
+});
+export type OperatorKeyPath = z.infer<typeof OperatorKeyPath>;
+const noOperatorKey = {
+  404: 'No such operator key: never made, revoked or expired (or `id` is not an `opk_` id).',
+};
 // A tenant key is told nothing of other tenants' objects, not even that they exist.
 const noEndpoint = {
   404: "No such endpoint (or `id` is not an `ep_` id, or, to a tenant key, another tenant's).",
@@ -591,6 +607,69 @@ export const ROUTES = [
       'Every key of the tenant stops working at once; its endpoints stay. A tenant without keys is no error.',
     params: TenantPath,
     responses: { 204: { description: 'Revoked.' }, ...refused([...ALWAYS, 404], badTenantPath) },
+    tenantKey: false,
+  },
+  {
+    method: 'post',
+    path: '/v1/operator-keys',
+    operationId: 'createOperatorKey',
+    tag: 'Operator keys',
+    summary: 'Create an operator key',
+    description:
+      'A key (`hlo_…`) to every route, as a key of `HOOKLINE_API_KEYS` is, that works on every producer at once without a restart. It is shown once: Hookline keeps only a SHA-256 digest of its secret. It lives `expires_in` (at most 3650 d), or until revoked.',
+    body: OperatorKeyCreate,
+    responses: {
+      201: { description: 'The key, shown once.', body: CreatedOperatorKey },
+      ...refused([...ALWAYS, ...BODY], {
+        422: 'The body breaks its schema, or `expires_in` is under 1 s or over 3650 d.',
+      }),
+    },
+    tenantKey: false,
+  },
+  {
+    method: 'get',
+    path: '/v1/operator-keys',
+    operationId: 'listOperatorKeys',
+    tag: 'Operator keys',
+    summary: 'List operator keys',
+    description:
+      'The keys made through the API, oldest first, without their secrets (Hookline has none to show), with when each was last used (to the minute). The keys of `HOOKLINE_API_KEYS` are not listed.',
+    query: OperatorKeyListQuery,
+    responses: {
+      200: { description: 'A page of operator keys.', body: OperatorKeyList },
+      ...refused([...ALWAYS, 422], badQuery),
+    },
+    tenantKey: false,
+  },
+  {
+    method: 'delete',
+    path: '/v1/operator-keys/{id}',
+    operationId: 'revokeOperatorKey',
+    tag: 'Operator keys',
+    summary: 'Revoke an operator key',
+    description:
+      'The key, and the one it was rotated from if that is still in its grace period, stop working on every producer at once.',
+    params: OperatorKeyPath,
+    responses: { 204: { description: 'Revoked.' }, ...refused([...ALWAYS, 404], noOperatorKey) },
+    tenantKey: false,
+  },
+  {
+    method: 'post',
+    path: '/v1/operator-keys/{id}/rotate',
+    operationId: 'rotateOperatorKey',
+    tag: 'Operator keys',
+    summary: 'Rotate an operator key',
+    description:
+      "A new key for the same id, shown once; the old one keeps working for `grace` (default `HOOKLINE_SECRET_ROTATION_GRACE`; `0s`: not at all), and never past the key's expiry. Only the key just replaced has a grace period: rotating again ends that of the one before. Name and expiry stay.",
+    params: OperatorKeyPath,
+    body: OperatorKeyRotate,
+    responses: {
+      201: { description: 'The new key, shown once.', body: CreatedOperatorKey },
+      ...refused([...ALWAYS, ...BODY, 404], {
+        ...noOperatorKey,
+        422: 'The body breaks its schema, or `grace` is over 30 d.',
+      }),
+    },
     tenantKey: false,
   },
 ] as const satisfies readonly Route[];
