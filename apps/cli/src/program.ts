@@ -5,6 +5,7 @@ import { endpointsCommand } from './commands/endpoints';
 import { listenCommand } from './commands/listen';
 import { sendCommand } from './commands/send';
 import { tenantsCommand } from './commands/tenants';
+import { operatorKeysCommand } from './commands/operator-keys';
 import { DEFAULT_URL } from './connection';
 import type { ProgramContext } from './context';
 import { describeError, EXIT, exitCodeOf } from './errors';
@@ -44,6 +45,7 @@ export function createProgram(context: ProgramContext): Command {
   deliveriesCommand(program, context);
   dlqCommand(program, context);
   tenantsCommand(program, context);
+  operatorKeysCommand(program, context);
   return program;
 }
 

@@ -6,13 +6,13 @@ import { newId } from '@hookline/core';
 import { freePort, waitFor } from '@hookline/core/testing';
 import type { CreatedEndpoint, Delivery, Endpoint, Hookline } from '@hookline/client';
 import {
+  expectOneLineFailure,
   Harness,
   hookline,
   MAIN,
   momentBetween,
   receiver,
   requireBuild,
-  type Result,
 } from './harness';
 
 // `hookline send | endpoints | deliveries | dlq` as child processes against the real producer
@@ -29,13 +29,6 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const run = (...args: string[]) => hookline(args, h.env());
-
-function expectOneLineFailure(result: Result, code: number, pattern: RegExp): void {
-  expect(result.code).toBe(code);
-  expect(result.stdout).toBe('');
-  expect(result.stderr).toMatch(/^hookline: [^\n]+\n$/);
-  expect(result.stderr).toMatch(pattern);
-}
 
 describe('send', () => {
   test('publishes an event: exit 0 and its id on stdout', async () => {

@@ -3,6 +3,7 @@
 import type {
   Attempt,
   CreatedEndpoint,
+  CreatedOperatorKey,
   DeadLetterReplay,
   Delivery,
   DeliveryList,
@@ -16,6 +17,9 @@ import type {
   Event,
   EventList,
   EventWithDeliveries,
+  OperatorKey,
+  OperatorKeyCreate,
+  OperatorKeyRotate,
   PageResult,
   PublishEvent,
   Published,
@@ -35,6 +39,7 @@ import type { z } from 'zod';
 export type {
   Attempt,
   CreatedEndpoint,
+  CreatedOperatorKey,
   Delivery,
   DeliveryList,
   DeliveryStatus,
@@ -43,6 +48,7 @@ export type {
   Event,
   EventList,
   EventWithDeliveries,
+  OperatorKey,
   Published,
   Replayed,
   SecretKey,
@@ -83,6 +89,11 @@ export type RecoverParams = { since: z.input<typeof Recover>['since'] | Date };
 
 /** `POST /v1/tenants/:id/keys`: `{expires_in?}`, a duration like `30m`, `24h` (default), `7d`; at most `30d`. */
 export type TenantKeyCreateParams = z.input<typeof TenantKeyCreate>;
+
+/** `POST /v1/operator-keys`: `{name?, expires_in?}`; without `expires_in` the key lives until revoked. */
+export type OperatorKeyCreateParams = z.input<typeof OperatorKeyCreate>;
+/** `POST /v1/operator-keys/:id/rotate`: `{grace?}`, how long the old key keeps working (`0s`–`30d`). */
+export type OperatorKeyRotateParams = z.input<typeof OperatorKeyRotate>;
 
 /** One page of a list: `{data, next_cursor}`; `next_cursor` is `null` on the last page. */
 export type Page<T> = PageResult<T>;
