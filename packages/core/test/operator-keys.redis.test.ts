@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { touchOperatorKeyArgs } from '../src/catalog/operator-key-args';
+import { rotateOperatorKeyArgs, touchOperatorKeyArgs } from '../src/catalog/operator-key-args';
 import { isOperatorKey, OperatorKeyStore } from '../src/catalog/operator-key-store';
 import { redisKeys } from '../src/redis/keys';
 import { createRedis } from '../src/redis/redis';
@@ -175,4 +175,52 @@ test('the list pages oldest first and shows no secret', async () => {
   const mine = seen.filter((id) => made.some((m) => m.id === id));
   expect(mine).toEqual(made.map((m) => m.id));
   expect([...seen].sort()).toEqual(seen);
+});
+
+test('the old key’s grace shown never runs past the key’s expiry', async () => {
+  const now = Date.now();
+  const created = await store().create({ ttlMs: 60_000 }, now);
+  const rotated = (await store().rotate(created.id, HOUR, now))!;
+  expect(rotated.previous_key_expires_at).toBe(new Date(now + 60_000).toISOString());
+  expect(await store().verify(created.key, now + 60_000)).toBeUndefined();
+});
+
+describe('rotate-operator-key-1.lua', () => {
+  const fields = (id: string) => redis.hgetall(keys.operatorKey(id));
+
+  test('moves the digest to previous_hash with its end, and sets the new one and rotated_at', async () => {
+    const { id } = await store().create({});
+    const before = await fields(id);
+    const args = rotateOperatorKeyArgs(keys, id, 'ab'.repeat(32), 2_000, 1_000);
+    expect(await redis.hlRotateOperatorKey(...args)).toBe(1);
+    expect(await fields(id)).toEqual({
+      ...before,
+      hash: 'ab'.repeat(32),
+      previous_hash: before.hash,
+      previous_until: '2000',
+      rotated_at: '1000',
+    });
+  });
+
+  test('keeps no previous digest when the grace ends at or before now', async () => {
+    const { id } = await store().create({});
+    await redis.hlRotateOperatorKey(
+      ...rotateOperatorKeyArgs(keys, id, 'cd'.repeat(32), 5_000, 1_000),
+    );
+    await redis.hlRotateOperatorKey(
+      ...rotateOperatorKeyArgs(keys, id, 'ef'.repeat(32), 1_000, 1_000),
+    );
+    const after = await fields(id);
+    expect(after.hash).toBe('ef'.repeat(32));
+    expect(after.previous_hash).toBeUndefined();
+    expect(after.previous_until).toBeUndefined();
+  });
+
+  test('refuses a key that is gone, and writes nothing', async () => {
+    const id = 'opk_01JH0000000000000000000000';
+    expect(
+      await redis.hlRotateOperatorKey(...rotateOperatorKeyArgs(keys, id, 'ab'.repeat(32), 2, 1)),
+    ).toBe(0);
+    expect(await redis.exists(keys.operatorKey(id))).toBe(0);
+  });
 });

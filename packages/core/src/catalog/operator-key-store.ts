@@ -43,7 +43,12 @@ const iso = (ms: string | undefined) =>
 
 /** What the API shows of a stored key: never a digest. */
 function view(stored: StoredOperatorKey, now: number): OperatorKey {
-  const previousLive = stored.previous_hash !== undefined && Number(stored.previous_until) > now;
+  // The old secret works until the grace ends, and never past the key's own expiry.
+  const previousUntil = Math.min(
+    Number(stored.previous_until ?? 0),
+    Number(stored.expires_at ?? Infinity),
+  );
+  const previousLive = stored.previous_hash !== undefined && previousUntil > now;
   return {
     id: stored.id,
     name: stored.name ?? null,
@@ -51,7 +56,7 @@ function view(stored: StoredOperatorKey, now: number): OperatorKey {
     expires_at: iso(stored.expires_at),
     last_used_at: iso(stored.last_used_at),
     rotated_at: iso(stored.rotated_at),
-    previous_key_expires_at: previousLive ? iso(stored.previous_until) : null,
+    previous_key_expires_at: previousLive ? iso(String(previousUntil)) : null,
   };
 }
 
