@@ -9,13 +9,13 @@ import { tenantBudgetArgs } from './tenant-budget-args';
  */
 export type TenantBudgetKind = 'retries' | 'test_sends';
 
-/** What a {@link TenantBudgets.take} got: `taken` units, or none and `retryAfterMs` until one is back. */
+/** What {@link TenantBudgets.take} got: `taken` units, or none and `retryAfterMs` until one is back. */
 export interface Taken {
   taken: number;
   retryAfterMs: number;
 }
 
-/** Per-tenant budgets per minute in Redis, shared by every producer (commands/tenant-budget-1.lua). */
+/** Tenants' budgets a minute, in Redis: shared by every producer (commands/tenant-budget-1.lua). */
 export class TenantBudgets {
   constructor(
     private readonly redis: Redis,
