@@ -7,6 +7,7 @@ import {
   context,
   propagation,
   trace,
+  type Attributes,
   type Context,
 } from '@opentelemetry/api';
 import type { RequestHandler, Response } from 'express';
@@ -21,40 +22,36 @@ import type { RequestHandler, Response } from 'express';
 export function traceRequests(): RequestHandler {
   const spans = tracer();
   return (req, res, next) => {
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const span = spans.startSpan(
-      req.method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': req.method,
-          'url.path': req.path,
-          'url.scheme': req.protocol,
-          ...(req.get('user-agent') ? { 'user_agent.original': req.get('user-agent') } : {}),
-        },
-      },
-      parent,
-    );
-    let ended = false;
-    const end = (aborted: boolean) => {
-      if (ended) return;
-      ended = true;
+    // Most callers send no trace context: the propagators are asked only when one came.
+    const parent =
+      req.headers.traceparent === undefined
+        ? ROOT_CONTEXT
+        : propagation.extract(ROOT_CONTEXT, req.headers);
+    const userAgent = req.headers['user-agent'];
+    const attributes: Attributes = {
+      'http.request.method': req.method,
+      'url.path': req.path,
+      'url.scheme': (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+    };
+    if (userAgent) attributes['user_agent.original'] = userAgent;
+    const span = spans.startSpan(req.method, { kind: SpanKind.SERVER, attributes }, parent);
+    // 'close' comes after 'finish' for an answer written in full, and alone for one cut short.
+    res.once('close', () => {
       const route = (res.locals as { route?: Route }).route;
       const path = route?.path ?? (req.route as { path?: string } | undefined)?.path;
       if (route) span.updateName(route.operationId);
       else if (path) span.updateName(`${req.method} ${path}`);
-      if (path) span.setAttribute('http.route', path);
-      span.setAttribute('http.response.status_code', res.statusCode);
-      if (aborted)
+      const ended: Attributes = { 'http.response.status_code': res.statusCode };
+      if (path) ended['http.route'] = path;
+      span.setAttributes(ended);
+      if (!res.writableFinished)
         span.setStatus({
           code: SpanStatusCode.ERROR,
           message: 'connection closed before the answer',
         });
       else if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-    };
-    res.once('finish', () => end(false));
-    res.once('close', () => end(!res.writableFinished));
+    });
     const active = trace.setSpan(parent, span);
     res.locals.traceContext = active;
     context.with(active, next);
