@@ -28,3 +28,4 @@ export * from './lifecycle';
 export * from './redis/shards';
 export * from './log/log-errors';
 export * from './tracing';
+export * from './sealing';
