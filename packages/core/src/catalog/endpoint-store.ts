@@ -4,6 +4,7 @@ import {
   type EndpointCreate,
   type EndpointPatch,
   type PageRequest,
+  type Resealed,
 } from '@hookline/api';
 import { generateSecret, generateSigningKey, publicKeyOf } from '@hookline/webhooks';
 import type { ChainableCommander, Redis } from 'ioredis';
@@ -20,12 +21,6 @@ import { openEndpoint, sealEndpoint, sealedUnderCurrentKey } from './endpoint-se
 const MAX_CAS_RETRIES = 10;
 /** Endpoints read per round trip while resealing. */
 const RESEAL_PAGE = 200;
-
-/** What `resealAll` did: endpoints sealed again under the current key, and those that already were. */
-export interface Resealed {
-  resealed: number;
-  already_current: number;
-}
 
 /** Writes to make in the same transaction as an endpoint's change, given the changed endpoint. */
 export type InTransaction = (multi: ChainableCommander, next: StoredEndpoint) => void;
