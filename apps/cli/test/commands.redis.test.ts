@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { newId } from '@hookline/core';
@@ -211,10 +211,12 @@ describe('deliveries and the dead letter', () => {
     const rx = await receiver(() => status);
     try {
       const endpoint = await client.endpoints.create({ url: `${rx.url}/hook` });
+      const traceId = randomBytes(16).toString('hex');
       const { id: eventId } = await client.events.publish({
         name: 'order.filled',
         data: {},
         endpoint_ids: [endpoint.id],
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
       });
       const deliveryId = (await client.events.get(eventId)).deliveries[0]!.id;
       await waitFor(async () => (await client.deliveries.get(deliveryId)).status === 'dead', {
@@ -226,7 +228,7 @@ describe('deliveries and the dead letter', () => {
       expect(shown.code).toBe(0);
       expect(shown.stdout).toMatch(
         new RegExp(
-          `^Delivery\\s+${deliveryId}\\nStatus\\s+dead\\nEvent\\s+${eventId}\\nEndpoint\\s+${endpoint.id}\\n`,
+          `^Delivery\\s+${deliveryId}\\nStatus\\s+dead\\nEvent\\s+${eventId}\\nEndpoint\\s+${endpoint.id}\\nCreated\\s+\\S+\\nTrace\\s+${traceId}\\n`,
         ),
       );
       expect(shown.stdout).toMatch(

@@ -7,13 +7,15 @@ import {
   context,
   propagation,
   trace,
+  type Context,
 } from '@opentelemetry/api';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 
 /**
- * One server span per request, the child of the caller's `traceparent` if it sent one, and the
- * active span while the request is handled (so the publish span and every log line are under
- * it). Named by the route's operationId once the route is known (`res.locals.route`, set where
+ * One server span per request, the child of the caller's `traceparent` if it sent one. It is the
+ * active span while the middleware after it runs synchronously, and `requestContext(res)` hands
+ * it to the spans made while the request is handled (the publish span): Hookline's context does
+ * not follow an `await` (synchronous-context.ts says why). Named by the route's operationId once the route is known (`res.locals.route`, set where
  * routes are registered), else by method and matched path. Mounted only while tracing is on.
  */
 export function traceRequests(): RequestHandler {
@@ -53,6 +55,12 @@ export function traceRequests(): RequestHandler {
     };
     res.once('finish', () => end(false));
     res.once('close', () => end(!res.writableFinished));
-    context.with(trace.setSpan(parent, span), next);
+    const active = trace.setSpan(parent, span);
+    res.locals.traceContext = active;
+    context.with(active, next);
   };
 }
+
+/** The request's span as a parent for the spans made while handling it (root while tracing is off). */
+export const requestContext = (res: Response): Context =>
+  (res.locals.traceContext as Context | undefined) ?? ROOT_CONTEXT;

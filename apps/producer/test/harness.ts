@@ -58,6 +58,8 @@ export interface HarnessOptions {
   now?: () => number;
   /** Whether a log writer runs beside the app (default true); without one nothing is logged. */
   logWriter?: boolean;
+  /** More settings, as environment variables (`HOOKLINE_TENANT_MAX_ENDPOINTS: '3'`). */
+  env?: Record<string, string>;
 }
 
 /** The app on a prefix of its own against real Redis; `close()` cleans the prefix up. */
@@ -78,6 +80,7 @@ export async function startApp(label: string, options: HarnessOptions = {}): Pro
     HOOKLINE_QUEUE_PREFIX: prefix,
     HOOKLINE_ALLOW_INSECURE_URLS: String(options.insecure ?? true),
     HOOKLINE_LOG_URL: log.url,
+    ...options.env,
   });
   const context = createContext(config, 'api');
   await context.ready();

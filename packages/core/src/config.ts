@@ -166,6 +166,15 @@ export const Env = z.object({
       }
       return keys;
     }),
+  /**
+   * The most endpoints one tenant may have, whoever creates them (README, "Tenant quotas").
+   * Default `100`.
+   */
+  HOOKLINE_TENANT_MAX_ENDPOINTS: integer(100, 1, 1_000_000),
+  /** Deliveries a tenant's keys may send again a minute (retries, recovers, replays). Default 60. */
+  HOOKLINE_TENANT_RETRIES_PER_MINUTE: integer(60, 1, 1_000_000),
+  /** Test sends a tenant's keys may make a minute. Default `10`. */
+  HOOKLINE_TENANT_TEST_SENDS_PER_MINUTE: integer(10, 1, 1_000_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -193,6 +202,11 @@ const ConfigFromEnv = Env.transform((e) => ({
   traceUrl: e.HOOKLINE_TRACE_URL,
   encryptionKeys: e.HOOKLINE_ENCRYPTION_KEYS,
   logLevel: e.LOG_LEVEL,
+  tenantQuotas: {
+    maxEndpoints: e.HOOKLINE_TENANT_MAX_ENDPOINTS,
+    retriesPerMinute: e.HOOKLINE_TENANT_RETRIES_PER_MINUTE,
+    testSendsPerMinute: e.HOOKLINE_TENANT_TEST_SENDS_PER_MINUTE,
+  },
 }));
 export type Config = z.output<typeof ConfigFromEnv>;
 

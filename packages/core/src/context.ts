@@ -12,6 +12,7 @@ import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from './in-flight/idempotency-st
 import { QUEUE_STATES, type MetricsSources } from './metrics';
 import { redisKeys, type RedisKeys } from './redis/keys';
 import { TenantStore } from './catalog/tenant-store';
+import { TenantBudgets } from './catalog/tenant-budgets';
 import { createQueues, type Queues } from './queues';
 import { coalesceWrites } from './redis/coalesce-writes';
 import { createRedis, duplicateRedis, isCluster, type RedisRole } from './redis/redis';
@@ -35,6 +36,8 @@ export interface HooklineContext {
   queues: Queues;
   endpoints: EndpointStore;
   tenants: TenantStore;
+  /** What tenant keys spend per minute: retries and test sends (catalog/tenant-budgets.ts). */
+  budgets: TenantBudgets;
   /** Accepts events: their changes and their deliveries' jobs (in-flight/publish.ts). */
   publisher: Publisher;
   /** Deliveries and events read by id, and requeued (deliveries.ts). */
@@ -104,6 +107,7 @@ export function createContext(
     queues,
     endpoints,
     tenants: new TenantStore(redis, keys, log),
+    budgets: new TenantBudgets(redis, keys),
     publisher: new Publisher(redis, keys, queues, jobs, log),
     deliveries: new Deliveries(redis, keys, inFlight, log, jobs, endpoints),
     inFlight,

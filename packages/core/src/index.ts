@@ -19,6 +19,7 @@ export * from './queues';
 export * from './redis/redis';
 export * from './retry-schedule';
 export * from './catalog/tenant-store';
+export * from './catalog/tenant-budgets';
 export * from './schemas';
 export * from './catalog/url-policy';
 export * from './context';

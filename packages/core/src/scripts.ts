@@ -6,6 +6,7 @@ import type { PutEndpointArgs } from './catalog/put-endpoint-args';
 import type { RateLimitArgs } from './catalog/rate-limit-args';
 import type { ForgetArgs } from './log/job-sweeper';
 import type { RecordArgs } from './in-flight/record';
+import type { TenantBudgetArgs } from './catalog/tenant-budget-args';
 import type { RequeueArgs } from './in-flight/requeue';
 
 // Lua scripts that move a delivery between states, or write an endpoint, in one round trip,
@@ -38,6 +39,8 @@ const SCRIPTS = {
   hlRateLimit: 'rate-limit-2.lua',
   /** Compare-and-set of an endpoint with its index, announced on the changes channel: `commands/put-endpoint-4.lua`. */
   hlPutEndpoint: 'put-endpoint-4.lua',
+  /** Takes from a tenant's budget per minute: `commands/tenant-budget-1.lua`. */
+  hlTenantBudget: 'tenant-budget-1.lua',
 } as const;
 
 const LOADED = Object.entries(SCRIPTS).map(([name, file]) => ({
@@ -55,6 +58,7 @@ declare module 'ioredis' {
     hlRequeue(...args: RequeueArgs): Result<string, Context>;
     hlRateLimit(...args: RateLimitArgs): Result<number, Context>;
     hlPutEndpoint(...args: PutEndpointArgs): Result<number, Context>;
+    hlTenantBudget(...args: TenantBudgetArgs): Result<[taken: number, wait: number], Context>;
   }
 }
 

@@ -17,8 +17,11 @@ import { SealedEndpoint, type StoredEndpoint } from '../schemas';
 import { execAll } from '../redis/exec';
 import type { Sealer } from '../sealing/sealer';
 import { openEndpoint, sealEndpoint, sealedUnderCurrentKey } from './endpoint-secrets';
+import { TenantEndpointLimitError } from '../errors';
 
 const MAX_CAS_RETRIES = 10;
+/** What commands/put-endpoint-4.lua answers when a create would take a tenant over its limit. */
+const OVER_LIMIT = -1;
 /** Endpoints read per round trip while resealing. */
 const RESEAL_PAGE = 200;
 
@@ -110,7 +113,8 @@ export class EndpointStore {
     after: StoredEndpoint | undefined,
     old: StoredEndpoint | undefined,
     finish?: InTransaction,
-  ) {
+    maxPerTenant?: number,
+  ): Promise<boolean> {
     // tenant_id never changes, so either side names the endpoint's tenant.
     const tenant = (after ?? old)?.tenant_id ?? null;
     const args = putEndpointArgs(this.keys, {
@@ -120,8 +124,13 @@ export class EndpointStore {
       after: after ? JSON.stringify(sealEndpoint(this.sealer, after)) : '',
       leave: this.indexKeys(old),
       join: this.indexKeys(after),
+      maxPerTenant,
     });
-    if (!finish || !after) return (await this.redis.hlPutEndpoint(...args)) === 1;
+    if (!finish || !after) {
+      const written = await this.redis.hlPutEndpoint(...args);
+      if (written === OVER_LIMIT) throw new TenantEndpointLimitError(tenant!, maxPerTenant!);
+      return written === 1;
+    }
     // With more to write in the same step: one transaction, whose extra writes only take
     // effect as far as their readers check that the compare-and-set went through.
     const multi = await this.transaction();
@@ -145,7 +154,15 @@ export class EndpointStore {
     return (await this.read(id))?.endpoint;
   }
 
-  async create(input: EndpointCreate, now = Date.now()): Promise<StoredEndpoint> {
+  /**
+   * Creates an endpoint. With `maxPerTenant`, a tenant that has that many endpoints already gets
+   * none more: {@link TenantEndpointLimitError}, checked in the same atomic step as the write.
+   */
+  async create(
+    input: EndpointCreate,
+    now = Date.now(),
+    maxPerTenant?: number,
+  ): Promise<StoredEndpoint> {
     const at = new Date(now).toISOString();
     const { secret, ...fields } = input;
     const endpoint: StoredEndpoint = {
@@ -156,7 +173,7 @@ export class EndpointStore {
       secrets: [{ key: secret ?? newKeyFor(input.signature), expires_at: null }],
       disabled_reason: input.disabled ? 'disabled by the API' : null,
     };
-    await this.put(endpoint.id, '', endpoint, undefined);
+    await this.put(endpoint.id, '', endpoint, undefined, undefined, maxPerTenant);
     return endpoint;
   }
 

@@ -87,6 +87,8 @@ export function redisKeys(prefix: string, shards = 1) {
     tenantKey: (keyId: string) => `${catalog}:tk:${keyId}`,
     /** set: the public ids of a tenant's keys, so that they can be revoked together. */
     tenantKeys: (tenant: string) => `${ofTenant(catalog, tenant)}keys`,
+    /** string: a tenant's budget of one kind (tenant-budgets.ts; GCRA theoretical arrival time, ms). */
+    tenantBudget: (tenant: string, kind: string) => `${ofTenant(catalog, tenant)}budget:${kind}`,
     /** string: an endpoint's rate limiter (GCRA theoretical arrival time, ms). */
     rateLimit: (id: string) => `${catalog}:rl:${id}`,
     /** hash: job id → the rate-limit slot (ms) reserved for it. */
