@@ -22,7 +22,7 @@ import { TenantEndpointLimitError } from '../errors';
 const MAX_CAS_RETRIES = 10;
 /** What commands/put-endpoint-4.lua answers when a create would take a tenant over its limit. */
 const OVER_LIMIT = -1;
-/** Endpoints read per round trip while resealing. */
+/** Endpoint ids read a page at a time while resealing (each endpoint is then read and written alone). */
 const RESEAL_PAGE = 200;
 
 /** Writes to make in the same transaction as an endpoint's change, given the changed endpoint. */
