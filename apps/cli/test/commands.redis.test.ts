@@ -464,6 +464,23 @@ describe('deliveries and the dead letter', () => {
   });
 });
 
+describe('keys', () => {
+  test('reseal: every endpoint is under the first key already, and it says so (exit 0)', async () => {
+    await client.endpoints.create({ url: 'http://127.0.0.1:1/reseal' });
+    const endpoints = (await client.endpoints.list().toArray()).length;
+    const result = await run('keys', 'reseal');
+    expect(result).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `Sealed again under the first key: 0 endpoint(s); already under it: ${endpoints}\n`,
+    });
+    expect(JSON.parse((await run('keys', 'reseal', '--json')).stdout)).toEqual({
+      resealed: 0,
+      already_current: endpoints,
+    });
+  });
+});
+
 describe('failures', () => {
   test('a bad API key exits 1 with one line on stderr', async () => {
     const result = await hookline(['endpoints', 'ls'], h.env({ HOOKLINE_API_KEY: 'wrong' }));

@@ -66,7 +66,12 @@ export interface HarnessOptions {
 export async function startApp(label: string, options: HarnessOptions = {}): Promise<Harness> {
   const prefix = testPrefix(label);
   // A Redis of the test's own (one it stops and restarts), else the suite's (maybe a cluster).
-  const redis = options.redisUrl ? { REDIS_URL: options.redisUrl } : TEST_REDIS_ENV;
+  const redis = options.redisUrl
+    ? {
+        REDIS_URL: options.redisUrl,
+        HOOKLINE_ENCRYPTION_KEYS: TEST_REDIS_ENV.HOOKLINE_ENCRYPTION_KEYS,
+      }
+    : TEST_REDIS_ENV;
   // A log of the test's own, written by a log writer beside the app, as a dispatcher would.
   const log = await createTestLog(label);
   const config = loadConfig({

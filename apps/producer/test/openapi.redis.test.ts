@@ -18,7 +18,7 @@ import {
   type HooklineContext,
   type TenantBudgetKind,
 } from '@hookline/core';
-import { freePort, testPrefix } from '@hookline/core/testing';
+import { freePort, testPrefix, TEST_REDIS_ENV } from '@hookline/core/testing';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Express } from 'express';
@@ -532,6 +532,9 @@ const SCENARIOS: Record<string, Scenario> = {
   'DELETE /v1/tenants/{tenant_id}/keys': {
     ok: () => ({ method: 'delete', path: `/v1/tenants/${REVOKED}/keys` }),
   },
+  'POST /v1/encryption-keys/reseal': {
+    ok: () => ({ method: 'post', path: '/v1/encryption-keys/reseal' }),
+  },
 };
 
 /** Declared statuses no request here can provoke, and why. Keep it short (none today). */
@@ -682,6 +685,7 @@ beforeAll(async () => {
     HOOKLINE_API_KEYS: API_KEY,
     HOOKLINE_QUEUE_PREFIX: testPrefix('openapi-down'),
     HOOKLINE_ALLOW_INSECURE_URLS: 'true',
+    HOOKLINE_ENCRYPTION_KEYS: TEST_REDIS_ENV.HOOKLINE_ENCRYPTION_KEYS,
   });
   const context = createContext(config, 'api');
   down = {

@@ -22,6 +22,7 @@ import {
   SecretKey,
   SecretRotate,
 } from './endpoints';
+import { Resealed } from './encryption-keys';
 import type { ErrorCode } from './errors';
 import {
   EventList,
@@ -94,6 +95,8 @@ export const ROUTE_TAGS = {
   'Dead letter': 'Deliveries that used every attempt, and replaying them.',
   Tenants:
     "The publisher's customers, for operator keys: their size, removing one, and the keys of their portal.",
+  'Encryption keys':
+    'The keys stored secrets are sealed under (`HOOKLINE_ENCRYPTION_KEYS`), for operator keys: moving every secret to the first one.',
 } as const;
 export type RouteTag = keyof typeof ROUTE_TAGS;
 
@@ -604,6 +607,23 @@ export const ROUTES = [
       'Every key of the tenant stops working at once; its endpoints stay. A tenant without keys is no error.',
     params: TenantPath,
     responses: { 204: { description: 'Revoked.' }, ...refused([...ALWAYS, 404], badTenantPath) },
+    tenantKey: false,
+  },
+  {
+    method: 'post',
+    path: '/v1/encryption-keys/reseal',
+    operationId: 'resealSecrets',
+    tag: 'Encryption keys',
+    summary: 'Seal every secret under the first key',
+    description:
+      "Walks every endpoint and seals again, under the first key of this producer's `HOOKLINE_ENCRYPTION_KEYS`, each one that has a secret (signing secret or key, custom header value) sealed under another key or stored before sealing. Online: each endpoint is rewritten by compare-and-set, so a change made meanwhile is kept, and deliveries go on. Run it after putting a new key first (on every process), and before dropping the old one. Running it twice is harmless.",
+    responses: {
+      200: {
+        description: 'How many endpoints were sealed again, and how many already were.',
+        body: Resealed,
+      },
+      ...refused([...ALWAYS]),
+    },
     tenantKey: false,
   },
 ] as const satisfies readonly Route[];

@@ -1,6 +1,7 @@
 import type { Hooks } from 'got' with { 'resolution-mode': 'import' };
 import { DeadLetter } from './resources/dead-letter';
 import { Deliveries } from './resources/deliveries';
+import { EncryptionKeys } from './resources/encryption-keys';
 import { Endpoints } from './resources/endpoints';
 import { Events } from './resources/events';
 import { Tenants } from './resources/tenants';
@@ -44,6 +45,7 @@ export class Hookline {
   readonly deliveries: Deliveries;
   readonly deadLetter: DeadLetter;
   readonly tenants: Tenants;
+  readonly encryptionKeys: EncryptionKeys;
 
   constructor({
     url,
@@ -63,5 +65,6 @@ export class Hookline {
     this.deliveries = new Deliveries(http);
     this.deadLetter = new DeadLetter(http);
     this.tenants = new Tenants(http);
+    this.encryptionKeys = new EncryptionKeys(http);
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './retry-schedule';
+import { parseEncryptionKeys } from './sealing/encryption-keys';
 
 const duration = (fallback: string) =>
   z
@@ -151,6 +152,21 @@ export const Env = z.object({
       `must be an http:// or https:// URL with ${TRACE_ID_PLACEHOLDER} in it, e.g. https://jaeger.example/trace/${TRACE_ID_PLACEHOLDER}`,
     ),
   /**
+   * Comma-separated base64 32-byte keys: the first seals every stored secret (AES-256-GCM), all
+   * of them open. Unset outside production: a local key file (sealing/keys-at-start.ts).
+   */
+  HOOKLINE_ENCRYPTION_KEYS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const keys = parseEncryptionKeys(text);
+      if (typeof keys === 'string') {
+        ctx.addIssue({ code: 'custom', message: keys });
+        return z.NEVER;
+      }
+      return keys;
+    }),
+  /**
    * The most endpoints one tenant may have, whoever creates them (README, "Tenant quotas").
    * Default `100`.
    */
@@ -184,6 +200,7 @@ const ConfigFromEnv = Env.transform((e) => ({
   retentionMs: e.HOOKLINE_RETENTION,
   logUrl: e.HOOKLINE_LOG_URL.trim(),
   traceUrl: e.HOOKLINE_TRACE_URL,
+  encryptionKeys: e.HOOKLINE_ENCRYPTION_KEYS,
   logLevel: e.LOG_LEVEL,
   tenantQuotas: {
     maxEndpoints: e.HOOKLINE_TENANT_MAX_ENDPOINTS,

@@ -17,6 +17,7 @@ import { createQueues, type Queues } from './queues';
 import { coalesceWrites } from './redis/coalesce-writes';
 import { createRedis, duplicateRedis, isCluster, type RedisRole } from './redis/redis';
 import { Transactions } from './bullmq/transactions';
+import { Sealer } from './sealing/sealer';
 
 /**
  * Everything a Hookline process reaches Redis through: Hookline's connection (the stores'), the
@@ -53,7 +54,7 @@ export interface HooklineContext {
 
 export type ContextConfig = Pick<
   Config,
-  'redisUrl' | 'queuePrefix' | 'retentionMs' | 'disableAfterMs' | 'logUrl'
+  'redisUrl' | 'queuePrefix' | 'retentionMs' | 'disableAfterMs' | 'logUrl' | 'encryptionKeys'
 > &
   Partial<Pick<Config, 'redisCluster' | 'shards'>>;
 
@@ -96,7 +97,9 @@ export function createContext(
   const transactions = new Transactions(redis, () => queues.catalog.operational.backend.client);
   const jobs = new DeliveryJobAdds(queues, transactions);
   const inFlight = new InFlightStore(redis, keys, queues, jobs, config);
-  const endpoints = new EndpointStore(redis, keys, () => transactions.open());
+  const endpoints = new EndpointStore(redis, keys, new Sealer(config.encryptionKeys), () =>
+    transactions.open(),
+  );
   return {
     redis,
     bullmq,

@@ -29,3 +29,4 @@ export * from './lifecycle';
 export * from './redis/shards';
 export * from './log/log-errors';
 export * from './tracing';
+export * from './sealing';
