@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { deliveriesCommand } from './commands/deliveries';
 import { dlqCommand } from './commands/dlq';
 import { endpointsCommand } from './commands/endpoints';
+import { keysCommand } from './commands/keys';
 import { listenCommand } from './commands/listen';
 import { sendCommand } from './commands/send';
 import { tenantsCommand } from './commands/tenants';
@@ -46,6 +47,7 @@ export function createProgram(context: ProgramContext): Command {
   dlqCommand(program, context);
   tenantsCommand(program, context);
   operatorKeysCommand(program, context);
+  keysCommand(program, context);
   return program;
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { newId } from '@hookline/core';
@@ -204,10 +204,12 @@ describe('deliveries and the dead letter', () => {
     const rx = await receiver(() => status);
     try {
       const endpoint = await client.endpoints.create({ url: `${rx.url}/hook` });
+      const traceId = randomBytes(16).toString('hex');
       const { id: eventId } = await client.events.publish({
         name: 'order.filled',
         data: {},
         endpoint_ids: [endpoint.id],
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
       });
       const deliveryId = (await client.events.get(eventId)).deliveries[0]!.id;
       await waitFor(async () => (await client.deliveries.get(deliveryId)).status === 'dead', {
@@ -219,7 +221,7 @@ describe('deliveries and the dead letter', () => {
       expect(shown.code).toBe(0);
       expect(shown.stdout).toMatch(
         new RegExp(
-          `^Delivery\\s+${deliveryId}\\nStatus\\s+dead\\nEvent\\s+${eventId}\\nEndpoint\\s+${endpoint.id}\\n`,
+          `^Delivery\\s+${deliveryId}\\nStatus\\s+dead\\nEvent\\s+${eventId}\\nEndpoint\\s+${endpoint.id}\\nCreated\\s+\\S+\\nTrace\\s+${traceId}\\n`,
         ),
       );
       expect(shown.stdout).toMatch(
@@ -452,6 +454,23 @@ describe('deliveries and the dead letter', () => {
       1,
       /\(not_found, HTTP 404\)/,
     );
+  });
+});
+
+describe('keys', () => {
+  test('reseal: every endpoint is under the first key already, and it says so (exit 0)', async () => {
+    await client.endpoints.create({ url: 'http://127.0.0.1:1/reseal' });
+    const endpoints = (await client.endpoints.list().toArray()).length;
+    const result = await run('keys', 'reseal');
+    expect(result).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `Sealed again under the first key: 0 endpoint(s); already under it: ${endpoints}\n`,
+    });
+    expect(JSON.parse((await run('keys', 'reseal', '--json')).stdout)).toEqual({
+      resealed: 0,
+      already_current: endpoints,
+    });
   });
 });
 

@@ -11,6 +11,7 @@ import { activityHandlers } from './routes/activity';
 import { deadLetterHandlers } from './routes/dead-letter';
 import { deliveryHandlers } from './routes/deliveries';
 import { endpointActionHandlers } from './routes/endpoint-actions';
+import { encryptionKeyHandlers } from './routes/encryption-keys';
 import { endpointHandlers } from './routes/endpoints';
 import { eventHandlers } from './routes/events';
 import { healthRoutes } from './routes/health';
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): Express {
         deadLetterHandlers(route),
         tenantHandlers(route),
         operatorKeyHandlers(route),
+        encryptionKeyHandlers(route),
       ],
       auth,
     ),

@@ -1,4 +1,5 @@
 export * from './deliveries';
+export * from './encryption-keys';
 export * from './endpoints';
 export * from './errors';
 export * from './events';

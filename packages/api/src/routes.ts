@@ -22,6 +22,7 @@ import {
   SecretKey,
   SecretRotate,
 } from './endpoints';
+import { Resealed } from './encryption-keys';
 import type { ErrorCode } from './errors';
 import {
   EventList,
@@ -54,7 +55,7 @@ import {
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
 
 /** The statuses an API error comes with; its body is always `ErrorBody`. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 export interface RouteResponse {
   description: string;
@@ -62,6 +63,8 @@ export interface RouteResponse {
   body?: z.ZodType;
   /** Response headers worth naming (`Location`). */
   headers?: Record<string, { description: string; schema: z.ZodType }>;
+  /** An error's code, where it is not the one its status usually carries ({@link REFUSALS}). */
+  code?: ErrorCode;
 }
 
 /** One `/v1` route of the HTTP API, as the OpenAPI document (openapi.ts) describes it. */
@@ -101,6 +104,8 @@ export const ROUTE_TAGS = {
     "The publisher's customers, for operator keys: their size, removing one, and the keys of their portal.",
   'Operator keys':
     'Keys to every route, made, rotated and revoked through the API, beside the bootstrap keys of `HOOKLINE_API_KEYS`.',
+  'Encryption keys':
+    'The keys stored secrets are sealed under (`HOOKLINE_ENCRYPTION_KEYS`), for operator keys: moving every secret to the first one.',
 } as const;
 export type RouteTag = keyof typeof ROUTE_TAGS;
 
@@ -139,6 +144,11 @@ export const REFUSALS: Record<ErrorStatus, { code: ErrorCode; description: strin
   422: {
     code: 'validation_failed',
     description: 'The request breaks its schema: `details` names every bad field by its path.',
+  },
+  429: {
+    code: 'rate_limited',
+    description:
+      "A tenant key, over its tenant's budget a minute (`HOOKLINE_TENANT_RETRIES_PER_MINUTE`, `HOOKLINE_TENANT_TEST_SENDS_PER_MINUTE`): nothing was done; retry after `Retry-After` seconds. Operator keys have no budget.",
   },
   503: {
     code: 'unavailable',
@@ -199,6 +209,9 @@ const deadLetterEndpoint = {
 const badQuery = {
   422: 'A query parameter breaks its rule, is unknown or repeated, or `cursor` is not a `next_cursor` this list handed out.',
 };
+/** What the manual resends cost a tenant key (README, "Tenant quotas"). */
+const RESEND_BUDGET =
+  "A tenant key's resends count against its tenant's `HOOKLINE_TENANT_RETRIES_PER_MINUTE` (each delivery sent again is one): it sends as many as the budget holds now, and the rest stay as they were, to send again later; with nothing left it is a 429.";
 const publishErrors = {
   422: "The body breaks its schema (a `name` under `hookline.` is Hookline's own), an `endpoint_ids` entry does not exist or is not of the event's tenant (`validation_failed`), or the `Idempotency-Key` was used with another body (`idempotency_conflict`).",
 };
@@ -227,6 +240,11 @@ export const ROUTES = [
         ...otherTenant,
         422: 'A field breaks its rule; `url` must be `https://` with a host name unless the deployment allows insecure URLs.',
       }),
+      409: {
+        description:
+          'The tenant has `HOOKLINE_TENANT_MAX_ENDPOINTS` endpoints already (`quota_exceeded`), whoever asks: delete one first. Waiting changes nothing, so this is no 429.',
+        code: 'quota_exceeded',
+      },
     },
     tenantKey: true,
   },
@@ -327,12 +345,12 @@ export const ROUTES = [
     tag: 'Endpoints',
     summary: 'Send a test delivery',
     description:
-      'One delivery to this endpoint alone, whatever its `event_types`: signed like any other, without `Event-Id`. `GET /v1/events/{id}` shows it.',
+      "One delivery to this endpoint alone, whatever its `event_types`: signed like any other, without `Event-Id`. `GET /v1/events/{id}` shows it. A tenant key's test sends count against its tenant's `HOOKLINE_TENANT_TEST_SENDS_PER_MINUTE`.",
     params: EndpointPath,
     body: TestSend,
     responses: {
       202: { description: 'The test event and its one delivery.', body: Published },
-      ...refused([...ALWAYS, ...BODY, 404], {
+      ...refused([...ALWAYS, ...BODY, 404, 429], {
         ...noEndpoint,
         422: 'The body breaks its schema, or the endpoint is disabled (enable it first).',
       }),
@@ -345,13 +363,12 @@ export const ROUTES = [
     operationId: 'recoverEndpoint',
     tag: 'Endpoints',
     summary: 'Recover failed and dead deliveries',
-    description:
-      'Re-enqueues every `failed` or `dead` delivery of this endpoint created since `since`, to go now with a fresh attempt budget (they leave the dead letter).',
+    description: `Re-enqueues every \`failed\` or \`dead\` delivery of this endpoint created since \`since\`, to go now with a fresh attempt budget (they leave the dead letter). ${RESEND_BUDGET}`,
     params: EndpointPath,
     body: Recover,
     responses: {
       202: { description: 'How many went back to pending.', body: Recovered },
-      ...refused([...ALWAYS, ...BODY, 404], noEndpoint),
+      ...refused([...ALWAYS, ...BODY, 404, 429], noEndpoint),
     },
     tenantKey: true,
   },
@@ -490,11 +507,11 @@ export const ROUTES = [
     tag: 'Deliveries',
     summary: 'Deliver again now',
     description:
-      'Whatever its status (a delivered one is delivered once more, with the same `Webhook-Id`), with a fresh attempt budget; it leaves the dead letter.',
+      "Whatever its status (a delivered one is delivered once more, with the same `Webhook-Id`), with a fresh attempt budget; it leaves the dead letter. A tenant key's retries count against its tenant's `HOOKLINE_TENANT_RETRIES_PER_MINUTE`.",
     params: DeliveryPath,
     responses: {
       202: { description: 'The delivery, now `pending`.', body: Delivery },
-      ...refused([...ALWAYS, 404], {
+      ...refused([...ALWAYS, 404, 429], {
         404: `${noDelivery[404]} Or its endpoint is gone.`,
       }),
     },
@@ -525,12 +542,11 @@ export const ROUTES = [
     operationId: 'replayDeadLetter',
     tag: 'Dead letter',
     summary: 'Replay dead deliveries',
-    description:
-      "`ids` replays those; `endpoint_id` that endpoint's whole dead letter; `tenant_id` that tenant's; `ids` with either, those of the ids in that dead letter; `since`/`until` only those created in that time; none (or no body), everything. `dry_run: true` counts what would go and replays nothing. A tenant key replays within its own tenant only. Only what is dead goes, so replaying twice is harmless.",
+    description: `\`ids\` replays those; \`endpoint_id\` that endpoint's whole dead letter; \`tenant_id\` that tenant's; \`ids\` with either, those of the ids in that dead letter; \`since\`/\`until\` only those created in that time; none (or no body), everything. \`dry_run: true\` counts what would go and replays nothing. A tenant key replays within its own tenant only, oldest first. Only what is dead goes, so replaying twice is harmless. ${RESEND_BUDGET}`,
     body: DeadLetterReplay,
     responses: {
       202: { description: 'How many left the dead letter.', body: Replayed },
-      ...refused([...ALWAYS, ...BODY, 403, 404], { ...otherTenant, ...deadLetterEndpoint }),
+      ...refused([...ALWAYS, ...BODY, 403, 404, 429], { ...otherTenant, ...deadLetterEndpoint }),
     },
     tenantKey: true,
   },
@@ -669,6 +685,23 @@ export const ROUTES = [
         ...noOperatorKey,
         422: 'The body breaks its schema, or `grace` is over 30 d.',
       }),
+    },
+    tenantKey: false,
+  },
+  {
+    method: 'post',
+    path: '/v1/encryption-keys/reseal',
+    operationId: 'resealSecrets',
+    tag: 'Encryption keys',
+    summary: 'Seal every secret under the first key',
+    description:
+      "Walks every endpoint and seals again, under the first key of this producer's `HOOKLINE_ENCRYPTION_KEYS`, each one that has a secret (signing secret or key, custom header value) sealed under another key or stored before sealing. Online: each endpoint is rewritten by compare-and-set, so a change made meanwhile is kept, and deliveries go on. Run it after putting a new key first (on every process), and before dropping the old one. Running it twice is harmless.",
+    responses: {
+      200: {
+        description: 'How many endpoints were sealed again, and how many already were.',
+        body: Resealed,
+      },
+      ...refused([...ALWAYS]),
     },
     tenantKey: false,
   },

@@ -1,6 +1,7 @@
 import type { Hooks } from 'got' with { 'resolution-mode': 'import' };
 import { DeadLetter } from './resources/dead-letter';
 import { Deliveries } from './resources/deliveries';
+import { EncryptionKeys } from './resources/encryption-keys';
 import { Endpoints } from './resources/endpoints';
 import { Events } from './resources/events';
 import { OperatorKeys } from './resources/operator-keys';
@@ -47,6 +48,7 @@ export class Hookline {
   readonly deadLetter: DeadLetter;
   readonly tenants: Tenants;
   readonly operatorKeys: OperatorKeys;
+  readonly encryptionKeys: EncryptionKeys;
 
   constructor({
     url,
@@ -67,5 +69,6 @@ export class Hookline {
     this.deadLetter = new DeadLetter(http);
     this.tenants = new Tenants(http);
     this.operatorKeys = new OperatorKeys(http);
+    this.encryptionKeys = new EncryptionKeys(http);
   }
 }

@@ -15,7 +15,10 @@ export const EndpointSecret = z.object({
 });
 export type EndpointSecret = z.infer<typeof EndpointSecret>;
 
-/** An endpoint as Redis holds it: the API's view plus its secrets, newest first. */
+/**
+ * An endpoint as the store hands it out: the API's view plus its secrets, newest first, plain.
+ * Redis holds it as a {@link SealedEndpoint}.
+ */
 export const StoredEndpoint = Endpoint.omit({ public_key: true }).extend({
   // Endpoints written before tenants existed have no tenant_id: they are untenanted.
   tenant_id: z.string().nullable().default(null),
@@ -25,3 +28,12 @@ export const StoredEndpoint = Endpoint.omit({ public_key: true }).extend({
   disabled_reason: z.string().nullable().default(null),
 });
 export type StoredEndpoint = z.infer<typeof StoredEndpoint>;
+
+/**
+ * An endpoint as Redis holds it: its secrets sealed (catalog/endpoint-secrets.ts), so the keys
+ * are any text until opened, when they are checked as {@link EndpointSecret}s.
+ */
+export const SealedEndpoint = StoredEndpoint.extend({
+  secrets: z.array(EndpointSecret.extend({ key: z.string() })).min(1),
+});
+export type SealedEndpoint = z.infer<typeof SealedEndpoint>;

@@ -6,6 +6,7 @@ import type { PutEndpointArgs } from './catalog/put-endpoint-args';
 import type { RateLimitArgs } from './catalog/rate-limit-args';
 import type { ForgetArgs } from './log/job-sweeper';
 import type { RecordArgs } from './in-flight/record';
+import type { TenantBudgetArgs } from './catalog/tenant-budget-args';
 import type { RequeueArgs } from './in-flight/requeue';
 import type { RotateOperatorKeyArgs, TouchOperatorKeyArgs } from './catalog/operator-key-args';
 
@@ -43,6 +44,8 @@ const SCRIPTS = {
   hlRotateOperatorKey: 'rotate-operator-key-1.lua',
   /** Notes when an operator key was used, unless it is gone: `commands/touch-operator-key-1.lua`. */
   hlTouchOperatorKey: 'touch-operator-key-1.lua',
+  /** Takes from a tenant's budget per minute: `commands/tenant-budget-1.lua`. */
+  hlTenantBudget: 'tenant-budget-1.lua',
 } as const;
 
 const LOADED = Object.entries(SCRIPTS).map(([name, file]) => ({
@@ -62,6 +65,7 @@ declare module 'ioredis' {
     hlPutEndpoint(...args: PutEndpointArgs): Result<number, Context>;
     hlRotateOperatorKey(...args: RotateOperatorKeyArgs): Result<number, Context>;
     hlTouchOperatorKey(...args: TouchOperatorKeyArgs): Result<number, Context>;
+    hlTenantBudget(...args: TenantBudgetArgs): Result<[taken: number, wait: number], Context>;
   }
 }
 

@@ -91,6 +91,8 @@ export function redisKeys(prefix: string, shards = 1) {
     operatorKey: (id: string) => `${catalog}:opk:${id}`,
     /** zset (score 0, ordered by id): every operator key. */
     operatorKeys: `${catalog}:operator-keys`,
+    /** string: a tenant's budget of one kind (tenant-budgets.ts; GCRA theoretical arrival time, ms). */
+    tenantBudget: (tenant: string, kind: string) => `${ofTenant(catalog, tenant)}budget:${kind}`,
     /** string: an endpoint's rate limiter (GCRA theoretical arrival time, ms). */
     rateLimit: (id: string) => `${catalog}:rl:${id}`,
     /** hash: job id → the rate-limit slot (ms) reserved for it. */
