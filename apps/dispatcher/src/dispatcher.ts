@@ -22,6 +22,7 @@ import { EndpointGate, type GateOptions } from './endpoint-gate';
 import { createOperationalProcessor } from './operational';
 import { InFlightLimit } from './in-flight-limit';
 import { createSender, type SenderOptions } from './http-sender';
+import { OAuth2Tokens } from './oauth2-tokens';
 import type { Resolver } from './ssrf-lookup';
 
 export interface DispatcherOptions {
@@ -31,6 +32,8 @@ export interface DispatcherOptions {
   tracing?: boolean;
   /** Per-attempt time limits (tests shorten them); the SPEC's 5 s / 15 s / 25 s by default. */
   sender?: Omit<SenderOptions, 'allowInsecure' | 'resolve'>;
+  /** OAuth 2.0 token requests: their time limit, and how long a failure is shared (oauth2-tokens.ts). */
+  tokens?: { requestTimeoutMs?: number; failureMs?: number };
   /** Name resolution (tests point names at 127.0.0.1); the system resolver by default. */
   resolve?: Resolver;
   /**
@@ -88,6 +91,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     allowInsecure: config.allowInsecureUrls,
     resolve: options.resolve,
   });
+  const tokens = new OAuth2Tokens({
+    ...options.tokens,
+    redis,
+    keys: context.keys,
+    allowInsecure: config.allowInsecureUrls,
+    resolve: options.resolve,
+    ca: options.sender?.ca,
+    now,
+  });
   const gate = new EndpointGate({
     maxInFlight: Math.max(4, Math.ceil(config.concurrency / 4)),
     maxInFlightFast: Math.max(4, Math.ceil((config.concurrency * 3) / 4)),
@@ -99,6 +111,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     channel: context.keys.endpointChanges,
     cache: endpoints,
     logger,
+    // A changed endpoint's client certificate connections close, and its token is read again
+    // (from Redis: a new revision of its auth names another token).
+    onChange: (id) => {
+      sender.forget(id);
+      tokens.forget(id);
+    },
   });
   const processDeliver = createDeliverProcessor({
     context,
@@ -106,6 +124,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     endpoints,
     gate,
     sender,
+    tokens,
     metrics,
     logger,
     now,
@@ -278,6 +297,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           await Promise.allSettled(workers.map((worker) => worker.close(true)));
         }
         await sender.close().catch(() => undefined);
+        await tokens.close().catch(() => undefined);
         await logWriter.close();
         await endpointChanges.close();
         await context.close();

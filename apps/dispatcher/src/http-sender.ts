@@ -18,6 +18,20 @@ export interface SenderOptions {
   allowInsecure: boolean;
   /** Name resolution; the system resolver by default. */
   resolve?: Resolver;
+  /**
+   * The certificate authorities to trust, in place of Node's own list: tests give the CA they
+   * make. Unset in production, where `NODE_EXTRA_CA_CERTS` adds a private CA to Node's list.
+   */
+  ca?: string;
+}
+
+/** The client certificate an endpoint presents on the TLS handshake (mutual TLS). */
+export interface ClientTls {
+  endpointId: string;
+  /** Its authentication's revision: a new one replaces the connections made with the old. */
+  revision: string;
+  certificate: string;
+  key: string;
 }
 
 /** How much of a response is read; the rest is discarded and the connection closed (documented for receivers). */
@@ -38,18 +52,36 @@ export type AttemptOutcome =
   | { kind: AttemptError; message: string; durationMs: number };
 
 export interface Sender {
-  send(url: string, headers: Record<string, string>, body: string): Promise<AttemptOutcome>;
+  send(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    clientTls?: ClientTls,
+  ): Promise<AttemptOutcome>;
+  /** Closes the connections an endpoint's client certificate opened (it changed, or is gone). */
+  forget(endpointId: string): void;
   close(): Promise<void>;
 }
 
 const TLS_CODES =
   /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_OSSL_|HOSTNAME_MISMATCH)/;
 
-function classify(error: unknown, timedOut: boolean): { kind: AttemptError; message: string } {
+// The TLS alerts (RFC 8446 §6.2) by which a receiver refuses the client's certificate, or asks
+// for one it did not get, as OpenSSL names them: `ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED`,
+// `ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE`, `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`, …
+const CLIENT_CERTIFICATE_ALERTS =
+  /^ERR_SSL_(TLSV13|TLSV1|SSLV3)_ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|ACCESS_DENIED)$/;
+
+function classify(
+  error: unknown,
+  timedOut: boolean,
+  presentedCertificate: boolean,
+): { kind: AttemptError; message: string } {
   const err = error as {
     code?: string;
     message?: string;
     cause?: { code?: string; message?: string };
+    socket?: { bytesRead?: number };
   };
   const code = err.code ?? '';
   const causeCode = err.cause?.code ?? '';
@@ -68,7 +100,17 @@ function classify(error: unknown, timedOut: boolean): { kind: AttemptError; mess
     ['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME'].includes(code || causeCode)
   )
     return { kind: 'dns', message };
+  if (CLIENT_CERTIFICATE_ALERTS.test(code) || CLIENT_CERTIFICATE_ALERTS.test(causeCode))
+    return { kind: 'tls_client_certificate', message: `the receiver refused: ${message}` };
   if (TLS_CODES.test(code) || TLS_CODES.test(causeCode)) return { kind: 'tls', message };
+  // In TLS 1.3 the client's handshake is over before the server has checked the client's
+  // certificate; a server that refuses it then may just close the connection (Node's https
+  // does): closed before a byte of answer, on a connection that presented a certificate.
+  if (presentedCertificate && code === 'UND_ERR_SOCKET' && err.socket?.bytesRead === 0)
+    return {
+      kind: 'tls_client_certificate',
+      message: `the receiver closed the connection before answering, having checked the client certificate: ${message}`,
+    };
   return { kind: 'connection', message };
 }
 
@@ -102,23 +144,42 @@ export function createSender(options: SenderOptions): Sender {
   const connectTimeout = options.connectTimeoutMs ?? 5_000;
   const responseTimeout = options.responseTimeoutMs ?? 15_000;
   const totalTimeout = options.totalTimeoutMs ?? 25_000;
-  const agent = new Agent({
-    connections: options.connectionsPerOrigin ?? 64,
-    pipelining: 1,
-    keepAliveTimeout: 4_000,
-    keepAliveMaxTimeout: 60_000,
-    headersTimeout: responseTimeout,
-    bodyTimeout: responseTimeout,
-    connect: {
-      timeout: connectTimeout,
-      lookup: guardedLookup(options.resolve ?? systemResolver, options.allowInsecure),
-    },
-  });
+  const lookup = guardedLookup(options.resolve ?? systemResolver, options.allowInsecure);
+  const newAgent = (clientTls?: ClientTls) =>
+    new Agent({
+      connections: options.connectionsPerOrigin ?? 64,
+      pipelining: 1,
+      keepAliveTimeout: 4_000,
+      keepAliveMaxTimeout: 60_000,
+      headersTimeout: responseTimeout,
+      bodyTimeout: responseTimeout,
+      connect: {
+        timeout: connectTimeout,
+        lookup,
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
+        ...(clientTls ? { cert: clientTls.certificate, key: clientTls.key } : {}),
+      },
+    });
+  const agent = newAgent();
+  // An agent per endpoint with a client certificate: its connections present that certificate,
+  // so none may serve another endpoint. Replaced when the certificate's revision changes.
+  const clientAgents = new Map<string, { revision: string; agent: Agent }>();
+  const closeQuietly = (old: Agent) => void old.close().catch(() => undefined);
+  function agentFor(clientTls: ClientTls | undefined): Agent {
+    if (!clientTls) return agent;
+    const held = clientAgents.get(clientTls.endpointId);
+    if (held?.revision === clientTls.revision) return held.agent;
+    if (held) closeQuietly(held.agent);
+    const fresh = { revision: clientTls.revision, agent: newAgent(clientTls) };
+    clientAgents.set(clientTls.endpointId, fresh);
+    return fresh.agent;
+  }
 
   async function send(
     url: string,
     headers: Record<string, string>,
     body: string,
+    clientTls?: ClientTls,
   ): Promise<AttemptOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
@@ -143,7 +204,7 @@ export function createSender(options: SenderOptions): Sender {
         method: 'POST',
         headers,
         body,
-        dispatcher: agent,
+        dispatcher: agentFor(clientTls),
         signal: controller.signal,
       });
       const excerpt = await readBounded(response.body);
@@ -159,7 +220,10 @@ export function createSender(options: SenderOptions): Sender {
         durationMs: elapsed(),
       };
     } catch (error) {
-      return { ...classify(error, timedOut), durationMs: elapsed() };
+      return {
+        ...classify(error, timedOut, clientTls !== undefined && url.startsWith('https:')),
+        durationMs: elapsed(),
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -167,7 +231,18 @@ export function createSender(options: SenderOptions): Sender {
 
   return {
     send,
-    close: () => agent.close(),
+    forget(endpointId) {
+      const held = clientAgents.get(endpointId);
+      if (!held) return;
+      clientAgents.delete(endpointId);
+      // close() lets the requests in flight finish; only new ones would need another agent.
+      closeQuietly(held.agent);
+    },
+    close: async () => {
+      const all = [agent, ...[...clientAgents.values()].map((held) => held.agent)];
+      clientAgents.clear();
+      await Promise.all(all.map((a) => a.close()));
+    },
   };
 }
 
@@ -177,7 +252,7 @@ export function createSender(options: SenderOptions): Sender {
  * with stream events rather than `for await`: the async iterator's promise per chunk showed in
  * the drain's profile, and nearly every response is one small chunk.
  */
-function readBounded(body: Readable): Promise<string> {
+export function readBounded(body: Readable): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const kept: Buffer[] = [];
     let keptBytes = 0;
