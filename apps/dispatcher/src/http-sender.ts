@@ -4,6 +4,7 @@ import { type AttemptError } from '@hookline/api';
 import { isBlockedAddress } from '@hookline/core';
 import { Agent, request } from 'undici';
 import { guardedLookup, systemResolver, type Resolver } from './ssrf-lookup';
+import { CLIENT_CERTIFICATE_ALERTS, TlsAlerts } from './tls-alerts';
 
 export interface SenderOptions {
   /** Time to establish the connection (TCP + TLS). Default 5 s (docs/api.md, "What a receiver gets"). */
@@ -66,16 +67,11 @@ export interface Sender {
 const TLS_CODES =
   /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_OSSL_|HOSTNAME_MISMATCH)/;
 
-// The TLS alerts (RFC 8446 §6.2) by which a receiver refuses the client's certificate, or asks
-// for one it did not get, as OpenSSL names them: `ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED`,
-// `ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE`, `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`, …
-const CLIENT_CERTIFICATE_ALERTS =
-  /^ERR_SSL_(TLSV13|TLSV1|SSLV3)_ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|ACCESS_DENIED)$/;
-
 function classify(
   error: unknown,
   timedOut: boolean,
   presentedCertificate: boolean,
+  alert: string | undefined,
 ): { kind: AttemptError; message: string } {
   const err = error as {
     code?: string;
@@ -100,8 +96,9 @@ function classify(
     ['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME'].includes(code || causeCode)
   )
     return { kind: 'dns', message };
-  if (CLIENT_CERTIFICATE_ALERTS.test(code) || CLIENT_CERTIFICATE_ALERTS.test(causeCode))
-    return { kind: 'tls_client_certificate', message: `the receiver refused: ${message}` };
+  const refusal = [alert, code, causeCode].find((c) => c && CLIENT_CERTIFICATE_ALERTS.test(c));
+  if (refusal)
+    return { kind: 'tls_client_certificate', message: `the receiver's TLS alert: ${refusal}` };
   if (TLS_CODES.test(code) || TLS_CODES.test(causeCode)) return { kind: 'tls', message };
   // In TLS 1.3 the client's handshake is over before the server has checked the client's
   // certificate; a server that refuses it then may just close the connection (Node's https
@@ -145,6 +142,7 @@ export function createSender(options: SenderOptions): Sender {
   const responseTimeout = options.responseTimeoutMs ?? 15_000;
   const totalTimeout = options.totalTimeoutMs ?? 25_000;
   const lookup = guardedLookup(options.resolve ?? systemResolver, options.allowInsecure);
+  const alerts = new TlsAlerts();
   const newAgent = (clientTls?: ClientTls) =>
     new Agent({
       connections: options.connectionsPerOrigin ?? 64,
@@ -153,12 +151,12 @@ export function createSender(options: SenderOptions): Sender {
       keepAliveMaxTimeout: 60_000,
       headersTimeout: responseTimeout,
       bodyTimeout: responseTimeout,
-      connect: {
+      connect: alerts.connector({
         timeout: connectTimeout,
         lookup,
         ...(options.ca === undefined ? {} : { ca: options.ca }),
         ...(clientTls ? { cert: clientTls.certificate, key: clientTls.key } : {}),
-      },
+      }),
     });
   const agent = newAgent();
   // An agent per endpoint with a client certificate: its connections present that certificate,
@@ -221,7 +219,12 @@ export function createSender(options: SenderOptions): Sender {
       };
     } catch (error) {
       return {
-        ...classify(error, timedOut, clientTls !== undefined && url.startsWith('https:')),
+        ...classify(
+          error,
+          timedOut,
+          clientTls !== undefined && url.startsWith('https:'),
+          alerts.of(error),
+        ),
         durationMs: elapsed(),
       };
     } finally {
