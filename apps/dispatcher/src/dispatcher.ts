@@ -22,7 +22,7 @@ import { EndpointGate, type GateOptions } from './endpoint-gate';
 import { createOperationalProcessor } from './operational';
 import { InFlightLimit } from './in-flight-limit';
 import { createSender, type SenderOptions } from './http-sender';
-import { OAuth2Tokens } from './oauth2-tokens';
+import { OAuth2Tokens, type OAuth2TokensOptions } from './oauth2-tokens';
 import type { Resolver } from './ssrf-lookup';
 
 export interface DispatcherOptions {
@@ -32,8 +32,11 @@ export interface DispatcherOptions {
   tracing?: boolean;
   /** Per-attempt time limits (tests shorten them); the SPEC's 5 s / 15 s / 25 s by default. */
   sender?: Omit<SenderOptions, 'allowInsecure' | 'resolve'>;
-  /** OAuth 2.0 token requests: their time limit, and how long a failure is shared (oauth2-tokens.ts). */
-  tokens?: { requestTimeoutMs?: number; failureMs?: number };
+  /**
+   * OAuth 2.0 tokens: the time limit of a request, how long a failure is shared, and the clock
+   * their lifetimes are read on (oauth2-tokens.ts).
+   */
+  tokens?: Pick<OAuth2TokensOptions, 'requestTimeoutMs' | 'failureMs' | 'now'>;
   /** Name resolution (tests point names at 127.0.0.1); the system resolver by default. */
   resolve?: Resolver;
   /**
@@ -92,13 +95,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     resolve: options.resolve,
   });
   const tokens = new OAuth2Tokens({
+    now,
     ...options.tokens,
     redis,
     keys: context.keys,
     allowInsecure: config.allowInsecureUrls,
     resolve: options.resolve,
     ca: options.sender?.ca,
-    now,
   });
   const gate = new EndpointGate({
     maxInFlight: Math.max(4, Math.ceil(config.concurrency / 4)),
