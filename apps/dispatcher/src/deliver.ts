@@ -245,6 +245,12 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     }
 
     metrics.deliveryAttempts.inc({ result: outcome.kind });
+    // The attempt records the kind only; why there was no token is the operator's to fix.
+    if (outcome.kind === 'auth_token')
+      logger.warn(
+        { endpoint: endpoint.id, delivery: delivery.id },
+        `no OAuth 2.0 token: ${outcome.message}`,
+      );
     metrics.deliveryDuration.observe(outcome.durationMs / 1000);
     const now = deps.now();
     const attempt = attemptRecord(delivery.attempts + 1, sentAt, outcome);

@@ -110,12 +110,13 @@ export class OAuth2Tokens {
         if ('token' in shared && shared.token !== stale && shared.until > this.now())
           return this.keep(endpointId, auth.revision, shared);
       }
-      if ((await redis.set(lock, owner, 'PX', lockMs, 'NX')) === 'OK' || this.now() > giveUpAt) {
+      const locked = (await redis.set(lock, owner, 'PX', lockMs, 'NX')) === 'OK';
+      if (locked || this.now() > giveUpAt) {
         const started = this.now();
         const answer = await requestToken(auth, this.agent, this.timeoutMs);
         await this.publish(key, answer, started);
         // Released only while surely still ours (a lock that expired may have a new holder).
-        if (this.now() - started < this.timeoutMs) await redis.del(lock);
+        if (locked && this.now() - started < this.timeoutMs) await redis.del(lock);
         if (!answer.ok) return answer;
         return this.keep(endpointId, auth.revision, {
           token: answer.token,
