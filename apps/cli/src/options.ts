@@ -113,6 +113,17 @@ export function resource(value: string): { resource_type: string; id: string } {
   return { resource_type: value.slice(0, colon), id: value.slice(colon + 1) };
 }
 
+/** A file's text, for an option that names a file (`--client-cert client.pem`). */
+export function fileText(option: string) {
+  return (file: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`${option} ${file}: ${(error as Error).message}`);
+    }
+  };
+}
+
 /** `--data '{…}'` or `--data @file.json`: a JSON object. */
 export function jsonObject(value: string): Record<string, unknown> {
   let text = value;

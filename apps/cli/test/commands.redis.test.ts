@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { newId } from '@hookline/core';
 import { freePort, waitFor } from '@hookline/core/testing';
+import { makeTestPki } from '@hookline/core/testing-tls';
 import type { CreatedEndpoint, Delivery, Endpoint, Hookline } from '@hookline/client';
 import {
   expectOneLineFailure,
@@ -171,6 +175,86 @@ describe('endpoints', () => {
     expect(
       (await run('endpoints', 'add', 'https://example.com/v2', '--signature', 'v2')).code,
     ).not.toBe(0);
+  });
+
+  test('add --oauth2-… and --client-cert/--client-key set the auth; the secrets are not shown', async () => {
+    const oauth2 = await run(
+      'endpoints',
+      'add',
+      'https://example.com/oauth2',
+      '--oauth2-token-url',
+      'https://auth.example.com/token',
+      '--oauth2-client-id',
+      'hookline',
+      '--oauth2-client-secret',
+      'cli-client-secret',
+      '--oauth2-scope',
+      'webhooks',
+      '--json',
+    );
+    expect(oauth2.code).toBe(0);
+    expect(oauth2.stdout).not.toContain('cli-client-secret');
+    const { id } = JSON.parse(oauth2.stdout) as CreatedEndpoint;
+    expect((await client.endpoints.get(id)).auth).toEqual({
+      type: 'oauth2_client_credentials',
+      token_url: 'https://auth.example.com/token',
+      client_id: 'hookline',
+      scope: 'webhooks',
+      audience: null,
+    });
+
+    const pki = makeTestPki();
+    const dir = mkdtempSync(path.join(tmpdir(), 'hookline-cli-'));
+    try {
+      writeFileSync(path.join(dir, 'client.pem'), pki.client.certificate);
+      writeFileSync(path.join(dir, 'client.key'), pki.client.key);
+      const mtls = await run(
+        'endpoints',
+        'add',
+        'https://example.com/mtls',
+        '--client-cert',
+        path.join(dir, 'client.pem'),
+        '--client-key',
+        path.join(dir, 'client.key'),
+        '--json',
+      );
+      expect(mtls.code).toBe(0);
+      const created = JSON.parse(mtls.stdout) as CreatedEndpoint;
+      expect(created.auth).toMatchObject({
+        type: 'client_certificate',
+        certificate_fingerprint: new X509Certificate(pki.client.certificate).fingerprint256,
+      });
+      expect(mtls.stdout).not.toContain('PRIVATE KEY');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('add with half an auth, or both kinds, is a usage error', async () => {
+    expectOneLineFailure(
+      await run('endpoints', 'add', 'https://example.com/half', '--oauth2-client-id', 'x'),
+      2,
+      /needs --oauth2-token-url/,
+    );
+    expectOneLineFailure(
+      await run(
+        'endpoints',
+        'add',
+        'https://example.com/both',
+        '--oauth2-token-url',
+        'https://auth.example.com/token',
+        '--oauth2-client-id',
+        'x',
+        '--oauth2-client-secret',
+        'y',
+        '--client-cert',
+        __filename,
+        '--client-key',
+        __filename,
+      ),
+      2,
+      /not both/,
+    );
   });
 
   test('ls --limit pages through the API and stops at the limit', async () => {

@@ -1,5 +1,7 @@
+import { X509Certificate } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { waitFor } from '@hookline/core/testing';
+import { makeTestPki } from '@hookline/core/testing-tls';
 import { browserAvailable, launchBrowser } from './browser';
 import { Hookline, OPERATOR_KEY, Receiver } from './hookline';
 
@@ -340,6 +342,57 @@ describeBrowser(
           .locator('input')
           .inputValue(),
       ).toBe(key);
+    });
+
+    test('the endpoint form sets OAuth 2.0 or a client certificate; the page shows neither secret', async () => {
+      const pki = makeTestPki();
+      await signIn();
+      await page.locator('.badge-operator').waitFor();
+      await nav('Endpoints').click();
+      await page.getByRole('button', { name: 'New endpoint' }).click();
+      await page.locator('input[name=url]').fill(`${receiver.url}/oauth2`);
+      // An event nobody publishes: the dispatcher never asks the token URL for a token.
+      await page.locator('input[name=event_types]').fill('console.auth-test');
+      await page.locator('select[name=auth_type]').selectOption('oauth2_client_credentials');
+      await page.locator('input[name=token_url]').fill(`${receiver.url}/token`);
+      await page.locator('input[name=client_id]').fill('console-client');
+      await page.locator('input[name=client_secret]').fill('console-client-secret');
+      await page.locator('input[name=scope]').fill('webhooks');
+      await page.getByRole('button', { name: 'Create endpoint' }).click();
+      const created = notice(/^Created (ep_\w+)/);
+      await created.waitFor();
+      const id = /Created (ep_\w+)/.exec(await created.innerText())![1]!;
+      await page.goto(`${hookline.url}/console#/endpoints/${id}`);
+      await page
+        .locator('.details')
+        .filter({
+          hasText: `OAuth 2.0 client credentials: client console-client at ${receiver.url}/token, scope webhooks`,
+        })
+        .waitFor();
+      expect(await page.content()).not.toContain('console-client-secret');
+
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.locator('select[name=auth_type]').selectOption('client_certificate');
+      await page.locator('textarea[name=certificate]').fill(pki.client.certificate);
+      await page.locator('textarea[name=key]').fill(pki.client.key);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await notice(`Saved ${id}.`).waitFor();
+      const fingerprint = new X509Certificate(pki.client.certificate).fingerprint256;
+      await page
+        .locator('.details')
+        .filter({ hasText: `client certificate, SHA-256 ${fingerprint}` })
+        .waitFor();
+      expect(await page.content()).not.toContain('PRIVATE KEY');
+      const shown = await hookline.api<{ auth: { type: string } }>('GET', `/v1/endpoints/${id}`);
+      expect(shown.auth.type).toBe('client_certificate');
+
+      // Editing something else keeps it ("unchanged").
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.locator('input[name=description]').fill('with a certificate');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await notice(`Saved ${id}.`).waitFor();
+      const kept = await hookline.api<{ auth: { type: string } }>('GET', `/v1/endpoints/${id}`);
+      expect(kept.auth.type).toBe('client_certificate');
     });
 
     test('no request went to any host but the producer, and the policy refused nothing', () => {

@@ -18,7 +18,9 @@ import { DelayedError, type Job } from 'bullmq';
 import type { EndpointCache } from './endpoint-cache';
 import type { EndpointGate } from './endpoint-gate';
 import { startAttemptSpan, type AttemptTrace } from './attempt-span';
+import { sendAuthenticated } from './authenticated-send';
 import type { AttemptOutcome, Sender } from './http-sender';
+import type { OAuth2Tokens } from './oauth2-tokens';
 import { reportDisabled } from './operational';
 import { RecentlyHealthy } from './recently-healthy';
 import { webhookHeaders } from './webhook-request';
@@ -29,6 +31,8 @@ export interface DeliverDeps {
   endpoints: EndpointCache;
   gate: EndpointGate;
   sender: Sender;
+  /** OAuth 2.0 tokens of endpoints that authenticate with them. */
+  tokens: OAuth2Tokens;
   metrics: Metrics;
   logger: Logger;
   now: () => number;
@@ -219,7 +223,13 @@ export function createDeliverProcessor(deps: DeliverDeps) {
         { delivery, url: endpoint.url, attempt, waitedMs: Math.max(0, sentAt - dueAt) },
         deps.tracing,
       );
-      outcome = await deps.sender.send(endpoint.url, { ...headers, ...span.headers }, body);
+      outcome = await sendAuthenticated(
+        deps.sender,
+        deps.tokens,
+        endpoint,
+        { ...headers, ...span.headers },
+        body,
+      );
       span.end(outcome);
       gate.release(
         outcome.kind === 'success'
@@ -235,6 +245,12 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     }
 
     metrics.deliveryAttempts.inc({ result: outcome.kind });
+    // The attempt records the kind only; why there was no token is the operator's to fix.
+    if (outcome.kind === 'auth_token')
+      logger.warn(
+        { endpoint: endpoint.id, delivery: delivery.id },
+        `no OAuth 2.0 token: ${outcome.message}`,
+      );
     metrics.deliveryDuration.observe(outcome.durationMs / 1000);
     const now = deps.now();
     const attempt = attemptRecord(delivery.attempts + 1, sentAt, outcome);

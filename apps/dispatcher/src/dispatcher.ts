@@ -12,6 +12,7 @@ import {
   type Logger,
   type Metrics,
   type PreparedEvent,
+  Sealer,
   UNSETTLED,
 } from '@hookline/core';
 import { Worker, type Job } from 'bullmq';
@@ -22,6 +23,7 @@ import { EndpointGate, type GateOptions } from './endpoint-gate';
 import { createOperationalProcessor } from './operational';
 import { InFlightLimit } from './in-flight-limit';
 import { createSender, type SenderOptions } from './http-sender';
+import { OAuth2Tokens, type OAuth2TokensOptions } from './oauth2-tokens';
 import type { Resolver } from './ssrf-lookup';
 
 export interface DispatcherOptions {
@@ -31,6 +33,11 @@ export interface DispatcherOptions {
   tracing?: boolean;
   /** Per-attempt time limits (tests shorten them); the SPEC's 5 s / 15 s / 25 s by default. */
   sender?: Omit<SenderOptions, 'allowInsecure' | 'resolve'>;
+  /**
+   * OAuth 2.0 tokens: the time limit of a request, how long a failure is shared, and the clock
+   * their lifetimes are read on (oauth2-tokens.ts).
+   */
+  tokens?: Pick<OAuth2TokensOptions, 'requestTimeoutMs' | 'failureMs' | 'now'>;
   /** Name resolution (tests point names at 127.0.0.1); the system resolver by default. */
   resolve?: Resolver;
   /**
@@ -88,6 +95,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     allowInsecure: config.allowInsecureUrls,
     resolve: options.resolve,
   });
+  const tokens = new OAuth2Tokens({
+    now,
+    ...options.tokens,
+    redis,
+    keys: context.keys,
+    sealer: new Sealer(config.encryptionKeys),
+    allowInsecure: config.allowInsecureUrls,
+    resolve: options.resolve,
+    ca: options.sender?.ca,
+  });
   const gate = new EndpointGate({
     maxInFlight: Math.max(4, Math.ceil(config.concurrency / 4)),
     maxInFlightFast: Math.max(4, Math.ceil((config.concurrency * 3) / 4)),
@@ -99,6 +116,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     channel: context.keys.endpointChanges,
     cache: endpoints,
     logger,
+    // A changed endpoint's client certificate connections close, and its token is read again
+    // (from Redis: a new revision of its auth names another token).
+    onChange: (id) => {
+      sender.forget(id);
+      tokens.forget(id);
+    },
   });
   const processDeliver = createDeliverProcessor({
     context,
@@ -106,6 +129,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     endpoints,
     gate,
     sender,
+    tokens,
     metrics,
     logger,
     now,
@@ -278,6 +302,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           await Promise.allSettled(workers.map((worker) => worker.close(true)));
         }
         await sender.close().catch(() => undefined);
+        await tokens.close().catch(() => undefined);
         await logWriter.close();
         await endpointChanges.close();
         await context.close();

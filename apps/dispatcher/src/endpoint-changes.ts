@@ -22,8 +22,10 @@ export function listenForEndpointChanges(options: {
   channel: string;
   cache: EndpointCache;
   logger: Logger;
+  /** Also told of every change: what else keeps something made from an endpoint forgets it. */
+  onChange?: (id: string) => void;
 }): EndpointChanges {
-  const { channel, cache, logger } = options;
+  const { channel, cache, logger, onChange } = options;
   // A connection in subscriber mode can run no other command, hence its own. Subscribing again
   // is done here on every `ready` rather than by ioredis's autoResubscribe, which would give no
   // sign of when the subscription is back in place.
@@ -36,7 +38,9 @@ export function listenForEndpointChanges(options: {
   let lost = false;
   subscriber.on('error', () => undefined);
   subscriber.on('message', (from: string, id: string) => {
-    if (from === channel) cache.invalidate(id);
+    if (from !== channel) return;
+    cache.invalidate(id);
+    onChange?.(id);
   });
   subscriber.on('ready', () => {
     subscriber.subscribe(channel).then(

@@ -4,6 +4,7 @@ import { type AttemptError } from '@hookline/api';
 import { isBlockedAddress } from '@hookline/core';
 import { Agent, request } from 'undici';
 import { guardedLookup, systemResolver, type Resolver } from './ssrf-lookup';
+import { CLIENT_CERTIFICATE_ALERTS, TlsAlerts } from './tls-alerts';
 
 export interface SenderOptions {
   /** Time to establish the connection (TCP + TLS). Default 5 s (docs/api.md, "What a receiver gets"). */
@@ -18,6 +19,20 @@ export interface SenderOptions {
   allowInsecure: boolean;
   /** Name resolution; the system resolver by default. */
   resolve?: Resolver;
+  /**
+   * The certificate authorities to trust, in place of Node's own list: tests give the CA they
+   * make. Unset in production, where `NODE_EXTRA_CA_CERTS` adds a private CA to Node's list.
+   */
+  ca?: string;
+}
+
+/** The client certificate an endpoint presents on the TLS handshake (mutual TLS). */
+export interface ClientTls {
+  endpointId: string;
+  /** Its authentication's revision: a new one replaces the connections made with the old. */
+  revision: string;
+  certificate: string;
+  key: string;
 }
 
 /** How much of a response is read; the rest is discarded and the connection closed (documented for receivers). */
@@ -38,18 +53,31 @@ export type AttemptOutcome =
   | { kind: AttemptError; message: string; durationMs: number };
 
 export interface Sender {
-  send(url: string, headers: Record<string, string>, body: string): Promise<AttemptOutcome>;
+  send(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    clientTls?: ClientTls,
+  ): Promise<AttemptOutcome>;
+  /** Closes the connections an endpoint's client certificate opened (it changed, or is gone). */
+  forget(endpointId: string): void;
   close(): Promise<void>;
 }
 
 const TLS_CODES =
   /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_OSSL_|HOSTNAME_MISMATCH)/;
 
-function classify(error: unknown, timedOut: boolean): { kind: AttemptError; message: string } {
+function classify(
+  error: unknown,
+  timedOut: boolean,
+  presentedCertificate: boolean,
+  alert: string | undefined,
+): { kind: AttemptError; message: string } {
   const err = error as {
     code?: string;
     message?: string;
     cause?: { code?: string; message?: string };
+    socket?: { bytesRead?: number };
   };
   const code = err.code ?? '';
   const causeCode = err.cause?.code ?? '';
@@ -68,7 +96,18 @@ function classify(error: unknown, timedOut: boolean): { kind: AttemptError; mess
     ['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME'].includes(code || causeCode)
   )
     return { kind: 'dns', message };
+  const refusal = [alert, code, causeCode].find((c) => c && CLIENT_CERTIFICATE_ALERTS.test(c));
+  if (refusal)
+    return { kind: 'tls_client_certificate', message: `the receiver's TLS alert: ${refusal}` };
   if (TLS_CODES.test(code) || TLS_CODES.test(causeCode)) return { kind: 'tls', message };
+  // In TLS 1.3 the client's handshake is over before the server has checked the client's
+  // certificate; a server that refuses it then may just close the connection (Node's https
+  // does): closed before a byte of answer, on a connection that presented a certificate.
+  if (presentedCertificate && code === 'UND_ERR_SOCKET' && err.socket?.bytesRead === 0)
+    return {
+      kind: 'tls_client_certificate',
+      message: `the receiver closed the connection before answering, having checked the client certificate: ${message}`,
+    };
   return { kind: 'connection', message };
 }
 
@@ -102,23 +141,43 @@ export function createSender(options: SenderOptions): Sender {
   const connectTimeout = options.connectTimeoutMs ?? 5_000;
   const responseTimeout = options.responseTimeoutMs ?? 15_000;
   const totalTimeout = options.totalTimeoutMs ?? 25_000;
-  const agent = new Agent({
-    connections: options.connectionsPerOrigin ?? 64,
-    pipelining: 1,
-    keepAliveTimeout: 4_000,
-    keepAliveMaxTimeout: 60_000,
-    headersTimeout: responseTimeout,
-    bodyTimeout: responseTimeout,
-    connect: {
-      timeout: connectTimeout,
-      lookup: guardedLookup(options.resolve ?? systemResolver, options.allowInsecure),
-    },
-  });
+  const lookup = guardedLookup(options.resolve ?? systemResolver, options.allowInsecure);
+  const alerts = new TlsAlerts();
+  const newAgent = (clientTls?: ClientTls) =>
+    new Agent({
+      connections: options.connectionsPerOrigin ?? 64,
+      pipelining: 1,
+      keepAliveTimeout: 4_000,
+      keepAliveMaxTimeout: 60_000,
+      headersTimeout: responseTimeout,
+      bodyTimeout: responseTimeout,
+      connect: alerts.connector({
+        timeout: connectTimeout,
+        lookup,
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
+        ...(clientTls ? { cert: clientTls.certificate, key: clientTls.key } : {}),
+      }),
+    });
+  const agent = newAgent();
+  // An agent per endpoint with a client certificate: its connections present that certificate,
+  // so none may serve another endpoint. Replaced when the certificate's revision changes.
+  const clientAgents = new Map<string, { revision: string; agent: Agent }>();
+  const closeQuietly = (old: Agent) => void old.close().catch(() => undefined);
+  function agentFor(clientTls: ClientTls | undefined): Agent {
+    if (!clientTls) return agent;
+    const held = clientAgents.get(clientTls.endpointId);
+    if (held?.revision === clientTls.revision) return held.agent;
+    if (held) closeQuietly(held.agent);
+    const fresh = { revision: clientTls.revision, agent: newAgent(clientTls) };
+    clientAgents.set(clientTls.endpointId, fresh);
+    return fresh.agent;
+  }
 
   async function send(
     url: string,
     headers: Record<string, string>,
     body: string,
+    clientTls?: ClientTls,
   ): Promise<AttemptOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
@@ -143,7 +202,7 @@ export function createSender(options: SenderOptions): Sender {
         method: 'POST',
         headers,
         body,
-        dispatcher: agent,
+        dispatcher: agentFor(clientTls),
         signal: controller.signal,
       });
       const excerpt = await readBounded(response.body);
@@ -159,7 +218,15 @@ export function createSender(options: SenderOptions): Sender {
         durationMs: elapsed(),
       };
     } catch (error) {
-      return { ...classify(error, timedOut), durationMs: elapsed() };
+      return {
+        ...classify(
+          error,
+          timedOut,
+          clientTls !== undefined && url.startsWith('https:'),
+          alerts.of(error),
+        ),
+        durationMs: elapsed(),
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -167,7 +234,18 @@ export function createSender(options: SenderOptions): Sender {
 
   return {
     send,
-    close: () => agent.close(),
+    forget(endpointId) {
+      const held = clientAgents.get(endpointId);
+      if (!held) return;
+      clientAgents.delete(endpointId);
+      // close() lets the requests in flight finish; only new ones would need another agent.
+      closeQuietly(held.agent);
+    },
+    close: async () => {
+      const all = [agent, ...[...clientAgents.values()].map((held) => held.agent)];
+      clientAgents.clear();
+      await Promise.all(all.map((a) => a.close()));
+    },
   };
 }
 
@@ -177,7 +255,7 @@ export function createSender(options: SenderOptions): Sender {
  * with stream events rather than `for await`: the async iterator's promise per chunk showed in
  * the drain's profile, and nearly every response is one small chunk.
  */
-function readBounded(body: Readable): Promise<string> {
+export function readBounded(body: Readable): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const kept: Buffer[] = [];
     let keptBytes = 0;

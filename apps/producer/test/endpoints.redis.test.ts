@@ -41,6 +41,7 @@ describe('POST /v1/endpoints', () => {
       legacy_signature_header: 'X-Hub-Signature-256',
       disabled: false,
       metadata: { owner: 'ops' },
+      auth: null,
       created_at: new Date(clock).toISOString(),
       updated_at: new Date(clock).toISOString(),
       secret: expect.stringMatching(/^whsec_/) as string,

@@ -13,7 +13,15 @@ export const DeliveryStatus = z.enum(['pending', 'delivered', 'failed', 'dead'])
 export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
 
 /** The error kinds an attempt can end in, besides an HTTP status. */
-export const AttemptError = z.enum(['timeout', 'connection', 'dns', 'ssrf_blocked', 'tls']);
+export const AttemptError = z.enum([
+  'timeout',
+  'connection',
+  'dns',
+  'ssrf_blocked',
+  'tls',
+  'tls_client_certificate',
+  'auth_token',
+]);
 export type AttemptError = z.infer<typeof AttemptError>;
 
 export const Attempt = z.object({

@@ -147,6 +147,80 @@ export function signatureProblems(input: {
   return problems;
 }
 
+/** A PEM text: a certificate or a private key. Whether it parses is the server's check. */
+const Pem = z.string().min(1).max(65_536);
+
+/**
+ * OAuth 2.0 client credentials (RFC 6749 §4.4): Hookline fetches a token from `token_url`,
+ * authenticating with HTTP Basic (`client_secret_basic`), and sends it as
+ * `Authorization: Bearer`. `token_url` obeys the same policy as endpoint URLs.
+ */
+export const OAuth2ClientCredentials = z.strictObject({
+  type: z.literal('oauth2_client_credentials'),
+  token_url: EndpointUrl.describe(
+    "the authorization server's token endpoint; the same rules as the endpoint's `url`",
+  ),
+  client_id: z.string().min(1).max(1024),
+  client_secret: z.string().min(1).max(4096).describe('never shown again'),
+  scope: z.string().min(1).max(1024).nullable().default(null).describe('sent as `scope`'),
+  audience: z
+    .string()
+    .min(1)
+    .max(1024)
+    .nullable()
+    .default(null)
+    .describe('sent as `audience` (the API the token is for), where the server wants one'),
+});
+
+/** Mutual TLS: a client certificate and its private key, presented on the TLS handshake. */
+export const ClientCertificate = z.strictObject({
+  type: z.literal('client_certificate'),
+  certificate: Pem.describe(
+    'PEM: the client certificate, then any intermediate certificates the receiver needs',
+  ),
+  key: Pem.describe('PEM: the private key of the certificate, unencrypted; never shown again'),
+});
+
+/**
+ * How Hookline authenticates itself to the receiver besides the signature: one of OAuth 2.0
+ * client credentials or a client certificate.
+ */
+export const EndpointAuth = z
+  .discriminatedUnion('type', [OAuth2ClientCredentials, ClientCertificate])
+  .describe(
+    'how Hookline authenticates to the receiver besides signing: OAuth 2.0 client credentials or a client certificate (mutual TLS); its secrets are never shown again',
+  );
+export type EndpointAuth = z.output<typeof EndpointAuth>;
+
+/** An endpoint's authentication as the API shows it: no client secret, no private key. */
+export const EndpointAuthView = z.discriminatedUnion('type', [
+  OAuth2ClientCredentials.omit({ client_secret: true }).extend({
+    scope: z.string().nullable(),
+    audience: z.string().nullable(),
+  }),
+  z.object({
+    type: z.literal('client_certificate'),
+    certificate_fingerprint: z
+      .string()
+      .describe(
+        'the SHA-256 fingerprint of the client certificate, as `openssl x509 -fingerprint -sha256` prints it',
+      ),
+    not_after: z.string().describe('when the client certificate expires'),
+  }),
+]);
+export type EndpointAuthView = z.infer<typeof EndpointAuthView>;
+
+/** Why an endpoint's custom headers and its authentication cannot go together, or `undefined`. */
+export function authConflict(
+  auth: { type: string } | null | undefined,
+  headers: Record<string, string> | undefined,
+): string | undefined {
+  if (auth?.type !== 'oauth2_client_credentials' || !headers) return undefined;
+  return Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')
+    ? 'an endpoint with OAuth 2.0 sends its own Authorization header: remove the custom one, or the auth'
+    : undefined;
+}
+
 /** `POST /v1/endpoints`: fields with a default may be left out. */
 export const EndpointCreate = z.strictObject({
   url: EndpointUrl,
@@ -161,6 +235,7 @@ export const EndpointCreate = z.strictObject({
   legacy_signature_header: LegacySignatureHeader.nullable().default(null),
   disabled: z.boolean().default(false),
   metadata: Metadata.default({}),
+  auth: EndpointAuth.nullable().default(null),
 });
 export type EndpointCreate = z.output<typeof EndpointCreate>;
 
@@ -174,6 +249,7 @@ export const EndpointPatch = z.strictObject({
   legacy_signature_header: LegacySignatureHeader.nullable().optional(),
   disabled: z.boolean().optional(),
   metadata: Metadata.optional(),
+  auth: EndpointAuth.nullable().optional().describe('replaces the authentication; null removes it'),
 });
 export type EndpointPatch = z.output<typeof EndpointPatch>;
 
@@ -194,6 +270,7 @@ export const Endpoint = z.object({
   legacy_signature_header: z.string().nullable(),
   disabled: z.boolean(),
   metadata: z.record(z.string(), z.string()),
+  auth: EndpointAuthView.nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });

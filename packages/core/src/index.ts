@@ -7,6 +7,7 @@ export * from './log/log-writer';
 export * from './log/log-store';
 export * from './log/changes';
 export * from './duration';
+export * from './catalog/endpoint-auth';
 export * from './catalog/endpoint-store';
 export * from './errors';
 export * from './in-flight/idempotency-store';

@@ -8,9 +8,9 @@ function traceIds(): { trace_id?: string; span_id?: string } {
 }
 
 /**
- * A pino logger that never prints a secret: anything named secret, key or authorization is
- * redacted wherever it appears in a logged object. Lines logged inside a span carry its
- * `trace_id` and `span_id`.
+ * A pino logger that never prints a secret: anything named secret, key, authorization, auth,
+ * client_secret or access_token is redacted wherever it appears in a logged object. Lines logged
+ * inside a span carry its `trace_id` and `span_id`.
  */
 export function createLogger(
   level: string,
@@ -36,6 +36,13 @@ export function createLogger(
         'req.headers.authorization',
         'apiKeys',
         '*.apiKeys',
+        // An endpoint's auth (its client secret and client-certificate key), wherever it is.
+        'auth',
+        '*.auth',
+        'client_secret',
+        '*.client_secret',
+        'access_token',
+        '*.access_token',
       ],
       censor: '[redacted]',
     },

@@ -1,14 +1,8 @@
+import { AttemptError } from '@hookline/api';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export const ATTEMPT_RESULTS = [
-  'success',
-  'http_error',
-  'timeout',
-  'connection',
-  'dns',
-  'ssrf_blocked',
-  'tls',
-] as const;
+// An attempt's result: a status answered (`success`, `http_error`), or how it failed without one.
+export const ATTEMPT_RESULTS = ['success', 'http_error', ...AttemptError.options] as const;
 export type AttemptResult = (typeof ATTEMPT_RESULTS)[number];
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 /**

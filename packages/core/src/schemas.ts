@@ -1,4 +1,9 @@
-import { Endpoint, SignatureScheme } from '@hookline/api';
+import {
+  ClientCertificate,
+  Endpoint,
+  OAuth2ClientCredentials,
+  SignatureScheme,
+} from '@hookline/api';
 import { Secret, SigningKey } from '@hookline/webhooks';
 import { z } from 'zod';
 
@@ -16,16 +21,29 @@ export const EndpointSecret = z.object({
 export type EndpointSecret = z.infer<typeof EndpointSecret>;
 
 /**
+/**
+ * An endpoint's authentication as the store hands it out: the API's input, secrets included
+ * (`client_secret`, `key`), plus `revision`, new at every change of it, which names the cached
+ * OAuth 2.0 token and the TLS agent made from this version (a change leaves the old ones unused).
+ */
+export const StoredEndpointAuth = z.discriminatedUnion('type', [
+  OAuth2ClientCredentials.extend({ revision: z.string() }),
+  ClientCertificate.extend({ revision: z.string() }),
+]);
+export type StoredEndpointAuth = z.infer<typeof StoredEndpointAuth>;
+
+/**
  * An endpoint as the store hands it out: the API's view plus its secrets, newest first, plain.
  * Redis holds it as a {@link SealedEndpoint}.
  */
-export const StoredEndpoint = Endpoint.omit({ public_key: true }).extend({
+export const StoredEndpoint = Endpoint.omit({ public_key: true, auth: true }).extend({
   // Endpoints written before tenants existed have no tenant_id: they are untenanted.
   tenant_id: z.string().nullable().default(null),
   // Endpoints written before v1a existed sign with HMAC.
   signature: SignatureScheme.default('v1'),
   secrets: z.array(EndpointSecret).min(1),
   disabled_reason: z.string().nullable().default(null),
+  auth: StoredEndpointAuth.nullable().default(null),
 });
 export type StoredEndpoint = z.infer<typeof StoredEndpoint>;
 
@@ -35,5 +53,12 @@ export type StoredEndpoint = z.infer<typeof StoredEndpoint>;
  */
 export const SealedEndpoint = StoredEndpoint.extend({
   secrets: z.array(EndpointSecret.extend({ key: z.string() })).min(1),
+  auth: z
+    .discriminatedUnion('type', [
+      StoredEndpointAuth.options[0].extend({ client_secret: z.string() }),
+      StoredEndpointAuth.options[1].extend({ key: z.string() }),
+    ])
+    .nullable()
+    .default(null),
 });
 export type SealedEndpoint = z.infer<typeof SealedEndpoint>;

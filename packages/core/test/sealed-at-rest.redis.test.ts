@@ -8,6 +8,7 @@ import { redisKeys } from '../src/redis/keys';
 import { createRedis } from '../src/redis/redis';
 import { Sealer } from '../src/sealing/sealer';
 import { TEST_ENCRYPTION_KEY, TestRedisServer, testPrefix, waitFor } from '../src/testing';
+import { makeTestPki } from '../src/testing-tls';
 
 // What a reader of Redis's files gets: a redis-server of the test's own, with AOF on (every write
 // appended and fsynced) and RDB compression off (LZF would hide a plain string from a byte search,
@@ -149,6 +150,21 @@ test("no endpoint secret or custom header value is in Redis's RDB or AOF files, 
   await rotate(later.id);
   await store.rotateSecret(ed25519.id, undefined, 3_600_000);
   secrets.push((await store.get(ed25519.id))!.secrets[0]!.key);
+  // What authenticates Hookline to receivers: an OAuth 2.0 client secret, a certificate's key
+  // (searched for by its longest line of base64, the part that is the key).
+  const clientSecret = generateSecret().slice(6);
+  await create({
+    auth: {
+      type: 'oauth2_client_credentials',
+      token_url: 'https://auth.example.com/oauth/token',
+      client_id: 'hookline',
+      client_secret: clientSecret,
+    },
+  });
+  const { client } = makeTestPki();
+  await create({ auth: { type: 'client_certificate', ...client } });
+  const keyLines = client.key.split('\n').filter((line) => !line.startsWith('-----'));
+  secrets.push(clientSecret, keyLines.sort((a, b) => b.length - a.length)[0]!);
   const appendedControl = generateSecret();
   await redis.set(`${keys.catalog}:control:appended`, appendedControl);
 
@@ -176,7 +192,7 @@ test("no endpoint secret or custom header value is in Redis's RDB or AOF files, 
   expect(Buffer.concat([...files.values()]).includes(base64Control)).toBe(false);
   expect(holding(files, appendedControl)).toEqual(expect.arrayContaining(['dump.rdb', incr]));
 
-  expect(secrets).toHaveLength(13);
+  expect(secrets).toHaveLength(21);
   for (const secret of secrets)
     expect([secret.slice(0, 10), holding(files, secret)]).toEqual([secret.slice(0, 10), []]);
 });

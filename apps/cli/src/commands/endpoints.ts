@@ -3,7 +3,8 @@ import { Option, type Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../connection';
 import type { ProgramContext } from '../context';
 import { json, palette, table } from '../io';
-import { collect, collectList, header, positive } from '../options';
+import { UsageError } from '../errors';
+import { collect, collectList, fileText, header, positive } from '../options';
 
 interface AddOptions {
   tenant?: string;
@@ -16,6 +17,47 @@ interface AddOptions {
   secret?: string;
   legacySignatureHeader?: string;
   disabled?: boolean;
+  oauth2TokenUrl?: string;
+  oauth2ClientId?: string;
+  oauth2ClientSecret?: string;
+  oauth2Scope?: string;
+  oauth2Audience?: string;
+  clientCert?: string;
+  clientKey?: string;
+}
+
+/** The endpoint's `auth` from the options: OAuth 2.0 client credentials, a client certificate, or none. */
+function authOf(options: AddOptions) {
+  const oauth2 = [options.oauth2TokenUrl, options.oauth2ClientId, options.oauth2ClientSecret];
+  const certificate = [options.clientCert, options.clientKey];
+  const some = (values: (string | undefined)[]) => values.some((v) => v !== undefined);
+  const all = (values: (string | undefined)[]) => values.every((v) => v !== undefined);
+  if (some(oauth2) && some(certificate))
+    throw new UsageError('choose OAuth 2.0 (--oauth2-…) or a client certificate, not both');
+  if (some(oauth2) || options.oauth2Scope !== undefined || options.oauth2Audience !== undefined) {
+    if (!all(oauth2))
+      throw new UsageError(
+        'OAuth 2.0 needs --oauth2-token-url, --oauth2-client-id and --oauth2-client-secret',
+      );
+    return {
+      type: 'oauth2_client_credentials' as const,
+      token_url: options.oauth2TokenUrl!,
+      client_id: options.oauth2ClientId!,
+      client_secret: options.oauth2ClientSecret!,
+      scope: options.oauth2Scope ?? null,
+      audience: options.oauth2Audience ?? null,
+    };
+  }
+  if (some(certificate)) {
+    if (!all(certificate))
+      throw new UsageError('a client certificate needs both --client-cert and --client-key');
+    return {
+      type: 'client_certificate' as const,
+      certificate: options.clientCert!,
+      key: options.clientKey!,
+    };
+  }
+  return undefined;
 }
 
 /** What the API answers receivers verify with: a v1 secret, or a v1a endpoint's public key. */
@@ -98,8 +140,25 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
       'also sign as sha256=<hex> in this header, e.g. X-Hub-Signature-256',
     )
     .option('--disabled', 'create it disabled')
+    .option('--oauth2-token-url <url>', 'OAuth 2.0: the token endpoint to get bearer tokens from')
+    .option('--oauth2-client-id <id>', 'OAuth 2.0: the client id')
+    .option(
+      '--oauth2-client-secret <secret>',
+      'OAuth 2.0: the client secret (or @file to read it from one)',
+      (value: string) =>
+        value.startsWith('@') ? fileText('--oauth2-client-secret')(value.slice(1)).trim() : value,
+    )
+    .option('--oauth2-scope <scope>', 'OAuth 2.0: the scope to ask for')
+    .option('--oauth2-audience <audience>', 'OAuth 2.0: the audience to ask for')
+    .option(
+      '--client-cert <file>',
+      'mutual TLS: a PEM client certificate to present',
+      fileText('--client-cert'),
+    )
+    .option('--client-key <file>', 'mutual TLS: its PEM private key', fileText('--client-key'))
     .action(async (url: string, options: AddOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
+      const auth = authOf(options);
       const created = await clientFor(globals, env).endpoints.create({
         url,
         ...(options.tenant !== undefined ? { tenant_id: options.tenant } : {}),
@@ -115,6 +174,7 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
           ? { legacy_signature_header: options.legacySignatureHeader }
           : {}),
         ...(options.disabled ? { disabled: true } : {}),
+        ...(auth ? { auth } : {}),
       });
       if (globals.json) {
         io.stdout.write(json(created));

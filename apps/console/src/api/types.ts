@@ -31,9 +31,33 @@ export interface Endpoint {
   legacy_signature_header: string | null;
   disabled: boolean;
   metadata: Record<string, string>;
+  /** How Hookline authenticates to the receiver, without its secrets (absent from older servers). */
+  auth?: EndpointAuthView | null;
   created_at: string;
   updated_at: string;
 }
+
+export type EndpointAuthView =
+  | {
+      type: 'oauth2_client_credentials';
+      token_url: string;
+      client_id: string;
+      scope: string | null;
+      audience: string | null;
+    }
+  | { type: 'client_certificate'; certificate_fingerprint: string; not_after: string };
+
+/** An endpoint's `auth` as the API takes it: with the client secret or the private key. */
+export type EndpointAuthInput =
+  | {
+      type: 'oauth2_client_credentials';
+      token_url: string;
+      client_id: string;
+      client_secret: string;
+      scope: string | null;
+      audience: string | null;
+    }
+  | { type: 'client_certificate'; certificate: string; key: string };
 
 export interface CreatedEndpoint extends Endpoint {
   secret: string;

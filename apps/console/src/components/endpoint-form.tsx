@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import type { Endpoint } from '../api/types';
+import type { Endpoint, EndpointAuthInput } from '../api/types';
+import { useAuthFields } from './auth-fields';
 
 /** What the form edits, as the API takes it. */
 export interface EndpointInput {
@@ -11,6 +12,8 @@ export interface EndpointInput {
   tenant_id?: string;
   /** On creation only: it never changes. */
   signature?: 'v1' | 'v1a';
+  /** Absent: left as it is (editing); null: none. */
+  auth?: EndpointAuthInput | null;
 }
 
 const splitList = (text: string) =>
@@ -45,6 +48,7 @@ export function EndpointForm({
   const [tenant, setTenant] = useState('');
   const [signature, setSignature] = useState<'v1' | 'v1a'>('v1');
   const [busy, setBusy] = useState(false);
+  const auth = useAuthFields(initial !== undefined);
 
   return (
     <form
@@ -61,6 +65,8 @@ export function EndpointForm({
           ...(askTenant && tenant.trim() ? { tenant_id: tenant.trim() } : {}),
           ...(initial ? {} : { signature }),
         };
+        const authValue = auth.value();
+        if (authValue !== undefined) input.auth = authValue;
         void onSubmit(input).then((done) => {
           setBusy(false);
           if (done && !initial) {
@@ -72,6 +78,7 @@ export function EndpointForm({
             setTenant('');
             setSignature('v1');
           }
+          if (done) auth.reset();
         });
       }}
     >
@@ -141,6 +148,7 @@ export function EndpointForm({
             </select>
           </label>
         )}
+        {auth.fields}
         {askTenant && (
           <label class="field">
             <span>Tenant</span>

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api/api-error';
-import type { Delivery, Endpoint, Page } from '../api/types';
+import type { Delivery, Endpoint, EndpointAuthView, Page } from '../api/types';
 import { ActivityChart } from '../components/activity-chart';
 import { ConfirmButton } from '../components/confirm-button';
 import { DeliveryTable } from '../components/delivery-table';
@@ -20,6 +20,34 @@ import { href, navigate, type Route } from '../routing';
 import { useSession } from '../session/session';
 
 type Panel = 'edit' | 'test' | undefined;
+
+/** The endpoint's authentication to its receiver, without its secrets (the API has none to show). */
+function AuthDetails({ auth }: { auth: EndpointAuthView | null }) {
+  if (auth === null) return <span class="muted">none (signature only)</span>;
+  if (auth.type === 'client_certificate')
+    return (
+      <span>
+        client certificate, SHA-256 <span class="mono break">{auth.certificate_fingerprint}</span>,
+        expires <Time iso={auth.not_after} />
+      </span>
+    );
+  return (
+    <span>
+      OAuth 2.0 client credentials: client <span class="mono">{auth.client_id}</span> at{' '}
+      <span class="mono break">{auth.token_url}</span>
+      {auth.scope !== null && (
+        <>
+          , scope <span class="mono">{auth.scope}</span>
+        </>
+      )}
+      {auth.audience !== null && (
+        <>
+          , audience <span class="mono">{auth.audience}</span>
+        </>
+      )}
+    </span>
+  );
+}
 
 function Details({ endpoint }: { endpoint: Endpoint }) {
   const rows: [string, ComponentChildren][] = [
@@ -46,6 +74,7 @@ function Details({ endpoint }: { endpoint: Endpoint }) {
         'v1 (HMAC)'
       ),
     ],
+    ['Authentication', <AuthDetails auth={endpoint.auth ?? null} />],
     [
       'Legacy signature header',
       endpoint.legacy_signature_header ? (

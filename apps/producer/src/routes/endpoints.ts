@@ -1,4 +1,4 @@
-import { signatureProblems } from '@hookline/api';
+import { authConflict, signatureProblems } from '@hookline/api';
 import { endpointView, verificationKey } from '@hookline/core';
 import type { RouteDeps } from '../deps';
 import { endpointInputSchemas } from '../endpoint-input';
@@ -9,9 +9,10 @@ import type { Handlers } from '../route-table';
 
 /** Endpoints: create, list, read, update, delete, and their signing secret. */
 export function endpointHandlers({ context, config, now }: RouteDeps): Handlers {
-  const { EndpointCreate, EndpointPatch } = endpointInputSchemas({
-    allowInsecure: config.allowInsecureUrls,
-  });
+  const { EndpointCreate, EndpointPatch } = endpointInputSchemas(
+    { allowInsecure: config.allowInsecureUrls },
+    now,
+  );
 
   return {
     createEndpoint: {
@@ -53,8 +54,14 @@ export function endpointHandlers({ context, config, now }: RouteDeps): Handlers 
     updateEndpoint: {
       body: EndpointPatch,
       handle: async (_req, res, { params: { id }, body }) => {
-        const { signature } = await visibleEndpoint(context, res, id);
-        const problems = signatureProblems({ ...body, signature });
+        const current = await visibleEndpoint(context, res, id);
+        const problems = signatureProblems({ ...body, signature: current.signature });
+        // The headers and the authentication as they will be once the change is made.
+        const conflict = authConflict(
+          body.auth === undefined ? current.auth : body.auth,
+          body.headers ?? current.headers,
+        );
+        if (conflict) problems.push({ path: 'auth', message: conflict });
         if (problems.length > 0) throw validationFailed(problems);
         const endpoint = await context.endpoints.update(id, body, now());
         if (!endpoint) throw notFound('endpoint', id);

@@ -7,6 +7,7 @@ import type { Sealer } from '../sealing/sealer';
  * `reseal` checks them with it; a secret field added to endpoints is one line here.
  */
 function mapSecrets(endpoint: StoredEndpoint, f: (value: string) => string): StoredEndpoint {
+  const { auth } = endpoint;
   return {
     ...endpoint,
     // Signing secrets (`whsec_`) and keys (`whsk_`), the current one and those in their grace.
@@ -15,6 +16,13 @@ function mapSecrets(endpoint: StoredEndpoint, f: (value: string) => string): Sto
     headers: Object.fromEntries(
       Object.entries(endpoint.headers).map(([name, value]) => [name, f(value)]),
     ),
+    // What authenticates Hookline to the receiver: an OAuth 2.0 client secret, a certificate's key.
+    auth:
+      auth?.type === 'oauth2_client_credentials'
+        ? { ...auth, client_secret: f(auth.client_secret) }
+        : auth?.type === 'client_certificate'
+          ? { ...auth, key: f(auth.key) }
+          : null,
   };
 }
 
@@ -25,7 +33,11 @@ export const sealEndpoint = (sealer: Sealer, endpoint: StoredEndpoint): SealedEn
 /** The endpoint as Hookline uses it: every secret opened (or, written before sealing, plain). */
 export function openEndpoint(sealer: Sealer, sealed: SealedEndpoint): StoredEndpoint {
   const opened = mapSecrets(sealed, (value) => sealer.open(value));
-  return { ...opened, secrets: StoredEndpoint.shape.secrets.parse(opened.secrets) };
+  return {
+    ...opened,
+    secrets: StoredEndpoint.shape.secrets.parse(opened.secrets),
+    auth: StoredEndpoint.shape.auth.parse(opened.auth),
+  };
 }
 
 /** Whether every secret of a record as Redis holds it is sealed under the sealer's current key. */

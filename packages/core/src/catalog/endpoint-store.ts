@@ -10,6 +10,7 @@ import { generateSecret, generateSigningKey, publicKeyOf } from '@hookline/webho
 import type { ChainableCommander, Redis } from 'ioredis';
 import { newId } from '../ids';
 import type { RedisKeys } from '../redis/keys';
+import { authView, storedAuth } from './endpoint-auth';
 import { putEndpointArgs } from './put-endpoint-args';
 import { rateLimitArgs } from './rate-limit-args';
 import { pageOfSet, type PageResult } from '../pagination';
@@ -28,12 +29,16 @@ const RESEAL_PAGE = 200;
 /** Writes to make in the same transaction as an endpoint's change, given the changed endpoint. */
 export type InTransaction = (multi: ChainableCommander, next: StoredEndpoint) => void;
 
-/** The endpoint as the API shows it: everything but its secrets (a `v1a` one's public key). */
+/**
+ * The endpoint as the API shows it: everything but its secrets (a `v1a` one's public key; its
+ * authentication without client secret or private key).
+ */
 export function endpointView(endpoint: StoredEndpoint): Endpoint {
-  const { secrets: _secrets, disabled_reason: _reason, ...view } = endpoint;
+  const { secrets: _secrets, disabled_reason: _reason, auth, ...view } = endpoint;
   return {
     ...view,
     public_key: endpoint.signature === 'v1a' ? publicKeyOf(endpoint.secrets[0]!.key) : null,
+    auth: auth ? authView(auth) : null,
   };
 }
 
@@ -164,10 +169,11 @@ export class EndpointStore {
     maxPerTenant?: number,
   ): Promise<StoredEndpoint> {
     const at = new Date(now).toISOString();
-    const { secret, ...fields } = input;
+    const { secret, auth, ...fields } = input;
     const endpoint: StoredEndpoint = {
       id: newId('ep', now),
       ...fields,
+      auth: auth ? storedAuth(auth) : null,
       created_at: at,
       updated_at: at,
       secrets: [{ key: secret ?? newKeyFor(input.signature), expires_at: null }],
@@ -235,12 +241,14 @@ export class EndpointStore {
     patch: EndpointPatch,
     now = Date.now(),
   ): Promise<StoredEndpoint | undefined> {
+    const { auth, ...fields } = patch;
     return this.mutate(id, (endpoint) => {
       const next: StoredEndpoint = {
         ...endpoint,
-        ...patch,
+        ...fields,
         updated_at: new Date(now).toISOString(),
       };
+      if (auth !== undefined) next.auth = auth ? storedAuth(auth) : null;
       if (patch.disabled === false) next.disabled_reason = null;
       if (patch.disabled === true && !endpoint.disabled)
         next.disabled_reason = 'disabled by the API';

@@ -97,6 +97,14 @@ export function redisKeys(prefix: string, shards = 1) {
     rateLimit: (id: string) => `${catalog}:rl:${id}`,
     /** hash: job id → the rate-limit slot (ms) reserved for it. */
     rateLimitReservations: (id: string) => `${catalog}:rl:${id}:res`,
+    /**
+     * string: the OAuth 2.0 access token of an endpoint's authentication revision, shared by every
+     * dispatcher (a secret: it expires with the token), or why fetching it failed (a few seconds).
+     */
+    endpointToken: (id: string, revision: string) => `${catalog}:ep:${id}:token:${revision}`,
+    /** string: held (`SET NX PX`) by the one dispatcher fetching that token. */
+    endpointTokenLock: (id: string, revision: string) =>
+      `${catalog}:ep:${id}:token:${revision}:lock`,
 
     // --- a shard's ---
     /**
