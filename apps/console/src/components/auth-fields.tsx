@@ -107,7 +107,7 @@ export function useAuthFields(editing: boolean) {
       {choice === 'oauth2_client_credentials' && (
         <>
           {text('Token URL', 'token_url', tokenUrl, setTokenUrl, {
-            placeholder: 'https://auth.example.com/oauth/token',
+            placeholder: 'https://example.com/oauth/token',
             required: true,
           })}
           {text('Client id', 'client_id', clientId, setClientId, { required: true })}
