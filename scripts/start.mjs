@@ -5,7 +5,8 @@
 // The log (HOOKLINE_LOG_URL), when unset: a local Postgres if one answers on 127.0.0.1:5432 (its
 // `hookline` database is created at start), else one started from the installed binaries (data
 // under .hookline/postgres), else an embedded one (PGlite, data under .hookline/pglite). It says
-// which in its first lines.
+// which in its first lines. Without HOOKLINE_ENCRYPTION_KEYS, both services seal stored secrets
+// under a key they make once in .hookline/encryption-key and say so.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -210,7 +211,10 @@ async function main() {
     `hookline: dispatcher metrics on http://127.0.0.1:${env.METRICS_PORT ?? '9464'}/metrics`,
   );
   for (const app of apps) {
+    // Both in the repository's root, so that without HOOKLINE_ENCRYPTION_KEYS they seal under the
+    // one key in .hookline/encryption-key there, beside the session's Redis and Postgres data.
     const child = spawn(process.execPath, [path.join(root, 'apps', app, 'dist', 'main.js')], {
+      cwd: root,
       env,
       stdio: 'inherit',
     });

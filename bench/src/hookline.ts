@@ -42,6 +42,8 @@ export function freshPrefix(name: string): string {
  */
 export class HooklineLauncher {
   readonly apiKey = `hl_bench_${randomBytes(24).toString('hex')}`;
+  /** The key the producer and the dispatchers seal endpoint secrets under: one for the run. */
+  private readonly encryptionKey = randomBytes(32).toString('base64');
 
   constructor(
     private readonly root: string,
@@ -77,6 +79,7 @@ export class HooklineLauncher {
       HOOKLINE_QUEUE_PREFIX: prefix,
       HOOKLINE_LOG_URL: await this.logs.urlFor(prefix),
       HOOKLINE_API_KEYS: this.apiKey,
+      HOOKLINE_ENCRYPTION_KEYS: this.encryptionKey,
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',
       LOG_LEVEL: 'warn',
       ...this.settings,

@@ -415,6 +415,12 @@ describe('docker/docker-compose.yml', () => {
     for (const key of keys) expect(key.length).toBeGreaterThanOrEqual(16);
   });
 
+  test('the producer and the dispatchers seal secrets with the same keys (NODE_ENV=production refuses to start without)', () => {
+    const keysOf = (name: string) => (configOf(envOf(services[name]!)) as Config).encryptionKeys;
+    expect(keysOf('producer').length).toBeGreaterThan(0);
+    expect(keysOf('dispatcher')).toEqual(keysOf('producer'));
+  });
+
   test('every file it mounts exists', () => {
     expectMountedFilesExist(services, composeFile);
   });
@@ -806,12 +812,17 @@ describe('docker/k8s', () => {
     expect(keys.filter((key) => !envNames.has(key))).toEqual([]);
   });
 
-  test('the producer gets REDIS_URL, HOOKLINE_LOG_URL and HOOKLINE_API_KEYS from Secrets, the dispatcher REDIS_URL and HOOKLINE_LOG_URL', () => {
+  test('the producer gets REDIS_URL, HOOKLINE_LOG_URL, HOOKLINE_API_KEYS and HOOKLINE_ENCRYPTION_KEYS from Secrets, the dispatcher REDIS_URL, HOOKLINE_LOG_URL and HOOKLINE_ENCRYPTION_KEYS', () => {
     expect(Object.keys(secretEnv(deploymentRunning('producer')))).toEqual(
-      expect.arrayContaining(['REDIS_URL', 'HOOKLINE_LOG_URL', 'HOOKLINE_API_KEYS']),
+      expect.arrayContaining([
+        'REDIS_URL',
+        'HOOKLINE_LOG_URL',
+        'HOOKLINE_API_KEYS',
+        'HOOKLINE_ENCRYPTION_KEYS',
+      ]),
     );
     expect(Object.keys(secretEnv(dispatcher))).toEqual(
-      expect.arrayContaining(['REDIS_URL', 'HOOKLINE_LOG_URL']),
+      expect.arrayContaining(['REDIS_URL', 'HOOKLINE_LOG_URL', 'HOOKLINE_ENCRYPTION_KEYS']),
     );
   });
 
@@ -820,7 +831,12 @@ describe('docker/k8s', () => {
     expect(configMaps.length).toBeGreaterThan(0);
     for (const cm of configMaps)
       for (const [key, value] of Object.entries(cm.data ?? {})) {
-        expect(['REDIS_URL', 'HOOKLINE_LOG_URL', 'HOOKLINE_API_KEYS']).not.toContain(key);
+        expect([
+          'REDIS_URL',
+          'HOOKLINE_LOG_URL',
+          'HOOKLINE_API_KEYS',
+          'HOOKLINE_ENCRYPTION_KEYS',
+        ]).not.toContain(key);
         expect(key).not.toMatch(/PASSWORD/);
         expect(String(value)).not.toMatch(/:\/\/[^/\s@]*:[^/\s@]*@/);
       }

@@ -7,7 +7,7 @@ import {
   type HooklineContext,
   type RedisKeys,
 } from '@hookline/core';
-import { freePort, TestRedisServer } from '@hookline/core/testing';
+import { freePort, TEST_ENCRYPTION_KEY, TestRedisServer } from '@hookline/core/testing';
 import { createTestLog, untilLogged, type TestLog } from '@hookline/core/testing-log';
 import { Redis } from 'ioredis';
 import { Api } from './api';
@@ -102,6 +102,7 @@ export abstract class Deployment {
       HOOKLINE_QUEUE_PREFIX: PREFIX,
       HOOKLINE_SHARDS: String(this.keys.shards),
       HOOKLINE_API_KEYS: this.key,
+      HOOKLINE_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY.toString('base64'),
       HOOKLINE_LOG_URL: this.log!.url,
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',
       HOOKLINE_CONCURRENCY: '50',

@@ -36,6 +36,14 @@ export function duration(value: string): string {
   return value;
 }
 
+const GRACE = /^(0|[1-9][0-9]{0,9})(ms|s|m|h|d)$/;
+
+/** `--grace 10m`: a duration as for {@link duration}, or none at all (`0s`); the API checks the range. */
+export function grace(value: string): string {
+  if (!GRACE.test(value)) throw new InvalidArgumentError('must be a duration like 0s, 10m or 24h');
+  return value;
+}
+
 /**
  * `--since 24h`, `--until 2026-05-01T12:00:00Z`: a duration before `now()`, or a date or time
  * (ISO 8601: a time without an offset is local, a date alone midnight UTC), as the ISO 8601 time

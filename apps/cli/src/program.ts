@@ -2,9 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { deliveriesCommand } from './commands/deliveries';
 import { dlqCommand } from './commands/dlq';
 import { endpointsCommand } from './commands/endpoints';
+import { keysCommand } from './commands/keys';
 import { listenCommand } from './commands/listen';
 import { sendCommand } from './commands/send';
 import { tenantsCommand } from './commands/tenants';
+import { operatorKeysCommand } from './commands/operator-keys';
 import { DEFAULT_URL } from './connection';
 import type { ProgramContext } from './context';
 import { describeError, EXIT, exitCodeOf } from './errors';
@@ -44,6 +46,8 @@ export function createProgram(context: ProgramContext): Command {
   deliveriesCommand(program, context);
   dlqCommand(program, context);
   tenantsCommand(program, context);
+  operatorKeysCommand(program, context);
+  keysCommand(program, context);
   return program;
 }
 

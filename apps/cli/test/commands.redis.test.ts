@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID, X509Certificate } from 'node:crypto';
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,13 +10,13 @@ import { freePort, waitFor } from '@hookline/core/testing';
 import { makeTestPki } from '@hookline/core/testing-tls';
 import type { CreatedEndpoint, Delivery, Endpoint, Hookline } from '@hookline/client';
 import {
+  expectOneLineFailure,
   Harness,
   hookline,
   MAIN,
   momentBetween,
   receiver,
   requireBuild,
-  type Result,
 } from './harness';
 
 // `hookline send | endpoints | deliveries | dlq` as child processes against the real producer
@@ -33,13 +33,6 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const run = (...args: string[]) => hookline(args, h.env());
-
-function expectOneLineFailure(result: Result, code: number, pattern: RegExp): void {
-  expect(result.code).toBe(code);
-  expect(result.stdout).toBe('');
-  expect(result.stderr).toMatch(/^hookline: [^\n]+\n$/);
-  expect(result.stderr).toMatch(pattern);
-}
 
 describe('send', () => {
   test('publishes an event: exit 0 and its id on stdout', async () => {
@@ -295,10 +288,12 @@ describe('deliveries and the dead letter', () => {
     const rx = await receiver(() => status);
     try {
       const endpoint = await client.endpoints.create({ url: `${rx.url}/hook` });
+      const traceId = randomBytes(16).toString('hex');
       const { id: eventId } = await client.events.publish({
         name: 'order.filled',
         data: {},
         endpoint_ids: [endpoint.id],
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
       });
       const deliveryId = (await client.events.get(eventId)).deliveries[0]!.id;
       await waitFor(async () => (await client.deliveries.get(deliveryId)).status === 'dead', {
@@ -310,7 +305,7 @@ describe('deliveries and the dead letter', () => {
       expect(shown.code).toBe(0);
       expect(shown.stdout).toMatch(
         new RegExp(
-          `^Delivery\\s+${deliveryId}\\nStatus\\s+dead\\nEvent\\s+${eventId}\\nEndpoint\\s+${endpoint.id}\\n`,
+          `^Delivery\\s+${deliveryId}\\nStatus\\s+dead\\nEvent\\s+${eventId}\\nEndpoint\\s+${endpoint.id}\\nCreated\\s+\\S+\\nTrace\\s+${traceId}\\n`,
         ),
       );
       expect(shown.stdout).toMatch(
@@ -543,6 +538,23 @@ describe('deliveries and the dead letter', () => {
       1,
       /\(not_found, HTTP 404\)/,
     );
+  });
+});
+
+describe('keys', () => {
+  test('reseal: every endpoint is under the first key already, and it says so (exit 0)', async () => {
+    await client.endpoints.create({ url: 'http://127.0.0.1:1/reseal' });
+    const endpoints = (await client.endpoints.list().toArray()).length;
+    const result = await run('keys', 'reseal');
+    expect(result).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `Sealed again under the first key: 0 endpoint(s); already under it: ${endpoints}\n`,
+    });
+    expect(JSON.parse((await run('keys', 'reseal', '--json')).stdout)).toEqual({
+      resealed: 0,
+      already_current: endpoints,
+    });
   });
 });
 

@@ -138,6 +138,14 @@ export interface Result {
   stderr: string;
 }
 
+/** A failed run: exit `code`, nothing on stdout, one line on stderr that matches `pattern`. */
+export function expectOneLineFailure(result: Result, code: number, pattern: RegExp): void {
+  expect(result.code).toBe(code);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(/^hookline: [^\n]+\n$/);
+  expect(result.stderr).toMatch(pattern);
+}
+
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, ...env };
 }

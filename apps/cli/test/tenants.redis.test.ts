@@ -1,6 +1,6 @@
 import type { Delivery, Endpoint, Hookline, TenantKey } from '@hookline/client';
 import { waitFor } from '@hookline/core/testing';
-import { Harness, hookline, receiver, requireBuild, type Result } from './harness';
+import { expectOneLineFailure, Harness, hookline, receiver, requireBuild } from './harness';
 
 // `hookline tenants …` and `--tenant` as child processes against the real producer (and
 // dispatcher) in this process. Counts and the dead letter come from the log: `h.logged()` first.
@@ -16,13 +16,6 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const run = (...args: string[]) => hookline(args, h.env());
-
-function expectOneLineFailure(result: Result, code: number, pattern: RegExp): void {
-  expect(result.code).toBe(code);
-  expect(result.stdout).toBe('');
-  expect(result.stderr).toMatch(/^hookline: [^\n]+\n$/);
-  expect(result.stderr).toMatch(pattern);
-}
 
 const endpointFor = (tenant_id: string, path = tenant_id) =>
   client.endpoints.create({ url: `https://example.com/${path}`, tenant_id });

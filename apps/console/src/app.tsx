@@ -10,11 +10,12 @@ import { EndpointsPage } from './pages/endpoints';
 import { EventPage } from './pages/event';
 import { DeliveriesPage } from './pages/deliveries';
 import { EventsPage } from './pages/events';
+import { OperatorKeysPage } from './pages/operator-keys';
 import { OverviewPage } from './pages/overview';
 import { SignIn } from './pages/sign-in';
 import { TenantsPage } from './pages/tenants';
 import { href, useRoute, type Route } from './routing';
-import { identify, showsTenants, type Identity } from './session/identity';
+import { identify, isOperator, showsTenants, type Identity } from './session/identity';
 import { forgetKey, storedKey, storeKey, takeKeyFromFragment } from './session/key-storage';
 import { SessionContext, type Session } from './session/session';
 
@@ -35,6 +36,9 @@ function Page({ route, identity }: { route: Route; identity: Identity }) {
       return id ? <DeliveryPage id={id} /> : <DeliveriesPage route={route} />;
     case 'dead-letter':
       return <DeadLetterPage route={route} />;
+    case 'operator-keys':
+      if (isOperator(identity)) return <OperatorKeysPage />;
+      break;
   }
   return (
     <div class="card empty">
@@ -54,6 +58,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
     ['events', 'Events'],
     ['deliveries', 'Deliveries'],
     ['dead-letter', 'Dead letter'],
+    ...(isOperator(identity) ? ([['operator-keys', 'Operator keys']] as [string, string][]) : []),
   ];
   return (
     <div class="shell">

@@ -77,7 +77,11 @@ describeTenants('the tenant portal (headless Chromium, built producer and dispat
     globexReceiver = await Receiver.start();
     internalReceiver = await Receiver.start();
     globexReceiver.status = 500;
-    hookline = await Hookline.start('portal');
+    // Quotas a tenant reaches in a click or two: acme has its one endpoint already.
+    hookline = await Hookline.start('portal', {
+      HOOKLINE_TENANT_MAX_ENDPOINTS: '1',
+      HOOKLINE_TENANT_TEST_SENDS_PER_MINUTE: '1',
+    });
     browser = await launchBrowser();
     acmeEndpoint = await createEndpoint(`${acmeReceiver.url}/acme`, 'acme', 'Acme orders');
     globexEndpoint = await createEndpoint(`${globexReceiver.url}/globex`, 'globex', 'Globex');
@@ -186,6 +190,33 @@ describeTenants('the tenant portal (headless Chromium, built producer and dispat
     await page.locator(`tr[data-endpoint="${acmeEndpoint}"] a`).click();
     await page.locator(`tr[data-delivery="${acmeCreated.delivery}"] .badge-delivered`).waitFor();
     await expectNothingForeign();
+  });
+
+  test('a tenant past its quotas is told why: a new endpoint (409) and a second test send in the minute (429)', async () => {
+    await openPortal('acme');
+    await nav('Endpoints').click();
+    await page.getByRole('button', { name: 'New endpoint' }).click();
+    await page.locator('input[name=url]').fill(`${acmeReceiver.url}/second`);
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page
+      .locator('.notices [role=alert]')
+      .filter({ hasText: 'the most a tenant may have' })
+      .filter({ hasText: '409 quota_exceeded' })
+      .waitFor();
+
+    await page.locator(`tr[data-endpoint="${acmeEndpoint}"] a`).click();
+    const sendTest = async () => {
+      await page.getByRole('button', { name: 'Send test' }).click();
+      await page.locator('form').getByRole('button', { name: 'Send test' }).click();
+    };
+    await sendTest();
+    await page.locator('.notices [role=status]').filter({ hasText: 'Test sent' }).waitFor();
+    await sendTest();
+    await page
+      .locator('.notices [role=alert]')
+      .filter({ hasText: 'test sends a minute: retry in' })
+      .filter({ hasText: '429 rate_limited' })
+      .waitFor();
   });
 
   test('the portal lists only the tenant’s own events, with their deliveries, and filters them by name', async () => {

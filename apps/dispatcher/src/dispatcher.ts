@@ -12,6 +12,7 @@ import {
   type Logger,
   type Metrics,
   type PreparedEvent,
+  Sealer,
   UNSETTLED,
 } from '@hookline/core';
 import { Worker, type Job } from 'bullmq';
@@ -102,6 +103,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         ...options.tokens,
         redis,
         keys: context.keys,
+        sealer: new Sealer(config.encryptionKeys),
         allowInsecure: config.allowInsecureUrls,
         resolve: options.resolve,
         ca: options.sender?.ca,

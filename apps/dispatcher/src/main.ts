@@ -1,11 +1,21 @@
-import { ConfigError, createLogger, loadConfig, startTracing } from '@hookline/core';
+import {
+  ConfigError,
+  createLogger,
+  encryptionKeysAtStart,
+  loadConfig,
+  startTracing,
+} from '@hookline/core';
 import { createDispatcher } from './dispatcher';
 import { createMetricsServer } from './metrics-server';
 
 async function main(): Promise<void> {
   let config;
+  let notice;
   try {
-    config = loadConfig();
+    const loaded = loadConfig();
+    const sealing = encryptionKeysAtStart(loaded);
+    config = { ...loaded, encryptionKeys: sealing.encryptionKeys };
+    notice = sealing.notice;
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`hookline dispatcher: bad configuration: ${error.message}`);
@@ -14,6 +24,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel, 'dispatcher');
+  if (notice) logger.info(notice);
   const tracing = await startTracing('hookline-dispatcher');
   if (tracing.enabled) logger.info('tracing: exporting spans over OTLP (OTEL_* variables)');
   const dispatcher = createDispatcher({ config, logger, tracing: tracing.enabled });

@@ -24,13 +24,18 @@ afterEach(async () => {
   await h.close();
 });
 
-test('a delivery is signed so that the public standardwebhooks library verifies it', async () => {
+test('a delivery is signed, with the secret Redis holds sealed, so that the public standardwebhooks library verifies it', async () => {
   const r = await receiver();
   const ep = await h.createEndpoint({
     url: r.url(),
     headers: { 'X-Tenant': 't1' },
     legacy_signature_header: 'X-Hub-Signature-256',
   });
+  // What the dispatcher reads: the secret and the header's value sealed, which it opens.
+  const stored = (await h.api.redis.get(h.api.keys.endpoint(ep.id)))!;
+  expect(stored).not.toContain(ep.secrets[0]!.key);
+  expect(stored).toMatch(/"key":"hls1:[0-9a-f]{12}:/);
+  expect(stored).toMatch(/"X-Tenant":"hls1:[0-9a-f]{12}:/);
   h.startDispatcher();
   const event = await h.publish([ep.id]);
   await waitFor(() => r.received.length === 1, { message: 'the delivery' });

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Sealer } from '@hookline/core';
 import { freePort } from '@hookline/core/testing';
 import { OAuth2Tokens, type OAuth2TokensOptions } from '../src/destinations/http/oauth2-tokens';
 import type { OAuth2Auth } from '../src/destinations/http/oauth2-token-request';
@@ -59,6 +61,7 @@ async function tokenFrom(
   const tokens = new OAuth2Tokens({
     redis: h.api.redis,
     keys: h.api.keys,
+    sealer: new Sealer([randomBytes(32)]),
     allowInsecure: true,
     ...options,
   });
@@ -118,6 +121,7 @@ test('a lock whose holder died is waited out, then the token is fetched all the 
   const tokens = new OAuth2Tokens({
     redis: h.api.redis,
     keys: h.api.keys,
+    sealer: new Sealer([randomBytes(32)]),
     allowInsecure: true,
     requestTimeoutMs: 200,
   });

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { EndpointPatch } from '@hookline/api';
-import { deliveryIdFor, type StoredEndpoint } from '@hookline/core';
+import { randomBytes } from 'node:crypto';
+import { deliveryIdFor, Sealer, type StoredEndpoint } from '@hookline/core';
 import { OAuth2Tokens } from '../src/destinations/http/oauth2-tokens';
 import type { OAuth2Auth } from '../src/destinations/http/oauth2-token-request';
 import { Harness } from './harness';
@@ -90,7 +91,8 @@ async function deliver(endpointId: string, count = 1) {
 test('dispatchers sharing Redis make one token request between them', async () => {
   const ep = await h.createEndpoint({ url: urls.receiverUrl, auth: oauth2() });
   const before = await control('/stats');
-  const options = { redis: h.api.redis, keys: h.api.keys, allowInsecure: true };
+  const sealer = new Sealer([randomBytes(32)]);
+  const options = { redis: h.api.redis, keys: h.api.keys, sealer, allowInsecure: true };
   const first = new OAuth2Tokens(options);
   const second = new OAuth2Tokens(options);
   try {
@@ -101,6 +103,12 @@ test('dispatchers sharing Redis make one token request between them', async () =
     expect(tokens.size).toBe(1);
     expect(results[0]!.ok).toBe(true);
     expect((await control('/stats')).tokenRequests - before.tokenRequests).toBe(1);
+    // Redis holds the shared token sealed: a reader of its files gets no bearer token.
+    const token = results[0]!.ok ? results[0]!.token : '';
+    const stored = (await h.api.redis.get(h.api.keys.endpointToken(ep.id, authOf(ep).revision)))!;
+    expect(stored).toMatch(/^hls1:/);
+    expect(stored).not.toContain(token);
+    expect(sealer.open(stored)).toContain(token);
   } finally {
     await Promise.all([first.close(), second.close()]);
   }

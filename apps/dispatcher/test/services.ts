@@ -15,6 +15,8 @@ export interface Service {
 export async function spawnService(
   name: 'producer' | 'dispatcher',
   env: Record<string, string>,
+  /** Its working directory (where a local start keeps its key: `.hookline/`). Default: this one's. */
+  cwd?: string,
 ): Promise<Service> {
   const main = path.join(__dirname, '..', '..', name, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
@@ -23,6 +25,7 @@ export async function spawnService(
   if (!env.HOOKLINE_LOG_URL) throw new Error(`${name}: give it HOOKLINE_LOG_URL (a test log)`);
   const port = await freePort();
   const child = spawn(process.execPath, [main], {
+    cwd,
     env: {
       PATH: process.env.PATH,
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',

@@ -134,6 +134,9 @@ test('one trace from the publisher to the receiver: request, publish, each attem
   expect(request?.kind).toBe(2); // SERVER
   expect(attribute(request!, 'http.route')).toBe('/v1/events');
   expect(attribute(request!, 'http.response.status_code')).toBe(202);
+  expect(attribute(request!, 'http.request.method')).toBe('POST');
+  expect(attribute(request!, 'url.path')).toBe('/v1/events');
+  expect(attribute(request!, 'url.scheme')).toBe('http');
 
   const publish = spans.find((s) => s.name === 'publish');
   expect(publish).toMatchObject({ service: 'hookline-producer', parentSpanId: request?.spanId });

@@ -11,9 +11,11 @@ import { activityHandlers } from './routes/activity';
 import { deadLetterHandlers } from './routes/dead-letter';
 import { deliveryHandlers } from './routes/deliveries';
 import { endpointActionHandlers } from './routes/endpoint-actions';
+import { encryptionKeyHandlers } from './routes/encryption-keys';
 import { endpointHandlers } from './routes/endpoints';
 import { eventHandlers } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { operatorKeyHandlers } from './routes/operator-keys';
 import { tenantHandlers } from './routes/tenants';
 import { traceRequests } from './trace-requests';
 
@@ -25,7 +27,7 @@ import { traceRequests } from './trace-requests';
  */
 export function createApp(deps: AppDeps): Express {
   const route: RouteDeps = { ...deps, now: deps.now ?? Date.now, tracing: deps.tracing ?? false };
-  const auth = requireApiKey(deps.config.apiKeys, deps.context.tenants);
+  const auth = requireApiKey(deps.config.apiKeys, deps.context, route.now);
   const app = express();
   app.disable('x-powered-by');
   // API responses are not cached: an ETag is a SHA-1 over every body for nothing (seen in profiles).
@@ -48,6 +50,8 @@ export function createApp(deps: AppDeps): Express {
         activityHandlers(route),
         deadLetterHandlers(route),
         tenantHandlers(route),
+        operatorKeyHandlers(route),
+        encryptionKeyHandlers(route),
       ],
       auth,
     ),

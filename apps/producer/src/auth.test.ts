@@ -1,4 +1,3 @@
-import type { TenantStore } from '@hookline/core';
 import { HttpError } from './http-error';
 import type { NextFunction, Request, Response } from 'express';
 import { apiKeyCheck, requireApiKey } from './auth';
@@ -33,12 +32,14 @@ function authorize(header: string | undefined): {
   const next: NextFunction = (e?: unknown) => {
     error = e;
   };
-  // None of these tokens has a tenant key's form, so the store is never asked (tenant keys are
-  // tested against real Redis in test/tenant-keys.redis.test.ts).
-  const tenants = {
-    verifyKey: () => Promise.reject(new Error('not a tenant key: never looked up')),
-  } as unknown as TenantStore;
-  requireApiKey([KEY_A], tenants)(req, res, next);
+  // None of these tokens has the form of a tenant or operator key, so no store is asked (those are
+  // tested against real Redis in test/tenants.redis.test.ts and test/operator-keys.redis.test.ts).
+  const never = () => Promise.reject(new Error('not a key Hookline mints: never looked up'));
+  requireApiKey([KEY_A], { tenants: { verifyKey: never }, operatorKeys: { verify: never } })(
+    req,
+    res,
+    next,
+  );
   return { error, headers };
 }
 

@@ -1,8 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isTenantKey, type TenantStore } from '@hookline/core';
+import {
+  isOperatorKey,
+  isTenantKey,
+  type OperatorKeyStore,
+  type TenantStore,
+} from '@hookline/core';
 import type { NextFunction, RequestHandler, Response } from 'express';
 import { HttpError } from './http-error';
-import { OPERATOR } from './principal';
+import { OPERATOR, type Principal } from './principal';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
@@ -31,12 +36,40 @@ function refuse(res: Response, next: NextFunction): void {
   );
 }
 
+/** The stores a key made through the API is checked against. */
+export interface KeyStores {
+  tenants: Pick<TenantStore, 'verifyKey'>;
+  operatorKeys: Pick<OperatorKeyStore, 'verify'>;
+}
+
 /**
- * Requires `Authorization: Bearer <key>`: one of the operator `keys`, or a tenant key that is
- * neither expired nor revoked (looked up in Redis: while Redis is down that is a 503). A missing,
- * wrong, expired or revoked key is 401. Who called goes on `res.locals.principal`.
+ * Who a key made through the API belongs to: a tenant key (`hlt_…`), else a managed operator key
+ * (`hlo_…`), that is neither expired nor revoked, else `undefined`. Every check reads Redis, with
+ * no cache, so a revocation holds on every producer from the next request on.
  */
-export function requireApiKey(keys: readonly string[], tenants: TenantStore): RequestHandler {
+async function managedPrincipal(
+  stores: KeyStores,
+  token: string,
+  now: number,
+): Promise<Principal | undefined> {
+  if (isTenantKey(token)) {
+    const tenantId = await stores.tenants.verifyKey(token, now);
+    return tenantId === undefined ? undefined : { kind: 'tenant', tenantId };
+  }
+  return (await stores.operatorKeys.verify(token, now)) === undefined ? undefined : OPERATOR;
+}
+
+/**
+ * Requires `Authorization: Bearer <key>`: one of the bootstrap operator `keys`
+ * (`HOOKLINE_API_KEYS`), else a tenant key or a managed operator key, looked up in Redis (while
+ * Redis is down that is a 503). A missing, wrong, expired or revoked key is 401. Who called goes
+ * on `res.locals.principal`.
+ */
+export function requireApiKey(
+  keys: readonly string[],
+  stores: KeyStores,
+  now: () => number = Date.now,
+): RequestHandler {
   const check = apiKeyCheck(keys);
   return (req, res, next) => {
     const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
@@ -44,10 +77,12 @@ export function requireApiKey(keys: readonly string[], tenants: TenantStore): Re
       res.locals.principal = OPERATOR;
       return next();
     }
-    if (token === undefined || !isTenantKey(token)) return refuse(res, next);
-    tenants.verifyKey(token).then((tenantId) => {
-      if (tenantId === undefined) return refuse(res, next);
-      res.locals.principal = { kind: 'tenant', tenantId };
+    // Only a key of a form Hookline mints is looked up: anything else costs Redis nothing.
+    if (token === undefined || !(isTenantKey(token) || isOperatorKey(token)))
+      return refuse(res, next);
+    managedPrincipal(stores, token, now()).then((principal) => {
+      if (principal === undefined) return refuse(res, next);
+      res.locals.principal = principal;
       next();
     }, next);
   };

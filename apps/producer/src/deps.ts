@@ -3,7 +3,7 @@ import type { Config, HooklineContext, Logger, Metrics } from '@hookline/core';
 /** What {@link createApp} is built from. Nothing here listens or handles signals: `main.ts` does. */
 export interface AppDeps {
   context: HooklineContext;
-  config: Pick<Config, 'apiKeys' | 'allowInsecureUrls' | 'secretRotationGraceMs'> &
+  config: Pick<Config, 'apiKeys' | 'allowInsecureUrls' | 'secretRotationGraceMs' | 'tenantQuotas'> &
     Partial<Pick<Config, 'traceUrl'>>;
   metrics: Metrics;
   logger: Logger;

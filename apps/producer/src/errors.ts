@@ -1,4 +1,9 @@
-import { IdempotencyConflictError, isLogUnavailable, type Logger } from '@hookline/core';
+import {
+  IdempotencyConflictError,
+  TenantEndpointLimitError,
+  isLogUnavailable,
+  type Logger,
+} from '@hookline/core';
 import { HttpError } from './http-error';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { routeLabel } from './metrics';
@@ -81,6 +86,10 @@ export function toHttpError(error: unknown, redisReady: boolean): HttpError {
       error.message,
     );
   }
+  // A count that waiting does not lower: no 429 and no Retry-After, but a conflict with the
+  // tenant's state that deleting an endpoint (or a higher limit) resolves.
+  if (error instanceof TenantEndpointLimitError)
+    return new HttpError(409, 'quota_exceeded', error.message);
   if (isBodyParserError(error)) return fromBodyParser(error);
   // The router could not decode a percent-escape in the path: no route has such a path.
   if (error instanceof URIError) return new HttpError(404, 'not_found', 'no such route');

@@ -5,6 +5,7 @@ import {
   createContext,
   createLogger,
   createMetrics,
+  encryptionKeysAtStart,
   loadConfig,
   metricSources,
   startTracing,
@@ -29,6 +30,18 @@ function readConfig(): Config {
   }
 }
 
+/** The sealing keys (keys-at-start.ts); a missing one in production stops the process. */
+function encryptionKeys(config: Config): Buffer[] {
+  try {
+    const { encryptionKeys: keys, notice } = encryptionKeysAtStart(config);
+    if (notice) process.stdout.write(`${notice}\n`);
+    return keys;
+  } catch (error) {
+    if (error instanceof ConfigError) exitWith(error.message);
+    throw error;
+  }
+}
+
 /** The configured keys, or outside production one generated for this run (printed once). */
 function apiKeys(config: Config): string[] {
   if (config.apiKeys.length > 0) return config.apiKeys;
@@ -41,7 +54,11 @@ function apiKeys(config: Config): string[] {
 
 async function main(): Promise<void> {
   const loaded = readConfig();
-  const config = { ...loaded, apiKeys: apiKeys(loaded) };
+  const config = {
+    ...loaded,
+    apiKeys: apiKeys(loaded),
+    encryptionKeys: encryptionKeys(loaded),
+  };
   const logger = createLogger(config.logLevel, 'producer');
   const context = createContext(config, 'api');
   const metrics = createMetrics(metricSources(context));

@@ -8,7 +8,7 @@ import {
   type HooklineContext,
   type PreparedEvent,
 } from '@hookline/core';
-import { SpanStatusCode, isSpanContextValid, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, isSpanContextValid, type Context, type Span } from '@opentelemetry/api';
 import { validationFailed } from './validate';
 
 export interface PublishRequest<Body> {
@@ -21,6 +21,8 @@ export interface PublishRequest<Body> {
   idempotency?: { scope: string; key: string };
   /** The request's valid `traceparent`/`tracestate` headers (trace-context.ts `inboundTrace`). */
   trace?: EventTrace;
+  /** The request's span, the publish span's parent (trace-requests.ts `requestContext`). */
+  parent: Context;
 }
 
 /** The trace context kept with an event: its deliveries' attempts are spans of that trace. */
@@ -133,18 +135,20 @@ export function publishEvents<Body>(
   request: PublishRequest<Body>,
   now: number,
 ): Promise<PublishOutcome<Body>> {
-  return tracer().startActiveSpan(
+  const span = tracer().startSpan(
     'publish',
     { attributes: { 'hookline.event.count': request.inputs.length } },
-    async (span) => {
-      try {
-        return await publishIn(span, context, request, now);
-      } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
+    request.parent,
+  );
+  return publishIn(span, context, request, now).then(
+    (outcome) => {
+      span.end();
+      return outcome;
+    },
+    (error: unknown) => {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      span.end();
+      throw error;
     },
   );
 }

@@ -1,4 +1,11 @@
-import { DeliveryPath, EndpointPath, EventPath, TenantPath, type Route } from '@hookline/api';
+import {
+  DeliveryPath,
+  EndpointPath,
+  EventPath,
+  OperatorKeyPath,
+  TenantPath,
+  type Route,
+} from '@hookline/api';
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { HttpError } from './http-error';
@@ -13,6 +20,7 @@ const MALFORMED_PATH = new Map<z.ZodType, string>([
   [EventPath, 'no such event: not a evt_ id'],
   [DeliveryPath, 'no such delivery: not a whd_ id'],
   [TenantPath, 'no such tenant: not a tenant id'],
+  [OperatorKeyPath, 'no such operator key: not a opk_ id'],
 ]);
 
 /** A request as a route's schemas parse it; a part the route has no schema for is `undefined`. */

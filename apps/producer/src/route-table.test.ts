@@ -60,6 +60,7 @@ const pathOf = (path: string) =>
     .replace('/endpoints/{id}', '/endpoints/ep_01JH0000000000000000000000')
     .replace('/events/{id}', '/events/evt_01JH0000000000000000000000')
     .replace('/deliveries/{id}', '/deliveries/whd_01JH0000000000000000000000')
+    .replace('/operator-keys/{id}', '/operator-keys/opk_01JH0000000000000000000000')
     .replace('{tenant_id}', 'acme');
 
 test.each(ROUTES.map((r) => [r.method, r.path, r.operationId] as const))(

@@ -1,4 +1,5 @@
 import type { ErrorDetail } from '@hookline/api';
+import { parseDuration } from '@hookline/core';
 import { HttpError } from './http-error';
 
 export type { ErrorDetail };
@@ -47,4 +48,20 @@ export function parse<T>(schema: Schema<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw validationFailed(issueDetails(result.error.issues));
+}
+
+/**
+ * A duration of the request (`30m`, `7d`) in ms, within `min`–`max` ms, or a 422 on `path` whose
+ * message is `must be from <range>` (the schema has checked its form; this, its size).
+ */
+export function durationWithin(
+  path: string,
+  text: string,
+  [min, max]: readonly [number, number],
+  range: string,
+): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < min || ms > max)
+    throw validationFailed([{ path, message: `must be from ${range}` }]);
+  return ms;
 }

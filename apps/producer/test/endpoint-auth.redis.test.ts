@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { type Endpoint } from '@hookline/api';
-import { StoredEndpoint } from '@hookline/core';
+import type { StoredEndpoint } from '@hookline/core';
 import { makeTestPki, type TestPki } from '@hookline/core/testing-tls';
 import { endpointBody, startApp, type Harness } from './harness';
 import { expectRefusedAt } from './refusals';
@@ -32,11 +32,15 @@ afterAll(async () => {
 const create = async (body: Record<string, unknown>) =>
   (await h.api.post('/v1/endpoints', endpointBody(body)).expect(201)).body as Endpoint;
 
-/** The endpoint as Redis holds it. */
+/** The endpoint as the store holds it (opened), having checked Redis holds its secrets sealed. */
 async function stored(id: string): Promise<StoredEndpoint> {
-  return StoredEndpoint.parse(
-    JSON.parse((await h.context.redis.get(h.context.keys.endpoint(id)))!),
-  );
+  const endpoint = (await h.context.endpoints.get(id))!;
+  const raw = (await h.context.redis.get(h.context.keys.endpoint(id)))!;
+  if (endpoint.auth?.type === 'oauth2_client_credentials')
+    expect(raw).not.toContain(endpoint.auth.client_secret);
+  if (endpoint.auth?.type === 'client_certificate')
+    expect(raw).not.toContain(endpoint.auth.key.split('\n')[1]);
+  return endpoint;
 }
 
 /** Every answer about the endpoint: creation's aside, the read, the list and an unrelated PATCH. */

@@ -58,13 +58,20 @@ export interface HarnessOptions {
   now?: () => number;
   /** Whether a log writer runs beside the app (default true); without one nothing is logged. */
   logWriter?: boolean;
+  /** More settings, as environment variables (`HOOKLINE_TENANT_MAX_ENDPOINTS: '3'`). */
+  env?: Record<string, string>;
 }
 
 /** The app on a prefix of its own against real Redis; `close()` cleans the prefix up. */
 export async function startApp(label: string, options: HarnessOptions = {}): Promise<Harness> {
   const prefix = testPrefix(label);
   // A Redis of the test's own (one it stops and restarts), else the suite's (maybe a cluster).
-  const redis = options.redisUrl ? { REDIS_URL: options.redisUrl } : TEST_REDIS_ENV;
+  const redis = options.redisUrl
+    ? {
+        REDIS_URL: options.redisUrl,
+        HOOKLINE_ENCRYPTION_KEYS: TEST_REDIS_ENV.HOOKLINE_ENCRYPTION_KEYS,
+      }
+    : TEST_REDIS_ENV;
   // A log of the test's own, written by a log writer beside the app, as a dispatcher would.
   const log = await createTestLog(label);
   const config = loadConfig({
@@ -73,6 +80,7 @@ export async function startApp(label: string, options: HarnessOptions = {}): Pro
     HOOKLINE_QUEUE_PREFIX: prefix,
     HOOKLINE_ALLOW_INSECURE_URLS: String(options.insecure ?? true),
     HOOKLINE_LOG_URL: log.url,
+    ...options.env,
   });
   const context = createContext(config, 'api');
   await context.ready();

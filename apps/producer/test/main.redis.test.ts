@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cleanupPrefix, testPrefix, waitFor, TEST_REDIS_ENV } from '@hookline/core/testing';
 
@@ -22,9 +23,9 @@ function env(vars: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...vars };
 }
 
-function run(vars: Record<string, string>): Promise<Run> {
+function run(vars: Record<string, string>, cwd?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN], { env: env(vars) });
+    const child = spawn(process.execPath, [MAIN], { env: env(vars), cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -41,6 +42,81 @@ maybe('main.js', () => {
     const result = await run({ NODE_ENV: 'production', ...TEST_REDIS_ENV });
     expect(result.code).not.toBe(0);
     expect(lines(result.stderr)).toEqual([expect.stringContaining('HOOKLINE_API_KEYS')]);
+  });
+
+  test('refuses to start in production without HOOKLINE_ENCRYPTION_KEYS, in one line naming it, writing no key', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'hookline-main-'));
+    try {
+      const { HOOKLINE_ENCRYPTION_KEYS: _key, ...redisEnv } = TEST_REDIS_ENV;
+      const result = await run(
+        { NODE_ENV: 'production', HOOKLINE_API_KEYS: 'k'.repeat(32), ...redisEnv },
+        cwd,
+      );
+      expect(result.code).not.toBe(0);
+      expect(lines(result.stderr)).toEqual([
+        expect.stringMatching(/^HOOKLINE_ENCRYPTION_KEYS: must be set when NODE_ENV=production/),
+      ]);
+      expect(existsSync(path.join(cwd, '.hookline'))).toBe(false);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  test('refuses a HOOKLINE_ENCRYPTION_KEYS that is not base64 of 32 bytes, in one line that does not repeat it', async () => {
+    const bad = Buffer.alloc(24, 7).toString('base64');
+    const result = await run({ HOOKLINE_ENCRYPTION_KEYS: bad, HOOKLINE_API_KEYS: 'k'.repeat(32) });
+    expect(result.code).not.toBe(0);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(
+        /^HOOKLINE_ENCRYPTION_KEYS: key 1 of 1 is not base64 of exactly 32 bytes/,
+      ),
+    ]);
+    expect(result.stderr).not.toContain(bad);
+  });
+
+  test('without HOOKLINE_ENCRYPTION_KEYS outside production, generates a key under .hookline/ of its directory (0600), names the file but not the key, and reuses it on the next start', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'hookline-main-'));
+    const { HOOKLINE_ENCRYPTION_KEYS: _key, ...redisEnv } = TEST_REDIS_ENV;
+    const start = async () => {
+      const child = spawn(process.execPath, [MAIN], {
+        cwd,
+        env: env({
+          PORT: '0',
+          HOST: '127.0.0.1',
+          HOOKLINE_API_KEYS: 'k'.repeat(32),
+          ...redisEnv,
+          HOOKLINE_QUEUE_PREFIX: testPrefix('main-key'),
+        }),
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        await waitFor(() => stdout.includes('listening on'), { message: 'the listening line' });
+      } finally {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      return stdout;
+    };
+    try {
+      const file = path.join(cwd, '.hookline', 'encryption-key');
+      const first = await start();
+      const key = readFileSync(file, 'utf8').trim();
+      expect(Buffer.from(key, 'base64')).toHaveLength(32);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(first).toContain(
+        `HOOKLINE_ENCRYPTION_KEYS is not set: sealing secrets with the local key in ${file} (generated now)`,
+      );
+      expect(first).not.toContain(key);
+
+      const second = await start();
+      expect(readFileSync(file, 'utf8').trim()).toBe(key);
+      expect(second).toContain(`the local key in ${file}`);
+      expect(second).not.toContain('generated');
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   test('refuses a bad setting in one line naming the variable', async () => {

@@ -16,8 +16,9 @@ import {
   loadConfig,
   metricSources,
   type HooklineContext,
+  type TenantBudgetKind,
 } from '@hookline/core';
-import { freePort, testPrefix } from '@hookline/core/testing';
+import { freePort, testPrefix, TEST_REDIS_ENV } from '@hookline/core/testing';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Express } from 'express';
@@ -136,6 +137,11 @@ interface Fixtures {
   tenantKey: string;
   /** Objects of tenant {@link OTHER}: none of them exist to `tenantKey`. */
   other: { ep: string; evt: string; whd: string };
+  /** Operator keys: one rotated, one revoked. */
+  operatorKey: string;
+  doomedOperatorKey: string;
+  /** Tenant {@link BUSY}'s key, endpoint and dead delivery: its budgets are spent before a 429. */
+  busy: { key: string; ep: string; whd: string };
 }
 
 type Make = (fx: Fixtures) => Call | Promise<Call>;
@@ -156,6 +162,7 @@ const UNKNOWN = {
   ep: 'ep_01JH0000000000000000000000',
   evt: 'evt_01JH0000000000000000000000',
   whd: 'whd_01JH0000000000000000000000',
+  opk: 'opk_01JH0000000000000000000000',
 };
 /** The tenant whose key the requests use, and another one. */
 const TENANT = 'oa-acme';
@@ -164,7 +171,12 @@ const OTHER = 'oa-globex';
 const LEAVING = 'oa-leaving';
 /** Its keys are revoked by the keys DELETE request. */
 const REVOKED = 'oa-revoked';
-const PATH_ID = /\b(ep|evt|whd)_\w{26}/;
+/** It has the most endpoints a tenant may have ({@link MAX_ENDPOINTS}). */
+const FULL = 'oa-full';
+const MAX_ENDPOINTS = 5;
+/** Its key's budgets a minute are spent before each request that is to be a 429. */
+const BUSY = 'oa-busy';
+const PATH_ID = /\b(ep|evt|whd|opk)_\w{26}/;
 const FAR_PAST = '2000-01-01T00:00:00Z';
 
 let h: Harness;
@@ -186,6 +198,18 @@ async function reusedKey(first: Call, second: Call): Promise<Call> {
   await send(h.app, { ...first, headers }).expect(202);
   return { ...second, headers };
 }
+
+/** The request, with tenant {@link BUSY}'s key once its budget of `kind` is spent: 429. */
+const spent =
+  (kind: TenantBudgetKind, make: (busy: Fixtures['busy']) => Call): Make =>
+  async ({ busy }) => {
+    const perMinute =
+      kind === 'retries'
+        ? h.config.tenantQuotas.retriesPerMinute
+        : h.config.tenantQuotas.testSendsPerMinute;
+    await h.context.budgets.take(BUSY, kind, perMinute, perMinute);
+    return { ...make(busy), key: busy.key };
+  };
 
 const event = { name: 'oa.published', data: { n: 1 }, resource: { id: 'o_1', resource_type: 'o' } };
 const batch = {
@@ -223,6 +247,13 @@ const SCENARIOS: Record<string, Scenario> = {
     }),
     provoke: {
       403: [naming('post', '/v1/endpoints', endpointCreate)],
+      409: [
+        () => ({
+          method: 'post',
+          path: '/v1/endpoints',
+          body: { ...endpointCreate, tenant_id: FULL },
+        }),
+      ],
       422: [() => ({ method: 'post', path: '/v1/endpoints', body: { colour: 'red' } })],
     },
   },
@@ -286,6 +317,13 @@ const SCENARIOS: Record<string, Scenario> = {
           body: { name: 'oa.test' },
         }),
       ],
+      429: [
+        spent('test_sends', ({ ep }) => ({
+          method: 'post',
+          path: `/v1/endpoints/${ep}/test`,
+          body: { name: 'oa.test' },
+        })),
+      ],
     },
   },
   'POST /v1/endpoints/{id}/recover': {
@@ -301,6 +339,13 @@ const SCENARIOS: Record<string, Scenario> = {
           path: `/v1/endpoints/${recovering}/recover`,
           body: { since: 'yesterday' },
         }),
+      ],
+      429: [
+        spent('retries', ({ ep }) => ({
+          method: 'post',
+          path: `/v1/endpoints/${ep}/recover`,
+          body: { since: FAR_PAST },
+        })),
       ],
     },
   },
@@ -417,6 +462,11 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'POST /v1/deliveries/{id}/retry': {
     ok: ({ delivery }) => ({ method: 'post', path: `/v1/deliveries/${delivery}/retry` }),
+    provoke: {
+      429: [
+        spent('retries', ({ whd }) => ({ method: 'post', path: `/v1/deliveries/${whd}/retry` })),
+      ],
+    },
   },
   'GET /v1/dead-letter': {
     ok: ({ dead }) => ({ method: 'get', path: `/v1/dead-letter?endpoint_id=${dead}` }),
@@ -455,6 +505,7 @@ const SCENARIOS: Record<string, Scenario> = {
         }),
       ],
       422: [() => ({ method: 'post', path: '/v1/dead-letter/replay', body: { ids: [] } })],
+      429: [spent('retries', () => ({ method: 'post', path: '/v1/dead-letter/replay', body: {} }))],
     },
   },
   'GET /v1/tenants': {
@@ -484,6 +535,45 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'DELETE /v1/tenants/{tenant_id}/keys': {
     ok: () => ({ method: 'delete', path: `/v1/tenants/${REVOKED}/keys` }),
+  },
+  'POST /v1/operator-keys': {
+    ok: () => ({
+      method: 'post',
+      path: '/v1/operator-keys',
+      body: { name: 'oa', expires_in: '1h' },
+    }),
+    provoke: {
+      422: [() => ({ method: 'post', path: '/v1/operator-keys', body: { expires_in: '3651d' } })],
+    },
+  },
+  'GET /v1/operator-keys': {
+    ok: () => ({ method: 'get', path: '/v1/operator-keys?limit=2' }),
+    provoke: { 422: [() => ({ method: 'get', path: '/v1/operator-keys?cursor=nope' })] },
+  },
+  'DELETE /v1/operator-keys/{id}': {
+    ok: ({ doomedOperatorKey }) => ({
+      method: 'delete',
+      path: `/v1/operator-keys/${doomedOperatorKey}`,
+    }),
+  },
+  'POST /v1/operator-keys/{id}/rotate': {
+    ok: ({ operatorKey }) => ({
+      method: 'post',
+      path: `/v1/operator-keys/${operatorKey}/rotate`,
+      body: { grace: '1m' },
+    }),
+    provoke: {
+      422: [
+        ({ operatorKey }) => ({
+          method: 'post',
+          path: `/v1/operator-keys/${operatorKey}/rotate`,
+          body: { grace: '31d' },
+        }),
+      ],
+    },
+  },
+  'POST /v1/encryption-keys/reseal': {
+    ok: () => ({ method: 'post', path: '/v1/encryption-keys/reseal' }),
   },
 };
 
@@ -529,11 +619,16 @@ function derived(key: string, status: number, scenario: Scenario): Make[] {
       return [
         repathed((path) => path.replace(PATH_ID, (_, p: keyof typeof UNKNOWN) => UNKNOWN[p])),
         repathed((path) => path.replace(PATH_ID, 'nope')),
-        // Another tenant's object of the same kind, to a tenant key: as if it did not exist.
-        repathed(
-          (path, f) => path.replace(PATH_ID, (_, p: keyof Fixtures['other']) => f.other[p]),
-          true,
-        ),
+        // Another tenant's object of the same kind, to a tenant key: as if it did not exist
+        // (a route for operator keys only refuses a tenant key before it looks).
+        ...(operationOf(key)['x-hookline-tenant-key'] === false
+          ? []
+          : [
+              repathed(
+                (path, f) => path.replace(PATH_ID, (_, p: keyof Fixtures['other']) => f.other[p]),
+                true,
+              ),
+            ]),
       ];
     default:
       return [];
@@ -570,6 +665,10 @@ async function createEndpoint(body: Record<string, unknown>): Promise<string> {
   return (res.body as { id: string }).id;
 }
 
+async function createOperatorKey(): Promise<string> {
+  return ((await h.api.post('/v1/operator-keys', {}).expect(201)).body as { id: string }).id;
+}
+
 /** Publishes `name` and settles its one delivery to `endpoint` as a dispatcher would have. */
 async function settled(
   endpoint: string,
@@ -587,7 +686,9 @@ async function settled(
 }
 
 beforeAll(async () => {
-  h = await startApp('openapi');
+  h = await startApp('openapi', {
+    env: { HOOKLINE_TENANT_MAX_ENDPOINTS: String(MAX_ENDPOINTS) },
+  });
   const endpoint = await createEndpoint({ event_types: ['oa.*'] });
   const dead = await createEndpoint({ event_types: ['dead.*'] });
   const recovering = await createEndpoint({ event_types: ['recover.*'] });
@@ -598,6 +699,10 @@ beforeAll(async () => {
   const otherEndpoint = await createEndpoint({ tenant_id: OTHER, event_types: ['oa.*'] });
   const otherEvent = await settled(otherEndpoint, 'oa.other', 'dead', OTHER);
   await createEndpoint({ tenant_id: LEAVING });
+  for (let i = 0; i < MAX_ENDPOINTS; i++) await createEndpoint({ tenant_id: FULL });
+  const busyEndpoint = await createEndpoint({ tenant_id: BUSY, event_types: ['oa.*'] });
+  const busyDead = await settled(busyEndpoint, 'oa.busy', 'dead', BUSY);
+  const busyKey = await h.api.post(`/v1/tenants/${BUSY}/keys`, {}).expect(201);
   await h.api.post(`/v1/tenants/${REVOKED}/keys`, {}).expect(201);
   const minted = await h.api.post(`/v1/tenants/${TENANT}/keys`, {}).expect(201);
   fx = {
@@ -612,6 +717,13 @@ beforeAll(async () => {
     delivery: fixture.delivery,
     tenantKey: (minted.body as TenantKey).key,
     other: { ep: otherEndpoint, evt: otherEvent.event, whd: otherEvent.delivery },
+    operatorKey: await createOperatorKey(),
+    doomedOperatorKey: await createOperatorKey(),
+    busy: {
+      key: (busyKey.body as TenantKey).key,
+      ep: busyEndpoint,
+      whd: busyDead.delivery,
+    },
   };
   await settled(recovering, 'recover.one', 'dead');
   // Lists and counts come from the log: every fixture in it before a list is asked for.
@@ -624,6 +736,7 @@ beforeAll(async () => {
     HOOKLINE_API_KEYS: API_KEY,
     HOOKLINE_QUEUE_PREFIX: testPrefix('openapi-down'),
     HOOKLINE_ALLOW_INSECURE_URLS: 'true',
+    HOOKLINE_ENCRYPTION_KEYS: TEST_REDIS_ENV.HOOKLINE_ENCRYPTION_KEYS,
   });
   const context = createContext(config, 'api');
   down = {

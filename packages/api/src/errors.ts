@@ -10,6 +10,8 @@ export const ErrorCode = z.enum([
   'payload_too_large',
   'idempotency_conflict',
   'unsupported_media_type',
+  'quota_exceeded',
+  'rate_limited',
   'unavailable',
   'internal',
 ]);

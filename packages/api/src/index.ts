@@ -1,4 +1,5 @@
 export * from './deliveries';
+export * from './encryption-keys';
 export * from './endpoints';
 export * from './errors';
 export * from './events';
@@ -12,3 +13,4 @@ export * from './trace-context';
 export * from './search';
 export * from './activity';
 export * from './trace-context';
+export * from './operator-keys';

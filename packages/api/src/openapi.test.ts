@@ -110,7 +110,7 @@ test('a tenant key is 403 where it may not go, and where it names another tenant
   }
 });
 
-test('the tenant routes are for operator keys (but reading its own tenant); endpoints, deliveries, event reads and the dead letter take tenant keys', () => {
+test('the tenant, operator-key and encryption-key routes are for operator keys (but reading its own tenant); endpoints, deliveries, event reads and the dead letter take tenant keys', () => {
   const tenantKey = Object.fromEntries(
     Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => [
@@ -122,6 +122,8 @@ test('the tenant routes are for operator keys (but reading its own tenant); endp
   for (const [key, allowed] of Object.entries(tenantKey)) {
     const operatorOnly =
       (/ \/v1\/tenants\b/.test(key) && key !== 'GET /v1/tenants/{tenant_id}') ||
+      / \/v1\/operator-keys\b/.test(key) ||
+      / \/v1\/encryption-keys\b/.test(key) ||
       /^POST \/v1\/events(\/batch)?$/.test(key);
     expect({ [key]: allowed }).toEqual({ [key]: !operatorOnly });
   }

@@ -282,7 +282,28 @@ const ERROR_EXAMPLES: Record<ErrorStatus, ErrorExample> = {
     message: 'name: event names use only letters, digits and . _ : -',
     details: [{ path: 'name', message: 'event names use only letters, digits and . _ : -' }],
   },
+  429: { message: 'tenant acme has sent its 10 test sends a minute: retry in 6 s' },
   503: { message: 'the store (Redis) is unavailable; retry later' },
+};
+
+/** The example of an error whose code is not its status's usual one. */
+const CODE_EXAMPLES: Partial<Record<ErrorCode, ErrorExample>> = {
+  quota_exceeded: {
+    message: 'tenant acme has 100 endpoints, the most a tenant may have: delete one first',
+  },
+};
+
+/** Headers an error status always comes with. */
+const ERROR_HEADERS: Partial<Record<ErrorStatus, Record<string, Json>>> = {
+  401: {
+    'WWW-Authenticate': { description: '`Bearer realm="hookline"`', schema: { type: 'string' } },
+  },
+  429: {
+    'Retry-After': {
+      description: 'Seconds until the budget holds enough again (a whole number, 1 or more).',
+      schema: { type: 'string', pattern: '^[1-9][0-9]*$' },
+    },
+  },
 };
 
 /** The 403 of a route a tenant key may call: it named another tenant. */
@@ -294,24 +315,17 @@ const OTHER_TENANT: ErrorExample = {
 function errorResponse(
   status: ErrorStatus,
   description: string,
-  { message, details = [] }: ErrorExample = ERROR_EXAMPLES[status],
+  code: ErrorCode = REFUSALS[status].code,
+  { message, details = [] }: ErrorExample = CODE_EXAMPLES[code] ?? ERROR_EXAMPLES[status],
 ): Json {
+  const headers = ERROR_HEADERS[status];
   return {
     description,
-    ...(status === 401
-      ? {
-          headers: {
-            'WWW-Authenticate': {
-              description: '`Bearer realm="hookline"`',
-              schema: { type: 'string' },
-            },
-          },
-        }
-      : {}),
+    ...(headers === undefined ? {} : { headers }),
     content: {
       'application/json': {
         schema: { $ref: `${COMPONENT}ErrorBody` },
-        example: { error: { code: REFUSALS[status].code, message, details } },
+        example: { error: { code, message, details } },
       },
     },
   };
@@ -359,6 +373,7 @@ function operation(writer: SchemaWriter, route: Route): Json {
         : errorResponse(
             status as ErrorStatus,
             answer.description,
+            answer.code,
             status === 403 && route.tenantKey ? OTHER_TENANT : undefined,
           );
   }

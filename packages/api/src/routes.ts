@@ -22,6 +22,7 @@ import {
   SecretKey,
   SecretRotate,
 } from './endpoints';
+import { Resealed } from './encryption-keys';
 import type { ErrorCode } from './errors';
 import {
   EventList,
@@ -33,7 +34,14 @@ import {
   PublishedBatch,
   TestSend,
 } from './events';
-import { DeliveryId, EndpointId, EventId } from './ids';
+import { DeliveryId, EndpointId, EventId, OperatorKeyId } from './ids';
+import {
+  CreatedOperatorKey,
+  OperatorKeyCreate,
+  OperatorKeyList,
+  OperatorKeyListQuery,
+  OperatorKeyRotate,
+} from './operator-keys';
 import { OPERATIONAL_EVENTS, type OperationalEventName } from './operational-events';
 import {
   Tenant,
@@ -47,7 +55,7 @@ import {
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
 
 /** The statuses an API error comes with; its body is always `ErrorBody`. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 export interface RouteResponse {
   description: string;
@@ -55,6 +63,8 @@ export interface RouteResponse {
   body?: z.ZodType;
   /** Response headers worth naming (`Location`). */
   headers?: Record<string, { description: string; schema: z.ZodType }>;
+  /** An error's code, where it is not the one its status usually carries ({@link REFUSALS}). */
+  code?: ErrorCode;
 }
 
 /** One `/v1` route of the HTTP API, as the OpenAPI document (openapi.ts) describes it. */
@@ -92,6 +102,10 @@ export const ROUTE_TAGS = {
   'Dead letter': 'Deliveries that used every attempt, and replaying them.',
   Tenants:
     "The publisher's customers, for operator keys: their size, removing one, and the keys of their portal.",
+  'Operator keys':
+    'Keys to every route, made, rotated and revoked through the API, beside the bootstrap keys of `HOOKLINE_API_KEYS`.',
+  'Encryption keys':
+    'The keys stored secrets are sealed under (`HOOKLINE_ENCRYPTION_KEYS`), for operator keys: moving every secret to the first one.',
 } as const;
 export type RouteTag = keyof typeof ROUTE_TAGS;
 
@@ -131,6 +145,11 @@ export const REFUSALS: Record<ErrorStatus, { code: ErrorCode; description: strin
     code: 'validation_failed',
     description: 'The request breaks its schema: `details` names every bad field by its path.',
   },
+  429: {
+    code: 'rate_limited',
+    description:
+      "A tenant key, over its tenant's budget a minute (`HOOKLINE_TENANT_RETRIES_PER_MINUTE`, `HOOKLINE_TENANT_TEST_SENDS_PER_MINUTE`): nothing was done; retry after `Retry-After` seconds. Operator keys have no budget.",
+  },
   503: {
     code: 'unavailable',
     description: 'Redis is unreachable or too slow: nothing was written; retry later.',
@@ -164,6 +183,13 @@ export const DeliveryPath = z.object({ id: DeliveryId.describe('the delivery (`w
 export type DeliveryPath = z.infer<typeof DeliveryPath>;
 export const TenantPath = z.object({ tenant_id: TenantId.describe('the tenant') });
 export type TenantPath = z.infer<typeof TenantPath>;
+export const OperatorKeyPath = z.object({
+  id: OperatorKeyId.describe('the operator key (`opk_…`)'),
+});
+export type OperatorKeyPath = z.infer<typeof OperatorKeyPath>;
+const noOperatorKey = {
+  404: 'No such operator key: never made, revoked or expired (or `id` is not an `opk_` id).',
+};
 // A tenant key is told nothing of other tenants' objects, not even that they exist.
 const noEndpoint = {
   404: "No such endpoint (or `id` is not an `ep_` id, or, to a tenant key, another tenant's).",
@@ -183,6 +209,9 @@ const deadLetterEndpoint = {
 const badQuery = {
   422: 'A query parameter breaks its rule, is unknown or repeated, or `cursor` is not a `next_cursor` this list handed out.',
 };
+/** What the manual resends cost a tenant key (README, "Tenant quotas"). */
+const RESEND_BUDGET =
+  "A tenant key's resends count against its tenant's `HOOKLINE_TENANT_RETRIES_PER_MINUTE` (each delivery sent again is one): it sends as many as the budget holds now, and the rest stay as they were, to send again later; with nothing left it is a 429.";
 const publishErrors = {
   422: "The body breaks its schema (a `name` under `hookline.` is Hookline's own), an `endpoint_ids` entry does not exist or is not of the event's tenant (`validation_failed`), or the `Idempotency-Key` was used with another body (`idempotency_conflict`).",
 };
@@ -211,6 +240,11 @@ export const ROUTES = [
         ...otherTenant,
         422: 'A field breaks its rule; `url` must be `https://` with a host name unless the deployment allows insecure URLs.',
       }),
+      409: {
+        description:
+          'The tenant has `HOOKLINE_TENANT_MAX_ENDPOINTS` endpoints already (`quota_exceeded`), whoever asks: delete one first. Waiting changes nothing, so this is no 429.',
+        code: 'quota_exceeded',
+      },
     },
     tenantKey: true,
   },
@@ -311,12 +345,12 @@ export const ROUTES = [
     tag: 'Endpoints',
     summary: 'Send a test delivery',
     description:
-      'One delivery to this endpoint alone, whatever its `event_types`: signed like any other, without `Event-Id`. `GET /v1/events/{id}` shows it.',
+      "One delivery to this endpoint alone, whatever its `event_types`: signed like any other, without `Event-Id`. `GET /v1/events/{id}` shows it. A tenant key's test sends count against its tenant's `HOOKLINE_TENANT_TEST_SENDS_PER_MINUTE`.",
     params: EndpointPath,
     body: TestSend,
     responses: {
       202: { description: 'The test event and its one delivery.', body: Published },
-      ...refused([...ALWAYS, ...BODY, 404], {
+      ...refused([...ALWAYS, ...BODY, 404, 429], {
         ...noEndpoint,
         422: 'The body breaks its schema, or the endpoint is disabled (enable it first).',
       }),
@@ -329,13 +363,12 @@ export const ROUTES = [
     operationId: 'recoverEndpoint',
     tag: 'Endpoints',
     summary: 'Recover failed and dead deliveries',
-    description:
-      'Re-enqueues every `failed` or `dead` delivery of this endpoint created since `since`, to go now with a fresh attempt budget (they leave the dead letter).',
+    description: `Re-enqueues every \`failed\` or \`dead\` delivery of this endpoint created since \`since\`, to go now with a fresh attempt budget (they leave the dead letter). ${RESEND_BUDGET}`,
     params: EndpointPath,
     body: Recover,
     responses: {
       202: { description: 'How many went back to pending.', body: Recovered },
-      ...refused([...ALWAYS, ...BODY, 404], noEndpoint),
+      ...refused([...ALWAYS, ...BODY, 404, 429], noEndpoint),
     },
     tenantKey: true,
   },
@@ -474,11 +507,11 @@ export const ROUTES = [
     tag: 'Deliveries',
     summary: 'Deliver again now',
     description:
-      'Whatever its status (a delivered one is delivered once more, with the same `Webhook-Id`), with a fresh attempt budget; it leaves the dead letter.',
+      "Whatever its status (a delivered one is delivered once more, with the same `Webhook-Id`), with a fresh attempt budget; it leaves the dead letter. A tenant key's retries count against its tenant's `HOOKLINE_TENANT_RETRIES_PER_MINUTE`.",
     params: DeliveryPath,
     responses: {
       202: { description: 'The delivery, now `pending`.', body: Delivery },
-      ...refused([...ALWAYS, 404], {
+      ...refused([...ALWAYS, 404, 429], {
         404: `${noDelivery[404]} Or its endpoint is gone.`,
       }),
     },
@@ -509,12 +542,11 @@ export const ROUTES = [
     operationId: 'replayDeadLetter',
     tag: 'Dead letter',
     summary: 'Replay dead deliveries',
-    description:
-      "`ids` replays those; `endpoint_id` that endpoint's whole dead letter; `tenant_id` that tenant's; `ids` with either, those of the ids in that dead letter; `since`/`until` only those created in that time; none (or no body), everything. `dry_run: true` counts what would go and replays nothing. A tenant key replays within its own tenant only. Only what is dead goes, so replaying twice is harmless.",
+    description: `\`ids\` replays those; \`endpoint_id\` that endpoint's whole dead letter; \`tenant_id\` that tenant's; \`ids\` with either, those of the ids in that dead letter; \`since\`/\`until\` only those created in that time; none (or no body), everything. \`dry_run: true\` counts what would go and replays nothing. A tenant key replays within its own tenant only, oldest first. Only what is dead goes, so replaying twice is harmless. ${RESEND_BUDGET}`,
     body: DeadLetterReplay,
     responses: {
       202: { description: 'How many left the dead letter.', body: Replayed },
-      ...refused([...ALWAYS, ...BODY, 403, 404], { ...otherTenant, ...deadLetterEndpoint }),
+      ...refused([...ALWAYS, ...BODY, 403, 404, 429], { ...otherTenant, ...deadLetterEndpoint }),
     },
     tenantKey: true,
   },
@@ -591,6 +623,86 @@ export const ROUTES = [
       'Every key of the tenant stops working at once; its endpoints stay. A tenant without keys is no error.',
     params: TenantPath,
     responses: { 204: { description: 'Revoked.' }, ...refused([...ALWAYS, 404], badTenantPath) },
+    tenantKey: false,
+  },
+  {
+    method: 'post',
+    path: '/v1/operator-keys',
+    operationId: 'createOperatorKey',
+    tag: 'Operator keys',
+    summary: 'Create an operator key',
+    description:
+      'A key (`hlo_…`) to every route, as a key of `HOOKLINE_API_KEYS` is, that works on every producer at once without a restart. It is shown once: Hookline keeps only a SHA-256 digest of its secret. It lives `expires_in` (at most 3650 d), or until revoked.',
+    body: OperatorKeyCreate,
+    responses: {
+      201: { description: 'The key, shown once.', body: CreatedOperatorKey },
+      ...refused([...ALWAYS, ...BODY], {
+        422: 'The body breaks its schema, or `expires_in` is under 1 s or over 3650 d.',
+      }),
+    },
+    tenantKey: false,
+  },
+  {
+    method: 'get',
+    path: '/v1/operator-keys',
+    operationId: 'listOperatorKeys',
+    tag: 'Operator keys',
+    summary: 'List operator keys',
+    description:
+      'The keys made through the API, oldest first, without their secrets (Hookline has none to show), with when each was last used (to the minute). The keys of `HOOKLINE_API_KEYS` are not listed.',
+    query: OperatorKeyListQuery,
+    responses: {
+      200: { description: 'A page of operator keys.', body: OperatorKeyList },
+      ...refused([...ALWAYS, 422], badQuery),
+    },
+    tenantKey: false,
+  },
+  {
+    method: 'delete',
+    path: '/v1/operator-keys/{id}',
+    operationId: 'revokeOperatorKey',
+    tag: 'Operator keys',
+    summary: 'Revoke an operator key',
+    description:
+      'The key, and the one it was rotated from if that is still in its grace period, stop working on every producer at once.',
+    params: OperatorKeyPath,
+    responses: { 204: { description: 'Revoked.' }, ...refused([...ALWAYS, 404], noOperatorKey) },
+    tenantKey: false,
+  },
+  {
+    method: 'post',
+    path: '/v1/operator-keys/{id}/rotate',
+    operationId: 'rotateOperatorKey',
+    tag: 'Operator keys',
+    summary: 'Rotate an operator key',
+    description:
+      "A new key for the same id, shown once; the old one keeps working for `grace` (default `HOOKLINE_SECRET_ROTATION_GRACE`; `0s`: not at all), and never past the key's expiry. Only the key just replaced has a grace period: rotating again ends that of the one before. Name and expiry stay.",
+    params: OperatorKeyPath,
+    body: OperatorKeyRotate,
+    responses: {
+      201: { description: 'The new key, shown once.', body: CreatedOperatorKey },
+      ...refused([...ALWAYS, ...BODY, 404], {
+        ...noOperatorKey,
+        422: 'The body breaks its schema, or `grace` is over 30 d.',
+      }),
+    },
+    tenantKey: false,
+  },
+  {
+    method: 'post',
+    path: '/v1/encryption-keys/reseal',
+    operationId: 'resealSecrets',
+    tag: 'Encryption keys',
+    summary: 'Seal every secret under the first key',
+    description:
+      "Walks every endpoint and seals again, under the first key of this producer's `HOOKLINE_ENCRYPTION_KEYS`, each one that has a secret (signing secret or key, custom header value) sealed under another key or stored before sealing. Online: each endpoint is rewritten by compare-and-set, so a change made meanwhile is kept, and deliveries go on. Run it after putting a new key first (on every process), and before dropping the old one. Running it twice is harmless.",
+    responses: {
+      200: {
+        description: 'How many endpoints were sealed again, and how many already were.',
+        body: Resealed,
+      },
+      ...refused([...ALWAYS]),
+    },
     tenantKey: false,
   },
 ] as const satisfies readonly Route[];

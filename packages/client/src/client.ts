@@ -1,8 +1,10 @@
 import type { Hooks } from 'got' with { 'resolution-mode': 'import' };
 import { DeadLetter } from './resources/dead-letter';
 import { Deliveries } from './resources/deliveries';
+import { EncryptionKeys } from './resources/encryption-keys';
 import { Endpoints } from './resources/endpoints';
 import { Events } from './resources/events';
+import { OperatorKeys } from './resources/operator-keys';
 import { Tenants } from './resources/tenants';
 import { Transport } from './transport';
 
@@ -10,9 +12,10 @@ export interface HooklineOptions {
   /** The producer's base URL, e.g. `https://hookline.internal` (paths go under it: `/v1/...`). */
   url: string;
   /**
-   * Sent as `Authorization: Bearer <key>`: one of the producer's `HOOKLINE_API_KEYS` (every
-   * route, every tenant), or a tenant key (`hlt_…`, from `tenants.createKey`: one tenant's
-   * endpoints, events, deliveries and dead letter; other routes answer 403 `forbidden`).
+   * Sent as `Authorization: Bearer <key>`: an operator key (every route, every tenant: one of the
+   * producer's `HOOKLINE_API_KEYS`, or an `hlo_…` key from `operatorKeys.create`), or a tenant key
+   * (`hlt_…`, from `tenants.createKey`: one tenant's endpoints, events, deliveries and dead
+   * letter; other routes answer 403 `forbidden`).
    */
   apiKey: string;
   /** Time limit of one attempt of a request, in ms. Default `30000`. */
@@ -44,6 +47,8 @@ export class Hookline {
   readonly deliveries: Deliveries;
   readonly deadLetter: DeadLetter;
   readonly tenants: Tenants;
+  readonly operatorKeys: OperatorKeys;
+  readonly encryptionKeys: EncryptionKeys;
 
   constructor({
     url,
@@ -63,5 +68,7 @@ export class Hookline {
     this.deliveries = new Deliveries(http);
     this.deadLetter = new DeadLetter(http);
     this.tenants = new Tenants(http);
+    this.operatorKeys = new OperatorKeys(http);
+    this.encryptionKeys = new EncryptionKeys(http);
   }
 }

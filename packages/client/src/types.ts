@@ -3,6 +3,7 @@
 import type {
   Attempt,
   CreatedEndpoint,
+  CreatedOperatorKey,
   DeadLetterReplay,
   Delivery,
   DeliveryList,
@@ -16,11 +17,15 @@ import type {
   Event,
   EventList,
   EventWithDeliveries,
+  OperatorKey,
+  OperatorKeyCreate,
+  OperatorKeyRotate,
   PageResult,
   PublishEvent,
   Published,
   Recover,
   Replayed,
+  Resealed,
   SecretKey,
   SecretRotate,
   Tenant,
@@ -35,6 +40,7 @@ import type { z } from 'zod';
 export type {
   Attempt,
   CreatedEndpoint,
+  CreatedOperatorKey,
   Delivery,
   DeliveryList,
   DeliveryStatus,
@@ -43,8 +49,10 @@ export type {
   Event,
   EventList,
   EventWithDeliveries,
+  OperatorKey,
   Published,
   Replayed,
+  Resealed,
   SecretKey,
   Tenant,
   TenantKey,
@@ -83,6 +91,11 @@ export type RecoverParams = { since: z.input<typeof Recover>['since'] | Date };
 
 /** `POST /v1/tenants/:id/keys`: `{expires_in?}`, a duration like `30m`, `24h` (default), `7d`; at most `30d`. */
 export type TenantKeyCreateParams = z.input<typeof TenantKeyCreate>;
+
+/** `POST /v1/operator-keys`: `{name?, expires_in?}`; without `expires_in` the key lives until revoked. */
+export type OperatorKeyCreateParams = z.input<typeof OperatorKeyCreate>;
+/** `POST /v1/operator-keys/:id/rotate`: `{grace?}`, how long the old key keeps working (`0s`–`30d`). */
+export type OperatorKeyRotateParams = z.input<typeof OperatorKeyRotate>;
 
 /** One page of a list: `{data, next_cursor}`; `next_cursor` is `null` on the last page. */
 export type Page<T> = PageResult<T>;

@@ -26,3 +26,35 @@ describe('HOOKLINE_TRACE_URL', () => {
     );
   });
 });
+
+describe('tenant quotas', () => {
+  test('default to 100 endpoints, 60 retries and 10 test sends a minute', () => {
+    expect(loadConfig({}).tenantQuotas).toEqual({
+      maxEndpoints: 100,
+      retriesPerMinute: 60,
+      testSendsPerMinute: 10,
+    });
+  });
+
+  test('take each variable', () => {
+    expect(
+      loadConfig({
+        HOOKLINE_TENANT_MAX_ENDPOINTS: '5',
+        HOOKLINE_TENANT_RETRIES_PER_MINUTE: '7',
+        HOOKLINE_TENANT_TEST_SENDS_PER_MINUTE: '3',
+      }).tenantQuotas,
+    ).toEqual({ maxEndpoints: 5, retriesPerMinute: 7, testSendsPerMinute: 3 });
+  });
+
+  test.each([
+    ['HOOKLINE_TENANT_MAX_ENDPOINTS', '0'],
+    ['HOOKLINE_TENANT_MAX_ENDPOINTS', 'many'],
+    ['HOOKLINE_TENANT_RETRIES_PER_MINUTE', '-1'],
+    ['HOOKLINE_TENANT_RETRIES_PER_MINUTE', '1e2'],
+    ['HOOKLINE_TENANT_TEST_SENDS_PER_MINUTE', '2.5'],
+  ])('%s=%s stops the start in one line naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(
+      new RegExp(`^${name}: must be an integer from 1 to 1000000 \\(got "${value}"\\)$`),
+    );
+  });
+});

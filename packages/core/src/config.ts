@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './retry-schedule';
+import { parseEncryptionKeys } from './sealing/encryption-keys';
 
 const duration = (fallback: string) =>
   z
@@ -150,6 +151,30 @@ export const Env = z.object({
       (text) => text === undefined || isTraceUrlTemplate(text),
       `must be an http:// or https:// URL with ${TRACE_ID_PLACEHOLDER} in it, e.g. https://jaeger.example/trace/${TRACE_ID_PLACEHOLDER}`,
     ),
+  /**
+   * Comma-separated base64 32-byte keys: the first seals every stored secret (AES-256-GCM), all
+   * of them open. Unset outside production: a local key file (sealing/keys-at-start.ts).
+   */
+  HOOKLINE_ENCRYPTION_KEYS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const keys = parseEncryptionKeys(text);
+      if (typeof keys === 'string') {
+        ctx.addIssue({ code: 'custom', message: keys });
+        return z.NEVER;
+      }
+      return keys;
+    }),
+  /**
+   * The most endpoints one tenant may have, whoever creates them (README, "Tenant quotas").
+   * Default `100`.
+   */
+  HOOKLINE_TENANT_MAX_ENDPOINTS: integer(100, 1, 1_000_000),
+  /** Deliveries a tenant's keys may send again a minute (retries, recovers, replays). Default 60. */
+  HOOKLINE_TENANT_RETRIES_PER_MINUTE: integer(60, 1, 1_000_000),
+  /** Test sends a tenant's keys may make a minute. Default `10`. */
+  HOOKLINE_TENANT_TEST_SENDS_PER_MINUTE: integer(10, 1, 1_000_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -175,7 +200,13 @@ const ConfigFromEnv = Env.transform((e) => ({
   retentionMs: e.HOOKLINE_RETENTION,
   logUrl: e.HOOKLINE_LOG_URL.trim(),
   traceUrl: e.HOOKLINE_TRACE_URL,
+  encryptionKeys: e.HOOKLINE_ENCRYPTION_KEYS,
   logLevel: e.LOG_LEVEL,
+  tenantQuotas: {
+    maxEndpoints: e.HOOKLINE_TENANT_MAX_ENDPOINTS,
+    retriesPerMinute: e.HOOKLINE_TENANT_RETRIES_PER_MINUTE,
+    testSendsPerMinute: e.HOOKLINE_TENANT_TEST_SENDS_PER_MINUTE,
+  },
 }));
 export type Config = z.output<typeof ConfigFromEnv>;
 

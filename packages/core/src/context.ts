@@ -11,11 +11,14 @@ import { createPostgresLogStore } from './log/postgres/postgres-log-store';
 import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from './in-flight/idempotency-store';
 import { QUEUE_STATES, type MetricsSources } from './metrics';
 import { redisKeys, type RedisKeys } from './redis/keys';
+import { OperatorKeyStore } from './catalog/operator-key-store';
 import { TenantStore } from './catalog/tenant-store';
+import { TenantBudgets } from './catalog/tenant-budgets';
 import { createQueues, type Queues } from './queues';
 import { coalesceWrites } from './redis/coalesce-writes';
 import { createRedis, duplicateRedis, isCluster, type RedisRole } from './redis/redis';
 import { Transactions } from './bullmq/transactions';
+import { Sealer } from './sealing/sealer';
 
 /**
  * Everything a Hookline process reaches Redis through: Hookline's connection (the stores'), the
@@ -34,6 +37,10 @@ export interface HooklineContext {
   queues: Queues;
   endpoints: EndpointStore;
   tenants: TenantStore;
+  /** Operator keys made through the API (catalog/operator-key-store.ts). */
+  operatorKeys: OperatorKeyStore;
+  /** What tenant keys spend per minute: retries and test sends (catalog/tenant-budgets.ts). */
+  budgets: TenantBudgets;
   /** Accepts events: their changes and their deliveries' jobs (in-flight/publish.ts). */
   publisher: Publisher;
   /** Deliveries and events read by id, and requeued (deliveries.ts). */
@@ -50,7 +57,7 @@ export interface HooklineContext {
 
 export type ContextConfig = Pick<
   Config,
-  'redisUrl' | 'queuePrefix' | 'retentionMs' | 'disableAfterMs' | 'logUrl'
+  'redisUrl' | 'queuePrefix' | 'retentionMs' | 'disableAfterMs' | 'logUrl' | 'encryptionKeys'
 > &
   Partial<Pick<Config, 'redisCluster' | 'shards'>>;
 
@@ -93,7 +100,9 @@ export function createContext(
   const transactions = new Transactions(redis, () => queues.catalog.operational.backend.client);
   const jobs = new DeliveryJobAdds(queues, transactions);
   const inFlight = new InFlightStore(redis, keys, queues, jobs, config);
-  const endpoints = new EndpointStore(redis, keys, () => transactions.open());
+  const endpoints = new EndpointStore(redis, keys, new Sealer(config.encryptionKeys), () =>
+    transactions.open(),
+  );
   return {
     redis,
     bullmq,
@@ -101,6 +110,8 @@ export function createContext(
     queues,
     endpoints,
     tenants: new TenantStore(redis, keys, log),
+    operatorKeys: new OperatorKeyStore(redis, keys),
+    budgets: new TenantBudgets(redis, keys),
     publisher: new Publisher(redis, keys, queues, jobs, log),
     deliveries: new Deliveries(redis, keys, inFlight, log, jobs, endpoints),
     inFlight,

@@ -15,3 +15,14 @@ export class IdempotencyConflictError extends Error {
     );
   }
 }
+
+/** A tenant that has its most endpoints already (`HOOKLINE_TENANT_MAX_ENDPOINTS`) gets none more. */
+export class TenantEndpointLimitError extends Error {
+  override name = 'TenantEndpointLimitError';
+  constructor(
+    readonly tenantId: string,
+    readonly max: number,
+  ) {
+    super(`tenant ${tenantId} has ${max} endpoints, the most a tenant may have: delete one first`);
+  }
+}

@@ -22,7 +22,8 @@ export const EndpointSecret = z.object({
 export type EndpointSecret = z.infer<typeof EndpointSecret>;
 
 /**
- * An endpoint's authentication as Redis holds it: the API's input, secrets included
+/**
+ * An endpoint's authentication as the store hands it out: the API's input, secrets included
  * (`client_secret`, `key`), plus `revision`, new at every change of it, which names the cached
  * OAuth 2.0 token and the TLS agent made from this version (a change leaves the old ones unused).
  */
@@ -32,7 +33,10 @@ export const StoredEndpointAuth = z.discriminatedUnion('type', [
 ]);
 export type StoredEndpointAuth = z.infer<typeof StoredEndpointAuth>;
 
-/** An endpoint as Redis holds it: the API's view plus its secrets, newest first. */
+/**
+ * An endpoint as the store hands it out: the API's view plus its secrets, newest first, plain.
+ * Redis holds it as a {@link SealedEndpoint}.
+ */
 export const StoredEndpoint = Endpoint.omit({ public_key: true, auth: true }).extend({
   // Endpoints written before destination types existed are webhooks over HTTP.
   type: EndpointType.default('http'),
@@ -45,3 +49,19 @@ export const StoredEndpoint = Endpoint.omit({ public_key: true, auth: true }).ex
   auth: StoredEndpointAuth.nullable().default(null),
 });
 export type StoredEndpoint = z.infer<typeof StoredEndpoint>;
+
+/**
+ * An endpoint as Redis holds it: its secrets sealed (catalog/endpoint-secrets.ts), so the keys
+ * are any text until opened, when they are checked as {@link EndpointSecret}s.
+ */
+export const SealedEndpoint = StoredEndpoint.extend({
+  secrets: z.array(EndpointSecret.extend({ key: z.string() })).min(1),
+  auth: z
+    .discriminatedUnion('type', [
+      StoredEndpointAuth.options[0].extend({ client_secret: z.string() }),
+      StoredEndpointAuth.options[1].extend({ key: z.string() }),
+    ])
+    .nullable()
+    .default(null),
+});
+export type SealedEndpoint = z.infer<typeof SealedEndpoint>;

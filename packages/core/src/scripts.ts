@@ -6,7 +6,9 @@ import type { PutEndpointArgs } from './catalog/put-endpoint-args';
 import type { RateLimitArgs } from './catalog/rate-limit-args';
 import type { ForgetArgs } from './log/job-sweeper';
 import type { RecordArgs } from './in-flight/record';
+import type { TenantBudgetArgs } from './catalog/tenant-budget-args';
 import type { RequeueArgs } from './in-flight/requeue';
+import type { RotateOperatorKeyArgs, TouchOperatorKeyArgs } from './catalog/operator-key-args';
 
 // Lua scripts that move a delivery between states, or write an endpoint, in one round trip,
 // atomically: a process killed between "attempt recorded" and "status changed" (or
@@ -38,6 +40,12 @@ const SCRIPTS = {
   hlRateLimit: 'rate-limit-2.lua',
   /** Compare-and-set of an endpoint with its index, announced on the changes channel: `commands/put-endpoint-4.lua`. */
   hlPutEndpoint: 'put-endpoint-4.lua',
+  /** Replaces an operator key's secret, keeping the old one for a grace period: `commands/rotate-operator-key-1.lua`. */
+  hlRotateOperatorKey: 'rotate-operator-key-1.lua',
+  /** Notes when an operator key was used, unless it is gone: `commands/touch-operator-key-1.lua`. */
+  hlTouchOperatorKey: 'touch-operator-key-1.lua',
+  /** Takes from a tenant's budget per minute: `commands/tenant-budget-1.lua`. */
+  hlTenantBudget: 'tenant-budget-1.lua',
 } as const;
 
 const LOADED = Object.entries(SCRIPTS).map(([name, file]) => ({
@@ -55,6 +63,9 @@ declare module 'ioredis' {
     hlRequeue(...args: RequeueArgs): Result<string, Context>;
     hlRateLimit(...args: RateLimitArgs): Result<number, Context>;
     hlPutEndpoint(...args: PutEndpointArgs): Result<number, Context>;
+    hlRotateOperatorKey(...args: RotateOperatorKeyArgs): Result<number, Context>;
+    hlTouchOperatorKey(...args: TouchOperatorKeyArgs): Result<number, Context>;
+    hlTenantBudget(...args: TenantBudgetArgs): Result<[taken: number, wait: number], Context>;
   }
 }
 

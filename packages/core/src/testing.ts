@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,11 +19,24 @@ export const TEST_REDIS_URL = process.env.HOOKLINE_TEST_REDIS_URL ?? 'redis://12
 export const TEST_REDIS_CLUSTER = process.env.HOOKLINE_TEST_REDIS_CLUSTER === 'true';
 export const TEST_SHARDS = Number(process.env.HOOKLINE_TEST_SHARDS ?? '1');
 
-/** The Redis settings of a context under test, to spread into its config. */
+/**
+ * The key the suite seals endpoint secrets under (HOOKLINE_ENCRYPTION_KEYS): one and the same in
+ * every test process and every process a test starts, so that each opens what another sealed.
+ * Made from a fixed text: a test key, no secret.
+ */
+export const TEST_ENCRYPTION_KEY = createHash('sha256')
+  .update('hookline test sealing key')
+  .digest();
+
+/**
+ * What a context under test needs to read Hookline's Redis: its settings, and the key the
+ * secrets in it are sealed under. To spread into its config.
+ */
 export const TEST_REDIS = {
   redisUrl: TEST_REDIS_URL,
   redisCluster: TEST_REDIS_CLUSTER,
   shards: TEST_SHARDS,
+  encryptionKeys: [TEST_ENCRYPTION_KEY] as Buffer[],
 } as const;
 
 /** The same, as the environment of a Hookline process under test. */
@@ -31,6 +44,7 @@ export const TEST_REDIS_ENV = {
   REDIS_URL: TEST_REDIS_URL,
   REDIS_CLUSTER: String(TEST_REDIS_CLUSTER),
   HOOKLINE_SHARDS: String(TEST_SHARDS),
+  HOOKLINE_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY.toString('base64'),
 } as const;
 
 /** A queue/key prefix of its own for one test file. */
@@ -125,7 +139,8 @@ export async function freePort(): Promise<number> {
 /** A redis-server of a test's own, on a spare port, that the test may stop and restart. */
 export class TestRedisServer {
   private process: ChildProcess | undefined;
-  private readonly dir = mkdtempSync(path.join(tmpdir(), 'hookline-redis-'));
+  /** Its working directory (`dir`): where its RDB and AOF files are. */
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'hookline-redis-'));
   constructor(
     readonly port: number,
     private readonly args: string[] = ['--save', '', '--appendonly', 'no'],

@@ -158,6 +158,66 @@ describe('hlRateLimit (rate-limit-2.lua)', () => {
   });
 });
 
+describe('hlTenantBudget (tenant-budget-1.lua)', () => {
+  // 10 a minute: one unit back every 6 s, 10 at most at once.
+  const INTERVAL_MS = 6_000;
+  const CAPACITY = 10;
+  const bucket = () => ctx.keys.tenantBudget(`t-${newId('ep')}`, 'test_sends');
+  const take = (key: string, now: number, wanted: number) =>
+    redis.hlTenantBudget(key, now, INTERVAL_MS, CAPACITY, wanted);
+
+  test('a full bucket gives its capacity at once, then nothing, and says when one is back', async () => {
+    const key = bucket();
+    const now = Date.now();
+    for (let i = 0; i < CAPACITY; i++) expect(await take(key, now, 1)).toEqual([1, 0]);
+    expect(await take(key, now, 1)).toEqual([0, INTERVAL_MS]);
+    expect(await take(key, now + 1_000, 1)).toEqual([0, INTERVAL_MS - 1_000]);
+  });
+
+  test('a refusal takes nothing: the unit it waited for is there at the time it gave', async () => {
+    const key = bucket();
+    const now = Date.now();
+    await take(key, now, CAPACITY);
+    const [, wait] = await take(key, now, 1);
+    expect(await take(key, now + wait - 1, 1)).toEqual([0, 1]);
+    expect(await take(key, now + wait, 1)).toEqual([1, 0]);
+  });
+
+  test('units come back one per interval, never beyond the capacity', async () => {
+    const key = bucket();
+    const now = Date.now();
+    await take(key, now, CAPACITY);
+    expect(await take(key, now + 3 * INTERVAL_MS, CAPACITY)).toEqual([3, 0]);
+    // Idle for an hour: full again, and no fuller.
+    expect(await take(key, now + 3_600_000, CAPACITY + 5)).toEqual([CAPACITY, 0]);
+  });
+
+  test('a request for more than the bucket holds takes what is there', async () => {
+    const key = bucket();
+    const now = Date.now();
+    expect(await take(key, now, 4)).toEqual([4, 0]);
+    expect(await take(key, now, 50)).toEqual([6, 0]);
+    expect(await take(key, now, 50)).toEqual([0, INTERVAL_MS]);
+  });
+
+  test('the bucket lives only while it is not full', async () => {
+    const key = bucket();
+    const now = Date.now();
+    await take(key, now, 2);
+    expect(await redis.get(key)).toBe(String(now + 2 * INTERVAL_MS));
+    const ttl = await redis.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(2 * INTERVAL_MS);
+  });
+
+  test("tenants' buckets are apart", async () => {
+    const [a, b] = [bucket(), bucket()];
+    const now = Date.now();
+    await take(a, now, CAPACITY);
+    expect(await take(b, now, 1)).toEqual([1, 0]);
+  });
+});
+
 describe('hlPutEndpoint (put-endpoint-4.lua)', () => {
   let subscriber: Redis;
   const announced: string[] = [];
@@ -174,7 +234,7 @@ describe('hlPutEndpoint (put-endpoint-4.lua)', () => {
   });
   afterAll(() => subscriber.disconnect());
 
-  /** hlPutEndpoint with its four keys and seven arguments, in the order of put-endpoint-4.lua's header. */
+  /** hlPutEndpoint with its four keys and eight arguments, in the order of put-endpoint-4.lua's header. */
   const put = (
     id: string,
     tenant: string | null,
@@ -182,6 +242,7 @@ describe('hlPutEndpoint (put-endpoint-4.lua)', () => {
     next: string,
     leave: string[] = [],
     join: string[] = [],
+    maxEndpoints = '',
   ) => {
     const k = ctx.keys;
     return redis.hlPutEndpoint(
@@ -196,6 +257,7 @@ describe('hlPutEndpoint (put-endpoint-4.lua)', () => {
       JSON.stringify(join),
       tenant ?? '',
       k.endpointChanges,
+      maxEndpoints,
     );
   };
   const announcedOf = (id: string) => waitFor(() => announced.includes(id), { message: id });
@@ -275,6 +337,43 @@ describe('hlPutEndpoint (put-endpoint-4.lua)', () => {
     expect(await inSet(k.tenants, tenant)).toBe(false);
     expect(await redis.exists(k.tenantEndpoints(tenant))).toBe(0);
     expect(await inSet(k.endpoints, b)).toBe(false);
+  });
+
+  test('refuses to create a tenant endpoint past the limit: -1, nothing written or announced', async () => {
+    const tenant = `t-${newId('ep')}`;
+    const [a, b, c] = [newId('ep'), newId('ep'), newId('ep')];
+    const k = ctx.keys;
+    expect(await put(a, tenant, '', '{"a":1}', [], [], '2')).toBe(1);
+    expect(await put(b, tenant, '', '{"b":1}', [], [], '2')).toBe(1);
+    await announcedOf(b);
+    const before = announced.length;
+    const index = k.indexAll(tenant);
+
+    expect(await put(c, tenant, '', '{"c":1}', [], [index], '2')).toBe(-1);
+    expect(await redis.exists(k.endpoint(c))).toBe(0);
+    expect(await inSet(k.endpoints, c)).toBe(false);
+    expect(await redis.zrange(k.tenantEndpoints(tenant), 0, -1)).toEqual([a, b].sort());
+    expect(await redis.sismember(index, c)).toBe(0);
+    const marker = newId('ep');
+    await put(marker, null, '', '{}');
+    await announcedOf(marker);
+    expect(announced.slice(before)).toEqual([marker]);
+  });
+
+  test('the limit binds creation only: updates and deletes at the limit go through', async () => {
+    const tenant = `t-${newId('ep')}`;
+    const [a, b] = [newId('ep'), newId('ep')];
+    expect(await put(a, tenant, '', '{"a":1}', [], [], '1')).toBe(1);
+    expect(await put(a, tenant, '{"a":1}', '{"a":2}', [], [], '1')).toBe(1);
+    expect(await put(b, tenant, '', '{"b":1}', [], [], '1')).toBe(-1);
+    expect(await put(a, tenant, '{"a":2}', '', [], [], '1')).toBe(1);
+    expect(await put(b, tenant, '', '{"b":1}', [], [], '1')).toBe(1);
+  });
+
+  test('untenanted endpoints have no limit', async () => {
+    const id = newId('ep');
+    expect(await put(id, null, '', '{}', [], [], '0')).toBe(1);
+    await put(id, null, '{}', '');
   });
 
   test('an untenanted endpoint never touches the tenants set', async () => {

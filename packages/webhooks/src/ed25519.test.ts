@@ -83,3 +83,18 @@ test('a tampered body, id or timestamp fails v1a; bad keys are refused with a cl
   expect(() => decodeSigningKey('whsk_short')).toThrow(/base64 of 32 bytes/);
   expect(() => decodePublicKey('whsec_' + 'A'.repeat(44))).toThrow(/starts with "whpk_"/);
 });
+
+test("the Standard Webhooks libraries' own v1a example: the same key, message and time give the same signature", () => {
+  // The known answer in standard-webhooks' Go library tests (webhook_asymmetric_test.go,
+  // TestAsymmetricWebhookSign): a key given as base64 of its 32-byte seed, as whsk_ keys are.
+  const key = 'whsk_VEVTVFNJR05JTkdLRVlET05PVFVTRVRISVNGT1JBTlk=';
+  const expected =
+    'v1a,tQ9V2XOqn7jL/DQenEFpqIugdBVtiMmER5mhSkXBNwM0mkATuDe6KYYUuxqtaiHeYGb7KaaBRdM5WqyeFiL8Ag==';
+  expect(sign({ id, timestamp, body, secrets: [key] })).toBe(expected);
+  expect(() =>
+    verifySignature(body, headersFor(expected), [publicKeyOf(key)], { now }),
+  ).not.toThrow();
+  expect(() =>
+    verifySignature('{"test": 2432232315}', headersFor(expected), [publicKeyOf(key)], { now }),
+  ).toThrow(WebhookVerificationError);
+});

@@ -97,6 +97,8 @@ export function deliveriesCommand(
             ['Event', delivery.event_id ?? 'test delivery'],
             ['Endpoint', delivery.endpoint_id],
             ['Created', delivery.created_at],
+            // The publisher's trace, to look the delivery's attempts up in a tracing tool.
+            ...(delivery.trace_id ? [['Trace', delivery.trace_id] as [string, string]] : []),
           ],
         ),
       );

@@ -122,6 +122,22 @@ export interface TenantKey {
   portal_url: string;
 }
 
+/** `GET /v1/operator-keys` items: never a secret. */
+export interface OperatorKey {
+  id: string;
+  name: string | null;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  rotated_at: string | null;
+  previous_key_expires_at: string | null;
+}
+
+/** An operator key as created or rotated: with the key, shown once. */
+export interface CreatedOperatorKey extends OperatorKey {
+  key: string;
+}
+
 export interface ErrorBody {
   error: { code: string; message: string; details?: { path: string; message: string }[] };
 }

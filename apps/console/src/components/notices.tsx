@@ -1,4 +1,25 @@
+import { useState } from 'preact/hooks';
 import { dismiss, useNotices } from '../notices';
+
+/** Copies a value to the clipboard, and says whether it could. */
+function CopyButton({ value }: { value: string }) {
+  const [said, setSaid] = useState('Copy');
+  return (
+    <button
+      type="button"
+      class="button button-quiet"
+      onClick={() =>
+        void navigator.clipboard.writeText(value).then(
+          () => setSaid('Copied'),
+          // No clipboard (a page not served over HTTPS, or a browser that refuses): select it.
+          () => setSaid('Copy failed: select the text'),
+        )
+      }
+    >
+      {said}
+    </button>
+  );
+}
 
 /** The results of actions, newest last; errors and values to copy stay until dismissed. */
 export function Notices() {
@@ -15,13 +36,16 @@ export function Notices() {
           <div class="alert-body">
             <div>{n.text}</div>
             {n.value !== undefined && (
-              <input
-                class="input mono copy"
-                readOnly
-                value={n.value}
-                aria-label="value to copy"
-                onFocus={(e) => e.currentTarget.select()}
-              />
+              <div class="copy-row">
+                <input
+                  class="input mono copy"
+                  readOnly
+                  value={n.value}
+                  aria-label="value to copy"
+                  onFocus={(e) => e.currentTarget.select()}
+                />
+                <CopyButton value={n.value} />
+              </div>
             )}
           </div>
           <button type="button" class="close" aria-label="dismiss" onClick={() => dismiss(n.id)}>

@@ -5,6 +5,7 @@ import { notFound } from '../http-error';
 import { principalOf, sees, tenantScope, visibleEndpoint } from '../principal';
 import type { Handlers } from '../route-table';
 import { deliverySearch } from '../search';
+import { tenantBudget } from '../tenant-budget';
 
 /** A delivery the caller may see (a tenant key sees its tenant's only), else 404. */
 async function visibleDelivery(context: HooklineContext, res: Response, id: string) {
@@ -16,7 +17,9 @@ async function visibleDelivery(context: HooklineContext, res: Response, id: stri
 }
 
 /** Deliveries: one with its attempts, an endpoint's by status, and delivering one again. */
-export function deliveryHandlers({ context, now }: RouteDeps): Handlers {
+export function deliveryHandlers(deps: RouteDeps): Handlers {
+  const { context, now } = deps;
+  const budget = tenantBudget(deps);
   return {
     listDeliveries: async (_req, res, { query }) => {
       const tenant = tenantScope(principalOf(res), query.tenant_id);
@@ -29,6 +32,7 @@ export function deliveryHandlers({ context, now }: RouteDeps): Handlers {
 
     retryDelivery: async (_req, res, { params: { id } }) => {
       const delivery = await visibleDelivery(context, res, id);
+      await budget.take(res, 'retries');
       // Any status may go again: a delivered one is delivered once more (receivers dedupe on
       // Webhook-Id, which stays the same). It is refused only when its endpoint is gone.
       const [requeued] = await context.deliveries.requeue([id], fromStatuses('retry'), now());

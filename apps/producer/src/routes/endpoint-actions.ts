@@ -3,9 +3,12 @@ import type { RouteDeps } from '../deps';
 import { HttpError } from '../http-error';
 import { visibleEndpoint } from '../principal';
 import type { Handlers } from '../route-table';
+import { tenantBudget } from '../tenant-budget';
 
 /** What an operator (or the endpoint's tenant) does to one endpoint: send a test, recover what it missed. */
-export function endpointActionHandlers({ context, now }: RouteDeps): Handlers {
+export function endpointActionHandlers(deps: RouteDeps): Handlers {
+  const { context, now } = deps;
+  const budget = tenantBudget(deps);
   return {
     sendTestEvent: async (_req, res, { params: { id }, body }) => {
       const endpoint = await visibleEndpoint(context, res, id);
@@ -19,6 +22,7 @@ export function endpointActionHandlers({ context, now }: RouteDeps): Handlers {
           [{ path: 'disabled', message: 'the endpoint is disabled' }],
         );
       }
+      await budget.take(res, 'test_sends');
       const at = now();
       const prepared = prepareEvent({ ...body, tenant_id: endpoint.tenant_id }, [id], {
         now: at,
@@ -31,8 +35,15 @@ export function endpointActionHandlers({ context, now }: RouteDeps): Handlers {
     recoverEndpoint: async (_req, res, { params: { id }, body: { since } }) => {
       await visibleEndpoint(context, res, id);
       const statuses = fromStatuses('recover');
-      const ids = await context.deliveries.idsSince(id, statuses, Date.parse(since));
-      const recovered = await context.deliveries.requeue(ids, statuses, now());
+      const ids = await context.deliveries.idsSince(
+        id,
+        statuses,
+        Date.parse(since),
+        budget.most(res, 'retries'),
+      );
+      // A tenant key sends what its budget holds; the rest stay as they are.
+      const allowed = await budget.take(res, 'retries', ids.length);
+      const recovered = await context.deliveries.requeue(ids.slice(0, allowed), statuses, now());
       res.status(202).json({ recovered: recovered.length });
     },
   };

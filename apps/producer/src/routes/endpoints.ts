@@ -24,7 +24,13 @@ export function endpointHandlers({ context, config, now }: RouteDeps): Handlers 
           principal.kind === 'tenant'
             ? tenantScope(principal, body.tenant_id ?? undefined)!
             : body.tenant_id;
-        const endpoint = await context.endpoints.create({ ...body, tenant_id: tenant }, now());
+        // The limit binds operator keys too: it bounds what one tenant's endpoints cost every
+        // publish to it, whoever made them (README, "Tenant quotas").
+        const endpoint = await context.endpoints.create(
+          { ...body, tenant_id: tenant },
+          now(),
+          config.tenantQuotas.maxEndpoints,
+        );
         res
           .status(201)
           .location(`/v1/endpoints/${endpoint.id}`)

@@ -4,6 +4,7 @@ import type { RouteDeps } from '../deps';
 import { principalOf, tenantScope, visible } from '../principal';
 import { idempotencyScope, publishEvents, type PublishOutcome } from '../publish';
 import type { Handlers } from '../route-table';
+import { requestContext } from '../trace-requests';
 import { eventSearch } from '../search';
 
 function answer<Body>(res: Response, metrics: Metrics, outcome: PublishOutcome<Body>): void {
@@ -26,6 +27,7 @@ export function eventHandlers({ context, metrics, now }: RouteDeps): Handlers {
           pathOf: () => '',
           answer: ([published]) => published!,
           trace: traceHeaders(req),
+          parent: requestContext(res),
           idempotency:
             key === undefined ? undefined : { scope: idempotencyScope('events', [body]), key },
         },
@@ -43,6 +45,7 @@ export function eventHandlers({ context, metrics, now }: RouteDeps): Handlers {
           pathOf: (i) => `events.${i}.`,
           answer: (data) => ({ data }),
           trace: traceHeaders(req),
+          parent: requestContext(res),
           idempotency:
             key === undefined
               ? undefined

@@ -1,10 +1,9 @@
-import { parseDuration } from '@hookline/core';
 import type { Request } from 'express';
 import type { RouteDeps } from '../deps';
 import { notFound } from '../http-error';
 import { principalOf, sees } from '../principal';
 import type { Handlers } from '../route-table';
-import { validationFailed } from '../validate';
+import { durationWithin } from '../validate';
 
 /** The longest a tenant key may live: a leaked key must not outlive a month. */
 const MAX_KEY_LIFETIME_MS = 30 * 24 * 3_600_000;
@@ -49,9 +48,12 @@ export function tenantHandlers({ context, now }: RouteDeps): Handlers {
     },
 
     createTenantKey: async (req, res, { params: { tenant_id: id }, body: { expires_in } }) => {
-      const ttlMs = parseDuration(expires_in);
-      if (ttlMs === undefined || ttlMs < 1_000 || ttlMs > MAX_KEY_LIFETIME_MS)
-        throw validationFailed([{ path: 'expires_in', message: 'must be from 1s to 30d' }]);
+      const ttlMs = durationWithin(
+        'expires_in',
+        expires_in,
+        [1_000, MAX_KEY_LIFETIME_MS],
+        '1s to 30d',
+      );
       const { key, expiresAt } = await context.tenants.mintKey(id, ttlMs, now());
       res.status(201).json({
         key,

@@ -4,6 +4,7 @@ import {
   type EndpointCreate,
   type EndpointPatch,
   type PageRequest,
+  type Resealed,
 } from '@hookline/api';
 import { generateSecret, generateSigningKey, publicKeyOf } from '@hookline/webhooks';
 import type { ChainableCommander, Redis } from 'ioredis';
@@ -13,10 +14,17 @@ import { authView, storedAuth } from './endpoint-auth';
 import { putEndpointArgs } from './put-endpoint-args';
 import { rateLimitArgs } from './rate-limit-args';
 import { pageOfSet, type PageResult } from '../pagination';
-import { StoredEndpoint } from '../schemas';
+import { SealedEndpoint, type StoredEndpoint } from '../schemas';
 import { execAll } from '../redis/exec';
+import type { Sealer } from '../sealing/sealer';
+import { openEndpoint, sealEndpoint, sealedUnderCurrentKey } from './endpoint-secrets';
+import { TenantEndpointLimitError } from '../errors';
 
 const MAX_CAS_RETRIES = 10;
+/** What commands/put-endpoint-4.lua answers when a create would take a tenant over its limit. */
+const OVER_LIMIT = -1;
+/** Endpoint ids read a page at a time while resealing (each endpoint is then read and written alone). */
+const RESEAL_PAGE = 200;
 
 /** Writes to make in the same transaction as an endpoint's change, given the changed endpoint. */
 export type InTransaction = (multi: ChainableCommander, next: StoredEndpoint) => void;
@@ -71,11 +79,16 @@ export function matchesEventType(
   );
 }
 
-/** Endpoints, their secrets and their event-type index, in Redis. */
+/**
+ * Endpoints, their secrets and their event-type index, in Redis. Every secret of an endpoint is
+ * sealed (endpoint-secrets.ts) on its way to Redis and opened on its way back: what this store
+ * hands out holds them plain, what Redis holds (and its files and replicas) does not.
+ */
 export class EndpointStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly sealer: Sealer,
     /** Opens a transaction that BullMQ jobs can be added to (bullmq/transactions.ts). */
     private readonly transaction: () => Promise<ChainableCommander> = () =>
       Promise.resolve(this.redis.multi()),
@@ -105,18 +118,24 @@ export class EndpointStore {
     after: StoredEndpoint | undefined,
     old: StoredEndpoint | undefined,
     finish?: InTransaction,
-  ) {
+    maxPerTenant?: number,
+  ): Promise<boolean> {
     // tenant_id never changes, so either side names the endpoint's tenant.
     const tenant = (after ?? old)?.tenant_id ?? null;
     const args = putEndpointArgs(this.keys, {
       id,
       tenantId: tenant,
       before,
-      after: after ? JSON.stringify(after) : '',
+      after: after ? JSON.stringify(sealEndpoint(this.sealer, after)) : '',
       leave: this.indexKeys(old),
       join: this.indexKeys(after),
+      maxPerTenant,
     });
-    if (!finish || !after) return (await this.redis.hlPutEndpoint(...args)) === 1;
+    if (!finish || !after) {
+      const written = await this.redis.hlPutEndpoint(...args);
+      if (written === OVER_LIMIT) throw new TenantEndpointLimitError(tenant!, maxPerTenant!);
+      return written === 1;
+    }
     // With more to write in the same step: one transaction, whose extra writes only take
     // effect as far as their readers check that the compare-and-set went through.
     const multi = await this.transaction();
@@ -126,17 +145,29 @@ export class EndpointStore {
     return written === 1;
   }
 
-  private async read(id: string): Promise<{ raw: string; endpoint: StoredEndpoint } | undefined> {
+  /** An endpoint's record as Redis holds it (`stored`, sealed), and opened (`endpoint`). */
+  private async read(
+    id: string,
+  ): Promise<{ raw: string; stored: SealedEndpoint; endpoint: StoredEndpoint } | undefined> {
     const raw = await this.redis.get(this.keys.endpoint(id));
     if (raw === null) return undefined;
-    return { raw, endpoint: StoredEndpoint.parse(JSON.parse(raw)) };
+    const stored = SealedEndpoint.parse(JSON.parse(raw));
+    return { raw, stored, endpoint: openEndpoint(this.sealer, stored) };
   }
 
   async get(id: string): Promise<StoredEndpoint | undefined> {
     return (await this.read(id))?.endpoint;
   }
 
-  async create(input: EndpointCreate, now = Date.now()): Promise<StoredEndpoint> {
+  /**
+   * Creates an endpoint. With `maxPerTenant`, a tenant that has that many endpoints already gets
+   * none more: {@link TenantEndpointLimitError}, checked in the same atomic step as the write.
+   */
+  async create(
+    input: EndpointCreate,
+    now = Date.now(),
+    maxPerTenant?: number,
+  ): Promise<StoredEndpoint> {
     const at = new Date(now).toISOString();
     const { secret, auth, ...fields } = input;
     const endpoint: StoredEndpoint = {
@@ -148,7 +179,7 @@ export class EndpointStore {
       secrets: [{ key: secret ?? newKeyFor(input.signature), expires_at: null }],
       disabled_reason: input.disabled ? 'disabled by the API' : null,
     };
-    await this.put(endpoint.id, '', endpoint, undefined);
+    await this.put(endpoint.id, '', endpoint, undefined, undefined, maxPerTenant);
     return endpoint;
   }
 
@@ -169,6 +200,40 @@ export class EndpointStore {
       if (await this.put(id, current.raw, next, current.endpoint, finish)) return next;
     }
     throw new Error(`endpoint ${id} kept changing; gave up after ${MAX_CAS_RETRIES} tries`);
+  }
+
+  /**
+   * Seals the endpoint's secrets again under the current key when any of them is not (sealed
+   * under an older key, or written before sealing), compare-and-set like every write so that a
+   * change made meanwhile is kept, not overwritten. Its content, `updated_at` included, stays.
+   */
+  async reseal(id: string): Promise<'resealed' | 'current' | 'gone'> {
+    for (let i = 0; i < MAX_CAS_RETRIES; i++) {
+      const current = await this.read(id);
+      if (!current) return 'gone';
+      if (sealedUnderCurrentKey(this.sealer, current.stored)) return 'current';
+      if (await this.put(id, current.raw, current.endpoint, current.endpoint)) return 'resealed';
+    }
+    throw new Error(`endpoint ${id} kept changing; gave up after ${MAX_CAS_RETRIES} tries`);
+  }
+
+  /** {@link reseal} of every endpoint, a page at a time (the catalog holds them all: no shards to walk). */
+  async resealAll(): Promise<Resealed> {
+    const done: Resealed = { resealed: 0, already_current: 0 };
+    let cursor: string | undefined;
+    do {
+      const page = await pageOfSet(this.redis, this.keys.endpoints, {
+        limit: RESEAL_PAGE,
+        cursor,
+      });
+      for (const id of page.items) {
+        const outcome = await this.reseal(id);
+        if (outcome === 'resealed') done.resealed += 1;
+        if (outcome === 'current') done.already_current += 1;
+      }
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
+    return done;
   }
 
   async update(
@@ -322,6 +387,8 @@ export class EndpointStore {
   async getMany(ids: readonly string[]): Promise<(StoredEndpoint | undefined)[]> {
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(...ids.map((id) => this.keys.endpoint(id)));
-    return raws.map((raw) => (raw === null ? undefined : StoredEndpoint.parse(JSON.parse(raw))));
+    return raws.map((raw) =>
+      raw === null ? undefined : openEndpoint(this.sealer, SealedEndpoint.parse(JSON.parse(raw))),
+    );
   }
 }

@@ -12,6 +12,8 @@ export interface PutEndpoint {
   /** Index sets it leaves and joins. */
   leave: readonly string[];
   join: readonly string[];
+  /** The most endpoints its tenant may have, checked when it is created (undefined: no limit). */
+  maxPerTenant?: number;
 }
 
 export type PutEndpointArgs = [
@@ -26,6 +28,7 @@ export type PutEndpointArgs = [
   join: string,
   tenant: string,
   changes: string,
+  maxPerTenant: string,
 ];
 
 /** The arguments of commands/put-endpoint-4.lua, in its order (its header names each one). */
@@ -42,5 +45,6 @@ export function putEndpointArgs(keys: RedisKeys, put: PutEndpoint): PutEndpointA
     JSON.stringify(put.join),
     put.tenantId ?? '',
     keys.endpointChanges,
+    put.maxPerTenant === undefined ? '' : String(put.maxPerTenant),
   ];
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   tenantCursor,
   tenantOfCursor,
@@ -12,9 +12,10 @@ import type { LogStore } from '../log/log-store';
 import type { RedisKeys } from '../redis/keys';
 import { pageOfSet, type PageResult } from '../pagination';
 import { execAll } from '../redis/exec';
+import { KEY_SECRET, newKeySecret, secretMatches, splitKey } from './hashed-key';
 
 /** A tenant key: `hlt_<public id>_<secret>`. The public id finds the record; the secret proves it. */
-const KEY_PATTERN = /^hlt_([0-9a-f]{24})_([A-Za-z0-9_-]{43})$/;
+const KEY_PATTERN = new RegExp(`^hlt_([0-9a-f]{24})_(${KEY_SECRET})$`);
 
 interface StoredKey {
   tenant_id: string;
@@ -23,8 +24,6 @@ interface StoredKey {
   /** ms since the epoch. */
   expires_at: number;
 }
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
 /** Whether `text` has the form of a tenant key (operator keys are told apart by it). */
 export const isTenantKey = (text: string) => KEY_PATTERN.test(text);
@@ -77,13 +76,9 @@ export class TenantStore {
   /** Mints a key for one tenant that expires after `ttlMs`. The key is returned once, never stored. */
   async mintKey(tenantId: string, ttlMs: number, now = Date.now()) {
     const publicId = randomBytes(12).toString('hex');
-    const secret = randomBytes(32).toString('base64url');
+    const { secret, hash } = newKeySecret();
     const expiresAt = now + ttlMs;
-    const record: StoredKey = {
-      tenant_id: tenantId,
-      hash: sha256(secret).toString('hex'),
-      expires_at: expiresAt,
-    };
+    const record: StoredKey = { tenant_id: tenantId, hash, expires_at: expiresAt };
     const list = this.keys.tenantKeys(tenantId);
     const multi = this.redis.multi();
     multi.set(this.keys.tenantKey(publicId), JSON.stringify(record), 'PX', ttlMs);
@@ -100,16 +95,12 @@ export class TenantStore {
    * or revoked. The secret is compared in constant time (as digests, so lengths never differ).
    */
   async verifyKey(key: string, now = Date.now()): Promise<string | undefined> {
-    const match = KEY_PATTERN.exec(key);
-    if (!match) return undefined;
-    const [, publicId, secret] = match as unknown as [string, string, string];
-    const raw = await this.redis.get(this.keys.tenantKey(publicId));
+    const parts = splitKey(KEY_PATTERN, key);
+    if (!parts) return undefined;
+    const raw = await this.redis.get(this.keys.tenantKey(parts.publicId));
     if (raw === null) return undefined;
     const record = JSON.parse(raw) as StoredKey;
-    const expected = Buffer.from(record.hash, 'hex');
-    const presented = sha256(secret);
-    if (expected.length !== presented.length || !timingSafeEqual(expected, presented))
-      return undefined;
+    if (!secretMatches(record.hash, parts.secret)) return undefined;
     return record.expires_at > now ? record.tenant_id : undefined;
   }
 

@@ -4,7 +4,8 @@
   A write also publishes the endpoint's id on the changes channel in the same atomic step: no
   change can be made without being announced to the dispatchers caching endpoints. A tenant is
   listed while it has endpoints: it joins the tenants zset with its first and leaves it with its
-  last.
+  last. Creating a tenant's endpoint checks its count here, so that two creates at the limit
+  cannot both pass.
 
   Input:
     KEYS[1] endpoint key (its JSON)
@@ -19,8 +20,10 @@
     ARGV[5] index sets to join (JSON array of keys)
     ARGV[6] tenant id ('' = none)
     ARGV[7] changes channel
+    ARGV[8] the most endpoints the tenant may have, checked on creation ('' = no limit)
 
-  Output: 1 when written, 0 when the endpoint changed meanwhile (the caller reads and retries).
+  Output: 1 when written, 0 when the endpoint changed meanwhile (the caller reads and retries),
+  -1 when creating it would take the tenant over its limit (nothing written).
 ]]
 local endpointKey = KEYS[1]
 local endpointsKey = KEYS[2]
@@ -34,9 +37,17 @@ local leave = cjson.decode(ARGV[4])
 local join = cjson.decode(ARGV[5])
 local tenant = ARGV[6]
 local changesChannel = ARGV[7]
+local maxEndpoints = tonumber(ARGV[8])
+
+local OVER_LIMIT = -1
 
 local current = redis.call('GET', endpointKey)
 if (current or '') ~= expected then return 0 end
+local creating = expected == '' and new ~= ''
+if creating and tenant ~= '' and maxEndpoints
+  and redis.call('ZCARD', tenantEndpointsKey) >= maxEndpoints then
+  return OVER_LIMIT
+end
 
 for _, key in ipairs(leave) do redis.call('SREM', key, id) end
 if new == '' then

@@ -26,8 +26,8 @@ export function shardTags(prefix: string, shards: number): string[] {
  * Every Redis key Hookline writes besides BullMQ's own (README, "Redis Cluster and shards").
  *
  * Two kinds of hash tag keep each multi-key script and transaction inside one Redis Cluster slot:
- * - the catalog, `{<prefix>}`: endpoints, their routing indexes, health and rate limits, tenants
- *   and tenant keys — what every publish and delivery reads, and small;
+ * - the catalog, `{<prefix>}`: endpoints, their routing indexes, health and rate limits, tenants,
+ *   tenant keys and operator keys — what every publish and delivery reads, and small;
  * - the shards, `{<prefix>:<n>}` for n in 0..shards-1 ({@link shardTags}): the shard's queues (whose
  *   delivery jobs are the deliveries in flight), its change stream, events not yet logged, and
  *   idempotency records. An event's or a delivery's shard is named by its id (shards.ts).
@@ -87,6 +87,12 @@ export function redisKeys(prefix: string, shards = 1) {
     tenantKey: (keyId: string) => `${catalog}:tk:${keyId}`,
     /** set: the public ids of a tenant's keys, so that they can be revoked together. */
     tenantKeys: (tenant: string) => `${ofTenant(catalog, tenant)}keys`,
+    /** hash: an operator key, by its id (operator-key-store.ts names the fields). */
+    operatorKey: (id: string) => `${catalog}:opk:${id}`,
+    /** zset (score 0, ordered by id): every operator key. */
+    operatorKeys: `${catalog}:operator-keys`,
+    /** string: a tenant's budget of one kind (tenant-budgets.ts; GCRA theoretical arrival time, ms). */
+    tenantBudget: (tenant: string, kind: string) => `${ofTenant(catalog, tenant)}budget:${kind}`,
     /** string: an endpoint's rate limiter (GCRA theoretical arrival time, ms). */
     rateLimit: (id: string) => `${catalog}:rl:${id}`,
     /** hash: job id → the rate-limit slot (ms) reserved for it. */

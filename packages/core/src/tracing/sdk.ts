@@ -1,3 +1,5 @@
+import { SynchronousContextManager } from './synchronous-context';
+
 /**
  * Starts the OpenTelemetry SDK when the standard variables ask for an exporter
  * (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`; README, "Tracing"),
@@ -29,6 +31,7 @@ export async function startTracing(
   if (!tracingRequested(env)) return { enabled: false, shutdown: () => Promise.resolve() };
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const sdk = new NodeSDK({
+    contextManager: new SynchronousContextManager(),
     ...(set(env.OTEL_SERVICE_NAME) ? {} : { serviceName: service }),
     // Hookline makes its own spans (README, "Tracing"): no auto-instrumentation, and no metric or
     // log exporters started from the environment behind its back.

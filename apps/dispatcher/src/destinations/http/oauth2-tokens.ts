@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { HooklineContext } from '@hookline/core';
+import { type HooklineContext, type Sealer } from '@hookline/core';
 import { Agent } from 'undici';
 import { requestToken, type OAuth2Auth, type TokenAnswer } from './oauth2-token-request';
 import { guardedLookup, systemResolver, type Resolver } from '../../ssrf-lookup';
@@ -7,6 +7,8 @@ import { guardedLookup, systemResolver, type Resolver } from '../../ssrf-lookup'
 export interface OAuth2TokensOptions {
   redis: HooklineContext['redis'];
   keys: HooklineContext['keys'];
+  /** Seals what the shared key holds: a live access token is a secret (README, "Threat model"). */
+  sealer: Sealer;
   /** `HOOKLINE_ALLOW_INSECURE_URLS`: the token URL obeys the same policy as endpoint URLs. */
   allowInsecure: boolean;
   resolve?: Resolver;
@@ -105,7 +107,7 @@ export class OAuth2Tokens {
     for (;;) {
       const raw = await redis.get(key);
       if (raw !== null) {
-        const shared = JSON.parse(raw) as Shared;
+        const shared = JSON.parse(this.options.sealer.open(raw)) as Shared;
         if ('failed' in shared && stale === undefined) return { ok: false, message: shared.failed };
         if ('token' in shared && shared.token !== stale && shared.until > this.now())
           return this.keep(endpointId, auth.revision, shared);
@@ -132,7 +134,7 @@ export class OAuth2Tokens {
     if (!answer.ok) {
       await this.options.redis.set(
         key,
-        JSON.stringify({ failed: answer.message }),
+        this.options.sealer.seal(JSON.stringify({ failed: answer.message })),
         'PX',
         this.failureMs,
       );
@@ -141,7 +143,8 @@ export class OAuth2Tokens {
     const until = started + answer.lifetimeMs - marginOf(answer.lifetimeMs);
     const ttl = Math.floor(until - this.now());
     if (ttl <= 0) return;
-    await this.options.redis.set(key, JSON.stringify({ token: answer.token, until }), 'PX', ttl);
+    const sealed = this.options.sealer.seal(JSON.stringify({ token: answer.token, until }));
+    await this.options.redis.set(key, sealed, 'PX', ttl);
   }
 
   private keep(endpointId: string, revision: string, shared: { token: string; until: number }) {

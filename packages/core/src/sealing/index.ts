@@ -1,0 +1,3 @@
+export * from './sealer';
+export * from './encryption-keys';
+export * from './keys-at-start';
