@@ -84,7 +84,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
 
   /**
    * Dead-letters a delivery whose attempt (`attempt`, recorded with it) failed for good: its
-   * destination is gone, or it was the last attempt of the retry schedule. Reported as an operational event of its own.
+   * destination is gone (HTTP: a 410), or it was the last attempt of the retry schedule.
+   * Reported as an operational event of its own.
    */
   async function deadAfterAttempt(
     delivery: DeliveryState,
@@ -238,8 +239,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       throw error;
     }
 
-    const labels = { result: result.result, destination_type: endpoint.type };
-    metrics.deliveryAttempts.inc(labels);
+    metrics.deliveryAttempts.inc({ result: result.result, destination_type: endpoint.type });
     if (result.warning)
       logger.warn({ endpoint: endpoint.id, delivery: delivery.id }, result.warning);
     metrics.deliveryDuration.observe({ destination_type: endpoint.type }, result.durationMs / 1000);
