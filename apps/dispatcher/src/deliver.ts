@@ -52,6 +52,25 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   const moving = UNSETTLED;
   /** An operational event's own delivery that dies reports nothing: no report about a report. */
   const reports = (delivery: DeliveryState) => !isOperationalName(delivery.data.name);
+  // Each label set's child, made once: prom-client hashes a labels object on every call, and
+  // the labels are few (results × destination types).
+  const attemptCounters = new Map<string, ReturnType<Metrics['deliveryAttempts']['labels']>>();
+  const attemptDurations = new Map<string, ReturnType<Metrics['deliveryDuration']['labels']>>();
+  function countAttempt(type: string, result: AttemptResult) {
+    const key = `${type} ${result.result}`;
+    let counter = attemptCounters.get(key);
+    if (!counter) {
+      counter = metrics.deliveryAttempts.labels({ result: result.result, destination_type: type });
+      attemptCounters.set(key, counter);
+    }
+    counter.inc();
+    let duration = attemptDurations.get(type);
+    if (!duration) {
+      duration = metrics.deliveryDuration.labels({ destination_type: type });
+      attemptDurations.set(type, duration);
+    }
+    duration.observe(result.durationMs / 1000);
+  }
 
   async function defer(job: Job, token: string | undefined, at: number): Promise<never> {
     await job.moveToDelayed(Math.max(at, deps.now() + 1), token);
@@ -239,10 +258,9 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       throw error;
     }
 
-    metrics.deliveryAttempts.inc({ result: result.result, destination_type: endpoint.type });
+    countAttempt(endpoint.type, result);
     if (result.warning)
       logger.warn({ endpoint: endpoint.id, delivery: delivery.id }, result.warning);
-    metrics.deliveryDuration.observe({ destination_type: endpoint.type }, result.durationMs / 1000);
     const now = deps.now();
     const attempt = attemptRecord(delivery.attempts + 1, sentAt, result);
     const { verdict } = result;
