@@ -1024,7 +1024,10 @@ describe('docker/grafana/hookline.json and docker/prometheus/alerts.yml', () => 
   });
 
   test('the registry lists the documented metrics with their labels (sanity check of this test)', () => {
-    expect(known.get('hookline_delivery_attempts_total')?.labels).toEqual(['result']);
+    expect(known.get('hookline_delivery_attempts_total')?.labels).toEqual([
+      'result',
+      'destination_type',
+    ]);
     expect(known.get('hookline_queue_jobs')?.labels).toEqual(['queue', 'state']);
     expect(known.get('hookline_delivery_duration_seconds')?.type).toBe('histogram');
     expect(known.has('process_cpu_seconds_total')).toBe(true);

@@ -1,5 +1,6 @@
 import { deliveryState, initialState, type DeliverJob } from '@hookline/core';
 import { startAttemptSpan } from './attempt-span';
+import { httpSpan } from './destinations/http/span';
 
 const PARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -21,7 +22,10 @@ function delivery(data: Partial<DeliverJob>, cycle = 0) {
 }
 
 const start = (d: ReturnType<typeof delivery>) =>
-  startAttemptSpan({ delivery: d, url: 'http://127.0.0.1/hook', attempt: 1, waitedMs: 0 }, false);
+  startAttemptSpan(
+    { delivery: d, shape: () => httpSpan('http://127.0.0.1/hook'), attempt: 1, waitedMs: 0 },
+    false,
+  );
 
 test('with tracing off an attempt still sends a traceparent of the publisher’s trace, with a parent of its own', () => {
   const { headers } = start(delivery({ traceparent: PARENT, tracestate: 'shop=blue' }));

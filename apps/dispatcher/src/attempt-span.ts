@@ -8,44 +8,24 @@ import {
   formatTraceparent,
   type DeliveryState,
 } from '@hookline/core';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
-import type { AttemptOutcome } from './http-sender';
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import type { AttemptResult, SpanShape } from './destinations/destination';
 
-/** One attempt as a span of its event's trace, and the trace context its request carries. */
+/** One attempt as a span of its event's trace, and the trace context its message carries. */
 export interface AttemptTrace {
-  /** The attempt request's `traceparent`: the publisher's trace id, this attempt as the parent. */
+  /** The attempt's `traceparent`: the publisher's trace id, this attempt as the parent. */
   headers: { traceparent: string; tracestate?: string };
-  end(outcome: AttemptOutcome): void;
+  end(result: Pick<AttemptResult, 'result' | 'message' | 'spanAttributes'>): void;
 }
 
 export interface AttemptSpanInput {
   delivery: DeliveryState;
-  url: string;
+  /** The span's name, kind and attributes, from its destination; asked only while tracing. */
+  shape: () => SpanShape;
   /** This attempt's number (`Webhook-Attempt`). */
   attempt: number;
   /** How long the delivery waited in the queue since it was due (ms). */
   waitedMs: number;
-}
-
-/** An endpoint URL's span attributes, parsed once per URL: every attempt to it repeats them. */
-const urlAttributesCache = new Map<string, Attributes>();
-function urlAttributes(text: string): Attributes {
-  let attributes = urlAttributesCache.get(text);
-  if (!attributes) {
-    const url = new URL(text);
-    attributes = {
-      'http.request.method': 'POST',
-      // The query is left out: it may carry a receiver's token.
-      'url.full': `${url.origin}${url.pathname}`,
-      'server.address': url.hostname,
-      'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-    };
-    // Bounded: a process that sees many endpoints forgets the oldest first.
-    if (urlAttributesCache.size >= 1024)
-      urlAttributesCache.delete(urlAttributesCache.keys().next().value!);
-    urlAttributesCache.set(text, attributes);
-  }
-  return attributes;
 }
 
 /**
@@ -80,13 +60,14 @@ export function startAttemptSpan(input: AttemptSpanInput, tracing: boolean): Att
     : undefined;
   const published = stored && trace.getSpanContext(stored);
   const replay = isReplay(delivery);
+  const shape = input.shape();
   const span = tracer().startSpan(
-    'POST',
+    shape.name,
     {
-      kind: SpanKind.CLIENT,
+      kind: shape.kind,
       ...(replay && published ? { links: [{ context: published }] } : {}),
       attributes: {
-        ...urlAttributes(input.url),
+        ...shape.attributes,
         'hookline.delivery.id': delivery.id,
         'hookline.endpoint.id': delivery.endpointId,
         'hookline.event.id': delivery.eventId,
@@ -103,16 +84,13 @@ export function startAttemptSpan(input: AttemptSpanInput, tracing: boolean): Att
     headers: state
       ? { traceparent: traceparentOf(own), tracestate: state }
       : { traceparent: traceparentOf(own) },
-    end(outcome) {
-      const attributes: Attributes = { 'hookline.outcome': outcome.kind };
-      if ('status' in outcome) attributes['http.response.status_code'] = outcome.status;
-      if (outcome.kind !== 'success') {
-        attributes['error.type'] = 'status' in outcome ? String(outcome.status) : outcome.kind;
-        span.setStatus({
-          code: SpanStatusCode.ERROR,
-          message: 'message' in outcome ? outcome.message : `HTTP ${outcome.status}`,
-        });
-      }
+    end(result) {
+      const attributes: Attributes = {
+        'hookline.outcome': result.result,
+        ...result.spanAttributes,
+      };
+      if (result.result !== 'success')
+        span.setStatus({ code: SpanStatusCode.ERROR, message: result.message ?? result.result });
       span.setAttributes(attributes);
       span.end();
     },

@@ -6,7 +6,6 @@ import {
   isSettled,
   nextRetryDelay,
   parseJob,
-  parseRetryAfter,
   type Config,
   type DeliveryState,
   type HooklineContext,
@@ -18,21 +17,18 @@ import { DelayedError, type Job } from 'bullmq';
 import type { EndpointCache } from './endpoint-cache';
 import type { EndpointGate } from './endpoint-gate';
 import { startAttemptSpan, type AttemptTrace } from './attempt-span';
-import { sendAuthenticated } from './authenticated-send';
-import type { AttemptOutcome, Sender } from './http-sender';
-import type { OAuth2Tokens } from './oauth2-tokens';
+import type { AttemptResult } from './destinations/destination';
+import type { Destinations } from './destinations/registry';
 import { reportDisabled } from './operational';
 import { RecentlyHealthy } from './recently-healthy';
-import { webhookHeaders } from './webhook-request';
 
 export interface DeliverDeps {
   context: HooklineContext;
   config: Pick<Config, 'retrySchedule'>;
   endpoints: EndpointCache;
   gate: EndpointGate;
-  sender: Sender;
-  /** OAuth 2.0 tokens of endpoints that authenticate with them. */
-  tokens: OAuth2Tokens;
+  /** The destination of each endpoint type: what an attempt is, and what its outcome means. */
+  destinations: Destinations;
   metrics: Metrics;
   logger: Logger;
   now: () => number;
@@ -56,6 +52,25 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   const moving = UNSETTLED;
   /** An operational event's own delivery that dies reports nothing: no report about a report. */
   const reports = (delivery: DeliveryState) => !isOperationalName(delivery.data.name);
+  // Each label set's child, made once: prom-client hashes a labels object on every call, and
+  // the labels are few (results × destination types).
+  const attemptCounters = new Map<string, ReturnType<Metrics['deliveryAttempts']['labels']>>();
+  const attemptDurations = new Map<string, ReturnType<Metrics['deliveryDuration']['labels']>>();
+  function countAttempt(type: string, result: AttemptResult) {
+    const key = `${type} ${result.result}`;
+    let counter = attemptCounters.get(key);
+    if (!counter) {
+      counter = metrics.deliveryAttempts.labels({ result: result.result, destination_type: type });
+      attemptCounters.set(key, counter);
+    }
+    counter.inc();
+    let duration = attemptDurations.get(type);
+    if (!duration) {
+      duration = metrics.deliveryDuration.labels({ destination_type: type });
+      attemptDurations.set(type, duration);
+    }
+    duration.observe(result.durationMs / 1000);
+  }
 
   async function defer(job: Job, token: string | undefined, at: number): Promise<never> {
     await job.moveToDelayed(Math.max(at, deps.now() + 1), token);
@@ -87,8 +102,9 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   }
 
   /**
-   * Dead-letters a delivery whose attempt (`attempt`, recorded with it) failed for good: a 410,
-   * or the last attempt of the retry schedule. Reported as an operational event of its own.
+   * Dead-letters a delivery whose attempt (`attempt`, recorded with it) failed for good: its
+   * destination is gone (HTTP: a 410), or it was the last attempt of the retry schedule.
+   * Reported as an operational event of its own.
    */
   async function deadAfterAttempt(
     delivery: DeliveryState,
@@ -129,15 +145,14 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       );
   }
 
-  function attemptRecord(number: number, at: number, outcome: AttemptOutcome) {
+  function attemptRecord(number: number, at: number, result: AttemptResult) {
     return {
       number,
       at: new Date(at).toISOString(),
-      duration_ms: outcome.durationMs,
-      status_code: 'status' in outcome ? outcome.status : null,
-      // Only an outcome without an HTTP status carries a message; its kind is the AttemptError.
-      error: 'message' in outcome ? outcome.kind : null,
-      response_excerpt: 'excerpt' in outcome ? outcome.excerpt : '',
+      duration_ms: result.durationMs,
+      status_code: result.statusCode,
+      error: result.error,
+      response_excerpt: result.excerpt,
     };
   }
 
@@ -192,7 +207,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
         ? finishDead(delivery, 'endpoint is disabled', false)
         : dropForDeletedEndpoint(delivery);
     }
-    let outcome: AttemptOutcome;
+    const destination = deps.destinations.of(endpoint);
+    let result: AttemptResult;
     let span: AttemptTrace | undefined;
     const sentAt = deps.now();
     try {
@@ -209,60 +225,54 @@ export function createDeliverProcessor(deps: DeliverDeps) {
         }
       }
       const attempt = delivery.attempts + 1;
-      const headers = webhookHeaders({
-        endpoint,
-        deliveryId: delivery.id,
-        eventId: delivery.test ? undefined : delivery.eventId,
-        attempt,
-        body,
-        now: sentAt,
-      });
       // Due since its retry time, or since its job was added (a publish, a replay).
       const dueAt = delivery.nextAttemptAt ?? job.timestamp;
       span = startAttemptSpan(
-        { delivery, url: endpoint.url, attempt, waitedMs: Math.max(0, sentAt - dueAt) },
+        {
+          delivery,
+          shape: () => destination.span(endpoint),
+          attempt,
+          waitedMs: Math.max(0, sentAt - dueAt),
+        },
         deps.tracing,
       );
-      outcome = await sendAuthenticated(
-        deps.sender,
-        deps.tokens,
+      result = await destination.attempt({
         endpoint,
-        { ...headers, ...span.headers },
+        deliveryId: delivery.id,
+        eventId: delivery.test ? undefined : delivery.eventId,
+        eventName: delivery.data.name,
+        attempt,
         body,
-      );
-      span.end(outcome);
-      gate.release(
-        outcome.kind === 'success'
-          ? 'success'
-          : outcome.kind === 'timeout' || outcome.kind === 'connection'
-            ? 'failure'
-            : 'neutral',
-      );
+        now: sentAt,
+        trace: span.headers,
+      });
+      span.end(result);
+      gate.release(result.gate);
     } catch (error) {
       gate.release('neutral');
-      span?.end({ kind: 'connection', message: String(error), durationMs: deps.now() - sentAt });
+      span?.end({
+        result: 'connection',
+        message: String(error),
+        spanAttributes: { 'error.type': 'connection' },
+      });
       throw error;
     }
 
-    metrics.deliveryAttempts.inc({ result: outcome.kind });
-    // The attempt records the kind only; why there was no token is the operator's to fix.
-    if (outcome.kind === 'auth_token')
-      logger.warn(
-        { endpoint: endpoint.id, delivery: delivery.id },
-        `no OAuth 2.0 token: ${outcome.message}`,
-      );
-    metrics.deliveryDuration.observe(outcome.durationMs / 1000);
+    countAttempt(endpoint.type, result);
+    if (result.warning)
+      logger.warn({ endpoint: endpoint.id, delivery: delivery.id }, result.warning);
     const now = deps.now();
-    const attempt = attemptRecord(delivery.attempts + 1, sentAt, outcome);
+    const attempt = attemptRecord(delivery.attempts + 1, sentAt, result);
+    const { verdict } = result;
 
-    if (outcome.kind === 'success') {
+    if (verdict.kind === 'delivered') {
       const countHealth = healthy.mustCountSuccess(endpoint.id, now);
-      const verdict = await store.record(
+      const recorded = await store.record(
         delivery,
         { to: 'delivered', attempt, now, from: moving },
         { health: countHealth ? 'success' : undefined },
       );
-      if (countHealth && verdict === 'ok') healthy.counted(endpoint.id, 'success', now);
+      if (countHealth && recorded === 'ok') healthy.counted(endpoint.id, 'success', now);
       metrics.deliveries.inc({ outcome: 'delivered' });
       metrics.deliveryLatency.observe(Math.max(0, now - delivery.createdAt) / 1000);
       return;
@@ -270,19 +280,15 @@ export function createDeliverProcessor(deps: DeliverDeps) {
 
     // Every other outcome counts a failure for the endpoint's health below.
     healthy.counted(endpoint.id, 'failure', now);
-    if (outcome.kind === 'http_error' && outcome.status === 410) {
+    if (verdict.kind === 'gone') {
       await deadAfterAttempt(delivery, attempt, now);
-      await disableEndpoint(endpoint, 'the endpoint answered 410 Gone');
+      await disableEndpoint(endpoint, verdict.reason);
       return;
     }
 
-    const retryAfterMs =
-      outcome.kind === 'http_error' && (outcome.status === 429 || outcome.status === 503)
-        ? parseRetryAfter(outcome.retryAfter, now)
-        : undefined;
     const cycleAttempts = delivery.attempts - delivery.cycle + 1;
     const delay = nextRetryDelay(deps.config.retrySchedule, cycleAttempts, {
-      retryAfterMs,
+      retryAfterMs: verdict.afterMs,
       random: deps.random,
     });
     if (delay === undefined) {
@@ -293,13 +299,13 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       );
       return;
     }
-    const verdict = await store.record(
+    const recorded = await store.record(
       delivery,
       { to: 'failed', attempt, nextAttemptAt: now + delay, now, from: moving },
       { health: 'failure' },
     );
-    if (verdict === 'gone' || verdict === 'refused') return;
-    if (verdict === 'disable') {
+    if (recorded === 'gone' || recorded === 'refused') return;
+    if (recorded === 'disable') {
       // The attempt just recorded counts, and is the one the report names.
       await finishDead(
         { ...delivery, attempts: delivery.attempts + 1 },

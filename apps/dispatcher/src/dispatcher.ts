@@ -22,8 +22,9 @@ import { listenForEndpointChanges } from './endpoint-changes';
 import { EndpointGate, type GateOptions } from './endpoint-gate';
 import { createOperationalProcessor } from './operational';
 import { InFlightLimit } from './in-flight-limit';
-import { createSender, type SenderOptions } from './http-sender';
-import { OAuth2Tokens, type OAuth2TokensOptions } from './oauth2-tokens';
+import { createDestinations } from './destinations/registry';
+import type { SenderOptions } from './destinations/http/sender';
+import type { OAuth2TokensOptions } from './destinations/http/oauth2-tokens';
 import type { Resolver } from './ssrf-lookup';
 
 export interface DispatcherOptions {
@@ -31,7 +32,7 @@ export interface DispatcherOptions {
   logger: Logger;
   /** Whether the OpenTelemetry SDK runs (core's `startTracing`): then each attempt is a span. */
   tracing?: boolean;
-  /** Per-attempt time limits (tests shorten them); the SPEC's 5 s / 15 s / 25 s by default. */
+  /** HTTP's per-attempt time limits (tests shorten them); the SPEC's 5 s / 15 s / 25 s by default. */
   sender?: Omit<SenderOptions, 'allowInsecure' | 'resolve'>;
   /**
    * OAuth 2.0 tokens: the time limit of a request, how long a failure is shared, and the clock
@@ -90,20 +91,25 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const redis = createRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'worker');
   const context = createContext(config, 'worker', redis);
   const metrics = createMetrics(metricSources(context));
-  const sender = createSender({
-    ...options.sender,
-    allowInsecure: config.allowInsecureUrls,
-    resolve: options.resolve,
-  });
-  const tokens = new OAuth2Tokens({
-    now,
-    ...options.tokens,
-    redis,
-    keys: context.keys,
-    sealer: new Sealer(config.encryptionKeys),
-    allowInsecure: config.allowInsecureUrls,
-    resolve: options.resolve,
-    ca: options.sender?.ca,
+  const destinations = createDestinations({
+    http: {
+      sender: {
+        ...options.sender,
+        allowInsecure: config.allowInsecureUrls,
+        resolve: options.resolve,
+      },
+      tokens: {
+        now,
+        ...options.tokens,
+        redis,
+        keys: context.keys,
+        sealer: new Sealer(config.encryptionKeys),
+        allowInsecure: config.allowInsecureUrls,
+        resolve: options.resolve,
+        ca: options.sender?.ca,
+      },
+      now,
+    },
   });
   const gate = new EndpointGate({
     maxInFlight: Math.max(4, Math.ceil(config.concurrency / 4)),
@@ -116,20 +122,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     channel: context.keys.endpointChanges,
     cache: endpoints,
     logger,
-    // A changed endpoint's client certificate connections close, and its token is read again
-    // (from Redis: a new revision of its auth names another token).
-    onChange: (id) => {
-      sender.forget(id);
-      tokens.forget(id);
-    },
+    // A changed endpoint's connections close: its destination opens new ones as it now says.
+    onChange: (id) => destinations.forget(id),
   });
   const processDeliver = createDeliverProcessor({
     context,
     config,
     endpoints,
     gate,
-    sender,
-    tokens,
+    destinations,
     metrics,
     logger,
     now,
@@ -301,8 +302,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           logger.warn({ timeoutMs }, 'in-flight deliveries did not finish in time; forcing close');
           await Promise.allSettled(workers.map((worker) => worker.close(true)));
         }
-        await sender.close().catch(() => undefined);
-        await tokens.close().catch(() => undefined);
+        await destinations.close();
         await logWriter.close();
         await endpointChanges.close();
         await context.close();

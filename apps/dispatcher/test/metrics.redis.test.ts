@@ -84,9 +84,15 @@ test('after n delivered, m dead and k failed attempts, both processes report exa
   expect(sample(p, 'hookline_http_requests_total', '{route="/v1/endpoints",status="201"}')).toBe(2);
   expect(sample(d, 'hookline_deliveries_total', '{outcome="delivered"}')).toBe(N);
   expect(sample(d, 'hookline_deliveries_total', '{outcome="dead"}')).toBe(M);
-  expect(sample(d, 'hookline_delivery_attempts_total', '{result="success"}')).toBe(N);
-  expect(sample(d, 'hookline_delivery_attempts_total', '{result="http_error"}')).toBe(3 * M);
-  expect(sample(d, 'hookline_delivery_duration_seconds_count')).toBe(N + 3 * M);
+  expect(
+    sample(d, 'hookline_delivery_attempts_total', '{result="success",destination_type="http"}'),
+  ).toBe(N);
+  expect(
+    sample(d, 'hookline_delivery_attempts_total', '{result="http_error",destination_type="http"}'),
+  ).toBe(3 * M);
+  expect(sample(d, 'hookline_delivery_duration_seconds_count', '{destination_type="http"}')).toBe(
+    N + 3 * M,
+  );
   expect(sample(d, 'hookline_delivery_latency_seconds_count')).toBe(N);
   for (const text of [d, p]) {
     expect(sample(text, 'hookline_dead_letter_size')).toBe(M);

@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Sealer } from '@hookline/core';
 import { freePort } from '@hookline/core/testing';
-import { OAuth2Tokens, type OAuth2TokensOptions } from '../src/oauth2-tokens';
-import type { OAuth2Auth } from '../src/oauth2-token-request';
+import { OAuth2Tokens, type OAuth2TokensOptions } from '../src/destinations/http/oauth2-tokens';
+import type { OAuth2Auth } from '../src/destinations/http/oauth2-token-request';
 import { Harness } from './harness';
 
 // What a token endpoint can do wrong, each a failure to get a token with a message that says

@@ -4,8 +4,8 @@ import { createInterface } from 'node:readline';
 import { EndpointPatch } from '@hookline/api';
 import { randomBytes } from 'node:crypto';
 import { deliveryIdFor, Sealer, type StoredEndpoint } from '@hookline/core';
-import { OAuth2Tokens } from '../src/oauth2-tokens';
-import type { OAuth2Auth } from '../src/oauth2-token-request';
+import { OAuth2Tokens } from '../src/destinations/http/oauth2-tokens';
+import type { OAuth2Auth } from '../src/destinations/http/oauth2-token-request';
 import { Harness } from './harness';
 
 // OAuth 2.0 client credentials against a real authorization server (oidc-provider, in a process

@@ -30,6 +30,7 @@ describe('POST /v1/endpoints', () => {
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^ep_[0-9A-Z]{26}$/) as string,
+      type: 'http',
       tenant_id: null,
       url: 'https://example.com/hooks',
       description: 'orders',
@@ -79,6 +80,18 @@ describe('POST /v1/endpoints', () => {
       .map((d) => d.path)
       .sort();
     expect(paths).toEqual(['headers.Webhook-Signature', 'secret', 'url']);
+  });
+
+  test('is an http endpoint when the body names no type or http; any other type is a 422 at type', async () => {
+    expect((await create(endpointBody())).type).toBe('http');
+    expect((await create({ ...endpointBody(), type: 'http' })).type).toBe('http');
+    for (const type of ['amqp', 'HTTP', '', null, 1]) {
+      const res = await h.api.post('/v1/endpoints', { ...endpointBody(), type });
+      expect(res.status).toBe(422);
+      expect(
+        (res.body as { error: { details: { path: string }[] } }).error.details.map((d) => d.path),
+      ).toEqual(['type']);
+    }
   });
 
   test('refuses a body without a url', async () => {
@@ -165,6 +178,8 @@ describe('PATCH /v1/endpoints/:id', () => {
       [{ rate_limit: 0 }, 'rate_limit'],
       [{ event_types: ['a b'] }, 'event_types.0'],
       [{ color: 'red' }, 'color'],
+      // The type never changes: a PATCH naming it, even the same one, is refused.
+      [{ type: 'http' }, 'type'],
     ] as const) {
       const res = await h.api.patch(`/v1/endpoints/${created.id}`, body);
       expect(res.status).toBe(422);

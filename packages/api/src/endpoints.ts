@@ -221,21 +221,46 @@ export function authConflict(
     : undefined;
 }
 
-/** `POST /v1/endpoints`: fields with a default may be left out. */
-export const EndpointCreate = z.strictObject({
+/**
+ * Where an endpoint's deliveries go, and so which configuration it has: `http`, a webhook POSTed
+ * to its `url`. An endpoint created, or stored, without one is `http`.
+ */
+export const EndpointType = z
+  .enum(['http'])
+  .describe(
+    'where deliveries go: `http`, a signed POST to `url` (the default). Never changes once created',
+  );
+export type EndpointType = z.infer<typeof EndpointType>;
+
+/** An `http` endpoint's configuration: where to POST, what to send with it, how to authenticate. */
+export const HttpDestination = z.strictObject({
   url: EndpointUrl,
+  headers: CustomHeaders.default({}),
+  legacy_signature_header: LegacySignatureHeader.nullable().default(null),
+  auth: EndpointAuth.nullable().default(null),
+});
+
+/** What every endpoint has, whatever its type. */
+const EndpointCommon = z.object({
   /** The tenant whose events it receives; null for untenanted events. Never changes. */
   tenant_id: TenantId.nullable().default(null),
   description: z.string().max(1024).default(''),
   event_types: EventTypes.default([]),
-  headers: CustomHeaders.default({}),
   rate_limit: RateLimit.nullable().default(null),
   signature: SignatureScheme.default('v1'),
   secret: SigningSecret.optional(),
-  legacy_signature_header: LegacySignatureHeader.nullable().default(null),
   disabled: z.boolean().default(false),
   metadata: Metadata.default({}),
-  auth: EndpointAuth.nullable().default(null),
+});
+
+/**
+ * `POST /v1/endpoints`: fields with a default may be left out. Each type's configuration is
+ * validated by its own schema, its fields beside the common ones.
+ */
+export const EndpointCreate = z.strictObject({
+  type: z.literal('http').default('http').describe(EndpointType.description!),
+  ...HttpDestination.shape,
+  ...EndpointCommon.shape,
 });
 export type EndpointCreate = z.output<typeof EndpointCreate>;
 
@@ -256,6 +281,7 @@ export type EndpointPatch = z.output<typeof EndpointPatch>;
 /** An endpoint as the API shows it. */
 export const Endpoint = z.object({
   id: EndpointId,
+  type: EndpointType,
   tenant_id: TenantId.nullable(),
   url: z.string(),
   description: z.string(),

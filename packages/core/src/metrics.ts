@@ -53,8 +53,8 @@ export function createMetrics(sources: MetricsSources = {}) {
     eventsPublished,
     deliveryAttempts: new Counter({
       name: 'hookline_delivery_attempts_total',
-      help: 'HTTP delivery attempts, by result.',
-      labelNames: ['result'] as const,
+      help: 'Delivery attempts, by result and destination type.',
+      labelNames: ['result', 'destination_type'] as const,
       registers: [registry],
     }),
     deliveries: new Counter({
@@ -65,7 +65,8 @@ export function createMetrics(sources: MetricsSources = {}) {
     }),
     deliveryDuration: new Histogram({
       name: 'hookline_delivery_duration_seconds',
-      help: 'Duration of one HTTP delivery attempt.',
+      help: 'Duration of one delivery attempt, by destination type.',
+      labelNames: ['destination_type'] as const,
       buckets: ATTEMPT_BUCKETS,
       registers: [registry],
     }),

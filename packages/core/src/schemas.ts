@@ -1,6 +1,7 @@
 import {
   ClientCertificate,
   Endpoint,
+  EndpointType,
   OAuth2ClientCredentials,
   SignatureScheme,
 } from '@hookline/api';
@@ -37,6 +38,8 @@ export type StoredEndpointAuth = z.infer<typeof StoredEndpointAuth>;
  * Redis holds it as a {@link SealedEndpoint}.
  */
 export const StoredEndpoint = Endpoint.omit({ public_key: true, auth: true }).extend({
+  // Endpoints written before destination types existed are webhooks over HTTP.
+  type: EndpointType.default('http'),
   // Endpoints written before tenants existed have no tenant_id: they are untenanted.
   tenant_id: z.string().nullable().default(null),
   // Endpoints written before v1a existed sign with HMAC.

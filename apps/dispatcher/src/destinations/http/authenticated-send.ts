@@ -1,5 +1,5 @@
 import type { StoredEndpoint } from '@hookline/core';
-import type { AttemptOutcome, Sender } from './http-sender';
+import type { AttemptOutcome, Sender } from './sender';
 import type { OAuth2Tokens } from './oauth2-tokens';
 
 /** The headers with `Authorization: Bearer <token>`, in place of any other Authorization header. */

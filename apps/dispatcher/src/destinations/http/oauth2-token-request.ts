@@ -1,6 +1,6 @@
 import type { StoredEndpointAuth } from '@hookline/core';
 import { request, type Agent } from 'undici';
-import { readBounded } from './http-sender';
+import { readBounded } from './sender';
 
 export type OAuth2Auth = Extract<StoredEndpointAuth, { type: 'oauth2_client_credentials' }>;
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type HooklineContext, type Sealer } from '@hookline/core';
 import { Agent } from 'undici';
 import { requestToken, type OAuth2Auth, type TokenAnswer } from './oauth2-token-request';
-import { guardedLookup, systemResolver, type Resolver } from './ssrf-lookup';
+import { guardedLookup, systemResolver, type Resolver } from '../../ssrf-lookup';
 
 export interface OAuth2TokensOptions {
   redis: HooklineContext['redis'];
@@ -12,7 +12,7 @@ export interface OAuth2TokensOptions {
   /** `HOOKLINE_ALLOW_INSECURE_URLS`: the token URL obeys the same policy as endpoint URLs. */
   allowInsecure: boolean;
   resolve?: Resolver;
-  /** CAs to trust in place of Node's (http-sender.ts `SenderOptions.ca`). */
+  /** CAs to trust in place of Node's (sender.ts `SenderOptions.ca`). */
   ca?: string;
   /** Time for a whole token request. Default 10 s. */
   requestTimeoutMs?: number;

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { type AttemptError } from '@hookline/api';
 import { isBlockedAddress } from '@hookline/core';
 import { Agent, request } from 'undici';
-import { guardedLookup, systemResolver, type Resolver } from './ssrf-lookup';
+import { guardedLookup, systemResolver, type Resolver } from '../../ssrf-lookup';
 import { CLIENT_CERTIFICATE_ALERTS, TlsAlerts } from './tls-alerts';
 
 export interface SenderOptions {
