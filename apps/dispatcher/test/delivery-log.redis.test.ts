@@ -38,6 +38,8 @@ test('a delivered delivery ends with its attempt in the log and no trace in Redi
   const event = await h.publish([ep.id]);
   const id = deliveryIdFor(event.event.id, ep.id);
   await waitFor(() => r.received.length === 1, { message: 'the delivery' });
+  // The receiver has it before the dispatcher has recorded it: wait for the record, then the log.
+  await h.waitForDelivery(id, (d) => d.status === 'delivered');
 
   await h.logged();
   const [logged] = await h.api.log.getDeliveries([id]);
@@ -67,6 +69,7 @@ test('a delivery whose retry waits longer than HOOKLINE_RETENTION is still deliv
   await waitFor(() => r.received.length === 2, { message: 'the retry', timeoutMs: 15_000 });
   expect(r.received.map((x) => x.headers['webhook-attempt'])).toEqual(['1', '2']);
   expect(r.received[1]!.at - r.received[0]!.at).toBeGreaterThanOrEqual(1_900);
+  await h.waitForDelivery(id, (d) => d.status === 'delivered');
 
   await h.logged();
   const [logged] = await h.api.log.getDeliveries([id]);
