@@ -12,7 +12,6 @@ import {
   type Logger,
   type Metrics,
   type PreparedEvent,
-  Sealer,
   UNSETTLED,
 } from '@hookline/core';
 import { Worker, type Job } from 'bullmq';
@@ -103,7 +102,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         ...options.tokens,
         redis,
         keys: context.keys,
-        sealer: new Sealer(config.encryptionKeys),
+        sealer: context.sealer,
         allowInsecure: config.allowInsecureUrls,
         resolve: options.resolve,
         ca: options.sender?.ca,

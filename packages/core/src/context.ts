@@ -35,6 +35,8 @@ export interface HooklineContext {
   bullmq: Redis;
   keys: RedisKeys;
   queues: Queues;
+  /** Seals what Hookline keeps of a secret in Redis, and opens it (sealing/sealer.ts). */
+  sealer: Sealer;
   endpoints: EndpointStore;
   tenants: TenantStore;
   /** Operator keys made through the API (catalog/operator-key-store.ts). */
@@ -100,14 +102,14 @@ export function createContext(
   const transactions = new Transactions(redis, () => queues.catalog.operational.backend.client);
   const jobs = new DeliveryJobAdds(queues, transactions);
   const inFlight = new InFlightStore(redis, keys, queues, jobs, config);
-  const endpoints = new EndpointStore(redis, keys, new Sealer(config.encryptionKeys), () =>
-    transactions.open(),
-  );
+  const sealer = new Sealer(config.encryptionKeys);
+  const endpoints = new EndpointStore(redis, keys, sealer, () => transactions.open());
   return {
     redis,
     bullmq,
     keys,
     queues,
+    sealer,
     endpoints,
     tenants: new TenantStore(redis, keys, log),
     operatorKeys: new OperatorKeyStore(redis, keys),
