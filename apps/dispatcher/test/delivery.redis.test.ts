@@ -373,9 +373,13 @@ test('an endpoint rate limit holds across two dispatchers, and deferrals use no 
     timeoutMs: 15_000,
     message: 'all rate-limited deliveries',
   });
-  const deliveries = await Promise.all(
-    events.map((e) => h.deliveryStatus(deliveryIdFor(e.event.id, ep.id))),
-  );
+  // The receiver has the last ones before their dispatcher has recorded them: read once recorded.
+  const read = () =>
+    Promise.all(events.map((e) => h.deliveryStatus(deliveryIdFor(e.event.id, ep.id))));
+  let deliveries = await read();
+  await waitFor(async () => (deliveries = await read()).every((d) => d?.status === 'delivered'), {
+    message: 'every rate-limited delivery recorded',
+  });
   expect(deliveries.every((d) => d?.attempts.length === 1)).toBe(true);
   // When each attempt was let through, as the dispatchers recorded it (the moment the limiter
   // answered), not when the receiver's event loop saw the body: the receiver's own scheduling
