@@ -21,6 +21,12 @@ export const AttemptError = z.enum([
   'tls',
   'tls_client_certificate',
   'auth_token',
+  // A broker's own refusals (RabbitMQ, NATS JetStream): the credentials; the message (a negative
+  // confirm, e.g. a full queue); no queue or stream takes it; the broker closed the channel.
+  'broker_auth',
+  'broker_nack',
+  'unroutable',
+  'broker_refused',
 ]);
 export type AttemptError = z.infer<typeof AttemptError>;
 

@@ -223,21 +223,91 @@ export function authConflict(
 
 /**
  * Where an endpoint's deliveries go, and so which configuration it has: `http`, a webhook POSTed
- * to its `url`. An endpoint created, or stored, without one is `http`.
+ * to its `url`; `rabbitmq`, a message published to an exchange; `nats`, a message published to a
+ * JetStream subject. An endpoint created, or stored, without one is `http`.
  */
 export const EndpointType = z
-  .enum(['http'])
+  .enum(['http', 'rabbitmq', 'nats'])
   .describe(
-    'where deliveries go: `http`, a signed POST to `url` (the default). Never changes once created',
+    'where deliveries go: `http`, a signed POST to `url` (the default); `rabbitmq`, a message published to `exchange` with `routing_key`; `nats`, a message published to the JetStream `subject`. Never changes once created',
   );
 export type EndpointType = z.infer<typeof EndpointType>;
+
+/** A broker's address: the server checks it against the deployment's address policy. */
+const BrokerUrl = z.string().min(1).max(2048);
+
+/** `{event}` in a routing key or subject stands for the event's name. */
+export const EVENT_NAME_PLACEHOLDER = '{event}';
+
+/** A RabbitMQ routing key: fixed, or with `{event}` where the event's name goes (AMQP: ≤ 255 bytes). */
+export const RoutingKey = z
+  .string()
+  .max(255)
+  .describe("the message's routing key; `{event}` stands for the event's name (the default)");
+
+/**
+ * A NATS subject to publish to: dot-separated tokens without spaces or wildcards, with `{event}`
+ * where the event's name goes.
+ */
+export const NatsSubject = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine(
+    (subject) =>
+      subject
+        .split(EVENT_NAME_PLACEHOLDER)
+        .join('event')
+        .split('.')
+        .every((token) => /^[^\s*>.]+$/.test(token)),
+    'must be dot-separated tokens without spaces, * or >; {event} stands for the event name',
+  )
+  .describe(
+    "the JetStream subject published to (a stream must take it); `{event}` stands for the event's name",
+  );
+
+/** What every webhook-style message carries beside Hookline's own headers, whatever carries it. */
+const MessageHeaders = {
+  headers: CustomHeaders.default({}),
+  legacy_signature_header: LegacySignatureHeader.nullable().default(null),
+};
 
 /** An `http` endpoint's configuration: where to POST, what to send with it, how to authenticate. */
 export const HttpDestination = z.strictObject({
   url: EndpointUrl,
-  headers: CustomHeaders.default({}),
-  legacy_signature_header: LegacySignatureHeader.nullable().default(null),
+  ...MessageHeaders,
   auth: EndpointAuth.nullable().default(null),
+});
+
+/**
+ * A `rabbitmq` endpoint's configuration (AMQP 0-9-1): the broker, and where on it each message is
+ * published (persistent, `mandatory`, with publisher confirms). The URL's password is a secret:
+ * kept sealed, never shown again.
+ */
+export const RabbitMqDestination = z.strictObject({
+  url: BrokerUrl.describe(
+    'the broker: `amqps://user:password@host:port/vhost` (`amqp://` too where insecure URLs are allowed); the password is never shown again',
+  ),
+  exchange: z
+    .string()
+    .max(255)
+    .default('')
+    .describe("the exchange published to; empty (the default): the broker's default exchange"),
+  routing_key: RoutingKey.default(EVENT_NAME_PLACEHOLDER),
+  ...MessageHeaders,
+});
+
+/**
+ * A `nats` endpoint's configuration: the servers, and the JetStream subject each message is
+ * published to. Credentials in the URL (`user:password@` or `token@`) are secrets: kept sealed,
+ * never shown again.
+ */
+export const NatsDestination = z.strictObject({
+  url: BrokerUrl.describe(
+    'the servers, comma-separated: `tls://user:password@host:4222` or `tls://token@host:4222` (`nats://` too where insecure URLs are allowed); credentials are never shown again',
+  ),
+  subject: NatsSubject,
+  ...MessageHeaders,
 });
 
 /** What every endpoint has, whatever its type. */
@@ -257,16 +327,39 @@ const EndpointCommon = z.object({
  * `POST /v1/endpoints`: fields with a default may be left out. Each type's configuration is
  * validated by its own schema, its fields beside the common ones.
  */
-export const EndpointCreate = z.strictObject({
-  type: z.literal('http').default('http').describe(EndpointType.description!),
-  ...HttpDestination.shape,
-  ...EndpointCommon.shape,
-});
+export const EndpointCreate = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('http').default('http').describe(EndpointType.description!),
+    ...HttpDestination.shape,
+    ...EndpointCommon.shape,
+  }),
+  z.strictObject({
+    type: z.literal('rabbitmq'),
+    ...RabbitMqDestination.shape,
+    ...EndpointCommon.shape,
+  }),
+  z.strictObject({ type: z.literal('nats'), ...NatsDestination.shape, ...EndpointCommon.shape }),
+]);
 export type EndpointCreate = z.output<typeof EndpointCreate>;
+
+/** The fields of `PATCH /v1/endpoints/:id` that belong to one type's configuration only. */
+export const TYPE_FIELDS: Readonly<Record<string, EndpointType>> = {
+  auth: 'http',
+  exchange: 'rabbitmq',
+  routing_key: 'rabbitmq',
+  subject: 'nats',
+};
 
 /** `PATCH /v1/endpoints/:id`: any subset of the endpoint's writable fields. */
 export const EndpointPatch = z.strictObject({
-  url: EndpointUrl.optional(),
+  url: z
+    .string()
+    .min(1)
+    .max(2048)
+    .optional()
+    .describe(
+      "the endpoint's `url`, under its type's rules; a broker URL replaces the credentials too",
+    ),
   description: z.string().max(1024).optional(),
   event_types: EventTypes.optional(),
   headers: CustomHeaders.optional(),
@@ -274,7 +367,12 @@ export const EndpointPatch = z.strictObject({
   legacy_signature_header: LegacySignatureHeader.nullable().optional(),
   disabled: z.boolean().optional(),
   metadata: Metadata.optional(),
-  auth: EndpointAuth.nullable().optional().describe('replaces the authentication; null removes it'),
+  auth: EndpointAuth.nullable()
+    .optional()
+    .describe('`http` only: replaces the authentication; null removes it'),
+  exchange: z.string().max(255).optional().describe('`rabbitmq` only'),
+  routing_key: RoutingKey.optional().describe('`rabbitmq` only'),
+  subject: NatsSubject.optional().describe('`nats` only'),
 });
 export type EndpointPatch = z.output<typeof EndpointPatch>;
 
@@ -283,7 +381,9 @@ export const Endpoint = z.object({
   id: EndpointId,
   type: EndpointType,
   tenant_id: TenantId.nullable(),
-  url: z.string(),
+  url: z
+    .string()
+    .describe("where deliveries go: the URL, or the broker's address without its credentials"),
   description: z.string(),
   event_types: z.array(z.string()),
   headers: z.record(z.string(), z.string()),
@@ -297,6 +397,9 @@ export const Endpoint = z.object({
   disabled: z.boolean(),
   metadata: z.record(z.string(), z.string()),
   auth: EndpointAuthView.nullable(),
+  exchange: z.string().nullable().describe('`rabbitmq`: the exchange; null for other types'),
+  routing_key: z.string().nullable().describe('`rabbitmq`: the routing key; null for other types'),
+  subject: z.string().nullable().describe('`nats`: the subject; null for other types'),
   created_at: z.string(),
   updated_at: z.string(),
 });

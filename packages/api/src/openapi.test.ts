@@ -75,7 +75,11 @@ function takesTenant(op: Json): boolean {
     ?.content['application/json']?.schema;
   const ref = body?.$ref as string | undefined;
   const schema = ref === undefined ? body : doc.components.schemas[ref.split('/').pop()!];
-  return schema?.properties !== undefined && 'tenant_id' in (schema.properties as Json);
+  // A body that is one of several shapes (an endpoint of each type) takes it if one of them does.
+  const shapes = (schema?.oneOf as Json[] | undefined) ?? (schema ? [schema] : []);
+  return shapes.some(
+    (shape) => shape.properties !== undefined && 'tenant_id' in (shape.properties as Json),
+  );
 }
 
 test('every operation answers 401 and 503 with the error body', () => {
@@ -162,7 +166,8 @@ test('the webhooks are the delivery of every event and each operational event', 
 
 test('request bodies refuse unknown fields; responses leave room for new ones', () => {
   const { schemas } = doc.components;
-  expect(schemas.EndpointCreate).toMatchObject({ additionalProperties: false });
+  for (const endpointType of schemas.EndpointCreate!.oneOf as Json[])
+    expect(endpointType).toMatchObject({ additionalProperties: false });
   expect(schemas.PublishEvent).toMatchObject({ additionalProperties: false });
   expect(schemas.Endpoint).not.toHaveProperty(['additionalProperties']);
   expect(schemas.Delivery).not.toHaveProperty(['additionalProperties']);

@@ -47,6 +47,12 @@ export const StoredEndpoint = Endpoint.omit({ public_key: true, auth: true }).ex
   secrets: z.array(EndpointSecret).min(1),
   disabled_reason: z.string().nullable().default(null),
   auth: StoredEndpointAuth.nullable().default(null),
+  // Endpoints written before brokers existed are `http`: none of these.
+  exchange: z.string().nullable().default(null),
+  routing_key: z.string().nullable().default(null),
+  subject: z.string().nullable().default(null),
+  /** A broker endpoint's URL as given, credentials included (sealed at rest); `url` has none. */
+  broker_url: z.string().nullable().default(null),
 });
 export type StoredEndpoint = z.infer<typeof StoredEndpoint>;
 

@@ -1,7 +1,7 @@
 import { authConflict, signatureProblems } from '@hookline/api';
 import { endpointView, verificationKey } from '@hookline/core';
 import type { RouteDeps } from '../deps';
-import { endpointInputSchemas } from '../endpoint-input';
+import { endpointInputSchemas, patchTypeProblems } from '../endpoint-input';
 import { notFound } from '../http-error';
 import { validationFailed } from '../validate';
 import { principalOf, tenantScope, visibleEndpoint } from '../principal';
@@ -9,10 +9,8 @@ import type { Handlers } from '../route-table';
 
 /** Endpoints: create, list, read, update, delete, and their signing secret. */
 export function endpointHandlers({ context, config, now }: RouteDeps): Handlers {
-  const { EndpointCreate, EndpointPatch } = endpointInputSchemas(
-    { allowInsecure: config.allowInsecureUrls },
-    now,
-  );
+  const policy = { allowInsecure: config.allowInsecureUrls };
+  const { EndpointCreate, EndpointPatch } = endpointInputSchemas(policy, now);
 
   return {
     createEndpoint: {
@@ -56,6 +54,7 @@ export function endpointHandlers({ context, config, now }: RouteDeps): Handlers 
       handle: async (_req, res, { params: { id }, body }) => {
         const current = await visibleEndpoint(context, res, id);
         const problems = signatureProblems({ ...body, signature: current.signature });
+        problems.push(...patchTypeProblems(current.type, body, policy));
         // The headers and the authentication as they will be once the change is made.
         const conflict = authConflict(
           body.auth === undefined ? current.auth : body.auth,

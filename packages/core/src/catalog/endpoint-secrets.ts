@@ -23,6 +23,8 @@ function mapSecrets(endpoint: StoredEndpoint, f: (value: string) => string): Sto
         : auth?.type === 'client_certificate'
           ? { ...auth, key: f(auth.key) }
           : null,
+    // A broker's URL with its password or token; the shown `url` has none.
+    broker_url: endpoint.broker_url === null ? null : f(endpoint.broker_url),
   };
 }
 

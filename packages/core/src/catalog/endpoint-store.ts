@@ -11,6 +11,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { newId } from '../ids';
 import type { RedisKeys } from '../redis/keys';
 import { authView, storedAuth } from './endpoint-auth';
+import { endpointAddress } from './broker-url';
 import { putEndpointArgs } from './put-endpoint-args';
 import { rateLimitArgs } from './rate-limit-args';
 import { pageOfSet, type PageResult } from '../pagination';
@@ -34,7 +35,13 @@ export type InTransaction = (multi: ChainableCommander, next: StoredEndpoint) =>
  * authentication without client secret or private key).
  */
 export function endpointView(endpoint: StoredEndpoint): Endpoint {
-  const { secrets: _secrets, disabled_reason: _reason, auth, ...view } = endpoint;
+  const {
+    secrets: _secrets,
+    disabled_reason: _reason,
+    broker_url: _brokerUrl,
+    auth,
+    ...view
+  } = endpoint;
   return {
     ...view,
     public_key: endpoint.signature === 'v1a' ? publicKeyOf(endpoint.secrets[0]!.key) : null,
@@ -169,10 +176,15 @@ export class EndpointStore {
     maxPerTenant?: number,
   ): Promise<StoredEndpoint> {
     const at = new Date(now).toISOString();
-    const { secret, auth, ...fields } = input;
+    const { secret, ...fields } = input;
+    const auth = input.type === 'http' ? input.auth : null;
     const endpoint: StoredEndpoint = {
       id: newId('ep', now),
+      exchange: null,
+      routing_key: null,
+      subject: null,
       ...fields,
+      ...endpointAddress(input.type, input.url),
       auth: auth ? storedAuth(auth) : null,
       created_at: at,
       updated_at: at,
@@ -241,11 +253,12 @@ export class EndpointStore {
     patch: EndpointPatch,
     now = Date.now(),
   ): Promise<StoredEndpoint | undefined> {
-    const { auth, ...fields } = patch;
+    const { auth, url, ...fields } = patch;
     return this.mutate(id, (endpoint) => {
       const next: StoredEndpoint = {
         ...endpoint,
         ...fields,
+        ...(url === undefined ? {} : endpointAddress(endpoint.type, url)),
         updated_at: new Date(now).toISOString(),
       };
       if (auth !== undefined) next.auth = auth ? storedAuth(auth) : null;

@@ -1,5 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { hostname } from 'node:os';
+import type { EndpointType } from '@hookline/api';
+import { serverUrls } from './broker-url';
 
 export interface UrlPolicyOptions {
   /** `HOOKLINE_ALLOW_INSECURE_URLS`: allow http://, IP literals, localhost and private addresses. */
@@ -53,12 +55,15 @@ function checkHostName(host: string, options: UrlPolicyOptions): string | undefi
   return undefined;
 }
 
-/**
- * Checks an endpoint URL when it is registered. Returns why it is refused, or `undefined`.
- * The delivery-time check of the resolved addresses is {@link isBlockedAddress}: a name that
- * passes here may still resolve to a private address later.
- */
-export function checkEndpointUrl(text: string, options: UrlPolicyOptions): string | undefined {
+/** The schemes an endpoint type's URLs use: the secure one, and the plain one insecure URLs allow. */
+const SCHEMES: Record<EndpointType, { secure: string; plain: string }> = {
+  http: { secure: 'https:', plain: 'http:' },
+  rabbitmq: { secure: 'amqps:', plain: 'amqp:' },
+  nats: { secure: 'tls:', plain: 'nats:' },
+};
+
+/** Why one URL is refused for an endpoint of `type`, or `undefined`. */
+function checkUrl(text: string, type: EndpointType, options: UrlPolicyOptions): string | undefined {
   if (text.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
   // The URL parser would trim these silently, and the stored URL would keep them.
   if (text !== text.trim()) return 'must not start or end with whitespace';
@@ -69,22 +74,64 @@ export function checkEndpointUrl(text: string, options: UrlPolicyOptions): strin
   } catch {
     return 'must be an absolute URL';
   }
-  if (url.protocol !== 'https:' && !(options.allowInsecure && url.protocol === 'http:')) {
-    return options.allowInsecure ? 'must be an http:// or https:// URL' : 'must be an https:// URL';
+  const { secure, plain } = SCHEMES[type];
+  if (url.protocol !== secure && !(options.allowInsecure && url.protocol === plain)) {
+    return options.allowInsecure
+      ? `must be a ${plain}// or ${secure}// URL`
+      : `must be a ${secure}// URL`;
   }
   const authority = AUTHORITY.exec(text)?.[1];
   if (!authority) return 'must be written as scheme://host';
-  // `https://:@host` parses to an empty user and password, which the parser then drops.
-  if (url.username || url.password || authority.includes('@')) {
+  // A webhook's URL carries no credentials (`https://:@host` parses to an empty user and
+  // password, which the parser then drops); a broker's carries its user and password.
+  if (type === 'http' && (url.username || url.password || authority.includes('@'))) {
     return 'must not contain credentials';
   }
   if (url.hash) return 'must not contain a fragment';
+  if (type === 'nats' && (url.pathname || url.search)) {
+    return 'must be written as scheme://[credentials@]host[:port], without a path or query';
+  }
   if (url.port === '0') return 'must not use port 0';
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!host) return 'must name a host';
   if (isIP(host) !== 0) {
     return options.allowInsecure ? undefined : 'must use a host name, not an IP address';
   }
   return checkHostName(url.hostname, options);
+}
+
+/**
+ * Checks an endpoint URL when it is registered. Returns why it is refused, or `undefined`.
+ * The delivery-time check of the resolved addresses is {@link isBlockedAddress}: a name that
+ * passes here may still resolve to a private address later.
+ */
+export function checkEndpointUrl(text: string, options: UrlPolicyOptions): string | undefined {
+  return checkUrl(text, 'http', options);
+}
+
+/** At most this many servers in a NATS endpoint's URL. */
+const MAX_SERVERS = 8;
+
+/**
+ * Checks an endpoint's URL under its type's rules: a webhook's (`https://`), a RabbitMQ broker's
+ * (`amqps://`) or NATS servers' (`tls://`, comma-separated), each with the same host rules, and
+ * the plain scheme where insecure URLs are allowed. Returns why it is refused, or `undefined`.
+ */
+export function checkDestinationUrl(
+  type: EndpointType,
+  text: string,
+  options: UrlPolicyOptions,
+): string | undefined {
+  if (type === 'http') return checkEndpointUrl(text, options);
+  if (text.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
+  const servers = type === 'nats' ? serverUrls(text) : [text];
+  if (servers.length > MAX_SERVERS) return `must name at most ${MAX_SERVERS} servers`;
+  for (const server of servers) {
+    const problem = checkUrl(server, type, options);
+    if (problem)
+      return servers.length > 1 ? `${server.replace(/\/\/.*@/, '//')}: ${problem}` : problem;
+  }
+  return undefined;
 }
 
 // Addresses no webhook may reach unless insecure URLs are allowed: RFC 6890 special-purpose

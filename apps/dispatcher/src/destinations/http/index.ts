@@ -2,9 +2,12 @@ import type { Destination } from '../destination';
 import { sendAuthenticated } from './authenticated-send';
 import { OAuth2Tokens, type OAuth2TokensOptions } from './oauth2-tokens';
 import { attemptResult } from './outcome';
-import { webhookHeaders } from './request';
+import { HOOKLINE_VERSION } from '@hookline/core';
+import { signedHeaders } from '../signed-headers';
 import { createSender, type SenderOptions } from './sender';
 import { httpSpan } from './span';
+
+const USER_AGENT = `Hookline/${HOOKLINE_VERSION}`;
 
 export interface HttpDestinationOptions {
   sender: SenderOptions;
@@ -23,7 +26,9 @@ export function createHttpDestination(options: HttpDestinationOptions): Destinat
     type: 'http',
     span: (endpoint) => httpSpan(endpoint.url),
     async attempt(input) {
-      const headers = webhookHeaders(input);
+      const headers = signedHeaders(input);
+      headers['content-type'] = 'application/json';
+      headers['user-agent'] = USER_AGENT;
       const outcome = await sendAuthenticated(
         sender,
         tokens,

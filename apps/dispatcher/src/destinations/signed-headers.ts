@@ -1,9 +1,7 @@
-import { HOOKLINE_VERSION, activeSecrets, type StoredEndpoint } from '@hookline/core';
+import { activeSecrets, type StoredEndpoint } from '@hookline/core';
 import { WebhookHeaders, sign, signSha256 } from '@hookline/webhooks';
 
-const USER_AGENT = `Hookline/${HOOKLINE_VERSION}`;
-
-export interface WebhookRequestInput {
+export interface SignedHeadersInput {
   endpoint: StoredEndpoint;
   deliveryId: string;
   /** Absent on test sends: they carry no `Event-Id`. */
@@ -15,11 +13,13 @@ export interface WebhookRequestInput {
 }
 
 /**
- * The headers of one attempt. The endpoint's custom headers go first so that none of Hookline's
+ * The headers every message of an attempt carries, whatever carries it (HTTP headers, AMQP or
+ * NATS message headers): the endpoint's custom ones, then the Standard Webhooks id, timestamp and
+ * signature, the attempt and the event id. The custom ones go first so that none of Hookline's
  * own can be replaced by them (the API refuses such names too; this is the second line).
  * Every secret still valid at `now` signs, so receivers on either side of a rotation verify.
  */
-export function webhookHeaders(input: WebhookRequestInput): Record<string, string> {
+export function signedHeaders(input: SignedHeadersInput): Record<string, string> {
   const { endpoint, body } = input;
   const timestamp = Math.floor(input.now / 1000);
   const secrets = activeSecrets(endpoint, input.now);
@@ -28,8 +28,6 @@ export function webhookHeaders(input: WebhookRequestInput): Record<string, strin
   if (endpoint.legacy_signature_header && endpoint.signature !== 'v1a') {
     headers[endpoint.legacy_signature_header] = signSha256(body, endpoint.secrets[0]!.key);
   }
-  headers['content-type'] = 'application/json';
-  headers['user-agent'] = USER_AGENT;
   headers[WebhookHeaders.id] = input.deliveryId;
   headers[WebhookHeaders.timestamp] = String(timestamp);
   headers[WebhookHeaders.signature] = sign({ id: input.deliveryId, timestamp, body, secrets });
