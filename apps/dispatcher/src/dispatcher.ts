@@ -238,7 +238,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
             )
           : 'gone',
       )
-      .then((verdict) => verdict === 'ok' && metrics.deliveries.inc({ outcome: 'dead' }))
+      .then(async (verdict) => {
+        if (verdict !== 'ok') return;
+        // Its endpoint, when it still has one, names the destination type; else `unknown`.
+        const endpoint = await endpoints.get(data.endpoint_id).catch(() => undefined);
+        metrics.deliveries.inc({ outcome: 'dead', destination_type: endpoint?.type ?? 'unknown' });
+      })
       .catch((err: unknown) => logger.error({ err }, 'could not dead-letter a failed job'));
   };
   for (const { queues, deliveries } of shardWorkers) {
