@@ -213,7 +213,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
 
     let endpoint = await deps.endpoints.get(delivery.endpointId);
     if (!endpoint) return dropForDeletedEndpoint(delivery);
-    if (endpoint.disabled) return finishDead(delivery, endpoint.type, 'endpoint is disabled', false);
+    if (endpoint.disabled)
+      return finishDead(delivery, endpoint.type, 'endpoint is disabled', false);
     if (
       delivery.nextAttemptAt !== null &&
       delivery.nextAttemptAt > deps.now() + EARLY_TOLERANCE_MS
