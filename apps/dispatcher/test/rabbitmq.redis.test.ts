@@ -236,3 +236,33 @@ test('one connection serves an endpoint’s deliveries; a changed URL closes it 
   expect(second.accepted).toBe(1);
   expect(got).toHaveLength(20);
 });
+
+test('the broker’s name is resolved through the dispatcher’s resolver: a name it knows is connected to, one it does not is a dns failure', async () => {
+  h = await Harness.create();
+  const x = await exchange('topic');
+  const q = await queue();
+  await channel.bindQueue(q, x, '#');
+  const got = await consume(q);
+  const known = await h.createEndpoint({
+    type: 'rabbitmq',
+    url: `amqp://guest:guest@rabbit.hookline.test:${BROKER_PORT}/`,
+    exchange: x,
+  });
+  const unknown = await h.createEndpoint({
+    type: 'rabbitmq',
+    url: `amqp://guest:guest@nowhere.hookline.test:${BROKER_PORT}/`,
+    exchange: x,
+  });
+  h.startDispatcher({
+    resolve: (hostname) =>
+      hostname === 'rabbit.hookline.test'
+        ? Promise.resolve([{ address: '127.0.0.1', family: 4 }])
+        : Promise.reject(Object.assign(new Error(`no ${hostname}`), { code: 'ENOTFOUND' })),
+  });
+  const event = await h.publish([known.id, unknown.id]);
+  const reached = await h.waitForDelivery(deliveryIdFor(event.event.id, known.id), settled);
+  expect(reached.status).toBe('delivered');
+  expect(got).toHaveLength(1);
+  const failed = await h.waitForDelivery(deliveryIdFor(event.event.id, unknown.id), settled);
+  expect(failed.attempts.map((a) => a.error)).toEqual(['dns', 'dns', 'dns']);
+});
