@@ -109,6 +109,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       },
       now,
     },
+    nats: {
+      // A broker's time limits follow HTTP's: to connect, and to be answered.
+      connectTimeoutMs: options.sender?.connectTimeoutMs,
+      publishTimeoutMs: options.sender?.responseTimeoutMs,
+      allowInsecure: config.allowInsecureUrls,
+      resolve: options.resolve,
+      ca: options.sender?.ca,
+    },
   });
   const gate = new EndpointGate({
     maxInFlight: Math.max(4, Math.ceil(config.concurrency / 4)),
