@@ -12,7 +12,7 @@ import {
 import { Webhook } from 'standardwebhooks';
 import { createNatsDestination } from '../src/destinations/nats';
 import { Harness } from './harness';
-import { PrivateNatsServer } from './nats-server';
+import { PrivateNatsServer } from '@hookline/core/testing-nats';
 
 // JetStream destinations against a real NATS: the shared server on 127.0.0.1:4222 for what any
 // test may do (its own streams and subjects, deleted after), a private nats-server for
