@@ -10,7 +10,15 @@ import {
   type NatsConnection,
 } from 'nats';
 import { Webhook } from 'standardwebhooks';
-import { createNatsDestination } from '../src/destinations/nats';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { StoredEndpoint } from '@hookline/core';
+import { makeTestPki } from '@hookline/core/testing-tls';
+import { SpanKind } from '@opentelemetry/api';
+import type { AttemptInput } from '../src/destinations/destination';
+import { createNatsDestination, type NatsDestinationOptions } from '../src/destinations/nats';
+import { natsSpan } from '../src/destinations/nats/span';
 import { Harness } from './harness';
 import { PrivateNatsServer } from '@hookline/core/testing-nats';
 
@@ -69,19 +77,42 @@ async function readStream(name: string, count: number): Promise<JsMsg[]> {
 const headersOf = (h: MsgHdrs | undefined): Record<string, string> =>
   Object.fromEntries(h ? h.keys().map((k) => [k, h.get(k)]) : []);
 
+/** A stream of its own, and a nats endpoint on the shared server publishing to its subjects. */
+async function streamAndEndpoint(
+  more: Parameters<JetStreamManager['streams']['add']>[0] = {},
+  endpoint: Record<string, unknown> = {},
+) {
+  const { prefix, stream } = unique();
+  await createStream(stream, [`${prefix}.>`], more);
+  const ep = await h.createEndpoint({
+    type: 'nats',
+    url: NATS_URL,
+    subject: `${prefix}.{event}`,
+    ...endpoint,
+  });
+  return { prefix, stream, ep };
+}
+
+/** One attempt's input, white-box: as the pipeline would give it. */
+function attemptInput(endpoint: StoredEndpoint, eventId: string, attempt = 1): AttemptInput {
+  return {
+    endpoint,
+    deliveryId: deliveryIdFor(eventId, endpoint.id),
+    eventId,
+    eventName: 'order.filled',
+    attempt,
+    body: '{"n":1}',
+    now: Date.now(),
+    trace: { traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01` },
+  };
+}
+
 async function streamCount(name: string): Promise<number> {
   return (await jsm.streams.info(name)).state.messages;
 }
 
 test('events are published to the stream signed: a consumer reads each once, the public standardwebhooks library verifies it, the log says delivered with the stream and its sequence', async () => {
-  const { prefix, stream } = unique();
-  await createStream(stream, [`${prefix}.>`]);
-  const ep = await h.createEndpoint({
-    type: 'nats',
-    url: NATS_URL,
-    subject: `${prefix}.{event}`,
-    headers: { 'X-Tenant': 't1' },
-  });
+  const { prefix, stream, ep } = await streamAndEndpoint({}, { headers: { 'X-Tenant': 't1' } });
   h.startDispatcher();
   const first = await h.publish([ep.id], 'order.filled', { n: 1 });
   const second = await h.publish([ep.id], 'order.shipped', { n: 2 });
@@ -119,27 +150,12 @@ test('events are published to the stream signed: a consumer reads each once, the
 });
 
 test('a second publish of the same delivery (a retry whose first ack was lost) is acknowledged as a duplicate and stored once', async () => {
-  const { prefix, stream } = unique();
-  await createStream(stream, [`${prefix}.>`]);
-  const created = await h.createEndpoint({
-    type: 'nats',
-    url: NATS_URL,
-    subject: `${prefix}.{event}`,
-  });
-  const endpoint = (await h.api.endpoints.get(created.id))!;
+  const { stream, ep } = await streamAndEndpoint();
+  const endpoint = (await h.api.endpoints.get(ep.id))!;
   const destination = createNatsDestination({ allowInsecure: true, connectTimeoutMs: 2_000 });
   try {
-    const input = {
-      endpoint,
-      deliveryId: deliveryIdFor('evt_dedup', endpoint.id),
-      eventId: 'evt_dedup',
-      eventName: 'order.filled',
-      body: '{"n":1}',
-      now: Date.now(),
-      trace: { traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01` },
-    };
-    const once = await destination.attempt({ ...input, attempt: 1 });
-    const twice = await destination.attempt({ ...input, attempt: 2 });
+    const once = await destination.attempt(attemptInput(endpoint, 'evt_dedup', 1));
+    const twice = await destination.attempt(attemptInput(endpoint, 'evt_dedup', 2));
     expect(once).toMatchObject({
       verdict: { kind: 'delivered' },
       excerpt: `stream ${stream} seq 1`,
@@ -176,10 +192,11 @@ test('with no stream taking the subject an attempt is unroutable and retried; on
 });
 
 test('a stream that refuses (full, discarding new messages) fails every attempt with its reason, and the delivery goes dead after the configured attempts', async () => {
-  const { prefix, stream } = unique();
-  await createStream(stream, [`${prefix}.>`], { max_msgs: 1, discard: DiscardPolicy.New });
+  const { prefix, stream, ep } = await streamAndEndpoint({
+    max_msgs: 1,
+    discard: DiscardPolicy.New,
+  });
   await nc.jetstream().publish(`${prefix}.filler`, new TextEncoder().encode('{}'));
-  const ep = await h.createEndpoint({ type: 'nats', url: NATS_URL, subject: `${prefix}.{event}` });
   h.startDispatcher();
   const event = await h.publish([ep.id]);
   const id = deliveryIdFor(event.event.id, ep.id);
@@ -281,6 +298,99 @@ describe('credentials from the URL, on a private nats-server', () => {
       'broker_auth',
     ]);
     expect(right.everything + refused.everything).not.toContain(TOKEN);
+  });
+});
+
+describe('where a connection goes: the address policy at connect time, and TLS verified against the name', () => {
+  const resolveTo127 = (hostname: string) =>
+    hostname.endsWith('.test') || hostname === 'localhost'
+      ? Promise.resolve([{ address: '127.0.0.1', family: 4 }])
+      : Promise.reject(Object.assign(new Error(`no such name ${hostname}`), { code: 'ENOTFOUND' }));
+
+  /** One attempt of a fresh destination to `url` (the endpoint's subject goes to a stream of its own). */
+  async function attemptTo(url: string, options: Partial<NatsDestinationOptions> = {}) {
+    const { ep } = await streamAndEndpoint();
+    const endpoint = { ...(await h.api.endpoints.get(ep.id))!, broker_url: url };
+    const destination = createNatsDestination({
+      allowInsecure: true,
+      connectTimeoutMs: 2_000,
+      resolve: resolveTo127,
+      ...options,
+    });
+    try {
+      return await destination.attempt(
+        attemptInput(endpoint, `evt_${randomBytes(4).toString('hex')}`),
+      );
+    } finally {
+      await destination.close();
+    }
+  }
+
+  test('a name is resolved through the dispatcher’s resolver and the connection goes to the address it gave', async () => {
+    const result = await attemptTo('nats://broker.test:4222');
+    expect(result.verdict).toEqual({ kind: 'delivered' });
+  });
+
+  test('without HOOKLINE_ALLOW_INSECURE_URLS a name resolving to a loopback address, or the address itself, is ssrf_blocked', async () => {
+    for (const url of ['nats://broker.test:4222', 'nats://127.0.0.1:4222']) {
+      expect(await attemptTo(url, { allowInsecure: false })).toMatchObject({
+        error: 'ssrf_blocked',
+        verdict: { kind: 'retry' },
+        gate: 'neutral',
+      });
+    }
+  });
+
+  test('a name that does not resolve is dns; a refused connection is connection', async () => {
+    expect((await attemptTo('nats://nowhere.invalid:4222')).error).toBe('dns');
+    const closed = await PrivateNatsServer.start();
+    await closed.close();
+    expect((await attemptTo(`nats://127.0.0.1:${closed.port}`)).error).toBe('connection');
+  });
+
+  test('tls:// verifies the certificate against the name in the URL though the socket goes to its address', async () => {
+    const pki = makeTestPki();
+    const dir = mkdtempSync(path.join(tmpdir(), 'hookline-nats-tls-'));
+    writeFileSync(path.join(dir, 'cert.pem'), pki.server.certificate);
+    writeFileSync(path.join(dir, 'key.pem'), pki.server.key);
+    const server = await PrivateNatsServer.start([
+      '--tls',
+      '--tlscert',
+      path.join(dir, 'cert.pem'),
+      '--tlskey',
+      path.join(dir, 'key.pem'),
+    ]);
+    servers.push(server);
+    const ca = pki.ca.certificate;
+    // The certificate names localhost: through the resolver to 127.0.0.1, it verifies.
+    const url = (host: string) => `tls://${host}:${server.port}`;
+    expect((await attemptTo(url('localhost'), { ca })).error).toBe('unroutable');
+    // Another name, to the same address: the certificate does not name it.
+    expect((await attemptTo(url('broker.test'), { ca })).error).toBe('tls');
+    // A CA that did not sign it.
+    expect((await attemptTo(url('localhost'), { ca: pki.otherCa.certificate })).error).toBe('tls');
+    // A server that offers no TLS at all.
+    expect((await attemptTo('tls://localhost:4222', { ca })).error).toBe('tls');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+test('the span is a producer span named after the subject as configured, in the messaging conventions, with no credentials', () => {
+  const shape = natsSpan({
+    url: 'tls://nats.example.com:4443,tls://b.example.com',
+    subject: 'orders.{event}',
+  } as StoredEndpoint);
+  expect(shape).toEqual({
+    name: 'publish orders.{event}',
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      'messaging.system': 'nats',
+      'messaging.operation.type': 'send',
+      'messaging.operation.name': 'publish',
+      'messaging.destination.name': 'orders.{event}',
+      'server.address': 'nats.example.com',
+      'server.port': 4443,
+    },
   });
 });
 
