@@ -24,6 +24,7 @@ test.each([
   ['CONNECTION_CLOSED', 'connection'],
   ['AUTHORIZATION_VIOLATION', 'broker_auth'],
   ['PERMISSIONS_VIOLATION', 'broker_refused'],
+  ['MAX_PAYLOAD_EXCEEDED', 'broker_refused'],
   ['ENOTFOUND', 'dns'],
   ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'],
   ['HOOKLINE_SSRF_BLOCKED', 'ssrf_blocked'],

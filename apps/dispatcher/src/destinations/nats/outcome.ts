@@ -6,7 +6,7 @@ import type { AttemptResult } from '../destination';
 export interface NatsFailure {
   kind: AttemptError;
   message: string;
-  /** Kept with the attempt: what the stream said when it refused (`broker_nack`), else nothing. */
+  /** Kept with the attempt: what the stream or server said when it refused, else nothing. */
   excerpt: string;
 }
 
@@ -19,6 +19,7 @@ const AUTH_CODES = new Set([
   'BAD_CREDS',
   'ACCOUNT_EXPIRED',
 ]);
+const REFUSED_CODES = new Set(['PERMISSIONS_VIOLATION', 'MAX_PAYLOAD_EXCEEDED', 'BAD_SUBJECT']);
 const TLS_CODES =
   /^(TLS$|ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_OSSL_|HOSTNAME_MISMATCH)/;
 
@@ -56,7 +57,9 @@ export function classifyNatsError(error: unknown): NatsFailure {
     return failure('timeout');
   if (DNS_CODES.has(code)) return failure('dns');
   if (AUTH_CODES.has(code)) return failure('broker_auth');
-  if (code === 'PERMISSIONS_VIOLATION') return failure('broker_refused');
+  // Refused by the server or by nats.js before it left: the subject may not be published to, a
+  // body over the server's max_payload, a subject the event's name made invalid.
+  if (REFUSED_CODES.has(code)) return failure('broker_refused', message);
   if (
     TLS_CODES.test(code) ||
     TLS_CODES.test(chained) ||
