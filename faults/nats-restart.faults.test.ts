@@ -145,4 +145,4 @@ test('the NATS server killed under load and back 10 s later: every delivery deli
       });
     },
   );
-});
+}, 240_000);
