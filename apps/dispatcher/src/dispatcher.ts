@@ -112,10 +112,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       },
       now,
     },
-    // A publish has HTTP's time limits: to connect, and for the whole attempt.
+    // A broker's time limits follow HTTP's: to connect, and for the whole attempt (RabbitMQ)
+    // or to be answered (NATS).
     rabbitmq: {
       connectTimeoutMs: options.sender?.connectTimeoutMs,
       totalTimeoutMs: options.sender?.totalTimeoutMs,
+      allowInsecure: config.allowInsecureUrls,
+      resolve: options.resolve,
+      ca: options.sender?.ca,
+    },
+    nats: {
+      connectTimeoutMs: options.sender?.connectTimeoutMs,
+      publishTimeoutMs: options.sender?.responseTimeoutMs,
       allowInsecure: config.allowInsecureUrls,
       resolve: options.resolve,
       ca: options.sender?.ca,
