@@ -152,7 +152,7 @@ describe('--tenant', () => {
     const listed = await run('endpoints', 'ls', '--tenant', 'flagged');
     expect(listed.stdout).toMatch(
       new RegExp(
-        `^ID\\s+TENANT\\s+URL\\s+EVENTS\\s+STATE\\s+DESCRIPTION\\n${id}\\s+flagged\\s+https://example\\.com/flag\\s+\\*\\s+enabled\\n$`,
+        `^ID\\s+TENANT\\s+TYPE\\s+URL\\s+EVENTS\\s+STATE\\s+DESCRIPTION\\n${id}\\s+flagged\\s+http\\s+https://example\\.com/flag\\s+\\*\\s+enabled\\n$`,
       ),
     );
     const json = JSON.parse(
