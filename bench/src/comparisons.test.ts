@@ -86,6 +86,34 @@ describe('buildComparisons', () => {
     expect(byFigure(alone, 'drain of').met).toBeNull();
   });
 
+  it('sets the drain to RabbitMQ against the bare AMQP publisher at 0.7×, and misses it when the queue holds other than the backlog', () => {
+    const queue = (depth: number) => ({ queue: 'q', depth, cpuMsPerMessage: 0.0456 });
+    const hookline = (depth: number): Results['drainRabbitmq'] => ({
+      ...drainOf(700, usage(20, 100), 150),
+      healthyMs: 50,
+      dispatcherHeap: null,
+      broker: queue(depth),
+    });
+    const reference = { ...drainOf(1_000, usage(0, 0), 80), broker: queue(1_000) };
+    const whole = byFigure(
+      { drainRabbitmq: hookline(1_000), bareAmqpPublisher: reference },
+      'drain of 20,000 to RabbitMQ',
+    );
+    expect(whole.ratio).toBeCloseTo(0.7);
+    expect(whole.met).toBe(true);
+    const short = byFigure(
+      { drainRabbitmq: hookline(999), bareAmqpPublisher: reference },
+      'drain of 20,000 to RabbitMQ',
+    );
+    expect(short.met).toBe(false);
+    expect(short.why).toBe('the queue held 999 of 1,000');
+    const broker = byFigure(
+      { drainRabbitmq: hookline(1_000), bareAmqpPublisher: reference },
+      '  RabbitMQ (beam.smp) CPU per message',
+    );
+    expect(broker.hookline).toBe(45.6);
+  });
+
   it('holds each peak RSS to 200 MB whatever the reference uses', () => {
     const results: Results = {
       drain: { ...drainOf(900, usage(30, 150), 250), healthyMs: 50, dispatcherHeap: null },

@@ -5,7 +5,12 @@ import type { Sizes } from './sizes';
 
 /** Which reference a figure is set against. */
 export type ReferenceName =
-  'bare worker' | 'bare pipeline' | 'bare pipeline + worker' | 'Hookline, tracing off';
+  | 'bare worker'
+  | 'bare pipeline'
+  | 'bare pipeline + worker'
+  | 'bare AMQP publisher'
+  | 'Hookline, tracing off'
+  | 'Hookline, HTTP drain';
 
 /** How a figure is judged: by its ratio to the reference, or by its own value. */
 export type Target =
@@ -56,6 +61,13 @@ export const LIST_P99_LIMIT_MS = 50;
  * throughput, against the same case untraced in the same round.
  */
 export const TRACING_RATIO_TARGET = 0.9;
+
+/**
+ * Draining to a RabbitMQ endpoint against a bare amqplib publisher with confirms: the dispatcher
+ * takes each delivery from Redis and records it, which the publisher, making its messages, does
+ * not, so it is held to less than the HTTP drain's 0.8.
+ */
+export const RABBITMQ_DRAIN_TARGET = 0.7;
 
 const divide = (a: number | null, b: number | null) =>
   a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b;
@@ -125,6 +137,21 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
     reference: 'publish',
   });
   const tracingTarget = { kind: 'ratio at least', value: TRACING_RATIO_TARGET } as const;
+  // The drain to RabbitMQ's figures beside the bare AMQP publisher's (the fields both have).
+  const toRabbitmq = (
+    figure: string,
+    unit: Unit,
+    pick: (d: NonNullable<Results['bareAmqpPublisher']>) => number | null,
+  ) =>
+    compare({
+      figure,
+      unit,
+      hookline: r.drainRabbitmq ? pick(r.drainRabbitmq) : null,
+      reference: r.bareAmqpPublisher ? pick(r.bareAmqpPublisher) : null,
+      referenceName: 'bare AMQP publisher',
+      cases: { hookline: 'drain-rabbitmq', reference: 'bare-amqp-publisher' },
+      target: null,
+    });
   const worker = 'bare worker' as const;
   const pipeline = 'bare pipeline' as const;
   const both = 'bare pipeline + worker' as const;
@@ -186,6 +213,21 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
     ),
     tracedDrain('  first → last (start-up left out)', 'per second', (d) => d.firstToLast.perSecond),
     tracedDrain('  dispatcher process CPU per delivery', 'ms', (d) => d.cpuMsPerDelivery),
+    rabbitmqDrain(r, sizes),
+    toRabbitmq('  first → last (start-up left out)', 'per second', (d) => d.firstToLast.perSecond),
+    toRabbitmq('  deliverer process CPU per delivery', 'ms', (d) => d.cpuMsPerDelivery),
+    toRabbitmq('  RabbitMQ (beam.smp) CPU per message', 'µs', (d) =>
+      d.broker.cpuMsPerMessage === null ? null : Math.round(d.broker.cpuMsPerMessage * 10_000) / 10,
+    ),
+    compare({
+      figure: '  dispatcher CPU per delivery: to RabbitMQ / HTTP',
+      unit: 'ms',
+      hookline: v(r.drainRabbitmq?.cpuMsPerDelivery),
+      reference: v(r.drain?.cpuMsPerDelivery),
+      referenceName: 'Hookline, HTTP drain',
+      cases: { hookline: 'drain-rabbitmq', reference: 'drain' },
+      target: null,
+    }),
     compare({
       figure: `single publish: requests/s (${sizes.singleConcurrency} clients)`,
       unit: 'per second',
@@ -366,6 +408,28 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
     }),
   );
   return comparisons;
+}
+
+/**
+ * The drain to RabbitMQ against the bare publisher. It counts only with the queue holding exactly
+ * the backlog once the dispatcher stopped: fewer is a lost delivery, more a duplicate.
+ */
+function rabbitmqDrain(r: Results, sizes: Sizes): Comparison {
+  const d = r.drainRabbitmq;
+  const row = compare({
+    figure: `drain of ${int(sizes.drainEvents)} to RabbitMQ: deliveries/s (spawn → last)`,
+    unit: 'per second',
+    hookline: d?.perSecond ?? null,
+    reference: r.bareAmqpPublisher?.perSecond ?? null,
+    referenceName: 'bare AMQP publisher',
+    cases: { hookline: 'drain-rabbitmq', reference: 'bare-amqp-publisher' },
+    target: { kind: 'ratio at least', value: RABBITMQ_DRAIN_TARGET },
+  });
+  if (row.met !== null && d && d.broker.depth !== d.count) {
+    row.met = false;
+    row.why = `the queue held ${int(d.broker.depth)} of ${int(d.count)}`;
+  }
+  return row;
 }
 
 /** The drain's Redis commands side by side, Hookline's most-called first. */

@@ -66,6 +66,16 @@ export interface HooklineDrainFigures extends DrainFigures {
   } | null;
 }
 
+/** A drain into a RabbitMQ queue (rabbitmq.ts): what the broker holds and what it spent. */
+export interface BrokerFigures {
+  /** The queue, as the bench declared it (exchange and queue of the same name). */
+  queue: string;
+  /** Messages the queue held once the deliverer had stopped: every one that arrived, nobody consuming. */
+  depth: number;
+  /** RabbitMQ's (`beam.smp`) CPU per message over the deliverer's steady window; null if not found. */
+  cpuMsPerMessage: number | null;
+}
+
 /** What a case with tracing on exported: the OTLP sink's counts over the whole case. */
 export interface TracingFigures {
   /** The service the case's figure is about: the dispatcher in the drain, else the producer. */
@@ -138,6 +148,13 @@ export interface Results {
   drain?: HooklineDrainFigures;
   /** The same drain with every span exported (traced-run.ts); its reference is `drain`. */
   drainTraced?: HooklineDrainFigures & { tracing: TracingFigures };
+  /**
+   * Reference for `drainRabbitmq`: the bare AMQP publisher publishing as many signed messages,
+   * confirmed, to a queue of its own. Its `publishMs` is 0 (no backlog: it makes its messages).
+   */
+  bareAmqpPublisher?: DrainFigures & { broker: BrokerFigures };
+  /** The drain with its one endpoint a rabbitmq one: every delivery a message in one queue. */
+  drainRabbitmq?: HooklineDrainFigures & { broker: BrokerFigures };
   /** Reference: the bare pipeline's routes under the same load as the producer's. */
   barePublish?: PublishFigures;
   publish?: PublishFigures;
@@ -208,6 +225,8 @@ export interface Results {
     producerSingle?: ProfileRef;
     /** The same with tracing on. */
     dispatcherDrainTraced?: ProfileRef;
+    /** The dispatcher's in the drain to RabbitMQ. */
+    dispatcherDrainRabbitmq?: ProfileRef;
     producerBatchTraced?: ProfileRef;
     producerSingleTraced?: ProfileRef;
   };
@@ -219,6 +238,8 @@ export type CaseId =
   | 'bare-worker'
   | 'drain'
   | 'drain-traced'
+  | 'bare-amqp-publisher'
+  | 'drain-rabbitmq'
   | 'bare-publish'
   | 'publish'
   | 'publish-traced'

@@ -13,6 +13,8 @@ export const ROUND_CASES: ReadonlySet<CaseId> = new Set<CaseId>([
   'bare-worker',
   'drain',
   'drain-traced',
+  'bare-amqp-publisher',
+  'drain-rabbitmq',
   'bare-publish',
   'publish',
   'publish-traced',
