@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import type { Cleanup } from './cleanup';
 import { nowMs, sleep } from './clock';
@@ -114,15 +114,53 @@ export async function withQueue<F extends { count: number; duplicates: number }>
   };
 }
 
+/** The inodes of the sockets listening on TCP `port` (/proc/net/tcp and tcp6: state 0A, LISTEN). */
+function listeningInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const local = fields[1];
+      if (fields[3] === '0A' && local && parseInt(local.split(':')[1]!, 16) === port)
+        inodes.add(fields[9]!);
+    }
+  }
+  return inodes;
+}
+
+/** Whether process `pid` holds one of the sockets `inodes` (its /proc/<pid>/fd; root's to read). */
+function holdsSocket(pid: number, inodes: Set<string>): boolean | undefined {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        return match !== null && inodes.has(match[1]!);
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The broker's process: the one `beam.smp` on the machine (RabbitMQ runs on the Erlang VM), whose
- * CPU time the broker cases count. Undefined without /proc, or with none or several (then which is
- * RabbitMQ is not known, and the figure is left out rather than guessed).
+ * The broker's process, whose CPU time the broker cases count: the `beam.smp` (RabbitMQ runs on
+ * the Erlang VM) listening on the AMQP port of BENCH_AMQP_URL. Another `beam.smp` may run beside
+ * it (`rabbitmqctl` is one while it runs, and so is a second broker); when the sockets of the
+ * others cannot be read, a lone `beam.smp` is taken. Undefined without /proc, or when which one is
+ * the broker is not known: the figure is left out rather than guessed.
  */
 export function brokerPid(): number | undefined {
-  let found: number[];
+  let candidates: number[];
   try {
-    found = readdirSync('/proc')
+    candidates = readdirSync('/proc')
       .filter((entry) => /^\d+$/.test(entry))
       .filter((pid) => {
         try {
@@ -135,5 +173,11 @@ export function brokerPid(): number | undefined {
   } catch {
     return undefined;
   }
-  return found.length === 1 ? found[0] : undefined;
+  const inodes = listeningInodes(Number(new URL(BENCH_AMQP_URL).port || 5672));
+  const holding = candidates.map((pid) => holdsSocket(pid, inodes));
+  const found = candidates.filter((_, i) => holding[i] === true);
+  if (found.length === 1) return found[0];
+  return holding.every((h) => h === undefined) && candidates.length === 1
+    ? candidates[0]
+    : undefined;
 }
