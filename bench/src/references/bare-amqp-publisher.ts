@@ -48,6 +48,7 @@ function publishConfirmed(
         mandatory: true,
         contentType: 'application/json',
         messageId,
+        timestamp: Math.floor(Date.now() / 1000),
         headers,
       },
       (error: unknown) => (error ? reject(new Error('the broker nacked a message')) : resolve()),
