@@ -31,7 +31,10 @@ export interface DispatcherOptions {
   logger: Logger;
   /** Whether the OpenTelemetry SDK runs (core's `startTracing`): then each attempt is a span. */
   tracing?: boolean;
-  /** HTTP's per-attempt time limits (tests shorten them); the SPEC's 5 s / 15 s / 25 s by default. */
+  /**
+   * HTTP's per-attempt time limits (tests shorten them); the SPEC's 5 s / 15 s / 25 s by default.
+   * A RabbitMQ publish has the same time to connect and the same for the whole attempt.
+   */
   sender?: Omit<SenderOptions, 'allowInsecure' | 'resolve'>;
   /**
    * OAuth 2.0 tokens: the time limit of a request, how long a failure is shared, and the clock
@@ -108,6 +111,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         ca: options.sender?.ca,
       },
       now,
+    },
+    // A publish has HTTP's time limits: to connect, and for the whole attempt.
+    rabbitmq: {
+      connectTimeoutMs: options.sender?.connectTimeoutMs,
+      totalTimeoutMs: options.sender?.totalTimeoutMs,
+      allowInsecure: config.allowInsecureUrls,
+      resolve: options.resolve,
+      ca: options.sender?.ca,
     },
   });
   const gate = new EndpointGate({

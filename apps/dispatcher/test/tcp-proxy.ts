@@ -9,6 +9,8 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private refusing = false;
   port = 0;
+  /** How many connections it has let through: how many times clients connected. */
+  accepted = 0;
 
   private constructor(private readonly server: Server) {}
 
@@ -20,6 +22,7 @@ export class TcpProxy {
         client.destroy();
         return;
       }
+      proxy.accepted += 1;
       const upstream = connect(targetPort, targetHost);
       for (const socket of [client, upstream]) {
         proxy.sockets.add(socket);
@@ -37,6 +40,11 @@ export class TcpProxy {
     const address = server.address();
     proxy.port = typeof address === 'object' && address ? address.port : 0;
     return proxy;
+  }
+
+  /** Connections open through it now (each counts its client and its upstream side). */
+  get openSockets(): number {
+    return this.sockets.size;
   }
 
   get url(): string {

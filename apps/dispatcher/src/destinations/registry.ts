@@ -2,9 +2,11 @@ import type { EndpointType } from '@hookline/api';
 import type { StoredEndpoint } from '@hookline/core';
 import type { Destination } from './destination';
 import { createHttpDestination, type HttpDestinationOptions } from './http';
+import { createRabbitMqDestination, type RabbitMqDestinationOptions } from './rabbitmq';
 
 export interface DestinationsOptions {
   http: HttpDestinationOptions;
+  rabbitmq: RabbitMqDestinationOptions;
 }
 
 /** Every destination type, by the `type` of the endpoints it serves. */
@@ -21,6 +23,7 @@ export function createDestinations(options: DestinationsOptions): Destinations {
   // TEMP while the broker destinations are built: back to a full Record once both are in.
   const byType: Partial<Record<EndpointType, Destination>> = {
     http: createHttpDestination(options.http),
+    rabbitmq: createRabbitMqDestination(options.rabbitmq),
   };
   const all = Object.values<Destination>(byType);
   return {

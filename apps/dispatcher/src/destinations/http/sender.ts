@@ -64,7 +64,8 @@ export interface Sender {
   close(): Promise<void>;
 }
 
-const TLS_CODES =
+/** Error codes of a failed TLS handshake or certificate check (Node, OpenSSL). */
+export const TLS_CODES =
   /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_OSSL_|HOSTNAME_MISMATCH)/;
 
 function classify(
