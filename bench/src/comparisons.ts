@@ -1,6 +1,6 @@
 import type { RedisUsage } from './redis-usage';
 import { int } from './format';
-import type { CaseId, Results, SteadyFigures } from './results';
+import type { BrokerFigures, CaseId, DrainFigures, Results, SteadyFigures } from './results';
 import type { Sizes } from './sizes';
 
 /** Which reference a figure is set against. */
@@ -10,7 +10,8 @@ export type ReferenceName =
   | 'bare pipeline + worker'
   | 'bare AMQP publisher'
   | 'Hookline, tracing off'
-  | 'Hookline, HTTP drain';
+  | 'Hookline, HTTP drain'
+  | 'Hookline, baseline build';
 
 /** How a figure is judged: by its ratio to the reference, or by its own value. */
 export type Target =
@@ -115,43 +116,48 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
   const drain = { hookline: 'drain', reference: 'bare-worker' } as const;
   const publish = { hookline: 'publish', reference: 'bare-publish' } as const;
   const e2e = { hookline: 'e2e', reference: 'bare-e2e' } as const;
-  // A traced case's figures against its untraced twin's, from the same round.
-  const againstUntraced =
-    <F>(on: F | undefined, off: F | undefined, cases: Comparison['cases']) =>
+  // One case's figures beside another's, each picked by the same function from both.
+  const sideBySide =
+    <F>(
+      hookline: F | undefined,
+      reference: F | undefined,
+      referenceName: ReferenceName,
+      cases: Comparison['cases'],
+    ) =>
     (figure: string, unit: Unit, pick: (f: F) => number | null, target: Target | null = null) =>
       compare({
         figure,
         unit,
-        hookline: on ? pick(on) : null,
-        reference: off ? pick(off) : null,
-        referenceName: 'Hookline, tracing off',
+        hookline: hookline ? pick(hookline) : null,
+        reference: reference ? pick(reference) : null,
+        referenceName,
         cases,
         target,
       });
-  const tracedDrain = againstUntraced(r.drainTraced, r.drain, {
+  // A traced case's figures against its untraced twin's, from the same round.
+  const tracedDrain = sideBySide(r.drainTraced, r.drain, 'Hookline, tracing off', {
     hookline: 'drain-traced',
     reference: 'drain',
   });
-  const tracedPublish = againstUntraced(r.publishTraced, r.publish, {
+  const tracedPublish = sideBySide(r.publishTraced, r.publish, 'Hookline, tracing off', {
     hookline: 'publish-traced',
     reference: 'publish',
   });
+  // This build's drain beside the baseline build's, when that ran.
+  const againstBaseline = sideBySide(
+    r.drainBaseline && r.drain,
+    r.drainBaseline,
+    'Hookline, baseline build',
+    { hookline: 'drain', reference: 'drain-baseline' },
+  );
   const tracingTarget = { kind: 'ratio at least', value: TRACING_RATIO_TARGET } as const;
   // The drain to RabbitMQ's figures beside the bare AMQP publisher's (the fields both have).
-  const toRabbitmq = (
-    figure: string,
-    unit: Unit,
-    pick: (d: NonNullable<Results['bareAmqpPublisher']>) => number | null,
-  ) =>
-    compare({
-      figure,
-      unit,
-      hookline: r.drainRabbitmq ? pick(r.drainRabbitmq) : null,
-      reference: r.bareAmqpPublisher ? pick(r.bareAmqpPublisher) : null,
-      referenceName: 'bare AMQP publisher',
-      cases: { hookline: 'drain-rabbitmq', reference: 'bare-amqp-publisher' },
-      target: null,
-    });
+  const toRabbitmq = sideBySide<DrainFigures & { broker: BrokerFigures }>(
+    r.drainRabbitmq,
+    r.bareAmqpPublisher,
+    'bare AMQP publisher',
+    { hookline: 'drain-rabbitmq', reference: 'bare-amqp-publisher' },
+  );
   const worker = 'bare worker' as const;
   const pipeline = 'bare pipeline' as const;
   const both = 'bare pipeline + worker' as const;
@@ -205,6 +211,19 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
       cases: drain,
       target: null,
     }),
+    // Shown, not judged: two builds, one run; whether the difference is the change or the
+    // machine shows in the rounds' ratios.
+    againstBaseline(
+      'drain, this build / the baseline build: deliveries/s',
+      'per second',
+      (d) => d.perSecond,
+    ),
+    againstBaseline(
+      '  first → last (start-up left out)',
+      'per second',
+      (d) => d.firstToLast.perSecond,
+    ),
+    againstBaseline('  dispatcher process CPU per delivery', 'ms', (d) => d.cpuMsPerDelivery),
     tracedDrain(
       'drain with tracing on (100%): deliveries/s',
       'per second',

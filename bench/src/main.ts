@@ -144,6 +144,11 @@ async function main(): Promise<number> {
           ? `${benchCase.title} (round ${round + 1} of ${rounds})`
           : benchCase.title,
       );
+      const unmet = benchCase.unmet?.();
+      if (unmet) {
+        if (round === 0 && options.only) failures.push({ case: benchCase.id, message: unmet });
+        continue;
+      }
       if (benchCase.hookline && missing) {
         if (round === 0) failures.push({ case: benchCase.id, message: missing });
         progress.note(`bench: ${benchCase.title} skipped: ${missing}`);

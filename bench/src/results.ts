@@ -146,6 +146,8 @@ export interface Results {
   /** Reference: the bare worker draining a backlog the bare pipeline published. */
   bareWorker?: DrainFigures;
   drain?: HooklineDrainFigures;
+  /** The drain by another build of Hookline (BENCH_BASELINE_ROOT, its checkout); set against `drain`. */
+  drainBaseline?: HooklineDrainFigures & { root: string };
   /** The same drain with every span exported (traced-run.ts); its reference is `drain`. */
   drainTraced?: HooklineDrainFigures & { tracing: TracingFigures };
   /**
@@ -236,6 +238,7 @@ export type CaseId =
   | 'signed-post'
   | 'bullmq-noop'
   | 'bare-worker'
+  | 'drain-baseline'
   | 'drain'
   | 'drain-traced'
   | 'bare-amqp-publisher'

@@ -11,6 +11,7 @@ import type { CaseId } from './results';
  */
 export const ROUND_CASES: ReadonlySet<CaseId> = new Set<CaseId>([
   'bare-worker',
+  'drain-baseline',
   'drain',
   'drain-traced',
   'bare-amqp-publisher',

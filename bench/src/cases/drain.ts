@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { getText, metricValue, type ApiClient } from '../api-client';
 import type { BenchCase, CaseContext } from '../case';
 import { newestProfile, readProfile, type ProfileRef } from '../cpu-profile';
@@ -108,6 +109,28 @@ export const drain: BenchCase = {
       receiverTarget(context),
     );
     return { drain: figures, ...(profile ? { profiles: { dispatcherDrain: profile } } : {}) };
+  },
+};
+
+/**
+ * A build of Hookline to set this one's drain against, run in the same bench run: a checkout
+ * (`npm ci && npm run build`) of, say, the commit before a change to the pipeline.
+ */
+const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
+
+/** The same drain with the producer and dispatcher of the baseline build (BENCH_BASELINE_ROOT). */
+export const drainBaseline: BenchCase = {
+  id: 'drain-baseline',
+  title: 'Hookline drain, baseline build',
+  hookline: true,
+  unmet: () => (BASELINE_ROOT ? undefined : 'BENCH_BASELINE_ROOT names no baseline build'),
+  async run(context) {
+    const root = path.resolve(BASELINE_ROOT!);
+    const baseline = context.hookline.of(root);
+    const missing = baseline.missing();
+    if (missing) throw new Error(`the baseline build at ${root}: ${missing}`);
+    const { figures } = await measureDrain(context, baseline, receiverTarget(context));
+    return { drainBaseline: { ...figures, root } };
   },
 };
 
