@@ -52,7 +52,11 @@ export async function declareDrainQueue(
       { cause: error },
     );
   }
+  // A lost connection fails the next depth read or deletion, which says so; unheard, its 'error'
+  // event would end the bench.
+  connection.on('error', () => undefined);
   const channel: Channel = await connection.createChannel();
+  channel.on('error', () => undefined);
   const name = `bench-${caseName}-${randomBytes(3).toString('hex')}`;
   const remove = cleanup.add(`RabbitMQ queue ${name}`, async () => {
     // A fresh channel: a failed passive declare closes the one it ran on.
