@@ -211,6 +211,16 @@ export function renderReport(report: Report): string {
         .filter(Boolean)
         .join(' · '),
     ]);
+  for (const [name, d] of [
+    ['drain', r.drain],
+    ['drain to RabbitMQ', r.drainRabbitmq],
+  ] as const)
+    if (d?.attemptMs != null && d.attempts != null)
+      context.push([
+        `${name}: the dispatcher's attempts`,
+        `${int(d.attempts)} of ${d.attemptMs.toFixed(1)} ms on average: ` +
+          `${((d.firstToLast.perSecond * d.attemptMs) / 1000).toFixed(0)} in flight on average at ${int(d.firstToLast.perSecond)}/s (Little's law)`,
+      ]);
   const queues = [
     ['Hookline', r.drainRabbitmq],
     ['bare publisher', r.bareAmqpPublisher],

@@ -58,6 +58,13 @@ export interface ClusterDrainFigures extends DrainFigures {
 export interface HooklineDrainFigures extends DrainFigures {
   /** Dispatcher spawn → `/healthz` 200. */
   healthyMs: number | null;
+  /** Attempts the dispatcher made (its `hookline_delivery_duration_seconds` count): above `count`, retries. */
+  attempts: number | null;
+  /**
+   * Their mean duration, ms (the histogram's sum / count): with deliveries/s, how many were in
+   * flight on average (Little's law), against the endpoint's in-flight limit.
+   */
+  attemptMs: number | null;
   /** The dispatcher's V8 heap and off-heap memory at the end of the drain (its /metrics), bytes. */
   dispatcherHeap: {
     totalBytes: number | null;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { getText, metricValue, type ApiClient } from '../api-client';
+import { getText, metricSum, metricValue, type ApiClient } from '../api-client';
 import type { BenchCase, CaseContext } from '../case';
 import { newestProfile, readProfile, type ProfileRef } from '../cpu-profile';
 import { atReceiver, publishBacklog, timeDrain, type Arrivals } from '../drain-run';
@@ -71,6 +71,12 @@ export async function measureDrain(
       );
       const metrics = await getText(`${dispatcher.metricsUrl}/metrics`, 5_000);
       const healthyMs = await dispatcher.healthy.catch(() => null);
+      const attemptSeconds = metrics
+        ? metricSum(metrics.text, 'hookline_delivery_duration_seconds_sum')
+        : null;
+      const attempts = metrics
+        ? metricSum(metrics.text, 'hookline_delivery_duration_seconds_count')
+        : null;
       progress(1, 'stopping the dispatcher');
       await dispatcher.stop();
       const profile = profileDir ? newestProfile(profileDir, profileSince) : undefined;
@@ -79,6 +85,11 @@ export async function measureDrain(
           ...figures,
           publishMs,
           healthyMs,
+          attempts,
+          attemptMs:
+            attemptSeconds === null || !attempts
+              ? null
+              : Math.round((attemptSeconds / attempts) * 1e5) / 100,
           dispatcherHeap: metrics
             ? {
                 totalBytes: metricValue(metrics.text, 'nodejs_heap_size_total_bytes'),
