@@ -224,6 +224,8 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
       (d) => d.firstToLast.perSecond,
     ),
     againstBaseline('  dispatcher process CPU per delivery', 'ms', (d) => d.cpuMsPerDelivery),
+    againstBaseline('  Redis commands per delivery', 'count', (d) => d.redis.commandsPerDelivery),
+    againstBaseline('  Redis CPU per delivery', 'µs', (d) => d.redis.cpuUsPerDelivery),
     tracedDrain(
       'drain with tracing on (100%): deliveries/s',
       'per second',
