@@ -133,9 +133,9 @@ describe('endpoints', () => {
     });
 
     const table = await run('endpoints', 'ls');
-    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+URL\s+EVENTS\s+STATE\s+DESCRIPTION$/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+TYPE\s+URL\s+EVENTS\s+STATE\s+DESCRIPTION$/);
     expect(table.stdout).toMatch(
-      new RegExp(`${created.id}\\s+${url}\\s+order\\.\\*,user\\.created\\s+enabled`),
+      new RegExp(`${created.id}\\s+http\\s+${url}\\s+order\\.\\*,user\\.created\\s+enabled`),
     );
 
     const rotated = await run('endpoints', 'rotate', created.id);

@@ -113,6 +113,11 @@ export class Harness {
     return untilLogged(this.context);
   }
 
+  /** The endpoint as stored, the broker URL with its credentials as the dispatcher gets it. */
+  storedEndpoint(id: string) {
+    return this.context.endpoints.get(id);
+  }
+
   /** The client, to arrange and check what the CLI did. */
   client(): Hookline {
     return new Hookline({ url: this.url, apiKey: API_KEY, retries: 0 });

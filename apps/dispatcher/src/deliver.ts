@@ -1,4 +1,4 @@
-import { isOperationalName, type Attempt } from '@hookline/api';
+import { isOperationalName, type Attempt, type EndpointType } from '@hookline/api';
 import {
   deliveryState,
   UNSETTLED,
@@ -72,6 +72,30 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     duration.observe(result.durationMs / 1000);
   }
 
+  const deliveryCounters = new Map<string, ReturnType<Metrics['deliveries']['labels']>>();
+  const latencies = new Map<string, ReturnType<Metrics['deliveryLatency']['labels']>>();
+  /** A delivery that reached its end, and for a delivered one how long after its event. */
+  function countDelivery(
+    type: EndpointType,
+    outcome: 'delivered' | 'dead',
+    latencyMs?: number,
+  ): void {
+    const key = `${type} ${outcome}`;
+    let counter = deliveryCounters.get(key);
+    if (!counter) {
+      counter = metrics.deliveries.labels({ outcome, destination_type: type });
+      deliveryCounters.set(key, counter);
+    }
+    counter.inc();
+    if (latencyMs === undefined) return;
+    let latency = latencies.get(type);
+    if (!latency) {
+      latency = metrics.deliveryLatency.labels({ destination_type: type });
+      latencies.set(type, latency);
+    }
+    latency.observe(Math.max(0, latencyMs) / 1000);
+  }
+
   async function defer(job: Job, token: string | undefined, at: number): Promise<never> {
     await job.moveToDelayed(Math.max(at, deps.now() + 1), token);
     throw new DelayedError();
@@ -84,6 +108,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
    */
   async function finishDead(
     delivery: DeliveryState,
+    type: EndpointType,
     why: string,
     report: boolean,
     /** The last attempt, for the report, when the caller has it at hand. */
@@ -94,7 +119,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       { to: 'dead', now: deps.now(), from: moving, deadLetter: true },
       { report: report && reports(delivery), lastAttempt },
     );
-    metrics.deliveries.inc({ outcome: 'dead' });
+    countDelivery(type, 'dead');
     logger.warn(
       { delivery: delivery.id, endpoint: delivery.endpointId },
       `delivery dead-lettered: ${why}`,
@@ -108,6 +133,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
    */
   async function deadAfterAttempt(
     delivery: DeliveryState,
+    type: EndpointType,
     attempt: ReturnType<typeof attemptRecord>,
     now: number,
   ) {
@@ -116,7 +142,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       { to: 'dead', attempt, now, from: moving, deadLetter: true },
       { health: 'failure', report: reports(delivery) },
     );
-    metrics.deliveries.inc({ outcome: 'dead' });
+    countDelivery(type, 'dead');
   }
 
   async function dropForDeletedEndpoint(delivery: DeliveryState) {
@@ -187,7 +213,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
 
     let endpoint = await deps.endpoints.get(delivery.endpointId);
     if (!endpoint) return dropForDeletedEndpoint(delivery);
-    if (endpoint.disabled) return finishDead(delivery, 'endpoint is disabled', false);
+    if (endpoint.disabled)
+      return finishDead(delivery, endpoint.type, 'endpoint is disabled', false);
     if (
       delivery.nextAttemptAt !== null &&
       delivery.nextAttemptAt > deps.now() + EARLY_TOLERANCE_MS
@@ -204,7 +231,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     if (!endpoint || endpoint.disabled) {
       gate.release('neutral');
       return endpoint
-        ? finishDead(delivery, 'endpoint is disabled', false)
+        ? finishDead(delivery, endpoint.type, 'endpoint is disabled', false)
         : dropForDeletedEndpoint(delivery);
     }
     const destination = deps.destinations.of(endpoint);
@@ -273,15 +300,14 @@ export function createDeliverProcessor(deps: DeliverDeps) {
         { health: countHealth ? 'success' : undefined },
       );
       if (countHealth && recorded === 'ok') healthy.counted(endpoint.id, 'success', now);
-      metrics.deliveries.inc({ outcome: 'delivered' });
-      metrics.deliveryLatency.observe(Math.max(0, now - delivery.createdAt) / 1000);
+      countDelivery(endpoint.type, 'delivered', now - delivery.createdAt);
       return;
     }
 
     // Every other outcome counts a failure for the endpoint's health below.
     healthy.counted(endpoint.id, 'failure', now);
     if (verdict.kind === 'gone') {
-      await deadAfterAttempt(delivery, attempt, now);
+      await deadAfterAttempt(delivery, endpoint.type, attempt, now);
       await disableEndpoint(endpoint, verdict.reason);
       return;
     }
@@ -292,7 +318,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       random: deps.random,
     });
     if (delay === undefined) {
-      await deadAfterAttempt(delivery, attempt, now);
+      await deadAfterAttempt(delivery, endpoint.type, attempt, now);
       logger.info(
         { delivery: delivery.id, endpoint: endpoint.id, attempts: cycleAttempts },
         'attempts exhausted; dead-lettered',
@@ -309,6 +335,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       // The attempt just recorded counts, and is the one the report names.
       await finishDead(
         { ...delivery, attempts: delivery.attempts + 1 },
+        endpoint.type,
         'its endpoint has failed for longer than HOOKLINE_DISABLE_AFTER',
         true,
         attempt,

@@ -112,10 +112,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       },
       now,
     },
-    // A publish has HTTP's time limits: to connect, and for the whole attempt.
+    // A broker's time limits follow HTTP's: to connect, and for the whole attempt (RabbitMQ)
+    // or to be answered (NATS).
     rabbitmq: {
       connectTimeoutMs: options.sender?.connectTimeoutMs,
       totalTimeoutMs: options.sender?.totalTimeoutMs,
+      allowInsecure: config.allowInsecureUrls,
+      resolve: options.resolve,
+      ca: options.sender?.ca,
+    },
+    nats: {
+      connectTimeoutMs: options.sender?.connectTimeoutMs,
+      publishTimeoutMs: options.sender?.responseTimeoutMs,
       allowInsecure: config.allowInsecureUrls,
       resolve: options.resolve,
       ca: options.sender?.ca,
@@ -249,7 +257,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
             )
           : 'gone',
       )
-      .then((verdict) => verdict === 'ok' && metrics.deliveries.inc({ outcome: 'dead' }))
+      .then(async (verdict) => {
+        if (verdict !== 'ok') return;
+        // Its endpoint, when it still has one, names the destination type; else `unknown`.
+        const endpoint = await endpoints.get(data.endpoint_id).catch(() => undefined);
+        metrics.deliveries.inc({ outcome: 'dead', destination_type: endpoint?.type ?? 'unknown' });
+      })
       .catch((err: unknown) => logger.error({ err }, 'could not dead-letter a failed job'));
   };
   for (const { queues, deliveries } of shardWorkers) {

@@ -69,7 +69,11 @@ test('after n delivered, m dead and k failed attempts, both processes report exa
   // The last transition is written before the counters move: wait for the counters, then check them all.
   await waitFor(
     async () =>
-      sample(await scrape(dispatcher), 'hookline_deliveries_total', '{outcome="dead"}') === M,
+      sample(
+        await scrape(dispatcher),
+        'hookline_deliveries_total',
+        '{outcome="dead",destination_type="http"}',
+      ) === M,
   );
   const d = await scrape(dispatcher);
   const p = await scrape(producer);
@@ -82,8 +86,12 @@ test('after n delivered, m dead and k failed attempts, both processes report exa
     N + M,
   );
   expect(sample(p, 'hookline_http_requests_total', '{route="/v1/endpoints",status="201"}')).toBe(2);
-  expect(sample(d, 'hookline_deliveries_total', '{outcome="delivered"}')).toBe(N);
-  expect(sample(d, 'hookline_deliveries_total', '{outcome="dead"}')).toBe(M);
+  expect(
+    sample(d, 'hookline_deliveries_total', '{outcome="delivered",destination_type="http"}'),
+  ).toBe(N);
+  expect(sample(d, 'hookline_deliveries_total', '{outcome="dead",destination_type="http"}')).toBe(
+    M,
+  );
   expect(
     sample(d, 'hookline_delivery_attempts_total', '{result="success",destination_type="http"}'),
   ).toBe(N);
@@ -93,7 +101,7 @@ test('after n delivered, m dead and k failed attempts, both processes report exa
   expect(sample(d, 'hookline_delivery_duration_seconds_count', '{destination_type="http"}')).toBe(
     N + 3 * M,
   );
-  expect(sample(d, 'hookline_delivery_latency_seconds_count')).toBe(N);
+  expect(sample(d, 'hookline_delivery_latency_seconds_count', '{destination_type="http"}')).toBe(N);
   for (const text of [d, p]) {
     expect(sample(text, 'hookline_dead_letter_size')).toBe(M);
     expect(sample(text, 'hookline_queue_jobs', '{queue="deliveries",state="waiting"}')).toBe(0);

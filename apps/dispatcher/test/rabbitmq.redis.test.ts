@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { EndpointPatch, type Delivery } from '@hookline/api';
 import { createLogger, deliveryIdFor } from '@hookline/core';
 import { waitFor } from '@hookline/core/testing';
@@ -235,4 +236,72 @@ test('one connection serves an endpoint’s deliveries; a changed URL closes it 
   expect(first.accepted).toBe(1);
   expect(second.accepted).toBe(1);
   expect(got).toHaveLength(20);
+});
+
+test('the broker’s name is resolved through the dispatcher’s resolver: a name it knows is connected to, one it does not is a dns failure', async () => {
+  h = await Harness.create();
+  const x = await exchange('topic');
+  const q = await queue();
+  await channel.bindQueue(q, x, '#');
+  const got = await consume(q);
+  const known = await h.createEndpoint({
+    type: 'rabbitmq',
+    url: `amqp://guest:guest@rabbit.hookline.test:${BROKER_PORT}/`,
+    exchange: x,
+  });
+  const unknown = await h.createEndpoint({
+    type: 'rabbitmq',
+    url: `amqp://guest:guest@nowhere.hookline.test:${BROKER_PORT}/`,
+    exchange: x,
+  });
+  h.startDispatcher({
+    resolve: (hostname) =>
+      hostname === 'rabbit.hookline.test'
+        ? Promise.resolve([{ address: '127.0.0.1', family: 4 }])
+        : Promise.reject(Object.assign(new Error(`no ${hostname}`), { code: 'ENOTFOUND' })),
+  });
+  const event = await h.publish([known.id, unknown.id]);
+  const reached = await h.waitForDelivery(deliveryIdFor(event.event.id, known.id), settled);
+  expect(reached.status).toBe('delivered');
+  expect(got).toHaveLength(1);
+  const failed = await h.waitForDelivery(deliveryIdFor(event.event.id, unknown.id), settled);
+  expect(failed.attempts.map((a) => a.error)).toEqual(['dns', 'dns', 'dns']);
+});
+
+test('a broker that never answers is a timeout, and a port nobody listens on a connection failure', async () => {
+  h = await Harness.create();
+  // Takes connections and says nothing: the AMQP handshake never starts.
+  const held = new Set<Socket>();
+  const silent = createServer((socket) => {
+    held.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const closedPort = (closed.address() as AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+  try {
+    const mute = await h.createEndpoint({
+      type: 'rabbitmq',
+      url: `amqp://guest:guest@127.0.0.1:${(silent.address() as AddressInfo).port}/`,
+    });
+    const refusing = await h.createEndpoint({
+      type: 'rabbitmq',
+      url: `amqp://guest:guest@127.0.0.1:${closedPort}/`,
+    });
+    h.startDispatcher();
+    const event = await h.publish([mute.id, refusing.id]);
+    const timedOut = await h.waitForDelivery(deliveryIdFor(event.event.id, mute.id), settled);
+    expect(timedOut.attempts.map((a) => a.error)).toEqual(['timeout', 'timeout', 'timeout']);
+    const refused = await h.waitForDelivery(deliveryIdFor(event.event.id, refusing.id), settled);
+    expect(refused.attempts.map((a) => a.error)).toEqual([
+      'connection',
+      'connection',
+      'connection',
+    ]);
+  } finally {
+    for (const socket of held) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  }
 });

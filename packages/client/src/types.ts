@@ -12,6 +12,7 @@ import type {
   Endpoint,
   EndpointCreate,
   EndpointPatch,
+  EndpointType,
   ErrorCode,
   ErrorDetail,
   Event,
@@ -45,6 +46,7 @@ export type {
   DeliveryList,
   DeliveryStatus,
   Endpoint,
+  EndpointType,
   ErrorDetail,
   Event,
   EventList,
@@ -60,9 +62,24 @@ export type {
   WebhookEvent,
 };
 
-/** `POST /v1/endpoints`: what `EndpointCreate` accepts; fields with a default may be left out. */
+/**
+ * `POST /v1/endpoints`: what `EndpointCreate` accepts, one shape per `type` (`http` when left out);
+ * fields with a default may be left out.
+ */
 export type EndpointCreateParams = z.input<typeof EndpointCreate>;
-/** `PATCH /v1/endpoints/:id`: any subset of the endpoint's fields. */
+/** An `http` endpoint: `{url, auth?, …}`, POSTed signed webhooks; `type` may be left out. */
+export type HttpEndpointCreateParams = Extract<EndpointCreateParams, { type?: 'http' }>;
+/**
+ * A `rabbitmq` endpoint: `{type: 'rabbitmq', url: 'amqps://user:pass@host/vhost', exchange?,
+ * routing_key?, …}`; `exchange` defaults to the default exchange, `routing_key` to `{event}`.
+ */
+export type RabbitMqEndpointCreateParams = Extract<EndpointCreateParams, { type: 'rabbitmq' }>;
+/** A `nats` endpoint: `{type: 'nats', url: 'tls://…[,tls://…]', subject, …}`, published to JetStream. */
+export type NatsEndpointCreateParams = Extract<EndpointCreateParams, { type: 'nats' }>;
+/**
+ * `PATCH /v1/endpoints/:id`: any subset of the endpoint's fields; `exchange` and `routing_key`
+ * (`rabbitmq`), `subject` (`nats`) and `auth` (`http`) only for their type, which never changes.
+ */
 export type EndpointUpdateParams = z.input<typeof EndpointPatch>;
 /** `POST /v1/events`: `{name, data, tenant_id?, resource?, endpoint_ids?}`. */
 export type PublishParams = z.input<typeof PublishEvent>;

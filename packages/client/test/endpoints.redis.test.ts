@@ -1,7 +1,7 @@
 import { newId } from '@hookline/core';
 import { generateSecret } from '@hookline/webhooks';
-import { HooklineApiError, type Hookline } from '../src';
-import { Harness } from './harness';
+import type { Hookline } from '../src';
+import { apiError, Harness } from './harness';
 
 // The client against the real producer (listening on 127.0.0.1) and the real Redis.
 
@@ -13,15 +13,6 @@ beforeAll(async () => {
   hookline = h.client();
 });
 afterAll(() => h.close());
-
-async function apiError(promise: Promise<unknown>): Promise<HooklineApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HooklineApiError);
-  return error as HooklineApiError;
-}
 
 test('create returns the endpoint with its secret, get returns it without', async () => {
   const created = await hookline.endpoints.create({

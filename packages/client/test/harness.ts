@@ -18,7 +18,7 @@ import {
 } from '@hookline/core/testing-log';
 import { createDispatcher, type Dispatcher } from '@hookline/dispatcher';
 import { createApp, metricSources } from '@hookline/producer';
-import { Hookline, type HooklineOptions } from '../src';
+import { Hookline, HooklineApiError, type HooklineOptions } from '../src';
 
 export const API_KEY = 'client-test-key-'.padEnd(40, 'x');
 
@@ -150,4 +150,14 @@ export async function momentBetween(): Promise<Date> {
   const now = Date.now();
   await waitFor(() => Date.now() > now, { message: 'the clock to move' });
   return new Date();
+}
+
+/** The HooklineApiError `promise` rejects with; fails the test if it resolves or throws another. */
+export async function apiError(promise: Promise<unknown>): Promise<HooklineApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(HooklineApiError);
+  return error as HooklineApiError;
 }

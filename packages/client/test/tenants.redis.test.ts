@@ -1,5 +1,5 @@
-import { HooklineApiError, type Hookline } from '../src';
-import { Harness } from './harness';
+import type { Hookline } from '../src';
+import { apiError, Harness } from './harness';
 
 // Tenants through the client against the real producer, Redis and log (no dispatcher: deliveries
 // stay pending, which `tenants.get` counts from the log, once it has them), and a client built
@@ -13,15 +13,6 @@ beforeAll(async () => {
   hookline = h.client();
 });
 afterAll(() => h.close());
-
-async function apiError(promise: Promise<unknown>): Promise<HooklineApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HooklineApiError);
-  return error as HooklineApiError;
-}
 
 const endpointFor = (tenant_id: string, path = tenant_id) =>
   hookline.endpoints.create({ url: `https://example.com/${path}`, tenant_id });

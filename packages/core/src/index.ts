@@ -24,6 +24,7 @@ export * from './catalog/operator-key-store';
 export * from './catalog/tenant-budgets';
 export * from './schemas';
 export * from './catalog/url-policy';
+export { serverUrls } from './catalog/broker-url';
 export * from './context';
 export * from './version';
 export * from './in-flight/prepare-event';

@@ -59,8 +59,8 @@ export function createMetrics(sources: MetricsSources = {}) {
     }),
     deliveries: new Counter({
       name: 'hookline_deliveries_total',
-      help: 'Deliveries that reached a final outcome.',
-      labelNames: ['outcome'] as const,
+      help: 'Deliveries that reached a final outcome, by destination type.',
+      labelNames: ['outcome', 'destination_type'] as const,
       registers: [registry],
     }),
     deliveryDuration: new Histogram({
@@ -72,7 +72,8 @@ export function createMetrics(sources: MetricsSources = {}) {
     }),
     deliveryLatency: new Histogram({
       name: 'hookline_delivery_latency_seconds',
-      help: 'Time from an event being created to its delivery succeeding.',
+      help: 'Time from an event being created to its delivery succeeding, by destination type.',
+      labelNames: ['destination_type'] as const,
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { EndpointCreate } from '@hookline/api';
 import { generateSecret } from '@hookline/webhooks';
@@ -93,7 +94,7 @@ function aofBase(): string | undefined {
   return /file (\S+) seq \d+ type b/.exec(readFileSync(manifest, 'utf8'))?.[1];
 }
 
-test("no endpoint secret or custom header value is in Redis's RDB or AOF files, in plain text or base64", async () => {
+test("no endpoint secret, broker password or custom header value is in Redis's RDB or AOF files, in plain text or base64", async () => {
   const keys = redisKeys(testPrefix('at-rest'));
   const store = new EndpointStore(redis, keys, new Sealer([TEST_ENCRYPTION_KEY]));
   const secrets: string[] = [];
@@ -165,6 +166,15 @@ test("no endpoint secret or custom header value is in Redis's RDB or AOF files, 
   await create({ auth: { type: 'client_certificate', ...client } });
   const keyLines = client.key.split('\n').filter((line) => !line.startsWith('-----'));
   secrets.push(clientSecret, keyLines.sort((a, b) => b.length - a.length)[0]!);
+  // A broker's password and a NATS token, given in the endpoint's URL.
+  const brokerPassword = randomBytes(16).toString('hex');
+  const natsToken = randomBytes(16).toString('hex');
+  await create({
+    type: 'rabbitmq',
+    url: `amqps://hookline:${brokerPassword}@mq.example.com/prod`,
+  });
+  await create({ type: 'nats', url: `tls://${natsToken}@nats.example.com`, subject: 'hooks' });
+  secrets.push(brokerPassword, natsToken);
   const appendedControl = generateSecret();
   await redis.set(`${keys.catalog}:control:appended`, appendedControl);
 
@@ -192,7 +202,8 @@ test("no endpoint secret or custom header value is in Redis's RDB or AOF files, 
   expect(Buffer.concat([...files.values()]).includes(base64Control)).toBe(false);
   expect(holding(files, appendedControl)).toEqual(expect.arrayContaining(['dump.rdb', incr]));
 
-  expect(secrets).toHaveLength(21);
+  // Three of each endpoint's own (its key, two header values), and those named above.
+  expect(secrets).toHaveLength(29);
   for (const secret of secrets)
     expect([secret.slice(0, 10), holding(files, secret)]).toEqual([secret.slice(0, 10), []]);
 });

@@ -1,12 +1,23 @@
-import type { Endpoint } from '@hookline/client';
+import type { EndpointCreateParams, EndpointType, EndpointUpdateParams } from '@hookline/client';
 import { Option, type Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../connection';
 import type { ProgramContext } from '../context';
 import { json, palette, table } from '../io';
 import { UsageError } from '../errors';
 import { collect, collectList, fileText, header, positive } from '../options';
+import { brokerSummary, endpointDetails, events } from './endpoint-details';
+import {
+  checkTypeOptions,
+  destination,
+  ENDPOINT_TYPES,
+  typeFields,
+  typeOfUrl,
+  typesOfOptions,
+  type TypeOptions,
+} from './endpoint-type';
 
-interface AddOptions {
+interface AddOptions extends TypeOptions {
+  type?: EndpointType;
   tenant?: string;
   description?: string;
   event?: string[];
@@ -60,21 +71,102 @@ function authOf(options: AddOptions) {
   return undefined;
 }
 
+/** The HTTP authentication options given, as `[flag, 'http']`: a broker endpoint has none. */
+function authFlags(options: AddOptions): [string, EndpointType][] {
+  const flags: [string, unknown][] = [
+    ['--oauth2-token-url', options.oauth2TokenUrl],
+    ['--oauth2-client-id', options.oauth2ClientId],
+    ['--oauth2-client-secret', options.oauth2ClientSecret],
+    ['--oauth2-scope', options.oauth2Scope],
+    ['--oauth2-audience', options.oauth2Audience],
+    ['--client-cert', options.clientCert],
+    ['--client-key', options.clientKey],
+  ];
+  return flags.filter(([, value]) => value !== undefined).map(([flag]) => [flag, 'http']);
+}
+
+/** The create params of the endpoint's type: only HTTP authenticates, only NATS needs a subject. */
+function createParams(
+  type: EndpointType,
+  url: string,
+  options: AddOptions,
+  common: Omit<EndpointCreateParams, 'type' | 'url'>,
+): EndpointCreateParams {
+  checkTypeOptions(type, options, authFlags(options));
+  switch (type) {
+    case 'http': {
+      const auth = authOf(options);
+      return { url, ...common, ...(auth ? { auth } : {}) };
+    }
+    case 'rabbitmq':
+      return { type, url, ...common, ...typeFields(options) };
+    case 'nats':
+      if (options.subject === undefined)
+        throw new UsageError("a nats endpoint needs --subject, e.g. --subject 'hooks.{event}'");
+      return { type, url, ...common, subject: options.subject };
+    default: {
+      const never: never = type;
+      return never;
+    }
+  }
+}
+
+interface UpdateOptions extends TypeOptions {
+  endpointUrl?: string;
+  description?: string;
+  event?: string[];
+  events?: string[];
+  header?: Record<string, string>;
+  rateLimit?: number;
+  legacySignatureHeader?: string;
+  disable?: boolean;
+  enable?: boolean;
+}
+
+/** The PATCH the options ask for; refused when it asks nothing, or both states at once. */
+function patchOf(options: UpdateOptions): EndpointUpdateParams {
+  if (options.disable && options.enable) throw new UsageError('--disable or --enable, not both');
+  const patch: EndpointUpdateParams = {
+    ...(options.endpointUrl !== undefined ? { url: options.endpointUrl } : {}),
+    ...(options.description !== undefined ? { description: options.description } : {}),
+    ...(options.event || options.events
+      ? { event_types: [...(options.event ?? []), ...(options.events ?? [])] }
+      : {}),
+    ...(options.header ? { headers: options.header } : {}),
+    ...(options.rateLimit !== undefined ? { rate_limit: options.rateLimit } : {}),
+    ...(options.legacySignatureHeader !== undefined
+      ? { legacy_signature_header: options.legacySignatureHeader }
+      : {}),
+    ...(options.disable ? { disabled: true } : {}),
+    ...(options.enable ? { disabled: false } : {}),
+    ...typeFields(options),
+  };
+  if (Object.keys(patch).length === 0)
+    throw new UsageError(
+      'nothing to change: give at least one option (hookline endpoints update --help)',
+    );
+  return patch;
+}
+
 /** What the API answers receivers verify with: a v1 secret, or a v1a endpoint's public key. */
 const keyLabel = (key: string) =>
   key.startsWith('whpk_') ? 'Public key (receivers verify with it)' : 'Signing secret';
 
-const events = (endpoint: Endpoint) =>
-  endpoint.event_types.length === 0 ? '*' : endpoint.event_types.join(',');
+const typeOption = () =>
+  new Option(
+    '--type <type>',
+    'http, rabbitmq or nats (default: from the URL: amqp(s):// rabbitmq, nats:// or tls:// nats, else http)',
+  ).choices(ENDPOINT_TYPES);
 
 export function endpointsCommand(program: Command, { io, env }: ProgramContext): void {
   const endpoints = program
     .command('endpoints')
-    .description('list, add, remove endpoints and rotate their secrets');
+    .description('list, show, add, update, remove endpoints and rotate their secrets');
   const paint = palette(io.color);
 
   endpoints
     .command('ls')
+    .alias('list')
     .description('list endpoints')
     .option('--tenant <id>', "only this tenant's")
     .option('--limit <n>', 'at most n endpoints (default: all)', positive)
@@ -97,17 +189,29 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
         );
         return;
       }
-      // The tenant column only where there is one to show: without tenants it would be all dashes.
+      // The tenant and destination columns only where there is one to show: without tenants, or
+      // without broker endpoints, they would be all dashes.
       const tenanted = all.some((e) => e.tenant_id !== null);
+      const brokers = all.some((e) => e.type !== 'http');
       const rows = all.map((e) => [
         e.id,
         ...(tenanted ? [e.tenant_id ?? '-'] : []),
+        e.type,
         e.url,
+        ...(brokers ? [destination(e)] : []),
         events(e),
         e.disabled ? 'disabled' : 'enabled',
         e.description,
       ]);
-      const headers = ['ID', ...(tenanted ? ['TENANT'] : []), 'URL', 'EVENTS', 'STATE'];
+      const headers = [
+        'ID',
+        ...(tenanted ? ['TENANT'] : []),
+        'TYPE',
+        'URL',
+        ...(brokers ? ['PUBLISHES TO'] : []),
+        'EVENTS',
+        'STATE',
+      ];
       io.stdout.write(table([...headers, 'DESCRIPTION'], rows));
     });
 
@@ -116,8 +220,15 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
     .description('create an endpoint and print its signing secret')
     .argument(
       '<url>',
-      'where deliveries go (https://, or anything with HOOKLINE_ALLOW_INSECURE_URLS=true)',
+      'where deliveries go: https://…, a RabbitMQ amqps://user:password@host/vhost, NATS servers tls://[user:password@]host:4222,… (plain amqp://, nats://, http:// with HOOKLINE_ALLOW_INSECURE_URLS=true); the password is never shown again',
     )
+    .addOption(typeOption())
+    .option('--exchange <name>', "rabbitmq: the exchange (default: the broker's default exchange)")
+    .option(
+      '--routing-key <key>',
+      "rabbitmq: the routing key; {event} is the event's name (default: {event})",
+    )
+    .option('--subject <subject>', "nats: the JetStream subject; {event} is the event's name")
     .option('--tenant <id>', 'the tenant whose events it gets (set now, never changed)')
     .option('--description <text>', 'what it is')
     .option('--event <type>', 'event name or prefix.* it gets (repeatable; default: all)', collect)
@@ -158,9 +269,7 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
     .option('--client-key <file>', 'mutual TLS: its PEM private key', fileText('--client-key'))
     .action(async (url: string, options: AddOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const auth = authOf(options);
-      const created = await clientFor(globals, env).endpoints.create({
-        url,
+      const params = createParams(options.type ?? typeOfUrl(url), url, options, {
         ...(options.tenant !== undefined ? { tenant_id: options.tenant } : {}),
         ...(options.description !== undefined ? { description: options.description } : {}),
         ...(options.event || options.events
@@ -174,17 +283,82 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
           ? { legacy_signature_header: options.legacySignatureHeader }
           : {}),
         ...(options.disabled ? { disabled: true } : {}),
-        ...(auth ? { auth } : {}),
       });
+      const created = await clientFor(globals, env).endpoints.create(params);
       if (globals.json) {
         io.stdout.write(json(created));
         return;
       }
       const tenant = created.tenant_id !== null ? `tenant ${created.tenant_id}, ` : '';
       io.stdout.write(
-        `${created.id} created for ${created.url} (${tenant}events: ${events(created)})\n`,
+        `${created.id} created for ${created.url} (${brokerSummary(created)}${tenant}events: ${events(created)})\n`,
       );
       io.stdout.write(`${keyLabel(created.secret)}: ${paint.bold(created.secret)}\n`);
+    });
+
+  endpoints
+    .command('show')
+    .description('an endpoint: its type, where it delivers to, and its settings')
+    .argument('<id>', 'endpoint id (ep_…)')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const endpoint = await clientFor(globals, env).endpoints.get(id);
+      io.stdout.write(globals.json ? json(endpoint) : endpointDetails(endpoint));
+    });
+
+  endpoints
+    .command('update')
+    .description(
+      "change an endpoint's settings; those not given stay as they are (its type never changes)",
+    )
+    .argument('<id>', 'endpoint id (ep_…)')
+    .option(
+      '--endpoint-url <url>',
+      "where deliveries go, under its type's rules; a broker URL replaces the credentials too (left out: kept). --url is the producer's",
+    )
+    .option('--description <text>', 'what it is')
+    .option(
+      '--event <type>',
+      'event name or prefix.* it gets, replacing the list (repeatable)',
+      collect,
+    )
+    .option(
+      '--events <types>',
+      'comma-separated event names or prefixes, replacing the list',
+      collectList,
+    )
+    .option(
+      '--header <name:value>',
+      'a header sent with every delivery, replacing them all (repeatable)',
+      header,
+    )
+    .option('--rate-limit <n>', 'at most n deliveries per second', positive)
+    .option('--legacy-signature-header <name>', 'also sign as sha256=<hex> in this header')
+    .option('--disable', 'stop delivering to it')
+    .option('--enable', 'deliver to it again')
+    .option('--exchange <name>', 'rabbitmq: the exchange (empty: the default exchange)')
+    .option('--routing-key <key>', "rabbitmq: the routing key; {event} is the event's name")
+    .option('--subject <subject>', "nats: the JetStream subject; {event} is the event's name")
+    .action(async (id: string, options: UpdateOptions, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const patch = patchOf(options);
+      const client = clientFor(globals, env);
+      const types = [...typesOfOptions(options)];
+      if (types.length > 1)
+        throw new UsageError(
+          `${types.join(' and ')} options together: an endpoint is one type, which never changes`,
+        );
+      // The type the options are checked against: the new URL's, else the endpoint's own (read
+      // first, so that nothing is changed when one is wrong).
+      if (types.length === 1)
+        checkTypeOptions(
+          options.endpointUrl !== undefined
+            ? typeOfUrl(options.endpointUrl)
+            : (await client.endpoints.get(id)).type,
+          options,
+        );
+      const updated = await client.endpoints.update(id, patch);
+      io.stdout.write(globals.json ? json(updated) : endpointDetails(updated));
     });
 
   endpoints

@@ -15,10 +15,16 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** Where an endpoint's deliveries go: POSTed webhooks, or messages published to a broker. */
+export type EndpointType = 'http' | 'rabbitmq' | 'nats';
+
 export interface Endpoint {
   id: string;
+  /** Absent on a server without endpoint types: `http`. */
+  type?: EndpointType;
   /** Absent on a server without tenants. */
   tenant_id?: string | null;
+  /** A broker's URL is shown without its credentials. */
   url: string;
   description: string;
   event_types: string[];
@@ -33,6 +39,11 @@ export interface Endpoint {
   metadata: Record<string, string>;
   /** How Hookline authenticates to the receiver, without its secrets (absent from older servers). */
   auth?: EndpointAuthView | null;
+  /** `rabbitmq`: the exchange (empty: the default exchange) and routing key; null otherwise. */
+  exchange?: string | null;
+  routing_key?: string | null;
+  /** `nats`: the JetStream subject; null otherwise. */
+  subject?: string | null;
   created_at: string;
   updated_at: string;
 }

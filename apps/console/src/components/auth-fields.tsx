@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { EndpointAuthInput } from '../api/types';
+import { TextField } from './text-field';
 
 /** What the form's Authentication choice is: `keep` (editing only) leaves the endpoint's as is. */
 export type AuthChoice = 'keep' | 'none' | EndpointAuthInput['type'];
@@ -53,26 +54,6 @@ export function useAuthFields(editing: boolean) {
     setKey('');
   }
 
-  const text = (
-    label: string,
-    name: string,
-    state: string,
-    set: (value: string) => void,
-    extra: { placeholder?: string; required?: boolean } = {},
-  ) => (
-    <label class="field">
-      <span>{label}</span>
-      <input
-        class="input mono"
-        name={name}
-        autoComplete="off"
-        value={state}
-        onInput={(e) => set(e.currentTarget.value)}
-        required={extra.required ?? false}
-        placeholder={extra.placeholder ?? ''}
-      />
-    </label>
-  );
   const pem = (label: string, name: string, state: string, set: (value: string) => void) => (
     <label class="field field-wide">
       <span>{label}</span>
@@ -106,11 +87,21 @@ export function useAuthFields(editing: boolean) {
       </label>
       {choice === 'oauth2_client_credentials' && (
         <>
-          {text('Token URL', 'token_url', tokenUrl, setTokenUrl, {
-            placeholder: 'https://example.com/oauth/token',
-            required: true,
-          })}
-          {text('Client id', 'client_id', clientId, setClientId, { required: true })}
+          <TextField
+            label="Token URL"
+            name="token_url"
+            value={tokenUrl}
+            onInput={setTokenUrl}
+            placeholder="https://example.com/oauth/token"
+            required
+          />
+          <TextField
+            label="Client id"
+            name="client_id"
+            value={clientId}
+            onInput={setClientId}
+            required
+          />
           <label class="field">
             <span>Client secret</span>
             <input
@@ -123,8 +114,20 @@ export function useAuthFields(editing: boolean) {
               onInput={(e) => setClientSecret(e.currentTarget.value)}
             />
           </label>
-          {text('Scope', 'scope', scope, setScope, { placeholder: 'none' })}
-          {text('Audience', 'audience', audience, setAudience, { placeholder: 'none' })}
+          <TextField
+            label="Scope"
+            name="scope"
+            value={scope}
+            onInput={setScope}
+            placeholder="none"
+          />
+          <TextField
+            label="Audience"
+            name="audience"
+            value={audience}
+            onInput={setAudience}
+            placeholder="none"
+          />
         </>
       )}
       {choice === 'client_certificate' && (

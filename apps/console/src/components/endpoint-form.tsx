@@ -1,10 +1,15 @@
 import { useState } from 'preact/hooks';
-import type { Endpoint, EndpointAuthInput } from '../api/types';
+import type { Endpoint, EndpointAuthInput, EndpointType } from '../api/types';
+import { ENDPOINT_TYPES, typeOf } from '../endpoint-type';
 import { useAuthFields } from './auth-fields';
+import { useBrokerFields, type BrokerInput } from './broker-fields';
 
 /** What the form edits, as the API takes it. */
-export interface EndpointInput {
-  url: string;
+export interface EndpointInput extends BrokerInput {
+  /** On creation only: it never changes. */
+  type?: EndpointType;
+  /** Absent (editing a broker endpoint): the stored URL stays, with its credentials. */
+  url?: string;
   description: string;
   event_types: string[];
   rate_limit: number | null;
@@ -12,9 +17,19 @@ export interface EndpointInput {
   tenant_id?: string;
   /** On creation only: it never changes. */
   signature?: 'v1' | 'v1a';
-  /** Absent: left as it is (editing); null: none. */
+  /** HTTP only. Absent: left as it is (editing); null: none. */
   auth?: EndpointAuthInput | null;
 }
+
+/** The URL field as each type names and explains it. */
+const URL_FIELD: Record<EndpointType, { label: string; placeholder: string }> = {
+  http: { label: 'URL', placeholder: 'https://example.com/webhooks' },
+  rabbitmq: { label: 'Broker URL', placeholder: 'amqps://user:password@mq.example.com:5671/vhost' },
+  nats: {
+    label: 'NATS servers (comma-separated)',
+    placeholder: 'tls://user:password@n1.example.com:4222,tls://n2.example.com:4222',
+  },
+};
 
 const splitList = (text: string) =>
   text
@@ -40,7 +55,10 @@ export function EndpointForm({
   onSubmit: (input: EndpointInput) => Promise<boolean>;
   onCancel?: () => void;
 }) {
-  const [url, setUrl] = useState(initial?.url ?? '');
+  const [type, setType] = useState<EndpointType>(initial ? typeOf(initial) : 'http');
+  // A broker URL is shown without its credentials: editing starts empty, and empty keeps it.
+  const keepsUrl = initial !== undefined && type !== 'http';
+  const [url, setUrl] = useState(keepsUrl ? '' : (initial?.url ?? ''));
   const [description, setDescription] = useState(initial?.description ?? '');
   const [eventTypes, setEventTypes] = useState(initial?.event_types.join(', ') ?? '');
   const [rateLimit, setRateLimit] = useState(initial?.rate_limit?.toString() ?? '');
@@ -49,6 +67,7 @@ export function EndpointForm({
   const [signature, setSignature] = useState<'v1' | 'v1a'>('v1');
   const [busy, setBusy] = useState(false);
   const auth = useAuthFields(initial !== undefined);
+  const broker = useBrokerFields(type, initial);
 
   return (
     <form
@@ -57,7 +76,9 @@ export function EndpointForm({
         e.preventDefault();
         setBusy(true);
         const input: EndpointInput = {
-          url: url.trim(),
+          ...(initial ? {} : { type }),
+          ...(keepsUrl && url.trim() === '' ? {} : { url: url.trim() }),
+          ...broker.value(),
           description,
           event_types: splitList(eventTypes),
           rate_limit: rateLimit.trim() === '' ? null : Number(rateLimit),
@@ -65,7 +86,7 @@ export function EndpointForm({
           ...(askTenant && tenant.trim() ? { tenant_id: tenant.trim() } : {}),
           ...(initial ? {} : { signature }),
         };
-        const authValue = auth.value();
+        const authValue = type === 'http' ? auth.value() : undefined;
         if (authValue !== undefined) input.auth = authValue;
         void onSubmit(input).then((done) => {
           setBusy(false);
@@ -77,23 +98,55 @@ export function EndpointForm({
             setLegacy('');
             setTenant('');
             setSignature('v1');
+            setType('http');
           }
-          if (done) auth.reset();
+          if (done) {
+            auth.reset();
+            broker.reset();
+          }
         });
       }}
     >
       <div class="form-grid">
+        {!initial && (
+          <label class="field field-wide">
+            <span>Type</span>
+            <select
+              class="input"
+              name="type"
+              value={type}
+              onChange={(e) => setType(e.currentTarget.value as EndpointType)}
+            >
+              {ENDPOINT_TYPES.map((t) => (
+                <option key={t.type} value={t.type}>
+                  {t.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label class="field field-wide">
-          <span>URL</span>
+          <span>{URL_FIELD[type].label}</span>
           <input
             class="input mono"
             name="url"
-            required
-            placeholder="https://example.com/webhooks"
+            required={!keepsUrl}
+            autoComplete="off"
+            spellcheck={false}
+            placeholder={keepsUrl ? initial.url : URL_FIELD[type].placeholder}
             value={url}
             onInput={(e) => setUrl(e.currentTarget.value)}
           />
+          {keepsUrl && (
+            <span class="hint">
+              Empty keeps the current URL and its credentials; a new URL replaces both.
+            </span>
+          )}
+          {!initial && type !== 'http' && (
+            <span class="hint">The password or token in it is kept sealed, never shown again.</span>
+          )}
         </label>
+        {broker.fields}
         <label class="field field-wide">
           <span>Description</span>
           <input
@@ -148,7 +201,7 @@ export function EndpointForm({
             </select>
           </label>
         )}
-        {auth.fields}
+        {type === 'http' && auth.fields}
         {askTenant && (
           <label class="field">
             <span>Tenant</span>

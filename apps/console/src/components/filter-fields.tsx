@@ -1,4 +1,5 @@
 import { isoToLocalInput, localInputToIso } from '../format';
+import { TextField } from './text-field';
 
 /** A filter form's draft: each field's text, unset when empty. */
 export type Draft<K extends string> = Partial<Record<K, string>>;
@@ -19,16 +20,13 @@ export function TextFilter<K extends string>({
   setDraft,
 }: FieldProps<K> & { placeholder: string }) {
   return (
-    <label class="field">
-      <span>{label}</span>
-      <input
-        class="input mono"
-        name={name}
-        placeholder={placeholder}
-        value={draft[name] ?? ''}
-        onInput={(e) => setDraft({ ...draft, [name]: e.currentTarget.value })}
-      />
-    </label>
+    <TextField
+      label={label}
+      name={name}
+      value={draft[name] ?? ''}
+      onInput={(value) => setDraft({ ...draft, [name]: value })}
+      placeholder={placeholder}
+    />
   );
 }
 

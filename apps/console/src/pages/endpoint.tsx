@@ -10,6 +10,7 @@ import { ErrorBox } from '../components/error-box';
 import { PageHeader } from '../components/page-header';
 import { Pager } from '../components/pager';
 import { EnabledBadge } from '../components/status-badge';
+import { typeLabel, typeOf } from '../endpoint-type';
 import { StatusTabs } from '../components/status-tabs';
 import { TestSendForm } from '../components/test-send-form';
 import { Time } from '../components/time';
@@ -49,8 +50,42 @@ function AuthDetails({ auth }: { auth: EndpointAuthView | null }) {
   );
 }
 
+/** The rows of its type's configuration: where a broker endpoint publishes, how an HTTP one authenticates. */
+function typeRows(endpoint: Endpoint): [string, ComponentChildren][] {
+  const type = typeOf(endpoint);
+  const mono = (text: string) => <span class="mono break">{text}</span>;
+  switch (type) {
+    case 'http':
+      return [['Authentication', <AuthDetails auth={endpoint.auth ?? null} />]];
+    case 'rabbitmq':
+      return [
+        ['Broker', mono(endpoint.url)],
+        [
+          'Exchange',
+          endpoint.exchange ? (
+            mono(endpoint.exchange)
+          ) : (
+            <span class="muted">the default exchange</span>
+          ),
+        ],
+        ['Routing key', mono(endpoint.routing_key ?? '')],
+      ];
+    case 'nats':
+      return [
+        ['Servers', mono(endpoint.url)],
+        ['Subject', mono(endpoint.subject ?? '')],
+      ];
+    default: {
+      const never: never = type;
+      return never;
+    }
+  }
+}
+
 function Details({ endpoint }: { endpoint: Endpoint }) {
   const rows: [string, ComponentChildren][] = [
+    ['Type', typeLabel(typeOf(endpoint))],
+    ...typeRows(endpoint),
     ['Description', endpoint.description || <span class="muted">—</span>],
     [
       'Event types',
@@ -74,7 +109,6 @@ function Details({ endpoint }: { endpoint: Endpoint }) {
         'v1 (HMAC)'
       ),
     ],
-    ['Authentication', <AuthDetails auth={endpoint.auth ?? null} />],
     [
       'Legacy signature header',
       endpoint.legacy_signature_header ? (

@@ -5,6 +5,7 @@ import { ErrorBox } from '../components/error-box';
 import { PageHeader } from '../components/page-header';
 import { Pager } from '../components/pager';
 import { EnabledBadge } from '../components/status-badge';
+import { publishesTo, typeLabel, typeOf } from '../endpoint-type';
 import { Time } from '../components/time';
 import { useCursor } from '../hooks/use-cursor';
 import { usePoll } from '../hooks/use-poll';
@@ -103,6 +104,7 @@ export function EndpointsPage({ route }: { route: Route }) {
               <thead>
                 <tr>
                   <th>URL</th>
+                  <th>Type</th>
                   <th>Description</th>
                   <th>Event types</th>
                   {tenants && <th>Tenant</th>}
@@ -118,6 +120,10 @@ export function EndpointsPage({ route }: { route: Route }) {
                         {e.url}
                       </a>
                       <div class="muted mono small">{e.id}</div>
+                    </td>
+                    <td>
+                      {typeLabel(typeOf(e))}
+                      {publishesTo(e) && <div class="muted mono small">{publishesTo(e)}</div>}
                     </td>
                     <td>{e.description || <span class="muted">—</span>}</td>
                     <td class="mono small">

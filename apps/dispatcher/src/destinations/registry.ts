@@ -2,11 +2,13 @@ import type { EndpointType } from '@hookline/api';
 import type { StoredEndpoint } from '@hookline/core';
 import type { Destination } from './destination';
 import { createHttpDestination, type HttpDestinationOptions } from './http';
+import { createNatsDestination, type NatsDestinationOptions } from './nats';
 import { createRabbitMqDestination, type RabbitMqDestinationOptions } from './rabbitmq';
 
 export interface DestinationsOptions {
   http: HttpDestinationOptions;
   rabbitmq: RabbitMqDestinationOptions;
+  nats: NatsDestinationOptions;
 }
 
 /** Every destination type, by the `type` of the endpoints it serves. */
@@ -20,14 +22,14 @@ export interface Destinations {
 
 /** The registry: one line per destination type. */
 export function createDestinations(options: DestinationsOptions): Destinations {
-  // TEMP while the broker destinations are built: back to a full Record once both are in.
-  const byType: Partial<Record<EndpointType, Destination>> = {
+  const byType: Record<EndpointType, Destination> = {
     http: createHttpDestination(options.http),
     rabbitmq: createRabbitMqDestination(options.rabbitmq),
+    nats: createNatsDestination(options.nats),
   };
   const all = Object.values<Destination>(byType);
   return {
-    of: (endpoint) => byType[endpoint.type]!,
+    of: (endpoint) => byType[endpoint.type],
     forget(endpointId) {
       for (const destination of all) destination.forget(endpointId);
     },

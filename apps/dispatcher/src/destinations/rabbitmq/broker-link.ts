@@ -57,8 +57,6 @@ export class BrokerLink {
   private connection: Promise<ChannelModel> | undefined;
   private open: Promise<PublishChannel> | undefined;
   private closed = false;
-  /** How many connections this link has opened (a test's window on reuse). */
-  connects = 0;
 
   constructor(
     readonly brokerUrl: string,
@@ -116,7 +114,6 @@ export class BrokerLink {
 
   private async openConnection(): Promise<ChannelModel> {
     this.options.check();
-    this.connects += 1;
     const model = await connect(this.brokerUrl, {
       timeout: this.options.connectTimeoutMs,
       lookup: this.options.lookup,

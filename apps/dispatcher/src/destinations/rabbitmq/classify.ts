@@ -4,12 +4,13 @@ import type { PublishError } from './outcome';
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME']);
 
 /**
- * AMQP 0-9-1 reply codes by which the broker refuses the connection's credentials: 403
- * ACCESS_REFUSED (the login) and 530 NOT_ALLOWED (the user may not open the virtual host).
- * amqplib reports them in the handshake's error text, e.g. `Handshake terminated by server: 403
- * (ACCESS-REFUSED) with message "ACCESS_REFUSED - Login was refused …"`.
+ * How amqplib reports the broker refusing the connection's credentials: 403 ACCESS_REFUSED for
+ * the login (`Handshake terminated by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED -
+ * Login was refused …"`), and for a virtual host the user may not open (530 NOT_ALLOWED) a close
+ * in answer to connection.open, whose reply it does not quote.
  */
-const CREDENTIALS_REFUSED = /\b(403 \(ACCESS-REFUSED\)|ACCESS_REFUSED|NOT_ALLOWED)\b/;
+const CREDENTIALS_REFUSED =
+  /ACCESS.REFUSED|NOT_ALLOWED|^Expected ConnectionOpenOk; got <ConnectionClose/;
 
 /** The broker's own reply text in an amqplib error (`… with message "NOT_FOUND - no exchange …"`). */
 export function replyText(message: string): string {
