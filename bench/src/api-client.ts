@@ -86,3 +86,11 @@ export function metricValue(exposition: string, name: string): number | null {
   const match = new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(exposition);
   return match ? Number(match[1]) : null;
 }
+
+/** A metric's samples added up over every label set (`name{…} v` and `name v`), or null for none. */
+export function metricSum(exposition: string, name: string): number | null {
+  const samples = [
+    ...exposition.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)`, 'gm')),
+  ];
+  return samples.length === 0 ? null : samples.reduce((sum, m) => sum + Number(m[1]), 0);
+}

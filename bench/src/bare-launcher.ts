@@ -18,7 +18,7 @@ export interface RunningWorker {
   child: Child;
   /** When it was spawned (clock.ts `nowMs()`). */
   spawnedAt: number;
-  /** Resolves once its BullMQ worker is connected ("ready"); rejects if it exits first. */
+  /** Resolves once it is connected (its BullMQ worker, or to the broker: "ready"); rejects if it exits first. */
   ready: Promise<void>;
   stop(): Promise<void>;
 }
@@ -36,7 +36,7 @@ export class BareLauncher {
     private readonly cleanup: Cleanup,
   ) {}
 
-  private main(name: 'bare-pipeline' | 'bare-worker'): string {
+  private main(name: 'bare-pipeline' | 'bare-worker' | 'bare-amqp-publisher'): string {
     return path.join(__dirname, 'references', `${name}.js`);
   }
 
@@ -83,20 +83,43 @@ export class BareLauncher {
     prefix: string,
     { nodeArgs = [] }: { nodeArgs?: readonly string[] } = {},
   ): RunningWorker {
+    return this.spawnDeliverer('bare-worker', nodeArgs, {
+      REDIS_URL: this.redisUrl,
+      BARE_PREFIX: prefix,
+      BARE_SECRET: this.secret,
+    });
+  }
+
+  /**
+   * Spawns the bare AMQP publisher, which publishes `messages` signed messages to `exchange` and
+   * then idles until stopped; returns at once: it is timed from the spawn, as the dispatcher is.
+   */
+  startAmqpPublisher(
+    target: { url: string; exchange: string; routingKey: string; eventName: string },
+    messages: number,
+  ): RunningWorker {
+    return this.spawnDeliverer('bare-amqp-publisher', [], {
+      BARE_AMQP_URL: target.url,
+      BARE_EXCHANGE: target.exchange,
+      BARE_ROUTING_KEY: target.routingKey,
+      BARE_EVENT_NAME: target.eventName,
+      BARE_SECRET: this.secret,
+      BARE_MESSAGES: String(messages),
+    });
+  }
+
+  /** A reference that delivers, spawned; it prints "ready" once connected. */
+  private spawnDeliverer(
+    name: 'bare-worker' | 'bare-amqp-publisher',
+    nodeArgs: readonly string[],
+    env: Record<string, string>,
+  ): RunningWorker {
+    const title = name.replaceAll('-', ' ');
     const spawnedAt = nowMs();
-    const child = spawnChild(
-      'bare worker',
-      process.execPath,
-      [...nodeArgs, this.main('bare-worker')],
-      {
-        env: serviceEnv({
-          REDIS_URL: this.redisUrl,
-          BARE_PREFIX: prefix,
-          BARE_SECRET: this.secret,
-        }),
-      },
-    );
-    const stop = this.cleanup.add('bare worker', () => child.stop(30_000));
+    const child = spawnChild(title, process.execPath, [...nodeArgs, this.main(name)], {
+      env: serviceEnv(env),
+    });
+    const stop = this.cleanup.add(title, () => child.stop(30_000));
     const ready = child.waitForLine(/^ready$/, 30_000);
     // Awaited by whoever needs it; never an unhandled rejection when nobody does.
     ready.catch(() => undefined);

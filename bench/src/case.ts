@@ -28,6 +28,11 @@ export interface BenchCase {
   title: string;
   /** Needs Hookline's producer and dispatcher built. */
   hookline: boolean;
+  /**
+   * What the case needs that this run was not given, if anything: then it is left out of a full
+   * run, and fails when named in `--only`.
+   */
+  unmet?(): string | undefined;
   run(context: CaseContext): Promise<Partial<Results>>;
 }
 

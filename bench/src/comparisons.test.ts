@@ -61,7 +61,13 @@ const byFigure = (results: Results, start: string) =>
 describe('buildComparisons', () => {
   it('sets the drain against the bare worker: throughput at least 0.8×, Redis commands at most 1.2× and CPU at most 1.3×', () => {
     const results: Results = {
-      drain: { ...drainOf(900, usage(24, 156), 150), healthyMs: 50, dispatcherHeap: null },
+      drain: {
+        ...drainOf(900, usage(24, 156), 150),
+        healthyMs: 50,
+        attempts: null,
+        attemptMs: null,
+        dispatcherHeap: null,
+      },
       bareWorker: drainOf(1_000, usage(20, 120), 100),
     };
     const drain = byFigure(results, 'drain of');
@@ -76,7 +82,13 @@ describe('buildComparisons', () => {
 
   it('misses a target the ratio misses, and leaves it unjudged when the reference did not run', () => {
     const slow: Results = {
-      drain: { ...drainOf(700, usage(40, 150), 150), healthyMs: 50, dispatcherHeap: null },
+      drain: {
+        ...drainOf(700, usage(40, 150), 150),
+        healthyMs: 50,
+        attempts: null,
+        attemptMs: null,
+        dispatcherHeap: null,
+      },
       bareWorker: drainOf(1_000, usage(20, 120), 100),
     };
     expect(byFigure(slow, 'drain of').met).toBe(false);
@@ -86,9 +98,45 @@ describe('buildComparisons', () => {
     expect(byFigure(alone, 'drain of').met).toBeNull();
   });
 
+  it('sets the drain to RabbitMQ against the bare AMQP publisher at 0.7×, and misses it when the queue holds other than the backlog', () => {
+    const queue = (depth: number) => ({ queue: 'q', depth, cpuMsPerMessage: 0.0456 });
+    const hookline = (depth: number): Results['drainRabbitmq'] => ({
+      ...drainOf(700, usage(20, 100), 150),
+      healthyMs: 50,
+      attempts: null,
+      attemptMs: null,
+      dispatcherHeap: null,
+      broker: queue(depth),
+    });
+    const reference = { ...drainOf(1_000, usage(0, 0), 80), broker: queue(1_000) };
+    const whole = byFigure(
+      { drainRabbitmq: hookline(1_000), bareAmqpPublisher: reference },
+      'drain of 20,000 to RabbitMQ',
+    );
+    expect(whole.ratio).toBeCloseTo(0.7);
+    expect(whole.met).toBe(true);
+    const short = byFigure(
+      { drainRabbitmq: hookline(999), bareAmqpPublisher: reference },
+      'drain of 20,000 to RabbitMQ',
+    );
+    expect(short.met).toBe(false);
+    expect(short.why).toBe('the queue held 999 of 1,000');
+    const broker = byFigure(
+      { drainRabbitmq: hookline(1_000), bareAmqpPublisher: reference },
+      '  RabbitMQ (beam.smp) CPU per message',
+    );
+    expect(broker.hookline).toBe(45.6);
+  });
+
   it('holds each peak RSS to 200 MB whatever the reference uses', () => {
     const results: Results = {
-      drain: { ...drainOf(900, usage(30, 150), 250), healthyMs: 50, dispatcherHeap: null },
+      drain: {
+        ...drainOf(900, usage(30, 150), 250),
+        healthyMs: 50,
+        attempts: null,
+        attemptMs: null,
+        dispatcherHeap: null,
+      },
       bareWorker: drainOf(1_000, usage(20, 120), 400),
     };
     expect(byFigure(results, 'peak RSS in the drain: dispatcher').met).toBe(false);
@@ -173,10 +221,18 @@ const publishOf = (single: number, batch: number): PublishFigures => ({
 describe('buildComparisons with tracing on', () => {
   it('sets the traced drain and single publish against the untraced Hookline cases: at least 0.9×', () => {
     const results: Results = {
-      drain: { ...drainOf(1_000, usage(30, 150), 150), healthyMs: 50, dispatcherHeap: null },
+      drain: {
+        ...drainOf(1_000, usage(30, 150), 150),
+        healthyMs: 50,
+        attempts: null,
+        attemptMs: null,
+        dispatcherHeap: null,
+      },
       drainTraced: {
         ...drainOf(900, usage(30, 150), 160),
         healthyMs: 50,
+        attempts: null,
+        attemptMs: null,
         dispatcherHeap: null,
         tracing,
       },
@@ -218,6 +274,8 @@ describe('compareCommands', () => {
           150,
         ),
         healthyMs: 50,
+        attempts: null,
+        attemptMs: null,
         dispatcherHeap: null,
       },
       bareWorker: drainOf(

@@ -1,11 +1,17 @@
 import type { RedisUsage } from './redis-usage';
 import { int } from './format';
-import type { CaseId, Results, SteadyFigures } from './results';
+import type { BrokerFigures, CaseId, DrainFigures, Results, SteadyFigures } from './results';
 import type { Sizes } from './sizes';
 
 /** Which reference a figure is set against. */
 export type ReferenceName =
-  'bare worker' | 'bare pipeline' | 'bare pipeline + worker' | 'Hookline, tracing off';
+  | 'bare worker'
+  | 'bare pipeline'
+  | 'bare pipeline + worker'
+  | 'bare AMQP publisher'
+  | 'Hookline, tracing off'
+  | 'Hookline, HTTP drain'
+  | 'Hookline, baseline build';
 
 /** How a figure is judged: by its ratio to the reference, or by its own value. */
 export type Target =
@@ -57,6 +63,13 @@ export const LIST_P99_LIMIT_MS = 50;
  */
 export const TRACING_RATIO_TARGET = 0.9;
 
+/**
+ * Draining to a RabbitMQ endpoint against a bare amqplib publisher with confirms: the dispatcher
+ * takes each delivery from Redis and records it, which the publisher, making its messages, does
+ * not, so it is held to less than the HTTP drain's 0.8.
+ */
+export const RABBITMQ_DRAIN_TARGET = 0.7;
+
 const divide = (a: number | null, b: number | null) =>
   a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b;
 
@@ -103,28 +116,48 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
   const drain = { hookline: 'drain', reference: 'bare-worker' } as const;
   const publish = { hookline: 'publish', reference: 'bare-publish' } as const;
   const e2e = { hookline: 'e2e', reference: 'bare-e2e' } as const;
-  // A traced case's figures against its untraced twin's, from the same round.
-  const againstUntraced =
-    <F>(on: F | undefined, off: F | undefined, cases: Comparison['cases']) =>
+  // One case's figures beside another's, each picked by the same function from both.
+  const sideBySide =
+    <F>(
+      hookline: F | undefined,
+      reference: F | undefined,
+      referenceName: ReferenceName,
+      cases: Comparison['cases'],
+    ) =>
     (figure: string, unit: Unit, pick: (f: F) => number | null, target: Target | null = null) =>
       compare({
         figure,
         unit,
-        hookline: on ? pick(on) : null,
-        reference: off ? pick(off) : null,
-        referenceName: 'Hookline, tracing off',
+        hookline: hookline ? pick(hookline) : null,
+        reference: reference ? pick(reference) : null,
+        referenceName,
         cases,
         target,
       });
-  const tracedDrain = againstUntraced(r.drainTraced, r.drain, {
+  // A traced case's figures against its untraced twin's, from the same round.
+  const tracedDrain = sideBySide(r.drainTraced, r.drain, 'Hookline, tracing off', {
     hookline: 'drain-traced',
     reference: 'drain',
   });
-  const tracedPublish = againstUntraced(r.publishTraced, r.publish, {
+  const tracedPublish = sideBySide(r.publishTraced, r.publish, 'Hookline, tracing off', {
     hookline: 'publish-traced',
     reference: 'publish',
   });
+  // This build's drain beside the baseline build's, when that ran.
+  const againstBaseline = sideBySide(
+    r.drainBaseline && r.drain,
+    r.drainBaseline,
+    'Hookline, baseline build',
+    { hookline: 'drain', reference: 'drain-baseline' },
+  );
   const tracingTarget = { kind: 'ratio at least', value: TRACING_RATIO_TARGET } as const;
+  // The drain to RabbitMQ's figures beside the bare AMQP publisher's (the fields both have).
+  const toRabbitmq = sideBySide<DrainFigures & { broker: BrokerFigures }>(
+    r.drainRabbitmq,
+    r.bareAmqpPublisher,
+    'bare AMQP publisher',
+    { hookline: 'drain-rabbitmq', reference: 'bare-amqp-publisher' },
+  );
   const worker = 'bare worker' as const;
   const pipeline = 'bare pipeline' as const;
   const both = 'bare pipeline + worker' as const;
@@ -178,6 +211,21 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
       cases: drain,
       target: null,
     }),
+    // Shown, not judged: two builds, one run; whether the difference is the change or the
+    // machine shows in the rounds' ratios.
+    againstBaseline(
+      'drain, this build / the baseline build: deliveries/s',
+      'per second',
+      (d) => d.perSecond,
+    ),
+    againstBaseline(
+      '  first → last (start-up left out)',
+      'per second',
+      (d) => d.firstToLast.perSecond,
+    ),
+    againstBaseline('  dispatcher process CPU per delivery', 'ms', (d) => d.cpuMsPerDelivery),
+    againstBaseline('  Redis commands per delivery', 'count', (d) => d.redis.commandsPerDelivery),
+    againstBaseline('  Redis CPU per delivery', 'µs', (d) => d.redis.cpuUsPerDelivery),
     tracedDrain(
       'drain with tracing on (100%): deliveries/s',
       'per second',
@@ -186,6 +234,21 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
     ),
     tracedDrain('  first → last (start-up left out)', 'per second', (d) => d.firstToLast.perSecond),
     tracedDrain('  dispatcher process CPU per delivery', 'ms', (d) => d.cpuMsPerDelivery),
+    rabbitmqDrain(r, sizes),
+    toRabbitmq('  first → last (start-up left out)', 'per second', (d) => d.firstToLast.perSecond),
+    toRabbitmq('  deliverer process CPU per delivery', 'ms', (d) => d.cpuMsPerDelivery),
+    toRabbitmq('  RabbitMQ (beam.smp) CPU per message', 'µs', (d) =>
+      d.broker.cpuMsPerMessage === null ? null : Math.round(d.broker.cpuMsPerMessage * 10_000) / 10,
+    ),
+    compare({
+      figure: '  dispatcher CPU per delivery: to RabbitMQ / HTTP',
+      unit: 'ms',
+      hookline: v(r.drainRabbitmq?.cpuMsPerDelivery),
+      reference: v(r.drain?.cpuMsPerDelivery),
+      referenceName: 'Hookline, HTTP drain',
+      cases: { hookline: 'drain-rabbitmq', reference: 'drain' },
+      target: null,
+    }),
     compare({
       figure: `single publish: requests/s (${sizes.singleConcurrency} clients)`,
       unit: 'per second',
@@ -366,6 +429,28 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
     }),
   );
   return comparisons;
+}
+
+/**
+ * The drain to RabbitMQ against the bare publisher. It counts only with the queue holding exactly
+ * the backlog once the dispatcher stopped: fewer is a lost delivery, more a duplicate.
+ */
+function rabbitmqDrain(r: Results, sizes: Sizes): Comparison {
+  const d = r.drainRabbitmq;
+  const row = compare({
+    figure: `drain of ${int(sizes.drainEvents)} to RabbitMQ: deliveries/s (spawn → last)`,
+    unit: 'per second',
+    hookline: d?.perSecond ?? null,
+    reference: r.bareAmqpPublisher?.perSecond ?? null,
+    referenceName: 'bare AMQP publisher',
+    cases: { hookline: 'drain-rabbitmq', reference: 'bare-amqp-publisher' },
+    target: { kind: 'ratio at least', value: RABBITMQ_DRAIN_TARGET },
+  });
+  if (row.met !== null && d && d.broker.depth !== d.count) {
+    row.met = false;
+    row.why = `the queue held ${int(d.broker.depth)} of ${int(d.count)}`;
+  }
+  return row;
 }
 
 /** The drain's Redis commands side by side, Hookline's most-called first. */

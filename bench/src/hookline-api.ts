@@ -11,6 +11,22 @@ export function createEndpoint(api: ApiClient, url: string): Promise<CreatedEndp
   return api.expect<CreatedEndpoint>(201, 'POST', '/v1/endpoints', { url });
 }
 
+/**
+ * `POST /v1/endpoints {type: 'rabbitmq', url, exchange}` → 201: each delivery a message published
+ * to `exchange`, its routing key the event's name (the endpoint's default, `{event}`).
+ */
+export function createRabbitMqEndpoint(
+  api: ApiClient,
+  brokerUrl: string,
+  exchange: string,
+): Promise<CreatedEndpoint> {
+  return api.expect<CreatedEndpoint>(201, 'POST', '/v1/endpoints', {
+    type: 'rabbitmq',
+    url: brokerUrl,
+    exchange,
+  });
+}
+
 /** One event's publish body, its `data.bench_seq` = `seq`. */
 export function eventJson(name: string, seq: number, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ name, data: eventData(seq), ...extra });

@@ -59,6 +59,11 @@ export class HooklineLauncher {
     return new HooklineLauncher(this.root, redisUrl, this.cleanup, this.logs, settings);
   }
 
+  /** A launcher of another build of Hookline (a checkout at `root`, built), on the same Redis. */
+  of(root: string): HooklineLauncher {
+    return new HooklineLauncher(root, this.redisUrl, this.cleanup, this.logs, this.settings);
+  }
+
   private main(app: 'producer' | 'dispatcher'): string {
     return path.join(this.root, 'apps', app, 'dist', 'main.js');
   }

@@ -24,7 +24,8 @@ const USAGE = `npm run bench [-- options]
   --quick          smaller cases, a minute or two in all (while optimising; CI smoke)
   --only a,b       run only these cases: ${CASES.map((c) => c.id).join(', ')}
                    (a figure and its reference: e.g. --only bare-worker,drain; tracing's cost:
-                   --only drain,drain-traced,publish,publish-traced; the Redis Cluster drains,
+                   --only drain,drain-traced,publish,publish-traced; to RabbitMQ:
+                   --only bare-amqp-publisher,drain-rabbitmq; the Redis Cluster drains,
                    1 master beside 3: --only cluster-drain-1,cluster-drain-3)
   --rounds N       run each Hookline case and its reference N times, alternating, and judge
                    the median round (default ${ROUNDS.full}, ${ROUNDS.quick} with --quick)
@@ -143,6 +144,11 @@ async function main(): Promise<number> {
           ? `${benchCase.title} (round ${round + 1} of ${rounds})`
           : benchCase.title,
       );
+      const unmet = benchCase.unmet?.();
+      if (unmet) {
+        if (round === 0 && options.only) failures.push({ case: benchCase.id, message: unmet });
+        continue;
+      }
       if (benchCase.hookline && missing) {
         if (round === 0) failures.push({ case: benchCase.id, message: missing });
         progress.note(`bench: ${benchCase.title} skipped: ${missing}`);

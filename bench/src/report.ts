@@ -170,6 +170,13 @@ export function renderReport(report: Report): string {
     'bare reference: the bare worker (BullMQ + undici + Standard Webhooks signing, no records) for the drain and the',
     'dispatcher; the bare pipeline (express + zod + queue.add / addBulk) for publishing and the producer; both, end to end.',
     'Each runs as its own process just before its Hookline case: same redis-server, receiver, payloads, clients and load.',
+    ...(shown.some((c) => c.referenceName === 'bare AMQP publisher')
+      ? [
+          'to RabbitMQ: the bare AMQP publisher (amqplib, one confirm channel: sign, publish persistent, await the confirm,',
+          'as many in flight as the dispatcher) makes its messages itself; each side publishes to a durable queue of its own,',
+          'nobody consuming, and is timed until the queue holds them all (its depth read every 20 ms).',
+        ]
+      : []),
     ...(shown.some((c) => c.referenceName === 'Hookline, tracing off')
       ? [
           'with tracing on: the reference is the same Hookline case untraced, just before it in the same round; tracing on',
@@ -202,6 +209,34 @@ export function renderReport(report: Report): string {
         r.bareWorker ? `bare worker ${ms(r.bareWorker.startupMs)}` : '',
       ]
         .filter(Boolean)
+        .join(' · '),
+    ]);
+  for (const [name, d] of [
+    ['drain', r.drain],
+    ['drain to RabbitMQ', r.drainRabbitmq],
+  ] as const)
+    if (d?.attemptMs != null && d.attempts != null)
+      context.push([
+        `${name}: the dispatcher's attempts`,
+        `${int(d.attempts)} of ${d.attemptMs.toFixed(1)} ms on average: ` +
+          `${((d.firstToLast.perSecond * d.attemptMs) / 1000).toFixed(0)} in flight on average at ${int(d.firstToLast.perSecond)}/s (Little's law)`,
+      ]);
+  const queues = [
+    ['Hookline', r.drainRabbitmq],
+    ['bare publisher', r.bareAmqpPublisher],
+  ] as const;
+  if (r.drainRabbitmq || r.bareAmqpPublisher)
+    context.push([
+      'drain to RabbitMQ: the queue at the end',
+      queues
+        .flatMap(([name, d]) =>
+          d
+            ? [
+                `${name} ${int(d.broker.depth)} messages of ${int(d.count)}, start-up ${ms(d.startupMs)}` +
+                  (d.peakRssBytes === null ? '' : `, peak RSS ${megabytes(d.peakRssBytes)}`),
+              ]
+            : [],
+        )
         .join(' · '),
     ]);
   if (r.drain?.dispatcherHeap?.totalBytes != null && r.drain.dispatcherHeap.usedBytes != null)
@@ -444,6 +479,10 @@ export function renderProfiles(results: Results): string | undefined {
   const profiles = results.profiles ?? {};
   const titled: [string, ProfileRef | undefined][] = [
     ['Dispatcher CPU profile, drain (first delivery → last)', profiles.dispatcherDrain],
+    [
+      'Dispatcher CPU profile, drain to RabbitMQ (first delivery → last)',
+      profiles.dispatcherDrainRabbitmq,
+    ],
     ['Producer CPU profile, single publishes', profiles.producerSingle],
     ['Producer CPU profile, batch publishes', profiles.producerBatch],
     ['Dispatcher CPU profile, drain with tracing on', profiles.dispatcherDrainTraced],

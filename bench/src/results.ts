@@ -58,12 +58,29 @@ export interface ClusterDrainFigures extends DrainFigures {
 export interface HooklineDrainFigures extends DrainFigures {
   /** Dispatcher spawn → `/healthz` 200. */
   healthyMs: number | null;
+  /** Attempts the dispatcher made (its `hookline_delivery_duration_seconds` count): above `count`, retries. */
+  attempts: number | null;
+  /**
+   * Their mean duration, ms (the histogram's sum / count): with deliveries/s, how many were in
+   * flight on average (Little's law), against the endpoint's in-flight limit.
+   */
+  attemptMs: number | null;
   /** The dispatcher's V8 heap and off-heap memory at the end of the drain (its /metrics), bytes. */
   dispatcherHeap: {
     totalBytes: number | null;
     usedBytes: number | null;
     externalBytes: number | null;
   } | null;
+}
+
+/** A drain into a RabbitMQ queue (rabbitmq.ts): what the broker holds and what it spent. */
+export interface BrokerFigures {
+  /** The queue, as the bench declared it (exchange and queue of the same name). */
+  queue: string;
+  /** Messages the queue held once the deliverer had stopped: every one that arrived, nobody consuming. */
+  depth: number;
+  /** RabbitMQ's (`beam.smp`) CPU per message over the deliverer's steady window; null if not found. */
+  cpuMsPerMessage: number | null;
 }
 
 /** What a case with tracing on exported: the OTLP sink's counts over the whole case. */
@@ -136,8 +153,17 @@ export interface Results {
   /** Reference: the bare worker draining a backlog the bare pipeline published. */
   bareWorker?: DrainFigures;
   drain?: HooklineDrainFigures;
+  /** The drain by another build of Hookline (BENCH_BASELINE_ROOT, its checkout); set against `drain`. */
+  drainBaseline?: HooklineDrainFigures & { root: string };
   /** The same drain with every span exported (traced-run.ts); its reference is `drain`. */
   drainTraced?: HooklineDrainFigures & { tracing: TracingFigures };
+  /**
+   * Reference for `drainRabbitmq`: the bare AMQP publisher publishing as many signed messages,
+   * confirmed, to a queue of its own. Its `publishMs` is 0 (no backlog: it makes its messages).
+   */
+  bareAmqpPublisher?: DrainFigures & { broker: BrokerFigures };
+  /** The drain with its one endpoint a rabbitmq one: every delivery a message in one queue. */
+  drainRabbitmq?: HooklineDrainFigures & { broker: BrokerFigures };
   /** Reference: the bare pipeline's routes under the same load as the producer's. */
   barePublish?: PublishFigures;
   publish?: PublishFigures;
@@ -208,6 +234,8 @@ export interface Results {
     producerSingle?: ProfileRef;
     /** The same with tracing on. */
     dispatcherDrainTraced?: ProfileRef;
+    /** The dispatcher's in the drain to RabbitMQ. */
+    dispatcherDrainRabbitmq?: ProfileRef;
     producerBatchTraced?: ProfileRef;
     producerSingleTraced?: ProfileRef;
   };
@@ -217,8 +245,11 @@ export type CaseId =
   | 'signed-post'
   | 'bullmq-noop'
   | 'bare-worker'
+  | 'drain-baseline'
   | 'drain'
   | 'drain-traced'
+  | 'bare-amqp-publisher'
+  | 'drain-rabbitmq'
   | 'bare-publish'
   | 'publish'
   | 'publish-traced'

@@ -11,8 +11,11 @@ import type { CaseId } from './results';
  */
 export const ROUND_CASES: ReadonlySet<CaseId> = new Set<CaseId>([
   'bare-worker',
+  'drain-baseline',
   'drain',
   'drain-traced',
+  'bare-amqp-publisher',
+  'drain-rabbitmq',
   'bare-publish',
   'publish',
   'publish-traced',

@@ -1,5 +1,5 @@
 import type { BenchCase } from '../case';
-import { publishBacklog, timeDrain } from '../drain-run';
+import { atReceiver, publishBacklog, timeDrain } from '../drain-run';
 import { freshPrefix } from '../hookline';
 import { startRedisCount } from '../redis-usage';
 
@@ -28,8 +28,14 @@ export const bareWorker: BenchCase = {
       const worker = bare.startWorker(prefix);
       try {
         const { figures } = await timeDrain(
-          { receiver, progress },
-          { tag, total, deliverer: worker, publisher: pipeline.child, redisCount },
+          { progress },
+          {
+            arrivals: atReceiver(receiver, tag),
+            total,
+            deliverer: worker,
+            publisher: pipeline.child,
+            redisCount,
+          },
         );
         return { bareWorker: { ...figures, publishMs } };
       } finally {

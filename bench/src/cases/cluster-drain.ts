@@ -1,6 +1,6 @@
 import type { BenchCase } from '../case';
 import { layoutFromKeys, type MasterLayout } from '../cluster-layout';
-import { publishBacklog, timeDrain } from '../drain-run';
+import { atReceiver, publishBacklog, timeDrain } from '../drain-run';
 import { freshPrefix } from '../hookline';
 import { createEndpoint } from '../hookline-api';
 import { startRedisCluster, type RedisCluster } from '../redis-cluster';
@@ -86,9 +86,9 @@ function clusterDrain(masters: 1 | 3): BenchCase {
           const dispatcher = await launcher.startDispatcher(prefix);
           try {
             const { figures } = await timeDrain(
-              { receiver, progress },
+              { progress },
               {
-                tag,
+                arrivals: atReceiver(receiver, tag),
                 total,
                 deliverer: dispatcher,
                 publisher: producer.child,

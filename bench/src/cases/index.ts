@@ -1,10 +1,12 @@
 import type { BenchCase } from '../case';
+import { bareAmqpPublisher } from './bare-amqp-publisher';
 import { bareEndToEnd } from './bare-end-to-end';
 import { barePublish } from './bare-publish';
 import { bareWorker } from './bare-worker';
 import { bullmqNoop } from './bullmq-noop';
 import { clusterDrain1, clusterDrain3 } from './cluster-drain';
-import { drain, drainTraced } from './drain';
+import { drain, drainBaseline, drainTraced } from './drain';
+import { drainRabbitmq } from './drain-rabbitmq';
 import { endToEnd } from './end-to-end';
 import { fanOut } from './fan-out';
 import { logLag } from './log-lag';
@@ -19,9 +21,14 @@ export const CASES: readonly BenchCase[] = [
   signedPost,
   bullmqNoop,
   bareWorker,
+  // Only with BENCH_BASELINE_ROOT: another build's drain, set against this one's.
+  drainBaseline,
   drain,
   // Each traced case runs right after its twin, the reference its figure is set against.
   drainTraced,
+  // The drain to a RabbitMQ queue, beside a bare amqplib publisher to one of its own.
+  bareAmqpPublisher,
+  drainRabbitmq,
   barePublish,
   publish,
   publishTraced,
