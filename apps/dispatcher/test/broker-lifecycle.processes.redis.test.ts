@@ -129,6 +129,20 @@ test('a rabbitmq endpoint gets test sends, retries into the dead letter with a r
   });
   expect(got).toHaveLength(1);
 
+  // The dead letter is the log's, which lists a settled delivery within about a second of its
+  // read by id (docs/api.md): replay once it is there.
+  await waitFor(
+    async () =>
+      (
+        await api<{ data: { id: string }[] }>(
+          producer,
+          'GET',
+          `/v1/dead-letter?endpoint_id=${endpoint.id}`,
+        )
+      ).body.data.some((d) => d.id === deliveryId),
+    { message: 'the delivery in the dead letter' },
+  );
+
   // Bound again, the replay delivers it: the fourth attempt, the same webhook-id.
   await channel.bindQueue(queue, exchange, 'hooks.#');
   const replay: DeadLetterReplay = { endpoint_id: endpoint.id };
