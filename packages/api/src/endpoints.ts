@@ -86,6 +86,23 @@ export const RateLimit = z
   .max(100_000)
   .describe('deliveries per second to this endpoint');
 
+/** What an ordered endpoint's deliveries are lined up by (README, "Ordered endpoints"). */
+export const OrderingKey = z
+  .enum(['endpoint', 'resource', 'tenant'])
+  .describe(
+    "one line for the endpoint, one per event `resource.id` (events without one share a line), or one per event's tenant",
+  );
+export type OrderingKey = z.infer<typeof OrderingKey>;
+
+/**
+ * An ordered endpoint: the deliveries of one line go one at a time, in the order their events
+ * were accepted, each after the one before is delivered or dead.
+ */
+export const Ordering = z
+  .strictObject({ key: OrderingKey })
+  .describe('deliveries of one line go one at a time, in order; null: no ordering (the default)');
+export type Ordering = z.infer<typeof Ordering>;
+
 /**
  * An endpoint URL as the contract shapes it. Which URLs are allowed (`https://` only, no IP
  * literal, unless the deployment allows insecure URLs) is the server's policy: the producer
@@ -317,6 +334,7 @@ const EndpointCommon = z.object({
   description: z.string().max(1024).default(''),
   event_types: EventTypes.default([]),
   rate_limit: RateLimit.nullable().default(null),
+  ordering: Ordering.nullable().default(null),
   signature: SignatureScheme.default('v1'),
   secret: SigningSecret.optional(),
   disabled: z.boolean().default(false),
@@ -364,6 +382,9 @@ export const EndpointPatch = z.strictObject({
   event_types: EventTypes.optional(),
   headers: CustomHeaders.optional(),
   rate_limit: RateLimit.nullable().optional(),
+  ordering: Ordering.nullable()
+    .optional()
+    .describe('sets or removes the ordering of deliveries published from now on'),
   legacy_signature_header: LegacySignatureHeader.nullable().optional(),
   disabled: z.boolean().optional(),
   metadata: Metadata.optional(),
@@ -388,6 +409,7 @@ export const Endpoint = z.object({
   event_types: z.array(z.string()),
   headers: z.record(z.string(), z.string()),
   rate_limit: z.number().nullable(),
+  ordering: Ordering.nullable(),
   signature: SignatureScheme,
   /** `v1a`: the current key's public key, which receivers verify with; null for `v1`. */
   public_key: PublicKey.nullable().describe(

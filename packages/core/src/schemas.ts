@@ -3,6 +3,7 @@ import {
   Endpoint,
   EndpointType,
   OAuth2ClientCredentials,
+  Ordering,
   SignatureScheme,
 } from '@hookline/api';
 import { Secret, SigningKey } from '@hookline/webhooks';
@@ -47,6 +48,8 @@ export const StoredEndpoint = Endpoint.omit({ public_key: true, auth: true }).ex
   secrets: z.array(EndpointSecret).min(1),
   disabled_reason: z.string().nullable().default(null),
   auth: StoredEndpointAuth.nullable().default(null),
+  // Endpoints written before ordering existed are not ordered.
+  ordering: Ordering.nullable().default(null),
   // Endpoints written before brokers existed are `http`: none of these.
   exchange: z.string().nullable().default(null),
   routing_key: z.string().nullable().default(null),
