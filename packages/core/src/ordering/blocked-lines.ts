@@ -31,18 +31,23 @@ export async function blockedLinesOf(
     .flat()
     .sort((a, b) => a.since - b.since)
     .slice(0, BLOCKED_LINES_SHOWN);
-  return Promise.all(
-    blocked.map(async ({ shard, name, since }) => {
+  const lines = await Promise.all(
+    blocked.map(async ({ shard, name, since }): Promise<BlockedLine[]> => {
       const line = keys.line(shard, name);
       const [head, length] = await Promise.all([redis.lindex(line, 0), redis.llen(line)]);
+      // Its head settled between the two reads: no longer blocked.
+      if (head === null) return [];
       const { key, value } = parseLineName(name);
-      return {
-        key: key as BlockedLine['key'],
-        value,
-        head_delivery_id: head ?? '',
-        waiting: Math.max(0, length - 1),
-        blocked_since: new Date(since).toISOString(),
-      };
+      return [
+        {
+          key: key as BlockedLine['key'],
+          value,
+          head_delivery_id: head,
+          waiting: Math.max(0, length - 1),
+          blocked_since: new Date(since).toISOString(),
+        },
+      ];
     }),
   );
+  return lines.flat();
 }
