@@ -8,6 +8,7 @@ import {
   type PreparedEvent,
 } from '@hookline/core';
 import { waitFor } from '@hookline/core/testing';
+import { Webhook } from 'standardwebhooks';
 import { Harness } from './harness';
 import { Receiver, type Received } from './receiver';
 
@@ -74,8 +75,12 @@ test('one line: one delivery at a time, in publish order, each numbered, through
   expect(most).toBe(1);
   // Requests in the order they were received: each index after the one before was acknowledged.
   expect(r.received.map(indexOf)).toEqual([0, 1, 2, 3, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12, 13, 14]);
-  for (const got of r.received)
+  // The number rides in the job's data beside the body, which stays byte for byte what was signed.
+  const verifier = new Webhook(ep.secrets[0]!.key);
+  for (const got of r.received) {
     expect(got.headers['webhook-sequence']).toBe(String(indexOf(got) + 1));
+    expect(() => verifier.verify(got.body, got.headers as Record<string, string>)).not.toThrow();
+  }
   expect(
     r.received.filter((g) => indexOf(g) === 3).map((g) => g.headers['webhook-attempt']),
   ).toEqual(['1', '2']);

@@ -322,7 +322,9 @@ export class Deliveries {
         if (!allowed.includes(job.status)) return [];
         // Should the job be forgotten before the script runs (its settling logged), the log
         // holds this status: the script then requeues from it instead of finding nothing.
-        return [{ data: { ...job.data, attempts: job.attempts }, loggedStatus: job.status }];
+        // Its place in a line is not carried over: a new job gets the next one (line-up-5.lua).
+        const { sequence: _sequence, ...data } = job.data;
+        return [{ data: { ...data, attempts: job.attempts }, loggedStatus: job.status }];
       }
       const row = logged.get(id);
       if (!row || !allowed.includes(row.status)) return [];

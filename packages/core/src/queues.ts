@@ -27,6 +27,11 @@ export const DeliverJob = z.object({
   traceparent: z.string().nullable(),
   /** Its `tracestate`, passed on with it (absent in jobs added before it was kept). */
   tracestate: z.string().nullable().optional(),
+  /**
+   * Its place in its line, for a delivery of an ordered endpoint (`webhook-sequence`): written
+   * into the job by commands/line-up-5.lua, never by the add.
+   */
+  sequence: z.number().int().positive().optional(),
 });
 export type DeliverJob = z.infer<typeof DeliverJob>;
 

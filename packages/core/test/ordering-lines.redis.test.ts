@@ -6,7 +6,7 @@ import { recordArgs } from '../src/in-flight/record';
 import { prepareEvent } from '../src/in-flight/prepare-event';
 import { fromStatuses } from '../src/lifecycle';
 import { lineOf, type Line } from '../src/ordering/lines';
-import type { DeliverJob } from '../src/queues';
+import { DeliverJob } from '../src/queues';
 import { DELIVERIES_QUEUE } from '../src/redis/keys';
 import { cleanupPrefix, testPrefix, TEST_REDIS } from '../src/testing';
 import { createTestLog, startTestLogWriter, untilLogged, type TestLog } from '../src/testing-log';
@@ -76,7 +76,13 @@ const shardOf = (line: Line) => ctx.keys.shardOf(deliveryIdFor(newId('evt'), 'ep
 const lineList = (line: Line) => redis.lrange(ctx.keys.line(shardOf(line), line.name), 0, -1);
 const waitList = (line: Line) =>
   redis.lrange(`${ctx.keys.shard(shardOf(line))}:${DELIVERIES_QUEUE}:wait`, 0, -1);
-const sequence = async (id: string) => Number(await redis.hget(ctx.keys.deliveryJob(id), 'hlq'));
+/** A delivery's place in its line, as its hash and its job's data (what workers read) hold it. */
+async function sequence(id: string): Promise<number | undefined> {
+  const [hlq, data] = await redis.hmget(ctx.keys.deliveryJob(id), 'hlq', 'data');
+  const job = DeliverJob.parse(JSON.parse(data!));
+  expect(job.sequence).toBe(Number(hlq));
+  return job.sequence;
+}
 const record = (data: DeliverJob, to: DeliveryStatus) =>
   redis.hlRecord(
     ...recordArgs(ctx.keys, data, {

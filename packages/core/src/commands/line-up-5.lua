@@ -1,6 +1,7 @@
 --[[
   Puts a delivery of an ordered endpoint at the back of its line (ordering/lines.ts) and gives it
-  the line's next sequence number (its `webhook-sequence`). Runs in the MULTI that adds its job,
+  the line's next sequence number (its `webhook-sequence`), kept in its hash (`hlq`) and in its
+  job's data (`sequence`, appended to the JSON BullMQ stored), which workers read with the job. Runs in the MULTI that adds its job,
   right after BullMQ's add (in-flight/publish.ts, in-flight/requeue.ts): a delivery that is the
   line's only one is its head and stays in BullMQ's wait list; any other is taken out of it and
   waits in the line, outside BullMQ's lists, until commands/record-2.lua settles the one before
@@ -34,13 +35,18 @@ local name = ARGV[2]
 local now = ARGV[3]
 local idleSeconds = ARGV[4]
 
-local state = redis.call('HMGET', jobKey, 'timestamp', 'hls', 'hlq')
+local state = redis.call('HMGET', jobKey, 'timestamp', 'hls', 'hlq', 'data')
 if not state[1] or state[3] then return 0 end
 if state[2] == 'delivered' or state[2] == 'dead' then return 0 end
+local data = state[4]
+if string.sub(data, -1) ~= '}' then return redis.error_reply('job data is not a JSON object') end
 
 local sequence = redis.call('INCR', sequenceKey)
 redis.call('EXPIRE', sequenceKey, idleSeconds)
-redis.call('HSET', jobKey, 'hlq', sequence, 'hll', name)
+-- The data is an object without `sequence` (queues.ts `DeliverJob`): appending the field keeps
+-- every byte before it, the event's body included.
+redis.call('HSET', jobKey, 'hlq', sequence, 'hll', name,
+  'data', string.sub(data, 1, -2) .. ',"sequence":' .. sequence .. '}')
 if redis.call('RPUSH', line, id) == 1 then
   redis.call('ZADD', lines, now, name)
 else

@@ -159,15 +159,6 @@ export class InFlightStore {
     return parsed.success ? { key: parsed.data, value, sequence: Number(sequence) } : undefined;
   }
 
-  /**
-   * A lined-up delivery's place in its line (commands/line-up-5.lua), which its requests carry as
-   * `webhook-sequence`; undefined for one never lined up.
-   */
-  async sequenceOf(id: string): Promise<number | undefined> {
-    const sequence = await this.redis.hget(this.keys.deliveryJob(id), 'hlq');
-    return sequence === null ? undefined : Number(sequence);
-  }
-
   /** The last attempt a delivery in flight made, if its job holds one. */
   private async lastAttempt(delivery: DeliveryState): Promise<Attempt | undefined> {
     if (delivery.attempts === 0) return undefined;

@@ -1,5 +1,4 @@
 import type { ChainableCommander } from 'ioredis';
-import { deliveryIdFor } from '../ids';
 import type { RedisKeys } from '../redis/keys';
 import type { DeliverJob } from '../queues';
 import type { PreparedEvent } from './prepare-event';
@@ -45,22 +44,9 @@ export class PublishRecords {
   }
 
   /**
-   * An event's change with its deliveries to `endpointIds` (a large fan-out's chunk, or the
-   * deliveries a fan-out's recovery adds: the log writes the event once, however many changes
-   * name it). Returns the new deliveries' job data, in the order of `endpointIds`.
-   */
-  add(event: PreparedEvent, endpointIds: readonly string[]): DeliverJob[] {
-    return this.addIn(
-      event,
-      endpointIds.map((endpointId) => ({
-        id: deliveryIdFor(event.event.id, endpointId),
-        endpointId,
-      })),
-    );
-  }
-
-  /**
-   * An event's change in a shard: its own (`shard` absent), naming `deliveries` and, as `lined`,
+   * An event's change in a shard, with deliveries (a large fan-out's chunk, or the deliveries a
+   * fan-out's recovery adds: the log writes the event once, however many changes name it): its
+   * own shard (`shard` absent), naming `deliveries` and, as `lined`,
    * those written to their lines' shards (reads by id find them there before the log has them);
    * or a line's shard (`shard`), naming the event's deliveries lined up there, marked in that
    * shard. Returns the job data of `deliveries`.
