@@ -177,6 +177,18 @@ export function renderReport(report: Report): string {
           'nobody consuming, and is timed until the queue holds them all (its depth read every 20 ms).',
         ]
       : []),
+    ...(shown.some((c) => c.referenceName === 'Hookline, unordered drain')
+      ? [
+          `ordered by resource: the drain's backlog, each event with a resource id (${int(run.sizes.orderedResources)} of them, in turn), published one`,
+          'batch after the other, to one endpoint ordered by resource; the reference is the unordered drain of the same round.',
+        ]
+      : []),
+    ...(shown.some((c) => c.referenceName === 'one request at a time')
+      ? [
+          'one line: an endpoint ordered by endpoint, so one delivery at a time; the reference is signed POSTs to the',
+          'receiver one at a time over one keep-alive undici connection, timed in the same case: 1 / its mean round trip.',
+        ]
+      : []),
     ...(shown.some((c) => c.referenceName === 'Hookline, tracing off')
       ? [
           'with tracing on: the reference is the same Hookline case untraced, just before it in the same round; tracing on',
@@ -213,6 +225,8 @@ export function renderReport(report: Report): string {
     ]);
   for (const [name, d] of [
     ['drain', r.drain],
+    ['drain ordered by resource', r.drainOrdered],
+    ['ordered, one line', r.drainOrderedOneKey],
     ['drain to RabbitMQ', r.drainRabbitmq],
   ] as const)
     if (d?.attemptMs != null && d.attempts != null)
@@ -221,6 +235,13 @@ export function renderReport(report: Report): string {
         `${int(d.attempts)} of ${d.attemptMs.toFixed(1)} ms on average: ` +
           `${((d.firstToLast.perSecond * d.attemptMs) / 1000).toFixed(0)} in flight on average at ${int(d.firstToLast.perSecond)}/s (Little's law)`,
       ]);
+  if (r.drainOrderedOneKey) {
+    const { roundTrip: t } = r.drainOrderedOneKey;
+    context.push([
+      'one line: the receiver’s round trip',
+      `${int(t.count)} signed POSTs one at a time: mean ${t.latencyMs.mean.toFixed(2)} ms, p50 ${t.latencyMs.p50.toFixed(2)} ms, p99 ${t.latencyMs.p99.toFixed(2)} ms`,
+    ]);
+  }
   const queues = [
     ['Hookline', r.drainRabbitmq],
     ['bare publisher', r.bareAmqpPublisher],
