@@ -257,6 +257,63 @@ describe('endpoints', () => {
     );
   });
 
+  test('add --ordering orders the endpoint and show prints it; update --ordering changes it, none removes it', async () => {
+    const added = await run(
+      'endpoints',
+      'add',
+      'https://example.com/ordered',
+      '--ordering',
+      'resource',
+      '--json',
+    );
+    expect(added.code).toBe(0);
+    const { id, ordering } = JSON.parse(added.stdout) as CreatedEndpoint;
+    expect(ordering).toEqual({ key: 'resource' });
+    expect((await client.endpoints.get(id)).ordering).toEqual({ key: 'resource' });
+    const shown = await run('endpoints', 'show', id);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^Ordering\s+resource \(a line per event's resource\.id\)$/m);
+
+    const tenant = await run('endpoints', 'update', id, '--ordering', 'tenant');
+    expect(tenant.code).toBe(0);
+    expect(tenant.stdout).toMatch(/^Ordering\s+tenant\b/m);
+    expect((await client.endpoints.get(id)).ordering).toEqual({ key: 'tenant' });
+
+    // Another setting leaves the ordering as it is.
+    await run('endpoints', 'update', id, '--description', 'kept');
+    expect(await client.endpoints.get(id)).toMatchObject({
+      description: 'kept',
+      ordering: { key: 'tenant' },
+    });
+
+    const none = await run('endpoints', 'update', id, '--ordering', 'none');
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(/^Ordering\s+none$/m);
+    expect((await client.endpoints.get(id)).ordering).toBeNull();
+  });
+
+  test('an endpoint added without --ordering shows none', async () => {
+    const { id } = await client.endpoints.create({ url: 'https://example.com/unordered' });
+    expect((await run('endpoints', 'show', id)).stdout).toMatch(/^Ordering\s+none$/m);
+  });
+
+  test('an --ordering key that does not exist is a usage error (exit 2); nothing is sent', async () => {
+    const { id, updated_at } = await client.endpoints.create({ url: 'https://example.com/kept' });
+    const before = await client.endpoints.list({ limit: 250 }).toArray();
+    expectOneLineFailure(
+      await run('endpoints', 'add', 'https://example.com/badly-ordered', '--ordering', 'event'),
+      2,
+      /--ordering <key>' argument 'event' is invalid\. Allowed choices are endpoint, resource, tenant/,
+    );
+    expect(await client.endpoints.list({ limit: 250 }).toArray()).toEqual(before);
+    expectOneLineFailure(
+      await run('endpoints', 'update', id, '--ordering', 'null'),
+      2,
+      /Allowed choices are endpoint, resource, tenant, none/,
+    );
+    expect((await client.endpoints.get(id)).updated_at).toBe(updated_at);
+  });
+
   test('ls --limit pages through the API and stops at the limit', async () => {
     await Promise.all(
       [1, 2, 3].map((i) => client.endpoints.create({ url: `https://example.com/limit/${i}` })),

@@ -252,6 +252,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
         }
       }
       const attempt = delivery.attempts + 1;
+      const sequence = endpoint.ordering ? await store.sequenceOf(delivery.id) : undefined;
       // Due since its retry time, or since its job was added (a publish, a replay).
       const dueAt = delivery.nextAttemptAt ?? job.timestamp;
       span = startAttemptSpan(
@@ -269,6 +270,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
         eventId: delivery.test ? undefined : delivery.eventId,
         eventName: delivery.data.name,
         attempt,
+        sequence,
         body,
         now: sentAt,
         trace: span.headers,

@@ -180,6 +180,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         test: event.test,
         traceparent: event.traceparent,
         tracestate: event.tracestate ?? null,
+        orderings: new Map(Object.entries(event.orderings ?? {})),
       },
       now(),
     );

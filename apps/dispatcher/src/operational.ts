@@ -93,6 +93,7 @@ async function eventFor(
     attempts: report.attempts,
     last_status_code: report.last_status_code,
     last_error: report.last_error as DeliveryDeadData['last_error'],
+    ...(report.line ? { line: report.line } : {}),
   });
 }
 

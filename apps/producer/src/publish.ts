@@ -1,4 +1,4 @@
-import type { ErrorDetail, PublishEvent, Published } from '@hookline/api';
+import type { ErrorDetail, OrderingKey, PublishEvent, Published } from '@hookline/api';
 import {
   IdempotencyStore,
   prepareEvent,
@@ -125,6 +125,19 @@ async function resolveEndpoints<Body>(
 }
 
 /**
+ * The ordered endpoints of each tenant the inputs publish for (null: untenanted), read once per
+ * tenant: their deliveries are lined up (README, "Ordered endpoints").
+ */
+async function orderingsOf(
+  context: HooklineContext,
+  inputs: readonly PublishEvent[],
+): Promise<Map<string | null, ReadonlyMap<string, OrderingKey>>> {
+  const tenants = [...new Set(inputs.map((input) => input.tenant_id ?? null))];
+  const read = await Promise.all(tenants.map((tenant) => context.endpoints.orderings(tenant)));
+  return new Map(tenants.map((tenant, i) => [tenant, read[i]!]));
+}
+
+/**
  * Publishes events: writes each with its deliveries and jobs, and, under an `Idempotency-Key`,
  * the response in the same transaction, so a retry either finds the whole publish or nothing.
  * A retry of a finished publish gets its response back and writes nothing; a concurrent one
@@ -168,13 +181,17 @@ async function publishIn<Body>(
     : undefined;
   if (claim?.kind === 'replay') return { kind: 'replay', status: claim.status, body: claim.body };
   try {
-    const endpointIds = await resolveEndpoints(context, request);
+    const [endpointIds, orderings] = await Promise.all([
+      resolveEndpoints(context, request),
+      orderingsOf(context, request.inputs),
+    ]);
     // Every event of one publish names the same slot, so they land in one shard and are written
     // in one transaction with the idempotency record, which the key's hash placed there too.
     const slot = claim?.slot ?? randomSlot();
     const prepared: PreparedEvent[] = request.inputs.map((input, i) => ({
       ...prepareEvent(input, endpointIds[i] ?? [], { now, slot }),
       ...traceOf(input, span, request.trace),
+      orderings: orderings.get(input.tenant_id ?? null),
     }));
     const body = request.answer(
       prepared.map((p) => ({ id: p.event.id, deliveries: p.endpointIds.length })),

@@ -37,6 +37,7 @@ describe('POST /v1/endpoints', () => {
       event_types: ['order.*', 'user.created'],
       headers: { 'X-Team': 'payments' },
       rate_limit: 10,
+      ordering: null,
       signature: 'v1',
       public_key: null,
       legacy_signature_header: 'X-Hub-Signature-256',
@@ -60,6 +61,7 @@ describe('POST /v1/endpoints', () => {
       event_types: [],
       headers: {},
       rate_limit: null,
+      ordering: null,
       legacy_signature_header: null,
       disabled: false,
       metadata: {},
@@ -204,6 +206,72 @@ describe('PATCH /v1/endpoints/:id', () => {
           .expect(404)
       ).body,
       'not_found',
+    );
+  });
+});
+
+describe('ordering', () => {
+  const endpointCount = () => h.context.redis.zcard(h.context.keys.endpoints);
+  const detailsOf = (body: unknown) =>
+    (body as { error: { details: { path: string; message: string }[] } }).error.details;
+
+  test('a create with an ordering key answers it, and reading the endpoint shows it', async () => {
+    const created = await create(endpointBody({ ordering: { key: 'resource' } }));
+    expect(created.ordering).toEqual({ key: 'resource' });
+    expect((await h.api.get(`/v1/endpoints/${created.id}`).expect(200)).body).toMatchObject({
+      ordering: { key: 'resource' },
+    });
+  });
+
+  test('a create refuses an unknown key, an extra field or a bare key with a 422 at ordering, and creates nothing', async () => {
+    const before = await endpointCount();
+    for (const [ordering, path, message] of [
+      [{ key: 'event' }, 'ordering.key', /endpoint.*resource.*tenant/],
+      [{ key: 'tenant', window: 5 }, 'ordering.window', /unknown field/],
+      [{}, 'ordering.key', /endpoint.*resource.*tenant/],
+      ['resource', 'ordering', /expected object/],
+    ] as const) {
+      const res = await h.api.post('/v1/endpoints', endpointBody({ ordering }));
+      expect(res.status).toBe(422);
+      expectError(res.body, 'validation_failed');
+      expect(detailsOf(res.body)).toEqual([
+        { path, message: expect.stringMatching(message) as string },
+      ]);
+    }
+    expect(await endpointCount()).toBe(before);
+  });
+
+  test('a PATCH sets another key, then null removes it; a PATCH without it keeps it', async () => {
+    const created = await create(endpointBody({ ordering: { key: 'endpoint' } }));
+    const patched = await h.api
+      .patch(`/v1/endpoints/${created.id}`, { ordering: { key: 'tenant' } })
+      .expect(200);
+    expect((patched.body as Endpoint).ordering).toEqual({ key: 'tenant' });
+    await h.api.patch(`/v1/endpoints/${created.id}`, { description: 'kept' }).expect(200);
+    expect((await h.api.get(`/v1/endpoints/${created.id}`)).body).toMatchObject({
+      description: 'kept',
+      ordering: { key: 'tenant' },
+    });
+
+    const removed = await h.api
+      .patch(`/v1/endpoints/${created.id}`, { ordering: null })
+      .expect(200);
+    expect((removed.body as Endpoint).ordering).toBeNull();
+    expect(((await h.api.get(`/v1/endpoints/${created.id}`)).body as Endpoint).ordering).toBeNull();
+  });
+
+  test('a PATCH with a bad ordering is a 422 and changes nothing', async () => {
+    const created = await create(endpointBody({ ordering: { key: 'resource' } }));
+    for (const [ordering, path] of [
+      [{ key: 'events' }, 'ordering.key'],
+      [{ key: 'tenant', strict: true }, 'ordering.strict'],
+    ] as const) {
+      const res = await h.api.patch(`/v1/endpoints/${created.id}`, { ordering });
+      expect(res.status).toBe(422);
+      expect(detailsOf(res.body).map((d) => d.path)).toEqual([path]);
+    }
+    expect((await h.api.get(`/v1/endpoints/${created.id}`)).body).toEqual(
+      (({ secret: _secret, ...view }) => view)(created),
     );
   });
 });

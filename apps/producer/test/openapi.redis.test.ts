@@ -13,6 +13,7 @@ import {
   createLogger,
   createMetrics,
   deliveryIdFor,
+  lineOf,
   loadConfig,
   metricSources,
   type HooklineContext,
@@ -121,6 +122,8 @@ interface Call {
 interface Fixtures {
   /** Enabled, `oa.*`: read, patched, tested, its secret rotated, its deliveries listed. */
   endpoint: string;
+  /** An ordered endpoint whose line is blocked by a failed head. */
+  ordered: string;
   disabled: string;
   /** Deleted by the DELETE request. */
   doomed: string;
@@ -348,6 +351,9 @@ const SCENARIOS: Record<string, Scenario> = {
         })),
       ],
     },
+  },
+  'GET /v1/endpoints/{id}/blocked-lines': {
+    ok: ({ ordered }) => ({ method: 'get', path: `/v1/endpoints/${ordered}/blocked-lines` }),
   },
   'GET /v1/endpoints/{id}/deliveries': {
     ok: ({ endpoint }) => ({ method: 'get', path: `/v1/endpoints/${endpoint}/deliveries` }),
@@ -710,6 +716,7 @@ beforeAll(async () => {
     disabled: await createEndpoint({ event_types: ['oa.*'], disabled: true }),
     doomed: await createEndpoint({ event_types: ['doomed.*'] }),
     recovering,
+    ordered: await createEndpoint({ event_types: ['ordered.*'], ordering: { key: 'endpoint' } }),
     dead,
     deadDelivery: (await settled(dead, 'dead.one', 'dead')).delivery,
     replayable: (await settled(dead, 'dead.two', 'dead')).delivery,
@@ -726,6 +733,17 @@ beforeAll(async () => {
     },
   };
   await settled(recovering, 'recover.one', 'dead');
+  // An ordered endpoint's line, blocked by its head's failed attempt.
+  for (const name of ['ordered.one', 'ordered.two']) {
+    const res = await h.api.post('/v1/events', { name, data: {} }).expect(202);
+    const line = lineOf(fx.ordered, 'endpoint', { tenantId: null, resourceId: null });
+    if (name === 'ordered.one')
+      await h.settle(
+        deliveryIdFor((res.body as { id: string }).id, fx.ordered, line.slot),
+        'failed',
+        failedAttempt(null),
+      );
+  }
   // Lists and counts come from the log: every fixture in it before a list is asked for.
   await h.logged();
 

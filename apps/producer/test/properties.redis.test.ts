@@ -109,6 +109,7 @@ const ENDPOINT_FIELDS = [
   'event_types',
   'headers',
   'rate_limit',
+  'ordering',
   'secret',
   'legacy_signature_header',
   'disabled',

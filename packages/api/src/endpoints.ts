@@ -1,6 +1,6 @@
 import { PublicKey, Secret, SigningKey, isSigningKey } from '@hookline/webhooks';
 import { z } from 'zod';
-import { EndpointId } from './ids';
+import { DeliveryId, EndpointId } from './ids';
 import { listOf, pageQuery } from './pagination';
 import { TenantId } from './tenants';
 
@@ -41,6 +41,7 @@ export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   'webhook-timestamp',
   'webhook-signature',
   'webhook-attempt',
+  'webhook-sequence',
   'event-id',
   'traceparent',
   'tracestate',
@@ -430,6 +431,24 @@ export type Endpoint = z.infer<typeof Endpoint>;
 /** The answer to an endpoint's creation: the only one, with the secret routes', that holds its secret. */
 export const CreatedEndpoint = Endpoint.extend({ secret: VerificationKey });
 export type CreatedEndpoint = z.infer<typeof CreatedEndpoint>;
+
+/** A line of an ordered endpoint held up by its head delivery, which has failed and is being retried. */
+export const BlockedLine = z.object({
+  key: OrderingKey,
+  value: z
+    .string()
+    .describe(
+      "the line's key value: the event's `resource.id` or tenant id ('' for events without one; '' for `endpoint`)",
+    ),
+  head_delivery_id: DeliveryId.describe('the delivery at the head, which every other waits behind'),
+  waiting: z.number().int().describe('deliveries waiting behind the head'),
+  blocked_since: z.string().describe("when the head's first attempt failed"),
+});
+export type BlockedLine = z.infer<typeof BlockedLine>;
+
+/** `GET /v1/endpoints/:id/blocked-lines` */
+export const BlockedLines = z.object({ data: z.array(BlockedLine) });
+export type BlockedLines = z.infer<typeof BlockedLines>;
 
 export const EndpointList = listOf(Endpoint);
 export type EndpointList = z.infer<typeof EndpointList>;

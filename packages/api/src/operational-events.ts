@@ -1,6 +1,7 @@
 import { EventName } from '@hookline/webhooks';
 import { z } from 'zod';
 import { AttemptError } from './deliveries';
+import { OrderingKey } from './endpoints';
 import { DeliveryId, EndpointId } from './ids';
 import { TenantId } from './tenants';
 
@@ -26,6 +27,16 @@ export const CallerEventName = EventName.refine(
   `names under ${OPERATIONAL_PREFIX} (in any case) are Hookline's own operational events`,
 );
 
+/** The line a dead delivery of an ordered endpoint held (README, "Ordered endpoints"). */
+export const DeadLine = z
+  .object({
+    key: OrderingKey,
+    value: z.string().describe("the line's key value ('' for `endpoint`, or for events without one)"),
+    sequence: z.number().int().describe('its `webhook-sequence`'),
+  })
+  .describe('present for an ordered endpoint: the line it held, which went on without it');
+export type DeadLine = z.infer<typeof DeadLine>;
+
 /** `hookline.delivery.dead`: a delivery reached the dead letter. */
 export const DeliveryDeadData = z.object({
   delivery_id: DeliveryId,
@@ -36,6 +47,8 @@ export const DeliveryDeadData = z.object({
   attempts: z.number().int(),
   last_status_code: z.number().int().nullable(),
   last_error: AttemptError.nullable(),
+  /** An ordered endpoint's delivery: the line it held, which moved on past it. */
+  line: DeadLine.optional(),
 });
 export type DeliveryDeadData = z.infer<typeof DeliveryDeadData>;
 

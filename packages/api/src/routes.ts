@@ -13,6 +13,7 @@ import {
   Replayed,
 } from './deliveries';
 import {
+  BlockedLines,
   CreatedEndpoint,
   Endpoint,
   EndpointCreate,
@@ -369,6 +370,21 @@ export const ROUTES = [
     responses: {
       202: { description: 'How many went back to pending.', body: Recovered },
       ...refused([...ALWAYS, ...BODY, 404, 429], noEndpoint),
+    },
+    tenantKey: true,
+  },
+  {
+    method: 'get',
+    path: '/v1/endpoints/{id}/blocked-lines',
+    operationId: 'listBlockedLines',
+    tag: 'Endpoints',
+    summary: "An ordered endpoint's blocked lines",
+    description:
+      'The lines whose head delivery has failed and holds the line through its retries, longest blocked first (at most 100): by which delivery, and how many wait behind it. Empty for an endpoint without `ordering`.',
+    params: EndpointPath,
+    responses: {
+      200: { description: 'The blocked lines.', body: BlockedLines },
+      ...refused([...ALWAYS, 404], noEndpoint),
     },
     tenantKey: true,
   },

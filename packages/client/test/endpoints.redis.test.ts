@@ -1,6 +1,6 @@
 import { newId } from '@hookline/core';
 import { generateSecret } from '@hookline/webhooks';
-import type { Hookline } from '../src';
+import type { Hookline, Ordering, OrderingKey } from '../src';
 import { apiError, Harness } from './harness';
 
 // The client against the real producer (listening on 127.0.0.1) and the real Redis.
@@ -49,6 +49,34 @@ test('update changes only the given fields', async () => {
     rate_limit: 10,
   });
   expect(await hookline.endpoints.get(created.id)).toEqual(updated);
+});
+
+test('ordering: created with a key, changed to another, removed with null', async () => {
+  const ordering: Ordering = { key: 'resource' };
+  const created = await hookline.endpoints.create({ url: 'https://example.com/ordered', ordering });
+  expect(created.ordering).toEqual({ key: 'resource' });
+  expect((await hookline.endpoints.get(created.id)).ordering).toEqual({ key: 'resource' });
+
+  const key: OrderingKey = 'tenant';
+  expect((await hookline.endpoints.update(created.id, { ordering: { key } })).ordering).toEqual({
+    key: 'tenant',
+  });
+  expect((await hookline.endpoints.update(created.id, { ordering: null })).ordering).toBeNull();
+  expect(
+    (await hookline.endpoints.create({ url: 'https://example.com/plain' })).ordering,
+  ).toBeNull();
+});
+
+test('an unknown ordering key is a 422 validation_failed at ordering.key', async () => {
+  const error = await apiError(
+    hookline.endpoints.create({
+      url: 'https://example.com/ordered',
+      // A key the API does not have, as a caller without the types could send.
+      ordering: { key: 'event' } as unknown as Ordering,
+    }),
+  );
+  expect(error).toMatchObject({ status: 422, code: 'validation_failed' });
+  expect(error.details.map((d) => d.path)).toEqual(['ordering.key']);
 });
 
 test('delete removes the endpoint: reading it afterwards is a not_found HooklineApiError', async () => {

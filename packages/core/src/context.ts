@@ -1,3 +1,4 @@
+import { lineFigures } from './ordering/line-figures';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import { Deliveries } from './deliveries';
@@ -157,5 +158,6 @@ export function metricSources(context: HooklineContext): MetricsSources {
     },
     deadLetterSize: () => context.log.count({ dead_letter: true }),
     logLag: () => logLagSeconds(context.redis, context.keys),
+    lines: () => lineFigures(context.redis, context.keys),
   };
 }

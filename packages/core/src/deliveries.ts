@@ -11,6 +11,7 @@ import type { RedisKeys } from './redis/keys';
 import type { InFlight, InFlightStore } from './in-flight/in-flight-store';
 import type { DeliveryJobAdds } from './in-flight/delivery-job-adds';
 import { requeueInShards, type RequeueCandidate, type Requeued } from './in-flight/requeue';
+import { lineOfDelivery } from './ordering/lines';
 import { UNSETTLED } from './lifecycle';
 import type { DeliverySearch, LogStore, ReplayCandidate } from './log/log-store';
 
@@ -131,7 +132,7 @@ export class Deliveries {
     };
     return this.withStates(
       base,
-      pending.flatMap((c) => c.deliveries),
+      pending.flatMap((c) => [...c.deliveries, ...c.lined]),
     );
   }
 
@@ -155,8 +156,14 @@ export class Deliveries {
     event: EventWithDeliveries,
     added: readonly { id: string; endpoint_id: string }[],
   ): Promise<EventWithDeliveries> {
+    // A lined delivery is named twice when its line shares the event's shard: by the event's
+    // change and by its line's (lined-writes.ts).
     const known = new Set(event.deliveries.map((d) => d.id));
-    const extra = added.filter((d) => !known.has(d.id));
+    const extra = added.filter((d) => {
+      if (known.has(d.id)) return false;
+      known.add(d.id);
+      return true;
+    });
     const ids = [...event.deliveries.map((d) => d.id), ...extra.map((d) => d.id)];
     const [moving, logged] = await Promise.all([
       this.inFlight.getMany(ids),
@@ -323,9 +330,11 @@ export class Deliveries {
     });
     const endpointIds = [...new Set(candidates.map((c) => c.data.endpoint_id))];
     const endpoints = await this.endpoints.getMany(endpointIds);
-    const live = new Set(endpointIds.filter((_, i) => endpoints[i] !== undefined));
-    const chosen = candidates.filter((c) => live.has(c.data.endpoint_id));
-    const requeued = await requeueInShards(this.keys, this.jobs, chosen, allowed, now);
+    const byId = new Map(endpointIds.map((id, i) => [id, endpoints[i]]));
+    const chosen = candidates.filter((c) => byId.get(c.data.endpoint_id) !== undefined);
+    const requeued = await requeueInShards(this.keys, this.jobs, chosen, allowed, now, (data) =>
+      lineOfDelivery(this.keys, data, byId.get(data.endpoint_id)?.ordering ?? null),
+    );
     // A delivery waiting for its next retry keeps its delayed job: bring it forward.
     await Promise.all(
       [...requeued].filter(([, how]) => how === 'moving').map(([id]) => this.inFlight.promote(id)),

@@ -44,13 +44,14 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
  * The delivery id of an event to an endpoint. Derived, not random, so that creating the
  * deliveries of an event twice (a fan-out resumed after a crash) yields the same ids and
  * so the same BullMQ job ids, which BullMQ refuses to add twice. It names its event's slot, so
- * a delivery lives in its event's shard (shards.ts).
+ * a delivery lives in its event's shard (shards.ts) — or, for an ordered endpoint, `slot`: its
+ * line's (ordering/lines.ts).
  */
-export function deliveryIdFor(eventId: string, endpointId: string): string {
+export function deliveryIdFor(eventId: string, endpointId: string, slot = slotOf(eventId)): string {
   const time = eventId.slice(eventId.indexOf('_') + 1, eventId.indexOf('_') + 1 + TIME_CHARS);
   // One-shot `hash`: half the cost of a `createHash` object, and a publish derives one per delivery.
   const digest = hash('sha256', `${eventId}\0${endpointId}`, 'buffer');
-  return withSlot(`whd_${time}${encodeBytes(digest)}`, slotOf(eventId));
+  return withSlot(`whd_${time}${encodeBytes(digest)}`, slot);
 }
 
 /**

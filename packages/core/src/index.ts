@@ -33,3 +33,6 @@ export * from './redis/shards';
 export * from './log/log-errors';
 export * from './tracing';
 export * from './sealing';
+export * from './ordering/lines';
+export * from './ordering/line-figures';
+export * from './ordering/blocked-lines';

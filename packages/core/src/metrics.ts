@@ -1,5 +1,6 @@
 import { AttemptError } from '@hookline/api';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LineFigures } from './ordering/line-figures';
 
 // An attempt's result: a status answered (`success`, `http_error`), or how it failed without one.
 export const ATTEMPT_RESULTS = ['success', 'http_error', ...AttemptError.options] as const;
@@ -30,6 +31,28 @@ export interface MetricsSources {
   deadLetterSize?: () => Promise<number>;
   /** Seconds the oldest change not yet in the log has waited (log/log-writer.ts). */
   logLag?: () => Promise<number>;
+  /** Ordered endpoints' lines, summed over the shards (ordering/line-figures.ts). */
+  lines?: () => Promise<LineFigures>;
+}
+
+/** A gauge read from the ordering lines when Prometheus scrapes. */
+function lineGauge(
+  registry: Registry,
+  sources: MetricsSources,
+  name: string,
+  help: string,
+  figure: keyof LineFigures,
+) {
+  return new Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      if (!sources.lines) return;
+      const figures = await sources.lines().catch(() => undefined);
+      if (figures) this.set(figures[figure]);
+    },
+  });
 }
 
 /**
@@ -111,6 +134,27 @@ export function createMetrics(sources: MetricsSources = {}) {
         if (lag !== undefined) this.set(lag);
       },
     }),
+    orderingLines: lineGauge(
+      registry,
+      sources,
+      'hookline_ordering_lines',
+      "Ordered endpoints' lines with deliveries waiting (read when scraped).",
+      'lines',
+    ),
+    orderingLinesBlocked: lineGauge(
+      registry,
+      sources,
+      'hookline_ordering_lines_blocked',
+      'Lines whose head delivery has failed and holds the line through its retries (read when scraped).',
+      'blocked',
+    ),
+    orderingOldestHead: lineGauge(
+      registry,
+      sources,
+      'hookline_ordering_oldest_head_seconds',
+      "How long the longest-waiting line's head has been at its head (read when scraped).",
+      'oldestHeadSeconds',
+    ),
     httpRequests: new Counter({
       name: 'hookline_http_requests_total',
       help: 'API requests, by route pattern and status.',

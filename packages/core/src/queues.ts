@@ -2,7 +2,7 @@ import { Job, Queue, type JobsOptions, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis/keys';
 import { z } from 'zod';
-import { DeliveryId, EndpointId, EventId } from '@hookline/api';
+import { DeadLine, DeliveryId, EndpointId, EventId, OrderingKey } from '@hookline/api';
 import { DELIVERIES_QUEUE } from './redis/keys';
 
 /**
@@ -48,6 +48,8 @@ export const FanoutJob = z.object({
     body: z.string(),
     traceparent: z.string().nullable(),
     tracestate: z.string().nullable().optional(),
+    /** Its ordered endpoints then, and what each lines up by: its deliveries' ids depend on it. */
+    orderings: z.record(EndpointId, OrderingKey).optional(),
   }),
 });
 export type FanoutJob = z.infer<typeof FanoutJob>;
@@ -69,6 +71,8 @@ export const OperationalJob = z.discriminatedUnion('kind', [
     attempts: z.number().int(),
     last_status_code: z.number().int().nullable(),
     last_error: z.string().nullable(),
+    /** An ordered endpoint's delivery: the line it held, which moved on past it. */
+    line: DeadLine.optional(),
     /** ms of its death: the report's event is dated by it, so a report run twice names one event. */
     at: z.number(),
   }),

@@ -28,3 +28,12 @@ test('a stored endpoint without a type is an http one, and the API shows it so',
 test('a stored endpoint of a type this version does not know fails its schema', () => {
   expect(StoredEndpoint.safeParse({ ...before, type: 'carrier_pigeon' }).success).toBe(false);
 });
+
+test('a stored endpoint without an ordering is unordered, and the API shows null', () => {
+  const stored = StoredEndpoint.parse(before);
+  expect(stored.ordering).toBeNull();
+  expect(endpointView(stored).ordering).toBeNull();
+  expect(StoredEndpoint.parse({ ...before, ordering: { key: 'tenant' } }).ordering).toEqual({
+    key: 'tenant',
+  });
+});

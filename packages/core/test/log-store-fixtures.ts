@@ -55,6 +55,7 @@ export function eventChange(options: EventOptions = {}): EventAccepted {
       id: deliveryIdFor(id, endpoint_id),
       endpoint_id,
     })),
+    lined: [],
   };
 }
 

@@ -4,6 +4,8 @@ export const WebhookHeaders = {
   timestamp: 'webhook-timestamp',
   signature: 'webhook-signature',
   attempt: 'webhook-attempt',
+  /** An ordered endpoint's: the delivery's place in its line, 1, 2, 3, … (README, "Ordered endpoints"). */
+  sequence: 'webhook-sequence',
   eventId: 'event-id',
 } as const;
 

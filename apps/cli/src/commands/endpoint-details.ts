@@ -6,6 +6,24 @@ import { destination } from './endpoint-type';
 export const events = (endpoint: Endpoint) =>
   endpoint.event_types.length === 0 ? '*' : endpoint.event_types.join(',');
 
+/** Whether its deliveries go in order, and what one line is. */
+function ordering(endpoint: Endpoint): string {
+  // An older server's endpoint has no `ordering`: it is not ordered either.
+  if (!endpoint.ordering) return 'none';
+  switch (endpoint.ordering.key) {
+    case 'endpoint':
+      return 'endpoint (one line for all its deliveries)';
+    case 'resource':
+      return "resource (a line per event's resource.id)";
+    case 'tenant':
+      return "tenant (a line per event's tenant)";
+    default: {
+      const never: never = endpoint.ordering.key;
+      return never;
+    }
+  }
+}
+
 /** How an HTTP endpoint authenticates besides its signature, without its secrets. */
 function auth(endpoint: Endpoint): string {
   const { auth } = endpoint;
@@ -50,6 +68,7 @@ export function endpointDetails(endpoint: Endpoint): string {
     ['State', endpoint.disabled ? 'disabled' : 'enabled'],
     ['Signature', endpoint.public_key ? `v1a, public key ${endpoint.public_key}` : 'v1'],
     ['Rate limit', endpoint.rate_limit === null ? 'none' : `${endpoint.rate_limit}/s`],
+    ['Ordering', ordering(endpoint)],
     ['Headers', headers.length ? headers.map(([k, v]) => `${k}: ${v}`).join('; ') : 'none'],
     ['Legacy signature header', endpoint.legacy_signature_header ?? 'none'],
     ['Created', endpoint.created_at],

@@ -1,4 +1,9 @@
-import type { EndpointCreateParams, EndpointType, EndpointUpdateParams } from '@hookline/client';
+import type {
+  EndpointCreateParams,
+  EndpointType,
+  EndpointUpdateParams,
+  OrderingKey,
+} from '@hookline/client';
 import { Option, type Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../connection';
 import type { ProgramContext } from '../context';
@@ -24,6 +29,7 @@ interface AddOptions extends TypeOptions {
   events?: string[];
   header?: Record<string, string>;
   rateLimit?: number;
+  ordering?: OrderingKey;
   signature?: 'v1' | 'v1a';
   secret?: string;
   legacySignatureHeader?: string;
@@ -118,6 +124,7 @@ interface UpdateOptions extends TypeOptions {
   events?: string[];
   header?: Record<string, string>;
   rateLimit?: number;
+  ordering?: OrderingKey | 'none';
   legacySignatureHeader?: string;
   disable?: boolean;
   enable?: boolean;
@@ -134,6 +141,9 @@ function patchOf(options: UpdateOptions): EndpointUpdateParams {
       : {}),
     ...(options.header ? { headers: options.header } : {}),
     ...(options.rateLimit !== undefined ? { rate_limit: options.rateLimit } : {}),
+    ...(options.ordering !== undefined
+      ? { ordering: options.ordering === 'none' ? null : { key: options.ordering } }
+      : {}),
     ...(options.legacySignatureHeader !== undefined
       ? { legacy_signature_header: options.legacySignatureHeader }
       : {}),
@@ -151,6 +161,11 @@ function patchOf(options: UpdateOptions): EndpointUpdateParams {
 /** What the API answers receivers verify with: a v1 secret, or a v1a endpoint's public key. */
 const keyLabel = (key: string) =>
   key.startsWith('whpk_') ? 'Public key (receivers verify with it)' : 'Signing secret';
+
+const ORDERING_KEYS: readonly OrderingKey[] = ['endpoint', 'resource', 'tenant'];
+
+const ORDERING_HELP =
+  "deliver one line at a time, in the order events were accepted: endpoint (one line), resource (a line per event's resource.id) or tenant (a line per tenant)";
 
 const typeOption = () =>
   new Option(
@@ -239,6 +254,7 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
     )
     .option('--header <name:value>', 'a header sent with every delivery (repeatable)', header)
     .option('--rate-limit <n>', 'at most n deliveries per second', positive)
+    .addOption(new Option('--ordering <key>', ORDERING_HELP).choices(ORDERING_KEYS))
     .addOption(
       new Option(
         '--signature <scheme>',
@@ -277,6 +293,7 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
           : {}),
         ...(options.header ? { headers: options.header } : {}),
         ...(options.rateLimit !== undefined ? { rate_limit: options.rateLimit } : {}),
+        ...(options.ordering !== undefined ? { ordering: { key: options.ordering } } : {}),
         ...(options.signature !== undefined ? { signature: options.signature } : {}),
         ...(options.secret !== undefined ? { secret: options.secret } : {}),
         ...(options.legacySignatureHeader !== undefined
@@ -333,6 +350,12 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
       header,
     )
     .option('--rate-limit <n>', 'at most n deliveries per second', positive)
+    .addOption(
+      new Option(
+        '--ordering <key>',
+        `${ORDERING_HELP}; none: unordered. Applies to events published from now on`,
+      ).choices([...ORDERING_KEYS, 'none']),
+    )
     .option('--legacy-signature-header <name>', 'also sign as sha256=<hex> in this header')
     .option('--disable', 'stop delivering to it')
     .option('--enable', 'deliver to it again')

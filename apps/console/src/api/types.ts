@@ -15,6 +15,9 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** What an ordered endpoint's deliveries are lined up by: the endpoint, the event's resource, its tenant. */
+export type OrderingKey = 'endpoint' | 'resource' | 'tenant';
+
 /** Where an endpoint's deliveries go: POSTed webhooks, or messages published to a broker. */
 export type EndpointType = 'http' | 'rabbitmq' | 'nats';
 
@@ -30,6 +33,8 @@ export interface Endpoint {
   event_types: string[];
   headers: Record<string, string>;
   rate_limit: number | null;
+  /** Deliveries of one line go one at a time, in order; null: unordered (absent from older servers). */
+  ordering?: { key: OrderingKey } | null;
   /** How deliveries are signed (absent from servers before v1a). */
   signature?: 'v1' | 'v1a';
   /** `v1a`: the public key receivers verify with. */

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import type { Endpoint, EndpointAuthInput, EndpointType } from '../api/types';
+import type { Endpoint, EndpointAuthInput, EndpointType, OrderingKey } from '../api/types';
 import { ENDPOINT_TYPES, typeOf } from '../endpoint-type';
+import { ORDERING_KEYS, orderingOf } from '../ordering';
 import { useAuthFields } from './auth-fields';
 import { useBrokerFields, type BrokerInput } from './broker-fields';
 
@@ -13,6 +14,8 @@ export interface EndpointInput extends BrokerInput {
   description: string;
   event_types: string[];
   rate_limit: number | null;
+  /** Absent (editing): left as it is; null: unordered. */
+  ordering?: { key: OrderingKey } | null;
   legacy_signature_header: string | null;
   tenant_id?: string;
   /** On creation only: it never changes. */
@@ -62,6 +65,8 @@ export function EndpointForm({
   const [description, setDescription] = useState(initial?.description ?? '');
   const [eventTypes, setEventTypes] = useState(initial?.event_types.join(', ') ?? '');
   const [rateLimit, setRateLimit] = useState(initial?.rate_limit?.toString() ?? '');
+  const initialOrdering = initial ? orderingOf(initial) : null;
+  const [ordering, setOrdering] = useState<OrderingKey | ''>(initialOrdering ?? '');
   const [legacy, setLegacy] = useState(initial?.legacy_signature_header ?? '');
   const [tenant, setTenant] = useState('');
   const [signature, setSignature] = useState<'v1' | 'v1a'>('v1');
@@ -82,6 +87,11 @@ export function EndpointForm({
           description,
           event_types: splitList(eventTypes),
           rate_limit: rateLimit.trim() === '' ? null : Number(rateLimit),
+          // Sent only when chosen: a change of ordering re-lines the deliveries published after
+          // it, and an edit of another setting should not touch it.
+          ...((ordering || null) === initialOrdering
+            ? {}
+            : { ordering: ordering ? { key: ordering } : null }),
           legacy_signature_header: legacy.trim() === '' ? null : legacy.trim(),
           ...(askTenant && tenant.trim() ? { tenant_id: tenant.trim() } : {}),
           ...(initial ? {} : { signature }),
@@ -95,6 +105,7 @@ export function EndpointForm({
             setDescription('');
             setEventTypes('');
             setRateLimit('');
+            setOrdering('');
             setLegacy('');
             setTenant('');
             setSignature('v1');
@@ -176,6 +187,26 @@ export function EndpointForm({
             value={rateLimit}
             onInput={(e) => setRateLimit(e.currentTarget.value)}
           />
+        </label>
+        <label class="field">
+          <span>Ordering</span>
+          <select
+            class="input"
+            name="ordering"
+            value={ordering}
+            onChange={(e) => setOrdering(e.currentTarget.value as OrderingKey | '')}
+          >
+            <option value="">none: any order</option>
+            {ORDERING_KEYS.map((k) => (
+              <option key={k.key} value={k.key}>
+                {k.key}: {k.line}
+              </option>
+            ))}
+          </select>
+          <span class="hint">
+            A line's deliveries go one at a time, in the order their events were accepted
+            {initial ? '; a change applies to events published from now on.' : '.'}
+          </span>
         </label>
         <label class="field">
           <span>Legacy signature header</span>

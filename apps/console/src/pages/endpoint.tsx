@@ -11,6 +11,7 @@ import { PageHeader } from '../components/page-header';
 import { Pager } from '../components/pager';
 import { EnabledBadge } from '../components/status-badge';
 import { typeLabel, typeOf } from '../endpoint-type';
+import { lineOf, orderingOf } from '../ordering';
 import { StatusTabs } from '../components/status-tabs';
 import { TestSendForm } from '../components/test-send-form';
 import { Time } from '../components/time';
@@ -82,6 +83,17 @@ function typeRows(endpoint: Endpoint): [string, ComponentChildren][] {
   }
 }
 
+/** Whether its deliveries go in order, and what one line is. */
+function Ordering({ endpoint }: { endpoint: Endpoint }) {
+  const key = orderingOf(endpoint);
+  if (key === null) return <span class="muted">none (any order)</span>;
+  return (
+    <span>
+      <span class="mono">{key}</span>: {lineOf(key)}, one delivery at a time
+    </span>
+  );
+}
+
 function Details({ endpoint }: { endpoint: Endpoint }) {
   const rows: [string, ComponentChildren][] = [
     ['Type', typeLabel(typeOf(endpoint))],
@@ -99,6 +111,7 @@ function Details({ endpoint }: { endpoint: Endpoint }) {
       'Rate limit',
       endpoint.rate_limit === null ? <span class="muted">none</span> : `${endpoint.rate_limit} / s`,
     ],
+    ['Ordering', <Ordering endpoint={endpoint} />],
     [
       'Signature',
       endpoint.signature === 'v1a' ? (

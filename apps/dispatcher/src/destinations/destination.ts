@@ -45,6 +45,8 @@ export interface AttemptInput {
   eventName: string;
   /** This attempt's number (`Webhook-Attempt`). */
   attempt: number;
+  /** Its place in its line (`Webhook-Sequence`), for a delivery of an ordered endpoint. */
+  sequence?: number | undefined;
   /** The JSON a webhook gets. */
   body: string;
   /** ms since the epoch: the signature's timestamp. */

@@ -7,6 +7,8 @@ export interface SignedHeadersInput {
   /** Absent on test sends: they carry no `Event-Id`. */
   eventId: string | undefined;
   attempt: number;
+  /** Its place in its line, for a delivery of an ordered endpoint. */
+  sequence?: number | undefined;
   body: string;
   /** ms since the epoch; `Webhook-Timestamp` is its Unix seconds. */
   now: number;
@@ -32,6 +34,7 @@ export function signedHeaders(input: SignedHeadersInput): Record<string, string>
   headers[WebhookHeaders.timestamp] = String(timestamp);
   headers[WebhookHeaders.signature] = sign({ id: input.deliveryId, timestamp, body, secrets });
   headers[WebhookHeaders.attempt] = String(input.attempt);
+  if (input.sequence !== undefined) headers[WebhookHeaders.sequence] = String(input.sequence);
   if (input.eventId) headers[WebhookHeaders.eventId] = input.eventId;
   return headers;
 }

@@ -1,4 +1,4 @@
-import { fromStatuses, type HooklineContext } from '@hookline/core';
+import { blockedLinesOf, fromStatuses, type HooklineContext } from '@hookline/core';
 import type { Response } from 'express';
 import type { RouteDeps } from '../deps';
 import { notFound } from '../http-error';
@@ -38,6 +38,11 @@ export function deliveryHandlers(deps: RouteDeps): Handlers {
       const [requeued] = await context.deliveries.requeue([id], fromStatuses('retry'), now());
       if (requeued === undefined) throw notFound('endpoint', delivery.endpoint_id);
       res.status(202).json(await context.deliveries.getDelivery(id));
+    },
+
+    listBlockedLines: async (_req, res, { params: { id } }) => {
+      await visibleEndpoint(context, res, id);
+      res.json({ data: await blockedLinesOf(context.redis, context.keys, id) });
     },
 
     listEndpointDeliveries: async (_req, res, { params: { id }, query }) => {

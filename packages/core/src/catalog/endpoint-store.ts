@@ -3,6 +3,7 @@ import {
   type Endpoint,
   type EndpointCreate,
   type EndpointPatch,
+  OrderingKey,
   type PageRequest,
   type Resealed,
 } from '@hookline/api';
@@ -22,6 +23,7 @@ import { openEndpoint, sealEndpoint, sealedUnderCurrentKey } from './endpoint-se
 import { TenantEndpointLimitError } from '../errors';
 
 const MAX_CAS_RETRIES = 10;
+const ORDERING_KEYS = OrderingKey.options;
 /** What commands/put-endpoint-4.lua answers when a create would take a tenant over its limit. */
 const OVER_LIMIT = -1;
 /** Endpoint ids read a page at a time while resealing (each endpoint is then read and written alone). */
@@ -116,6 +118,7 @@ export class EndpointStore {
           : this.keys.indexExact(tenant, f),
       );
     if (filters.length === 0 || filters.includes('*')) keys.push(this.keys.indexAll(tenant));
+    if (endpoint.ordering) keys.push(this.keys.indexOrdered(tenant, endpoint.ordering.key));
     return keys;
   }
 
@@ -381,6 +384,21 @@ export class EndpointStore {
     }
     const ids = await this.redis.sunion(...sets);
     return ids.sort();
+  }
+
+  /**
+   * The tenant's enabled ordered endpoints (null: the untenanted ones) and what each lines its
+   * deliveries up by: what a publish asks once per tenant, beside {@link matching}.
+   */
+  async orderings(tenant: string | null): Promise<Map<string, OrderingKey>> {
+    const pipeline = this.redis.pipeline();
+    for (const key of ORDERING_KEYS) pipeline.smembers(this.keys.indexOrdered(tenant, key));
+    const members = (await execAll(pipeline)) as string[][];
+    const orderings = new Map<string, OrderingKey>();
+    ORDERING_KEYS.forEach((key, i) => {
+      for (const id of members[i]!) orderings.set(id, key);
+    });
+    return orderings;
   }
 
   /**

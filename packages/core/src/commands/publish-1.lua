@@ -20,11 +20,25 @@
       W3C traceparent, '' for none
       body (the exact JSON receivers get)
       n: how many deliveries follow, then for each: delivery id, endpoint id
+      m: how many lined-up deliveries follow, then for each: delivery id, endpoint id — those of
+        ordered endpoints, written with their own change in their lines' shards
+        (ordering/lines.ts); named here so that reading the event by id finds them
 
   Output:
     the number of deliveries written
 ]]
 local stream = KEYS[1]
+
+-- Reads a count at ARGV[at] and that many (delivery id, endpoint id) pairs after it: the pairs
+-- as `<delivery id>=<endpoint id>` joined by commas, their count, and where the next field is.
+local function readPairs(at)
+  local n = tonumber(ARGV[at])
+  local joined = {}
+  for d = 1, n do
+    joined[d] = ARGV[at + 2 * d - 1] .. '=' .. ARGV[at + 2 * d]
+  end
+  return table.concat(joined, ','), n, at + 1 + 2 * n
+end
 
 local written = 0
 local i = 1
@@ -32,17 +46,13 @@ while i <= #ARGV do
   local eventId, unloggedKey, name, tenant, resourceId, resourceType, test, traceparent, body =
     ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6],
     ARGV[i + 7], ARGV[i + 8]
-  local n = tonumber(ARGV[i + 9])
-  i = i + 10
-  local pairs = {}
-  for d = 1, n do
-    pairs[d] = ARGV[i] .. '=' .. ARGV[i + 1]
-    i = i + 2
-  end
+  local deliveries, n, lined, _
+  deliveries, n, i = readPairs(i + 9)
+  lined, _, i = readPairs(i)
   written = written + n
   local version = redis.call('XADD', stream, '*', 'k', 'e', 'id', eventId, 'n', name,
     't', tenant, 'ri', resourceId, 'rt', resourceType, 'x', test, 'p', traceparent,
-    'b', body, 'd', table.concat(pairs, ','))
+    'b', body, 'd', deliveries, 'o', lined)
   redis.call('HSET', unloggedKey, version, 1)
 end
 return written

@@ -1,4 +1,5 @@
-import { Attempt, type DeliveryStatus } from '@hookline/api';
+import { Attempt, OrderingKey, type DeadLine, type DeliveryStatus } from '@hookline/api';
+import { parseLineName } from '../ordering/lines';
 import type { Redis } from 'ioredis';
 import { readPerShard } from '../redis/by-shard';
 import type { Queues } from '../queues';
@@ -114,6 +115,7 @@ export class InFlightStore {
       const multi = await this.jobs.multi();
       multi.hlRecord(...args);
       const last = move.attempt ?? options.lastAttempt ?? (await this.lastAttempt(delivery));
+      const line = await this.lineOf(delivery.id);
       const report: OperationalJob = {
         kind: 'delivery.dead',
         delivery_id: delivery.id,
@@ -123,6 +125,7 @@ export class InFlightStore {
         attempts: delivery.attempts + (move.attempt ? 1 : 0),
         last_status_code: last?.status_code ?? null,
         last_error: last?.error ?? null,
+        ...(line ? { line } : {}),
         at: move.now,
       };
       void jobFor(this.queues.of(delivery.id).operational, 'operational', report, {
@@ -145,6 +148,24 @@ export class InFlightStore {
         this.options.disableAfterMs,
       ),
     );
+  }
+
+  /** The line a delivery in flight is lined up in and its place there, if it is (commands/line-up-5.lua). */
+  private async lineOf(id: string): Promise<DeadLine | undefined> {
+    const [name, sequence] = await this.redis.hmget(this.keys.deliveryJob(id), 'hll', 'hlq');
+    if (!name || !sequence) return undefined;
+    const { key, value } = parseLineName(name);
+    const parsed = OrderingKey.safeParse(key);
+    return parsed.success ? { key: parsed.data, value, sequence: Number(sequence) } : undefined;
+  }
+
+  /**
+   * A lined-up delivery's place in its line (commands/line-up-5.lua), which its requests carry as
+   * `webhook-sequence`; undefined for one never lined up.
+   */
+  async sequenceOf(id: string): Promise<number | undefined> {
+    const sequence = await this.redis.hget(this.keys.deliveryJob(id), 'hlq');
+    return sequence === null ? undefined : Number(sequence);
   }
 
   /** The last attempt a delivery in flight made, if its job holds one. */

@@ -1,3 +1,4 @@
+import type { OrderingKey } from '@hookline/api';
 import type { EventResource, JsonObject, WebhookEvent } from '@hookline/webhooks';
 import { newId } from '../ids';
 import { withSlot } from '../redis/shards';
@@ -10,6 +11,11 @@ export interface PreparedEvent {
   tenantId: string | null;
   endpointIds: readonly string[];
   test?: boolean;
+  /**
+   * Its ordered endpoints among `endpointIds`, with what each lines deliveries up by
+   * (ordering/lines.ts); none when absent.
+   */
+  orderings?: ReadonlyMap<string, OrderingKey> | undefined;
   /** The publish's W3C trace context, if it carried one, and its `tracestate`. */
   traceparent?: string | null;
   tracestate?: string | null;

@@ -13,6 +13,12 @@ import type { PreparedEvent } from './prepare-event';
  */
 const RECORDS_PER_CALL = 200;
 
+/** A delivery about to be made: its id and its endpoint. */
+export interface NewDelivery {
+  id: string;
+  endpointId: string;
+}
+
 /**
  * The changes of one publish transaction in one shard, gathered as the arguments of
  * `commands/publish-1.lua` calls (its header says what each argument is), and the delivery jobs
@@ -44,11 +50,33 @@ export class PublishRecords {
    * name it). Returns the new deliveries' job data, in the order of `endpointIds`.
    */
   add(event: PreparedEvent, endpointIds: readonly string[]): DeliverJob[] {
+    return this.addIn(
+      event,
+      endpointIds.map((endpointId) => ({
+        id: deliveryIdFor(event.event.id, endpointId),
+        endpointId,
+      })),
+    );
+  }
+
+  /**
+   * An event's change in a shard: its own (`shard` absent), naming `deliveries` and, as `lined`,
+   * those written to their lines' shards (reads by id find them there before the log has them);
+   * or a line's shard (`shard`), naming the event's deliveries lined up there, marked in that
+   * shard. Returns the job data of `deliveries`.
+   */
+  addIn(
+    event: PreparedEvent,
+    deliveries: readonly NewDelivery[],
+    lined: readonly NewDelivery[] = [],
+    shard?: number,
+  ): DeliverJob[] {
     const { id, name, resource } = event.event;
-    const args = this.callFor(this.keys.changesOf(id), endpointIds.length);
+    const stream = shard === undefined ? this.keys.changesOf(id) : this.keys.changes(shard);
+    const args = this.callFor(stream, deliveries.length + lined.length);
     args.push(
       id,
-      this.keys.unloggedEvent(id),
+      shard === undefined ? this.keys.unloggedEvent(id) : this.keys.unloggedEventIn(shard, id),
       name,
       event.tenantId ?? '',
       resource?.id ?? '',
@@ -56,10 +84,9 @@ export class PublishRecords {
       event.test ? '1' : '',
       event.traceparent ?? '',
       event.body,
-      String(endpointIds.length),
+      String(deliveries.length),
     );
-    const jobs = endpointIds.map((endpointId): DeliverJob => {
-      const deliveryId = deliveryIdFor(id, endpointId);
+    const jobs = deliveries.map(({ id: deliveryId, endpointId }): DeliverJob => {
       args.push(deliveryId, endpointId);
       return {
         delivery_id: deliveryId,
@@ -75,7 +102,9 @@ export class PublishRecords {
         ...(event.tracestate ? { tracestate: event.tracestate } : {}),
       };
     });
-    this.size += jobs.length + 1;
+    args.push(String(lined.length));
+    for (const d of lined) args.push(d.id, d.endpointId);
+    this.size += jobs.length + lined.length + 1;
     return jobs;
   }
 

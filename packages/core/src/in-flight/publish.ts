@@ -2,13 +2,13 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { groupByShard } from '../redis/by-shard';
 import type { Queues } from '../queues';
 import { execAll } from '../redis/exec';
-import { deliveryIdFor } from '../ids';
 import type { RedisKeys } from '../redis/keys';
 import type { LogStore } from '../log/log-store';
 import type { PreparedEvent } from './prepare-event';
 import { fanoutJobId, jobFor } from '../queues';
 import type { DeliveryJobAdds } from './delivery-job-adds';
 import { PublishRecords } from './publish-records';
+import { LinedWrites, splitDeliveries } from './lined-writes';
 
 /**
  * Deliveries per Redis transaction. A publish whose deliveries fit is written in one MULTI:
@@ -38,15 +38,33 @@ export class Publisher {
     return this.jobs.multi();
   }
 
-  /** Gathers `event`'s change and its deliveries to `endpointIds` on `multi` and `records`. */
+  /**
+   * Gathers `event`'s change and its deliveries to `endpointIds` on `multi` and `records`; those
+   * to ordered endpoints on `lined`, which is written first (lined-writes.ts).
+   */
   private addDeliveries(
     multi: ChainableCommander,
     records: PublishRecords,
+    lined: LinedWrites,
     event: PreparedEvent,
     endpointIds: readonly string[],
     now: number,
   ): void {
-    for (const data of records.add(event, endpointIds)) this.jobs.add(multi, data, now);
+    const split = lined.split(event, endpointIds);
+    for (const data of records.addIn(event, split.here, split.lined))
+      this.jobs.add(multi, data, now);
+  }
+
+  /** Writes a transaction: the lines' writes it names first, then its own. */
+  private async commit(
+    multi: ChainableCommander,
+    records: PublishRecords,
+    lined: LinedWrites,
+    now: number,
+  ) {
+    await lined.exec(now);
+    records.queue(multi);
+    await execAll(multi);
   }
 
   /**
@@ -78,9 +96,9 @@ export class Publisher {
     }
     let multi = await this.jobs.multi();
     let records = new PublishRecords(this.keys);
+    const lined = new LinedWrites(this.keys, this.jobs);
     const flush = async () => {
-      records.queue(multi);
-      await execAll(multi);
+      await this.commit(multi, records, lined, now);
       multi = await this.jobs.multi();
       records = new PublishRecords(this.keys);
     };
@@ -92,11 +110,10 @@ export class Publisher {
         continue;
       }
       if (records.size + count > DELIVERIES_PER_TRANSACTION) await flush();
-      this.addDeliveries(multi, records, event, event.endpointIds, now);
+      this.addDeliveries(multi, records, lined, event, event.endpointIds, now);
     }
     finish?.(multi);
-    records.queue(multi);
-    await execAll(multi);
+    await this.commit(multi, records, lined, now);
   }
 
   private async publishLarge(
@@ -124,16 +141,17 @@ export class Publisher {
           body: event.body,
           traceparent: event.traceparent ?? null,
           ...(event.tracestate ? { tracestate: event.tracestate } : {}),
+          ...(event.orderings?.size ? { orderings: Object.fromEntries(event.orderings) } : {}),
         },
       },
       { jobId, delay: FANOUT_RECOVERY_DELAY_MS },
     ).addJob(multi as never);
+    const lined = new LinedWrites(this.keys, this.jobs);
     for (let start = 0; start < ids.length; start += DELIVERIES_PER_TRANSACTION) {
       const records = new PublishRecords(this.keys);
       const chunk = ids.slice(start, start + DELIVERIES_PER_TRANSACTION);
-      this.addDeliveries(multi, records, event, chunk, now);
-      records.queue(multi);
-      await execAll(multi);
+      this.addDeliveries(multi, records, lined, event, chunk, now);
+      await this.commit(multi, records, lined, now);
       multi = await this.jobs.multi();
       // Yield between chunks: a 10,000-endpoint fan-out must not hold the event loop.
       await new Promise((resolve) => setImmediate(resolve));
@@ -147,29 +165,34 @@ export class Publisher {
    * after the log has it: log/job-sweeper.ts), so those two are asked in that order.
    */
   async completeFanout(event: PreparedEvent, now = Date.now()): Promise<number> {
-    const eventId = event.event.id;
     let created = 0;
     for (let start = 0; start < event.endpointIds.length; start += DELIVERIES_PER_TRANSACTION) {
       const chunk = event.endpointIds.slice(start, start + DELIVERIES_PER_TRANSACTION);
+      const { here, lined } = splitDeliveries(event, chunk);
+      const all = [...here, ...lined];
       const pipeline = this.redis.pipeline();
-      for (const endpointId of chunk)
-        pipeline.exists(this.keys.deliveryJob(deliveryIdFor(eventId, endpointId)));
+      for (const { id } of all) pipeline.exists(this.keys.deliveryJob(id));
       const exists = await execAll(pipeline);
-      const withoutJob = chunk.filter((_, i) => exists[i] !== 1);
+      const withoutJob = all.filter((_, i) => exists[i] !== 1);
       if (withoutJob.length === 0) continue;
       const logged = new Set(
-        (await this.log.getDeliveries(withoutJob.map((ep) => deliveryIdFor(eventId, ep)))).map(
-          (d) => d.endpoint_id,
-        ),
+        (await this.log.getDeliveries(withoutJob.map((d) => d.id))).map((d) => d.id),
       );
-      const missing = withoutJob.filter((ep) => !logged.has(ep));
-      if (missing.length === 0) continue;
+      const missing = new Set(withoutJob.filter((d) => !logged.has(d.id)).map((d) => d.id));
+      if (missing.size === 0) continue;
       const multi = await this.jobs.multi();
       const records = new PublishRecords(this.keys);
-      this.addDeliveries(multi, records, event, missing, now);
-      records.queue(multi);
-      await execAll(multi);
-      created += missing.length;
+      const writes = new LinedWrites(this.keys, this.jobs);
+      const linedMissing = lined.filter((d) => missing.has(d.id));
+      writes.keep(event, linedMissing);
+      const jobs = records.addIn(
+        event,
+        here.filter((d) => missing.has(d.id)),
+        linedMissing,
+      );
+      for (const data of jobs) this.jobs.add(multi, data, now);
+      await this.commit(multi, records, writes, now);
+      created += missing.size;
     }
     return created;
   }

@@ -5,6 +5,8 @@ import type { RedisKeys } from '../redis/keys';
 import type { DeliverJob } from '../queues';
 import type { DeliveryJobAdds } from './delivery-job-adds';
 import { changeHead } from './job-record';
+import { lineUpArgs } from '../ordering/line-up';
+import type { Line } from '../ordering/lines';
 
 /** A delivery to put back to pending: what its new job carries, and where it stands now. */
 export interface RequeueCandidate {
@@ -68,19 +70,32 @@ export async function requeueInShards(
   candidates: readonly RequeueCandidate[],
   allowed: readonly DeliveryStatus[],
   now: number,
+  /** The line a delivery joins at the back when its new job is made (ordering/lines.ts), if any. */
+  lineOf: (data: DeliverJob) => Line | undefined = () => undefined,
 ): Promise<Map<string, Requeued>> {
   const requeued = new Map<string, Requeued>();
   for (const inShard of groupByShard(keys, candidates, (c) => c.data.delivery_id).values()) {
     for (let start = 0; start < inShard.length; start += PER_TRANSACTION) {
       const chunk = inShard.slice(start, start + PER_TRANSACTION);
       const multi = await jobs.multi();
+      const verdictAt: number[] = [];
+      let calls = 0;
       for (const candidate of chunk) {
+        verdictAt.push(calls);
         multi.hlRequeue(...requeueArgs(keys, candidate, allowed, now));
         jobs.add(multi, candidate.data, now);
+        calls += 2;
+        // A new job joins the back of its line; one still moving is in it already (the script
+        // tells them apart).
+        const line = lineOf(candidate.data);
+        if (line) {
+          multi.hlLineUp(...lineUpArgs(keys, candidate.data.delivery_id, line, now));
+          calls += 1;
+        }
       }
       const results = await execAll(multi);
       chunk.forEach((candidate, i) => {
-        const verdict = results[2 * i];
+        const verdict = results[verdictAt[i]!];
         if (verdict === 'new' || verdict === 'moving' || verdict === 'finishing')
           requeued.set(candidate.data.delivery_id, verdict);
       });

@@ -31,6 +31,11 @@ export interface EventAccepted {
   traceparent: string | null;
   /** Its deliveries, each `pending` with no attempt, as of this change. */
   deliveries: { id: string; endpoint_id: string }[];
+  /**
+   * Its deliveries to ordered endpoints, which their lines' shards hold and log with a change of
+   * their own there (ordering/lines.ts): named here for reads by id only, never written from here.
+   */
+  lined: { id: string; endpoint_id: string }[];
 }
 
 /**

@@ -210,8 +210,10 @@ export class LogWriter {
       .xack(stream, LOG_GROUP, ...ids)
       .xdel(stream, ...ids);
     // Each event change's mark goes; an event's mark goes with the last (Redis drops an empty hash).
+    // The mark is in this stream's shard: the event's own, or a line's (ordering/lines.ts).
     for (const change of changes)
-      if (change.kind === 'event') multi.hdel(this.keys.unloggedEvent(change.id), change.version);
+      if (change.kind === 'event')
+        multi.hdel(this.keys.unloggedEventIn(shard, change.id), change.version);
     await execAll(multi);
     const settled = changes.flatMap((c) =>
       c.kind === 'delivery' && isSettled(c.status) ? [c.id] : [],

@@ -8,7 +8,8 @@ import type { Change, DeliveryChanged, EventAccepted } from './changes';
  *
  * - an event (commands/publish-1.lua): `k` = `e`, `id`, `n` name, `t` tenant, `ri`/`rt` resource
  *   id and type, `x` test ('1'), `p` traceparent, `b` body, `d` its deliveries as
- *   `<delivery id>=<endpoint id>` joined by commas;
+ *   `<delivery id>=<endpoint id>` joined by commas, `o` those lined up in other shards, alike
+ *   (absent in changes written before ordering);
  * - a delivery (commands/record-2.lua, commands/requeue-4.lua): `k` = `d`, `h` the head
  *   (in-flight/job-record.ts `changeHead`), `s` status, `n` attempts, `x` next attempt (ms),
  *   `a` when (ms), `l` '1' in the dead letter, `t` the attempt it recorded, as JSON.
@@ -66,9 +67,16 @@ function fieldsOf(flat: readonly string[]): Map<string, string> {
   return fields;
 }
 
+/** `<delivery id>=<endpoint id>` pairs joined by commas, as ids and endpoints. */
+function deliveryPairs(joined: string | undefined): { id: string; endpoint_id: string }[] {
+  return (joined ? joined.split(',') : []).map((pair) => {
+    const at = pair.indexOf('=');
+    return { id: pair.slice(0, at), endpoint_id: pair.slice(at + 1) };
+  });
+}
+
 function eventChange(version: string, f: Map<string, string>): EventAccepted {
   const id = f.get('id') ?? '';
-  const pairs = f.get('d') ? f.get('d')!.split(',') : [];
   return {
     kind: 'event',
     version,
@@ -81,10 +89,8 @@ function eventChange(version: string, f: Map<string, string>): EventAccepted {
     body: f.get('b') ?? '',
     test: f.get('x') === '1',
     traceparent: orNull(f.get('p')),
-    deliveries: pairs.map((pair) => {
-      const at = pair.indexOf('=');
-      return { id: pair.slice(0, at), endpoint_id: pair.slice(at + 1) };
-    }),
+    deliveries: deliveryPairs(f.get('d')),
+    lined: deliveryPairs(f.get('o')),
   };
 }
 

@@ -83,6 +83,8 @@ export function redisKeys(prefix: string, shards = 1) {
     /** set: enabled endpoints of the tenant subscribed to `<prefix>*` (prefix ends with a dot). */
     indexPrefix: (tenant: string | null, namePrefix: string) =>
       `${scoped(catalog, tenant)}idx:p:${namePrefix}`,
+    /** set: enabled endpoints of the tenant ordered by `key` (ordering/lines.ts): a publish lines their deliveries up. */
+    indexOrdered: (tenant: string | null, key: string) => `${scoped(catalog, tenant)}idx:o:${key}`,
     /** string: a tenant key, by its public id: `{tenant_id, hash, expires_at}` as JSON. */
     tenantKey: (keyId: string) => `${catalog}:tk:${keyId}`,
     /** set: the public ids of a tenant's keys, so that they can be revoked together. */
@@ -122,6 +124,11 @@ export function redisKeys(prefix: string, shards = 1) {
      */
     unloggedEvent: (id: string) => `${ofId(id)}:evt:${id}`,
     /**
+     * The same mark in another shard: an event's change written where its ordered deliveries'
+     * lines live (ordering/lines.ts) is marked in that shard, which the change's own step can reach.
+     */
+    unloggedEventIn: (shard: number, id: string) => `${shardTag(shard)}:evt:${id}`,
+    /**
      * hash: a delivery's BullMQ job, which is its one record while it moves (in-flight/job-record.ts):
      * BullMQ's fields, and Hookline's state fields beside them. BullMQ's own key for the job.
      */
@@ -132,6 +139,17 @@ export function redisKeys(prefix: string, shards = 1) {
     deliveriesCompleted: (shard: number) => `${shardTag(shard)}:${DELIVERIES_QUEUE}:completed`,
     /** zset: a shard's delivery jobs BullMQ gave up on (its `failed`), by finish time. */
     deliveriesFailed: (shard: number) => `${shardTag(shard)}:${DELIVERIES_QUEUE}:failed`,
+    /**
+     * list: an ordering line's deliveries not yet settled, head first (ordering/lines.ts names
+     * lines). Only the head has a job a worker can take; the others wait outside BullMQ's lists.
+     */
+    line: (shard: number, name: string) => `${shardTag(shard)}:line:${name}`,
+    /** string: the last sequence number given in a line (its `webhook-sequence`); expires when idle. */
+    lineSequence: (shard: number, name: string) => `${shardTag(shard)}:lseq:${name}`,
+    /** zset: the shard's lines with deliveries waiting, scored by when their head became head (ms). */
+    lines: (shard: number) => `${shardTag(shard)}:lines`,
+    /** zset: the shard's lines whose head has failed at least once, scored by its first failure (ms). */
+    blockedLines: (shard: number) => `${shardTag(shard)}:lines:blocked`,
     /** The slot of an idempotency record's hash: its publish goes to that slot's shard. */
     idempotencySlot: (hash: string) => slotOfDigest(hash),
     /** string: an idempotency record, in the shard its publish writes to. */
