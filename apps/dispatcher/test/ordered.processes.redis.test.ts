@@ -1,5 +1,4 @@
 import type { Published, PublishEvent } from '@hookline/api';
-import { deliveryIdFor } from '@hookline/core';
 import { waitFor } from '@hookline/core/testing';
 import { Harness } from './harness';
 import { Receiver, type Received } from './receiver';
@@ -46,6 +45,7 @@ function seededRandom(): { random: () => number; seed: number } {
 interface Answered {
   line: string;
   index: number;
+  eventId: string;
   deliveryId: string;
   sequence: string | undefined;
   attempt: string | undefined;
@@ -54,7 +54,7 @@ interface Answered {
 }
 
 function answeredOf(received: Received, line: string, outcome: Answered['outcome']): Answered {
-  const event = JSON.parse(received.body) as { data: { index: number } };
+  const event = JSON.parse(received.body) as { id: string; data: { index: number } };
   const header = (name: string) => {
     const value = received.headers[name];
     return typeof value === 'string' ? value : undefined;
@@ -62,6 +62,7 @@ function answeredOf(received: Received, line: string, outcome: Answered['outcome
   return {
     line,
     index: event.data.index,
+    eventId: event.id,
     deliveryId: String(received.headers['webhook-id']),
     sequence: header('webhook-sequence'),
     attempt: header('webhook-attempt'),
@@ -256,11 +257,12 @@ test('ordered by resource through 3 dispatcher processes, two SIGKILLed, a recei
   // Every line acknowledged through its last index.
   expect(next.size).toBe(RESOURCES);
   expect([...next.values()].every((n) => n === EVENTS / RESOURCES)).toBe(true);
-  // Every delivery the publishes created arrived, and nothing else did.
-  const expected = new Set(published.map((p) => deliveryIdFor(p.id, endpoint.id)));
-  const arrived = new Set(answered.map((a) => a.deliveryId));
+  // Every event the publishes created was acknowledged, each in one delivery, and nothing else arrived.
+  const expected = new Set(published.map((p) => p.id));
+  const arrived = new Set(answered.map((a) => a.eventId));
   expect(some([...expected].filter((id) => !arrived.has(id)))).toEqual(some([]));
   expect(some([...arrived].filter((id) => !expected.has(id)))).toEqual(some([]));
+  expect(new Set(answered.map((a) => a.deliveryId)).size).toBe(EVENTS);
 }, 240_000);
 
 test('ordered by endpoint: a request failed 3 times holds back every later one until it succeeds, and all 300 go in publish order', async () => {
