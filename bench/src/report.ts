@@ -121,6 +121,9 @@ function verdict(c: Comparison): string {
   return c.met ? 'PASS' : `MISS${c.why ? ` (${c.why})` : ''}`;
 }
 
+/** Deliveries in flight on average: whole ones, or tenths below 10 (one line has at most 1). */
+const inFlight = (n: number) => n.toFixed(n < 10 ? 1 : 0);
+
 /** The printed report: the comparison table, context, the drain's Redis commands, failures. */
 export function renderReport(report: Report): string {
   const { results: r, run, failures } = report;
@@ -233,7 +236,7 @@ export function renderReport(report: Report): string {
       context.push([
         `${name}: the dispatcher's attempts`,
         `${int(d.attempts)} of ${d.attemptMs.toFixed(1)} ms on average: ` +
-          `${((d.firstToLast.perSecond * d.attemptMs) / 1000).toFixed(0)} in flight on average at ${int(d.firstToLast.perSecond)}/s (Little's law)`,
+          `${inFlight((d.firstToLast.perSecond * d.attemptMs) / 1000)} in flight on average at ${int(d.firstToLast.perSecond)}/s (Little's law)`,
       ]);
   if (r.drainOrderedOneKey) {
     const { roundTrip: t } = r.drainOrderedOneKey;
