@@ -65,6 +65,7 @@ export function renderChart(report: Report): string | undefined {
   add('bare worker drain', r.bareWorker?.perSecond, 'reference', 'deliveries/s');
   add('Hookline drain', r.drain?.perSecond, 'hookline', 'deliveries/s');
   add('Hookline drain, tracing on', r.drainTraced?.perSecond, 'hookline', 'deliveries/s');
+  add('Hookline drain, ordered by resource', r.drainOrdered?.perSecond, 'hookline', 'deliveries/s');
   add('bare AMQP publisher', r.bareAmqpPublisher?.perSecond, 'reference', 'messages/s');
   add('Hookline drain to RabbitMQ', r.drainRabbitmq?.perSecond, 'hookline', 'deliveries/s');
   add('bare pipeline single publish', r.barePublish?.single.perSecond, 'reference', 'req/s');

@@ -369,3 +369,58 @@ describe('buildClusterComparisons', () => {
     expect(busiestMaster([], (u) => u.cpuUsPerDelivery)).toBeNull();
   });
 });
+
+describe('buildComparisons for ordered endpoints', () => {
+  const hooklineDrain = (perSecond: number) => ({
+    ...drainOf(perSecond, usage(30, 150), 150),
+    healthyMs: 50,
+    attempts: null,
+    attemptMs: null,
+    dispatcherHeap: null,
+  });
+
+  it('sets the drain ordered by resource against the unordered drain of the same round: at least 0.7×', () => {
+    const ordered = (perSecond: number): Results => ({
+      drain: hooklineDrain(1_000),
+      drainOrdered: {
+        ...hooklineDrain(perSecond),
+        ordering: { key: 'resource', lines: 1_000 },
+      },
+    });
+    const met = byFigure(ordered(700), 'drain ordered by resource (1,000 ids)');
+    expect([met.hookline, met.reference, met.referenceName, met.met]).toEqual([
+      700,
+      1_000,
+      'Hookline, unordered drain',
+      true,
+    ]);
+    expect(met.cases).toEqual({ hookline: 'drain-ordered', reference: 'drain' });
+    expect(byFigure(ordered(690), 'drain ordered by resource').met).toBe(false);
+    const alone = byFigure({ drainOrdered: ordered(700).drainOrdered }, 'drain ordered');
+    expect([alone.hookline, alone.ratio, alone.met]).toEqual([700, null, null]);
+  });
+
+  it('shows one line against the receiver’s round trip, unjudged: deliveries/s against 1 / the mean round trip', () => {
+    const results: Results = {
+      drainOrderedOneKey: {
+        ...hooklineDrain(400),
+        ordering: { key: 'endpoint', lines: 1 },
+        roundTrip: {
+          count: 1_000,
+          latencyMs: { ...summarize([0.2]), mean: 0.25 },
+          perSecond: 4_000,
+        },
+      },
+    };
+    const rate = byFigure(results, 'ordered, one line of 2,000');
+    expect([rate.hookline, rate.reference, rate.referenceName, rate.target]).toEqual([
+      400,
+      4_000,
+      'one request at a time',
+      null,
+    ]);
+    expect(rate.ratio).toBeCloseTo(0.1);
+    const each = byFigure(results, '  ms per delivery on the line');
+    expect([each.hookline, each.reference, each.higherIsBetter]).toEqual([2.5, 0.25, false]);
+  });
+});

@@ -11,7 +11,9 @@ export type ReferenceName =
   | 'bare AMQP publisher'
   | 'Hookline, tracing off'
   | 'Hookline, HTTP drain'
-  | 'Hookline, baseline build';
+  | 'Hookline, baseline build'
+  | 'Hookline, unordered drain'
+  | 'one request at a time';
 
 /** How a figure is judged: by its ratio to the reference, or by its own value. */
 export type Target =
@@ -69,6 +71,13 @@ export const TRACING_RATIO_TARGET = 0.9;
  * not, so it is held to less than the HTTP drain's 0.8.
  */
 export const RABBITMQ_DRAIN_TARGET = 0.7;
+
+/**
+ * The drain to an endpoint ordered by resource, its backlog over 1,000 resource ids, against the
+ * same drain unordered: each line holds back all but one of its deliveries, and passing a line
+ * on to its next costs the dispatcher and Redis work the unordered drain does not do.
+ */
+export const ORDERED_DRAIN_TARGET = 0.7;
 
 const divide = (a: number | null, b: number | null) =>
   a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b;
@@ -151,6 +160,13 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
     { hookline: 'drain', reference: 'drain-baseline' },
   );
   const tracingTarget = { kind: 'ratio at least', value: TRACING_RATIO_TARGET } as const;
+  // The drain ordered by resource against the same drain unordered, from the same round.
+  const orderedDrain = sideBySide(r.drainOrdered, r.drain, 'Hookline, unordered drain', {
+    hookline: 'drain-ordered',
+    reference: 'drain',
+  });
+  // One line against the receiver's round trip, both measured in the one case.
+  const oneLine = r.drainOrderedOneKey;
   // The drain to RabbitMQ's figures beside the bare AMQP publisher's (the fields both have).
   const toRabbitmq = sideBySide<DrainFigures & { broker: BrokerFigures }>(
     r.drainRabbitmq,
@@ -234,6 +250,39 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
     ),
     tracedDrain('  first → last (start-up left out)', 'per second', (d) => d.firstToLast.perSecond),
     tracedDrain('  dispatcher process CPU per delivery', 'ms', (d) => d.cpuMsPerDelivery),
+    orderedDrain(
+      `drain ordered by resource (${int(sizes.orderedResources)} ids): deliveries/s`,
+      'per second',
+      (d) => d.perSecond,
+      { kind: 'ratio at least', value: ORDERED_DRAIN_TARGET },
+    ),
+    orderedDrain(
+      '  first → last (start-up left out)',
+      'per second',
+      (d) => d.firstToLast.perSecond,
+    ),
+    orderedDrain('  dispatcher process CPU per delivery', 'ms', (d) => d.cpuMsPerDelivery),
+    orderedDrain('  Redis commands per delivery', 'count', (d) => d.redis.commandsPerDelivery),
+    orderedDrain('  Redis CPU per delivery', 'µs', (d) => d.redis.cpuUsPerDelivery),
+    // Shown, not judged: how much of the bare round trip's pace one line keeps.
+    compare({
+      figure: `ordered, one line of ${int(sizes.orderedOneKeyEvents)}: deliveries/s (first → last)`,
+      unit: 'per second',
+      hookline: v(oneLine?.firstToLast.perSecond),
+      reference: v(oneLine?.roundTrip.perSecond),
+      referenceName: 'one request at a time',
+      cases: { hookline: 'drain-ordered-one-key', reference: 'drain-ordered-one-key' },
+      target: null,
+    }),
+    compare({
+      figure: '  ms per delivery on the line / per round trip',
+      unit: 'ms',
+      hookline: oneLine ? Math.round(1e5 / oneLine.firstToLast.perSecond) / 100 : null,
+      reference: v(oneLine?.roundTrip.latencyMs.mean),
+      referenceName: 'one request at a time',
+      cases: { hookline: 'drain-ordered-one-key', reference: 'drain-ordered-one-key' },
+      target: null,
+    }),
     rabbitmqDrain(r, sizes),
     toRabbitmq('  first → last (start-up left out)', 'per second', (d) => d.firstToLast.perSecond),
     toRabbitmq('  deliverer process CPU per delivery', 'ms', (d) => d.cpuMsPerDelivery),

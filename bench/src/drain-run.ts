@@ -13,20 +13,38 @@ import { perSecond } from './stats';
 /** The name of every event of a drain's backlog (a rabbitmq endpoint's routing key by default). */
 export const DRAIN_EVENT_NAME = 'bench.drain';
 
+/** A drain's backlog: `batches` × `batchSize` events. */
+export interface Backlog {
+  batches: number;
+  batchSize: number;
+  /** Each event's `resource.id`, by its sequence number (an ordered endpoint's lines); none by default. */
+  resourceOf?: (seq: number) => string;
+  /**
+   * Batches published at once, default 2. 1 publishes them one after the other, so that the
+   * events are accepted in sequence order, which is the order of an ordered endpoint's lines.
+   */
+  concurrency?: number;
+}
+
+/** The `resource.type` of a backlog's events that carry a resource. */
+export const DRAIN_RESOURCE_TYPE = 'bench';
+
 /**
- * Publishes a drain's backlog, `batches` × `batchSize` events, through a service's batch API
- * (`POST /v1/events/batch`, 2 at a time), with nothing delivering yet. Returns how long it took.
- * Hookline's producer and the bare pipeline take the same bodies, so both backlogs are alike.
+ * Publishes a drain's backlog through a service's batch API (`POST /v1/events/batch`), with
+ * nothing delivering yet. Returns how long it took. Hookline's producer and the bare pipeline
+ * take the same bodies, so both backlogs are alike.
  */
 export async function publishBacklog(
   api: ApiClient,
-  { batches, batchSize }: { batches: number; batchSize: number },
+  { batches, batchSize, resourceOf, concurrency = 2 }: Backlog,
   progress: CaseContext['progress'],
 ): Promise<number> {
   const total = batches * batchSize;
-  const bodies = batchBodies(DRAIN_EVENT_NAME, batches, batchSize);
+  const bodies = batchBodies(DRAIN_EVENT_NAME, batches, batchSize, 0, (seq) =>
+    resourceOf ? { resource: { id: resourceOf(seq), resource_type: DRAIN_RESOURCE_TYPE } } : {},
+  );
   const started = nowMs();
-  const deliveries = await publishBatches(api, bodies, 2, (done) =>
+  const deliveries = await publishBatches(api, bodies, concurrency, (done) =>
     progress(0, `publishing ${count(done * batchSize)}/${count(total)} events`),
   );
   if (deliveries !== total)

@@ -6,9 +6,13 @@ export interface CreatedEndpoint {
   id: string;
 }
 
-/** `POST /v1/endpoints {url}` → 201. */
-export function createEndpoint(api: ApiClient, url: string): Promise<CreatedEndpoint> {
-  return api.expect<CreatedEndpoint>(201, 'POST', '/v1/endpoints', { url });
+/** `POST /v1/endpoints {url, …}` → 201; `settings` the endpoint's others (`ordering`). */
+export function createEndpoint(
+  api: ApiClient,
+  url: string,
+  settings: Record<string, unknown> = {},
+): Promise<CreatedEndpoint> {
+  return api.expect<CreatedEndpoint>(201, 'POST', '/v1/endpoints', { ...settings, url });
 }
 
 /**
@@ -32,10 +36,22 @@ export function eventJson(name: string, seq: number, extra: Record<string, unkno
   return JSON.stringify({ name, data: eventData(seq), ...extra });
 }
 
-/** `batches` batch bodies of `size` events, sequence numbers from `firstSeq`; built ahead of timing. */
-export function batchBodies(name: string, batches: number, size: number, firstSeq = 0): string[] {
+/**
+ * `batches` batch bodies of `size` events, sequence numbers from `firstSeq`, each event with
+ * `extra(seq)` beside its name and data; built ahead of timing.
+ */
+export function batchBodies(
+  name: string,
+  batches: number,
+  size: number,
+  firstSeq = 0,
+  extra: (seq: number) => Record<string, unknown> = () => ({}),
+): string[] {
   return Array.from({ length: batches }, (_, b) => {
-    const events = Array.from({ length: size }, (_, k) => eventJson(name, firstSeq + b * size + k));
+    const events = Array.from({ length: size }, (_, k) => {
+      const seq = firstSeq + b * size + k;
+      return eventJson(name, seq, extra(seq));
+    });
     return `{"events":[${events.join(',')}]}`;
   });
 }

@@ -24,7 +24,8 @@ const USAGE = `npm run bench [-- options]
   --quick          smaller cases, a minute or two in all (while optimising; CI smoke)
   --only a,b       run only these cases: ${CASES.map((c) => c.id).join(', ')}
                    (a figure and its reference: e.g. --only bare-worker,drain; tracing's cost:
-                   --only drain,drain-traced,publish,publish-traced; to RabbitMQ:
+                   --only drain,drain-traced,publish,publish-traced; ordered endpoints:
+                   --only drain,drain-ordered,drain-ordered-one-key; to RabbitMQ:
                    --only bare-amqp-publisher,drain-rabbitmq; the Redis Cluster drains,
                    1 master beside 3: --only cluster-drain-1,cluster-drain-3)
   --rounds N       run each Hookline case and its reference N times, alternating, and judge

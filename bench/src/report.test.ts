@@ -133,6 +133,70 @@ describe('renderReport', () => {
   });
 });
 
+describe('renderReport for ordered endpoints', () => {
+  it('judges the drain ordered by resource against the drain, and gives one line beside its round trip', () => {
+    const run = {
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 1_000,
+      quick: true,
+      profile: false,
+      node: 'v20',
+      redis: '7',
+      cpus: 2,
+      cpuModel: 'test',
+      loadAverage: { start: 0, end: 0 },
+      commit: null,
+      sizes: QUICK,
+      rounds: 1,
+    };
+    const hookline = (perSecond: number) => ({
+      count: 5_000,
+      ms: 1_000,
+      perSecond,
+      firstToLast: { count: 4_999, ms: 900, perSecond },
+      startupMs: 100,
+      duplicates: 0,
+      publishMs: 500,
+      redis: usage(30, 150),
+      cpuMsPerDelivery: 0.5,
+      peakRssBytes: null,
+      publisherPeakRssBytes: null,
+      healthyMs: 50,
+      attempts: null,
+      attemptMs: null,
+      dispatcherHeap: null,
+    });
+    const text = renderReport(
+      buildReport(
+        run,
+        [
+          {
+            drain: hookline(2_000),
+            drainOrdered: { ...hookline(1_600), ordering: { key: 'resource', lines: 1_000 } },
+            drainOrderedOneKey: {
+              ...hookline(500),
+              ordering: { key: 'endpoint', lines: 1 },
+              roundTrip: {
+                count: 1_000,
+                latencyMs: { ...summarize([0.2, 0.3]), mean: 0.25 },
+                perSecond: 4_000,
+              },
+            },
+          },
+        ],
+        [],
+      ),
+    );
+    expect(text).toMatch(
+      /drain ordered by resource \(1,000 ids\): deliveries\/s +1,600 +2,000 .*≥ 0\.7× +PASS/,
+    );
+    expect(text).toMatch(/ordered, one line of 1,000: deliveries\/s \(first → last\) +500 +4,000/);
+    expect(text).toMatch(
+      /one line: the receiver’s round trip +1,000 signed POSTs one at a time: mean 0\.25 ms/,
+    );
+  });
+});
+
 describe('tracingLine', () => {
   it('says how many spans the service sent per unit, in how many exports, and what the sink got in all', () => {
     expect(

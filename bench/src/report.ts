@@ -121,6 +121,9 @@ function verdict(c: Comparison): string {
   return c.met ? 'PASS' : `MISS${c.why ? ` (${c.why})` : ''}`;
 }
 
+/** Deliveries in flight on average: whole ones, or tenths below 10 (one line has at most 1). */
+const inFlight = (n: number) => n.toFixed(n < 10 ? 1 : 0);
+
 /** The printed report: the comparison table, context, the drain's Redis commands, failures. */
 export function renderReport(report: Report): string {
   const { results: r, run, failures } = report;
@@ -177,6 +180,18 @@ export function renderReport(report: Report): string {
           'nobody consuming, and is timed until the queue holds them all (its depth read every 20 ms).',
         ]
       : []),
+    ...(shown.some((c) => c.referenceName === 'Hookline, unordered drain')
+      ? [
+          `ordered by resource: the drain's backlog, each event with a resource id (${int(run.sizes.orderedResources)} of them, in turn), published one`,
+          'batch after the other, to one endpoint ordered by resource; the reference is the unordered drain of the same round.',
+        ]
+      : []),
+    ...(shown.some((c) => c.referenceName === 'one request at a time')
+      ? [
+          'one line: an endpoint ordered by endpoint, so one delivery at a time; the reference is signed POSTs to the',
+          'receiver one at a time over one keep-alive undici connection, timed in the same case: 1 / its mean round trip.',
+        ]
+      : []),
     ...(shown.some((c) => c.referenceName === 'Hookline, tracing off')
       ? [
           'with tracing on: the reference is the same Hookline case untraced, just before it in the same round; tracing on',
@@ -213,14 +228,23 @@ export function renderReport(report: Report): string {
     ]);
   for (const [name, d] of [
     ['drain', r.drain],
+    ['drain ordered by resource', r.drainOrdered],
+    ['ordered, one line', r.drainOrderedOneKey],
     ['drain to RabbitMQ', r.drainRabbitmq],
   ] as const)
     if (d?.attemptMs != null && d.attempts != null)
       context.push([
         `${name}: the dispatcher's attempts`,
         `${int(d.attempts)} of ${d.attemptMs.toFixed(1)} ms on average: ` +
-          `${((d.firstToLast.perSecond * d.attemptMs) / 1000).toFixed(0)} in flight on average at ${int(d.firstToLast.perSecond)}/s (Little's law)`,
+          `${inFlight((d.firstToLast.perSecond * d.attemptMs) / 1000)} in flight on average at ${int(d.firstToLast.perSecond)}/s (Little's law)`,
       ]);
+  if (r.drainOrderedOneKey) {
+    const { roundTrip: t } = r.drainOrderedOneKey;
+    context.push([
+      'one line: the receiver’s round trip',
+      `${int(t.count)} signed POSTs one at a time: mean ${t.latencyMs.mean.toFixed(2)} ms, p50 ${t.latencyMs.p50.toFixed(2)} ms, p99 ${t.latencyMs.p99.toFixed(2)} ms`,
+    ]);
+  }
   const queues = [
     ['Hookline', r.drainRabbitmq],
     ['bare publisher', r.bareAmqpPublisher],

@@ -83,6 +83,25 @@ export interface BrokerFigures {
   cpuMsPerMessage: number | null;
 }
 
+/**
+ * An ordered drain's endpoint and its lines. The case fails unless the receiver got every line's
+ * deliveries in the order they were published (line-order.ts), so a figure is an ordered one.
+ */
+export interface OrderingFigures {
+  /** The endpoint's `ordering.key`. */
+  key: 'endpoint' | 'resource';
+  /** Lines the backlog was spread over: resource ids, or 1 for the endpoint's one line. */
+  lines: number;
+}
+
+/** One signed POST at a time to the receiver, over one keep-alive connection (undici, as the dispatcher sends). */
+export interface RoundTripFigures {
+  count: number;
+  latencyMs: LatencySummary;
+  /** 1 / the mean round trip: what one line could do if a delivery cost nothing but its request. */
+  perSecond: number;
+}
+
 /** What a case with tracing on exported: the OTLP sink's counts over the whole case. */
 export interface TracingFigures {
   /** The service the case's figure is about: the dispatcher in the drain, else the producer. */
@@ -164,6 +183,16 @@ export interface Results {
   bareAmqpPublisher?: DrainFigures & { broker: BrokerFigures };
   /** The drain with its one endpoint a rabbitmq one: every delivery a message in one queue. */
   drainRabbitmq?: HooklineDrainFigures & { broker: BrokerFigures };
+  /** The drain's backlog spread over resource ids, its one endpoint ordered by resource; its reference is `drain`. */
+  drainOrdered?: HooklineDrainFigures & { ordering: OrderingFigures };
+  /**
+   * A smaller backlog on one line (an endpoint ordered by `endpoint`), beside the receiver's round
+   * trip measured in the same case: a line moves one delivery at a time.
+   */
+  drainOrderedOneKey?: HooklineDrainFigures & {
+    ordering: OrderingFigures;
+    roundTrip: RoundTripFigures;
+  };
   /** Reference: the bare pipeline's routes under the same load as the producer's. */
   barePublish?: PublishFigures;
   publish?: PublishFigures;
@@ -248,6 +277,8 @@ export type CaseId =
   | 'drain-baseline'
   | 'drain'
   | 'drain-traced'
+  | 'drain-ordered'
+  | 'drain-ordered-one-key'
   | 'bare-amqp-publisher'
   | 'drain-rabbitmq'
   | 'bare-publish'

@@ -85,6 +85,15 @@ describe('roundSchedule', () => {
     }
   });
 
+  it('runs the ordered drains in every round after the unordered drain they are set against', () => {
+    const schedule = roundSchedule(CASES, 3);
+    for (const round of [0, 1, 2]) {
+      const ids = schedule.filter((s) => s.round === round).map((s) => s.c.id);
+      expect(ids.indexOf('drain-ordered')).toBeGreaterThan(ids.indexOf('drain'));
+      expect(ids).toContain('drain-ordered-one-key');
+    }
+  });
+
   it('runs the cases without a reference to alternate with only in the first round', () => {
     const ids = (round: number) =>
       roundSchedule(CASES, 2)

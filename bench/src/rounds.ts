@@ -14,6 +14,8 @@ export const ROUND_CASES: ReadonlySet<CaseId> = new Set<CaseId>([
   'drain-baseline',
   'drain',
   'drain-traced',
+  'drain-ordered',
+  'drain-ordered-one-key',
   'bare-amqp-publisher',
   'drain-rabbitmq',
   'bare-publish',

@@ -7,6 +7,12 @@ export interface Sizes {
   /** The drain's backlog, Hookline's and the bare worker's. */
   drainEvents: number;
   batchSize: number;
+  /** The resource ids the ordered drain's backlog (`drainEvents`) is spread over, evenly. */
+  orderedResources: number;
+  /** The backlog of the ordered drain on one line. */
+  orderedOneKeyEvents: number;
+  /** Signed POSTs, one at a time, timed for the receiver's round trip (after a few untimed). */
+  roundTrips: number;
   /**
    * Events per publish in the cluster drains' backlog: a publish goes to one random shard, so
    * 1,000-event batches would leave most of 12 shards empty; batches of 10 spread it to within a
@@ -38,6 +44,9 @@ export const FULL: Sizes = {
   workerConcurrency: 100,
   drainEvents: 20_000,
   batchSize: 1_000,
+  orderedResources: 1_000,
+  orderedOneKeyEvents: 2_000,
+  roundTrips: 1_000,
   clusterBatchSize: 10,
   publishBatches: 20,
   batchConcurrency: 4,
@@ -62,6 +71,7 @@ export const QUICK: Sizes = {
   signedPosts: 2_000,
   noopJobs: 2_000,
   drainEvents: 5_000,
+  orderedOneKeyEvents: 1_000,
   publishBatches: 5,
   singlePublishes: 2_000,
   e2eSeconds: 5,

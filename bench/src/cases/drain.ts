@@ -2,7 +2,7 @@ import path from 'node:path';
 import { getText, metricSum, metricValue, type ApiClient } from '../api-client';
 import type { BenchCase, CaseContext } from '../case';
 import { newestProfile, readProfile, type ProfileRef } from '../cpu-profile';
-import { atReceiver, publishBacklog, timeDrain, type Arrivals } from '../drain-run';
+import { atReceiver, publishBacklog, timeDrain, type Arrivals, type Backlog } from '../drain-run';
 import { freshPrefix, type HooklineLauncher } from '../hookline';
 import { createEndpoint } from '../hookline-api';
 import { startRedisCount } from '../redis-usage';
@@ -30,18 +30,23 @@ function receiverTarget({ receiver }: CaseContext): DrainTarget {
  * Hookline's drain: a backlog published through the batch API with no dispatcher running, then
  * one dispatcher (`node apps/dispatcher/dist/main.js`, default settings) drains it to `target`, the
  * producer still running beside it. Measured exactly as the bare worker's drain (drain-run.ts).
+ * The backlog is `sizes.drainEvents` events in batches of `sizes.batchSize` unless `backlog`
+ * says otherwise.
  */
 export async function measureDrain(
   { sizes, redis, profileDir, progress }: CaseContext,
   hookline: HooklineLauncher,
   target: DrainTarget,
+  backlog: Partial<Omit<Backlog, 'batches'>> & { events?: number } = {},
 ): Promise<{
   figures: HooklineDrainFigures;
   brokerCpuMsPerDelivery: number | null;
   profile: ProfileRef | undefined;
 }> {
-  const batches = Math.ceil(sizes.drainEvents / sizes.batchSize);
-  const total = batches * sizes.batchSize;
+  const { events = sizes.drainEvents, batchSize: most = sizes.batchSize, ...shape } = backlog;
+  const batchSize = Math.min(events, most);
+  const batches = Math.ceil(events / batchSize);
+  const total = batches * batchSize;
   const prefix = freshPrefix('drain');
   const producer = await hookline.startProducer(prefix, { connections: 4 });
   try {
@@ -49,7 +54,7 @@ export async function measureDrain(
     await target.createEndpoint(producer.api);
     const publishMs = await publishBacklog(
       producer.api,
-      { batches, batchSize: sizes.batchSize },
+      { ...shape, batches, batchSize },
       progress,
     );
 

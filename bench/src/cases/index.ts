@@ -6,6 +6,7 @@ import { bareWorker } from './bare-worker';
 import { bullmqNoop } from './bullmq-noop';
 import { clusterDrain1, clusterDrain3 } from './cluster-drain';
 import { drain, drainBaseline, drainTraced } from './drain';
+import { drainOrdered, drainOrderedOneKey } from './drain-ordered';
 import { drainRabbitmq } from './drain-rabbitmq';
 import { endToEnd } from './end-to-end';
 import { fanOut } from './fan-out';
@@ -26,6 +27,10 @@ export const CASES: readonly BenchCase[] = [
   drain,
   // Each traced case runs right after its twin, the reference its figure is set against.
   drainTraced,
+  // The drain to an ordered endpoint, set against the unordered drain just before it in the same
+  // round; then one line, against the receiver's round trip timed in the same case.
+  drainOrdered,
+  drainOrderedOneKey,
   // The drain to a RabbitMQ queue, beside a bare amqplib publisher to one of its own.
   bareAmqpPublisher,
   drainRabbitmq,
