@@ -168,7 +168,10 @@ const ORDERING_KEYS: readonly OrderingKey[] = ['endpoint', 'resource', 'tenant']
 const ORDERING_HELP =
   "deliver one line at a time, in the order events were accepted: endpoint (one line), resource (a line per event's resource.id) or tenant (a line per tenant)";
 
-/** A blocked line as a table row; a line without a key value (the whole endpoint, events without a resource or tenant) shows `-`. */
+/**
+ * A blocked line as a table row. A line without a key value (the whole endpoint's, or that of
+ * events without a resource or tenant) shows `-`, as other tables show a missing value.
+ */
 const blockedRow = (line: BlockedLine) => [
   line.key,
   line.value === '' ? '-' : line.value,
