@@ -67,7 +67,8 @@ export class Harness {
     private readonly log: TestLog,
   ) {}
 
-  static async start(label: string): Promise<Harness> {
+  /** `env`: more settings, or other ones (`HOOKLINE_RETRY_SCHEDULE: '1h'` keeps a failed delivery failed). */
+  static async start(label: string, env: Record<string, string> = {}): Promise<Harness> {
     const log = await createTestLog(label);
     const config = loadConfig({
       ...TEST_REDIS_ENV,
@@ -77,6 +78,7 @@ export class Harness {
       HOOKLINE_ALLOW_INSECURE_URLS: 'true',
       HOOKLINE_RETRY_SCHEDULE: '20ms',
       LOG_LEVEL: 'silent',
+      ...env,
     });
     const context = createContext(config, 'api');
     try {

@@ -79,8 +79,8 @@ export interface LoggedDelivery {
 /**
  * A test's own Hookline: the built producer (which serves the built console) and one built
  * dispatcher (which writes the log), as processes, on a fresh prefix of the real Redis and a log
- * (a Postgres database) of their own. Two retries 50 ms apart, so a failing receiver makes a
- * dead delivery in well under a second.
+ * (a Postgres database) of their own. Two retries 50 ms apart (unless `env` sets
+ * `HOOKLINE_RETRY_SCHEDULE`), so a failing receiver makes a dead delivery in well under a second.
  */
 export class Hookline {
   private constructor(
@@ -115,7 +115,8 @@ export class Hookline {
     });
     const dispatcher = await spawnService(
       'dispatcher',
-      { ...shared, METRICS_PORT: String(metricsPort), HOOKLINE_RETRY_SCHEDULE: '50ms,50ms' },
+      // `env` may set a schedule of its own: a test that needs a delivery to stay failed.
+      { HOOKLINE_RETRY_SCHEDULE: '50ms,50ms', ...shared, METRICS_PORT: String(metricsPort) },
       { url: `http://127.0.0.1:${metricsPort}/healthz` },
     ).catch(async (error: unknown) => {
       await stop(producer);

@@ -2,6 +2,8 @@
 // contract, which the producer validates with. Imported as types: the client's runtime is got.
 import type {
   Attempt,
+  BlockedLine,
+  BlockedLines,
   CreatedEndpoint,
   CreatedOperatorKey,
   DeadLetterReplay,
@@ -42,6 +44,8 @@ import type { z } from 'zod';
 
 export type {
   Attempt,
+  BlockedLine,
+  BlockedLines,
   CreatedEndpoint,
   CreatedOperatorKey,
   Delivery,

@@ -1,6 +1,7 @@
 import { newId } from '@hookline/core';
+import { moveInFlight } from '@hookline/core/testing-log';
 import { generateSecret } from '@hookline/webhooks';
-import type { Hookline, Ordering, OrderingKey } from '../src';
+import type { BlockedLine, BlockedLines, Hookline, Ordering, OrderingKey } from '../src';
 import { apiError, Harness } from './harness';
 
 // The client against the real producer (listening on 127.0.0.1) and the real Redis.
@@ -77,6 +78,114 @@ test('an unknown ordering key is a 422 validation_failed at ordering.key', async
   );
   expect(error).toMatchObject({ status: 422, code: 'validation_failed' });
   expect(error.details.map((d) => d.path)).toEqual(['ordering.key']);
+});
+
+/**
+ * Publishes `name` (for `resource` and `tenant`, if given) and returns its delivery to `endpoint`.
+ * No dispatcher runs here: every delivery stays where the producer put it until a test moves it.
+ */
+async function deliveryOf(
+  endpoint: string,
+  name: string,
+  { resource, tenant }: { resource?: string; tenant?: string } = {},
+): Promise<string> {
+  const { id } = await hookline.events.publish({
+    name,
+    data: {},
+    ...(resource !== undefined ? { resource: { id: resource, resource_type: 'order' } } : {}),
+    ...(tenant !== undefined ? { tenant_id: tenant } : {}),
+  });
+  return (await hookline.events.get(id)).deliveries.find((d) => d.endpoint_id === endpoint)!.id;
+}
+
+/** Fails the head's first attempt with a 500, as a dispatcher would: it holds its line until retried. */
+async function failFirstAttempt(delivery: string): Promise<void> {
+  const attempt = {
+    number: 1,
+    at: new Date().toISOString(),
+    duration_ms: 12,
+    status_code: 500,
+    error: null,
+    response_excerpt: 'boom',
+  };
+  expect(await moveInFlight(h.context, delivery, 'failed', { attempt })).toBe('ok');
+}
+
+test("listBlockedLines: an ordered endpoint's line held by its failed head, with how many wait behind it", async () => {
+  const { id } = await hookline.endpoints.create({
+    url: 'https://example.com/blocked',
+    event_types: ['blocked.*'],
+    ordering: { key: 'resource' },
+  });
+  expect(await hookline.endpoints.listBlockedLines(id)).toEqual({ data: [] });
+
+  const head = await deliveryOf(id, 'blocked.one', { resource: 'ord_1' });
+  await failFirstAttempt(head);
+  await deliveryOf(id, 'blocked.two', { resource: 'ord_1' });
+  await deliveryOf(id, 'blocked.three', { resource: 'ord_1' });
+  // Another line, not blocked: its head has not failed.
+  await deliveryOf(id, 'blocked.four', { resource: 'ord_2' });
+
+  const blocked: BlockedLines = await hookline.endpoints.listBlockedLines(id);
+  const line: BlockedLine = blocked.data[0]!;
+  expect(blocked.data).toEqual([
+    {
+      key: 'resource',
+      value: 'ord_1',
+      head_delivery_id: head,
+      waiting: 2,
+      blocked_since: expect.any(String) as string,
+    },
+  ]);
+  expect(Math.abs(Date.parse(line.blocked_since) - Date.now())).toBeLessThan(60_000);
+});
+
+test('listBlockedLines of an unordered endpoint is empty, of an unknown one a 404 not_found', async () => {
+  const { id } = await hookline.endpoints.create({
+    url: 'https://example.com/unordered-lines',
+    event_types: ['unordered.*'],
+  });
+  await failFirstAttempt(await deliveryOf(id, 'unordered.one'));
+  await deliveryOf(id, 'unordered.two');
+  expect(await hookline.endpoints.listBlockedLines(id)).toEqual({ data: [] });
+
+  const unknown = newId('ep');
+  expect(await apiError(hookline.endpoints.listBlockedLines(unknown))).toMatchObject({
+    status: 404,
+    code: 'not_found',
+    message: `endpoint ${unknown} not found`,
+  });
+});
+
+test("a tenant key lists its own endpoint's blocked lines; another tenant's endpoint is not found", async () => {
+  const own = await hookline.endpoints.create({
+    url: 'https://example.com/acme-ordered',
+    tenant_id: 'blocked-acme',
+    ordering: { key: 'tenant' },
+  });
+  const other = await hookline.endpoints.create({
+    url: 'https://example.com/globex-ordered',
+    tenant_id: 'blocked-globex',
+    ordering: { key: 'tenant' },
+  });
+  const head = await deliveryOf(own.id, 'tenant.one', { tenant: 'blocked-acme' });
+  await failFirstAttempt(head);
+  await deliveryOf(own.id, 'tenant.two', { tenant: 'blocked-acme' });
+
+  const { key } = await hookline.tenants.createKey('blocked-acme');
+  const portal = h.client({ apiKey: key });
+  expect((await portal.endpoints.listBlockedLines(own.id)).data).toEqual([
+    expect.objectContaining({
+      key: 'tenant',
+      value: 'blocked-acme',
+      head_delivery_id: head,
+      waiting: 1,
+    }),
+  ]);
+  expect(await apiError(portal.endpoints.listBlockedLines(other.id))).toMatchObject({
+    status: 404,
+    code: 'not_found',
+  });
 });
 
 test('delete removes the endpoint: reading it afterwards is a not_found HooklineApiError', async () => {

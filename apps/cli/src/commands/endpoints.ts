@@ -1,4 +1,5 @@
 import type {
+  BlockedLine,
   EndpointCreateParams,
   EndpointType,
   EndpointUpdateParams,
@@ -167,6 +168,18 @@ const ORDERING_KEYS: readonly OrderingKey[] = ['endpoint', 'resource', 'tenant']
 const ORDERING_HELP =
   "deliver one line at a time, in the order events were accepted: endpoint (one line), resource (a line per event's resource.id) or tenant (a line per tenant)";
 
+/**
+ * A blocked line as a table row. A line without a key value (the whole endpoint's, or that of
+ * events without a resource or tenant) shows `-`, as other tables show a missing value.
+ */
+const blockedRow = (line: BlockedLine) => [
+  line.key,
+  line.value === '' ? '-' : line.value,
+  line.head_delivery_id,
+  String(line.waiting),
+  line.blocked_since,
+];
+
 const typeOption = () =>
   new Option(
     '--type <type>',
@@ -176,7 +189,9 @@ const typeOption = () =>
 export function endpointsCommand(program: Command, { io, env }: ProgramContext): void {
   const endpoints = program
     .command('endpoints')
-    .description('list, show, add, update, remove endpoints and rotate their secrets');
+    .description(
+      'list, show, add, update, remove endpoints, rotate their secrets and list their blocked lines',
+    );
   const paint = palette(io.color);
 
   endpoints
@@ -321,6 +336,26 @@ export function endpointsCommand(program: Command, { io, env }: ProgramContext):
       const globals = command.optsWithGlobals<GlobalOptions>();
       const endpoint = await clientFor(globals, env).endpoints.get(id);
       io.stdout.write(globals.json ? json(endpoint) : endpointDetails(endpoint));
+    });
+
+  endpoints
+    .command('blocked-lines')
+    .description(
+      "an ordered endpoint's lines held up by a head delivery that failed and waits for its retry, longest blocked first",
+    )
+    .argument('<id>', 'endpoint id (ep_…)')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const { data } = await clientFor(globals, env).endpoints.listBlockedLines(id);
+      if (globals.json) {
+        io.stdout.write(json(data));
+        return;
+      }
+      if (data.length === 0) {
+        io.stdout.write(`No blocked lines for ${id}\n`);
+        return;
+      }
+      io.stdout.write(table(['KEY', 'VALUE', 'HEAD', 'WAITING', 'SINCE'], data.map(blockedRow)));
     });
 
   endpoints

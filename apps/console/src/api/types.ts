@@ -75,6 +75,21 @@ export type EndpointAuthInput =
     }
   | { type: 'client_certificate'; certificate: string; key: string };
 
+/**
+ * `GET /v1/endpoints/:id/blocked-lines` items: a line of an ordered endpoint held up by its head
+ * delivery, which failed an attempt and waits for its retry.
+ */
+export interface BlockedLine {
+  key: OrderingKey;
+  /** The event's `resource.id` or tenant id; '' for events without one, and for `endpoint`. */
+  value: string;
+  head_delivery_id: string;
+  /** Deliveries waiting behind the head. */
+  waiting: number;
+  /** When the head's first attempt failed. */
+  blocked_since: string;
+}
+
 export interface CreatedEndpoint extends Endpoint {
   secret: string;
 }

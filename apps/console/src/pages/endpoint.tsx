@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError } from '../api/api-error';
 import type { Delivery, Endpoint, EndpointAuthView, Page } from '../api/types';
 import { ActivityChart } from '../components/activity-chart';
+import { BlockedLines } from '../components/blocked-lines';
 import { ConfirmButton } from '../components/confirm-button';
 import { DeliveryTable } from '../components/delivery-table';
 import { EndpointForm } from '../components/endpoint-form';
@@ -314,6 +315,8 @@ export function EndpointPage({ id, route }: { id: string; route: Route }) {
           <Details endpoint={e} />
         </section>
       )}
+
+      {e && orderingOf(e) !== null && <BlockedLines endpointId={id} />}
 
       {!unknown && <ActivityChart endpointId={id} />}
 

@@ -1,6 +1,7 @@
 import { Pager } from '../pager';
 import type { Transport } from '../transport';
 import type {
+  BlockedLines,
   CreatedEndpoint,
   Endpoint,
   EndpointCreateParams,
@@ -83,6 +84,15 @@ export class Endpoints {
   /** Sends a test delivery: signed like any other, without `Event-Id`. */
   sendTest(id: string, params: TestSendParams): Promise<Published> {
     return this.http.request({ method: 'POST', path: path`v1/endpoints/${id}/test`, json: params });
+  }
+
+  /**
+   * An ordered endpoint's blocked lines: those whose head delivery failed an attempt and holds
+   * the line through its retries, longest blocked first (at most 100), each with its head and how
+   * many deliveries wait behind it. `{data: []}` for an endpoint without `ordering`.
+   */
+  listBlockedLines(id: string): Promise<BlockedLines> {
+    return this.http.request({ method: 'GET', path: path`v1/endpoints/${id}/blocked-lines` });
   }
 
   /** Re-enqueues every failed or dead-lettered delivery of the endpoint since `since`. */
