@@ -31,7 +31,9 @@ export const CallerEventName = EventName.refine(
 export const DeadLine = z
   .object({
     key: OrderingKey,
-    value: z.string().describe("the line's key value ('' for `endpoint`, or for events without one)"),
+    value: z
+      .string()
+      .describe("the line's key value ('' for `endpoint`, or for events without one)"),
     sequence: z.number().int().describe('its `webhook-sequence`'),
   })
   .describe('present for an ordered endpoint: the line it held, which went on without it');
