@@ -7,6 +7,7 @@ import type { RateLimitArgs } from './catalog/rate-limit-args';
 import type { ForgetArgs } from './log/job-sweeper';
 import type { RecordArgs } from './in-flight/record';
 import type { LineUpArgs } from './ordering/line-up';
+import type { FrontLaneArgs } from './in-flight/front-lane';
 import type { TenantBudgetArgs } from './catalog/tenant-budget-args';
 import type { RequeueArgs } from './in-flight/requeue';
 import type { RotateOperatorKeyArgs, TouchOperatorKeyArgs } from './catalog/operator-key-args';
@@ -31,6 +32,8 @@ const SCRIPTS = {
   hlRecord: 'record-2.lua',
   /** Appends published events' changes in one shard: `commands/publish-1.lua`. */
   hlPublish: 'publish-1.lua',
+  /** Moves a tenant's first deliveries of a window to the front of the wait list: `commands/front-lane-1.lua`. */
+  hlFrontLane: 'front-lane-1.lua',
   /** Puts an ordered endpoint's delivery at the back of its line: `commands/line-up-5.lua`. */
   hlLineUp: 'line-up-5.lua',
   /** Removes finished delivery jobs the log holds: `commands/forget-2.lua`. */
@@ -62,6 +65,7 @@ declare module 'ioredis' {
     hlRecord(...args: RecordArgs): Result<'ok' | 'gone' | 'refused', Context>;
     hlPublish(...args: [string, ...(string | number)[]]): Result<number, Context>;
     hlLineUp(...args: LineUpArgs): Result<number, Context>;
+    hlFrontLane(...args: FrontLaneArgs): Result<number, Context>;
     hlForget(...args: ForgetArgs): Result<number, Context>;
     hlHealth(...args: HealthArgs): Result<'ok' | 'disable', Context>;
     hlRequeue(...args: RequeueArgs): Result<string, Context>;

@@ -2,6 +2,7 @@ import type { ChainableCommander } from 'ioredis';
 import type { RedisKeys } from '../redis/keys';
 import type { DeliverJob } from '../queues';
 import type { PreparedEvent } from './prepare-event';
+import { frontLaneArgs } from './front-lane';
 
 /**
  * Events and deliveries per script call (an event is never split: a large fan-out's chunk is one
@@ -28,6 +29,10 @@ export class PublishRecords {
   private readonly calls: { stream: string; args: string[]; records: number }[] = [];
   /** Events and deliveries gathered so far (what bounds a transaction's size). */
   size = 0;
+  /** The shard the calls write to (one transaction is one shard), once known. */
+  private shard: number | undefined;
+  /** The deliveries added, by tenant, for the front lane (front-lane.ts). */
+  private readonly byTenant = new Map<string | null, string[]>();
 
   constructor(private readonly keys: RedisKeys) {}
 
@@ -90,12 +95,21 @@ export class PublishRecords {
     });
     args.push(String(lined.length));
     for (const d of lined) args.push(d.id, d.endpointId);
+    this.shard ??= shard ?? this.keys.shardOf(id);
+    let ofTenant = this.byTenant.get(event.tenantId);
+    if (!ofTenant) this.byTenant.set(event.tenantId, (ofTenant = []));
+    for (const d of deliveries) ofTenant.push(d.id);
     this.size += jobs.length + lined.length + 1;
     return jobs;
   }
 
-  /** Queues the script calls on `multi`, if anything was added. */
+  /**
+   * Queues the script calls on `multi`, if anything was added: the changes, then the front lane
+   * of the deliveries whose adds precede them in `multi`.
+   */
   queue(multi: ChainableCommander): void {
     for (const { stream, args } of this.calls) multi.hlPublish(stream, ...args);
+    if (this.shard !== undefined && this.byTenant.size > 0)
+      multi.hlFrontLane(...frontLaneArgs(this.keys, this.shard, this.byTenant));
   }
 }

@@ -1,5 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { groupByShard } from '../redis/by-shard';
+import { groupByShard, readPerShard } from '../redis/by-shard';
 import type { Queues } from '../queues';
 import { execAll } from '../redis/exec';
 import type { RedisKeys } from '../redis/keys';
@@ -170,10 +170,14 @@ export class Publisher {
       const chunk = event.endpointIds.slice(start, start + DELIVERIES_PER_TRANSACTION);
       const { here, lined } = splitDeliveries(event, chunk);
       const all = [...here, ...lined];
-      const pipeline = this.redis.pipeline();
-      for (const { id } of all) pipeline.exists(this.keys.deliveryJob(id));
-      const exists = await execAll(pipeline);
-      const withoutJob = all.filter((_, i) => exists[i] !== 1);
+      // Lined deliveries live in their lines' shards: one read per shard.
+      const exists = await readPerShard(
+        this.redis,
+        this.keys,
+        all.map((d) => d.id),
+        (pipeline, id) => pipeline.exists(this.keys.deliveryJob(id)),
+      );
+      const withoutJob = all.filter((_, i) => exists[i]![0] !== 1);
       if (withoutJob.length === 0) continue;
       const logged = new Set(
         (await this.log.getDeliveries(withoutJob.map((d) => d.id))).map((d) => d.id),

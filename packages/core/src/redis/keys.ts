@@ -146,6 +146,11 @@ export function redisKeys(prefix: string, shards = 1) {
     line: (shard: number, name: string) => `${shardTag(shard)}:line:${name}`,
     /** string: the last sequence number given in a line (its `webhook-sequence`); expires when idle. */
     lineSequence: (shard: number, name: string) => `${shardTag(shard)}:lseq:${name}`,
+    /**
+     * string: how many deliveries a tenant (null: the untenanted publisher) published to the
+     * shard in the front lane's current window (in-flight/front-lane.ts); expires with it.
+     */
+    frontLane: (shard: number, tenant: string | null) => `${scoped(shardTag(shard), tenant)}fl`,
     /** zset: the shard's lines with deliveries waiting, scored by when their head became head (ms). */
     lines: (shard: number) => `${shardTag(shard)}:lines`,
     /** zset: the shard's lines whose head has failed at least once, scored by its first failure (ms). */
