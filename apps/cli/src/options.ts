@@ -15,6 +15,8 @@ function wholeNumber(value: string, min: number, max: number): number {
 export const port = (value: string) => wholeNumber(value, 0, 65_535);
 export const httpStatus = (value: string) => wholeNumber(value, 100, 599);
 export const positive = (value: string) => wholeNumber(value, 1, Number.MAX_SAFE_INTEGER);
+/** A tenant's weight (docs/api.md, `PUT /v1/tenants/:tenant_id`). */
+export const weight = (value: string) => wholeNumber(value, 1, 100);
 
 export function rate(value: string): number {
   const n = Number(value);

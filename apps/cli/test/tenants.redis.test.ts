@@ -48,13 +48,33 @@ describe('tenants', () => {
     await endpointFor('shown', 'shown-2');
     const shown = await run('tenants', 'show', 'shown');
     expect(shown).toMatchObject({ code: 0, stderr: '' });
-    expect(shown.stdout).toMatch(/^Tenant\s+shown\nEndpoints\s+2\nPending\s+0\nDead letter\s+0\n$/);
+    expect(shown.stdout).toMatch(
+      /^Tenant\s+shown\nEndpoints\s+2\nPending\s+0\nDead letter\s+0\nWeight\s+1\n$/,
+    );
     expect(JSON.parse((await run('tenants', 'show', 'shown', '--json')).stdout)).toEqual({
       id: 'shown',
       endpoints: 2,
       pending: 0,
       dead_letter: 0,
+      weight: 1,
     });
+  });
+
+  test("weight sets a tenant's weight, which show prints; a weight out of 1-100 is a usage error", async () => {
+    await endpointFor('weighed');
+    const set = await run('tenants', 'weight', 'weighed', '7');
+    expect(set).toMatchObject({ code: 0, stderr: '', stdout: 'weighed now has weight 7\n' });
+    expect((await run('tenants', 'show', 'weighed')).stdout).toMatch(/\nWeight\s+7\n$/);
+    for (const bad of ['0', '101', '2.5', 'x']) {
+      const refused = await run('tenants', 'weight', 'weighed', bad);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/whole number from 1 to 100/);
+    }
+    expectOneLineFailure(
+      await run('tenants', 'weight', 'nobody', '2'),
+      1,
+      /\(not_found, HTTP 404\)/,
+    );
   });
 
   test('show of an unknown tenant is not_found (exit 1)', async () => {

@@ -266,7 +266,7 @@ test('the deleted tenant and its endpoints are 404; the other tenant is whole', 
     },
     { message: `${KEPT} to have nothing pending` },
   );
-  expect(kept).toEqual({ id: KEPT, endpoints: 2, pending: 0, dead_letter: 0 });
+  expect(kept).toEqual({ id: KEPT, endpoints: 2, pending: 0, dead_letter: 0, weight: 1 });
 });
 
 // The race behind the test above, step by step, on the stores the delete route uses: the route

@@ -125,15 +125,24 @@ async function resolveEndpoints<Body>(
 }
 
 /**
- * The ordered endpoints of each tenant the inputs publish for (null: untenanted), read once per
- * tenant: their deliveries are lined up (README, "Ordered endpoints").
+ * What a publish needs of each tenant the inputs publish for (null: untenanted), read once per
+ * tenant: its ordered endpoints, whose deliveries are lined up (README, "Ordered endpoints"), and
+ * its weight, its share of the front lane (README, "Tenant fairness").
  */
-async function orderingsOf(
+async function tenantsOf(
   context: HooklineContext,
   inputs: readonly PublishEvent[],
-): Promise<Map<string | null, ReadonlyMap<string, OrderingKey>>> {
+): Promise<Map<string | null, { orderings: ReadonlyMap<string, OrderingKey>; weight: number }>> {
   const tenants = [...new Set(inputs.map((input) => input.tenant_id ?? null))];
-  const read = await Promise.all(tenants.map((tenant) => context.endpoints.orderings(tenant)));
+  const read = await Promise.all(
+    tenants.map(async (tenant) => {
+      const [orderings, weight] = await Promise.all([
+        context.endpoints.orderings(tenant),
+        context.tenants.weight(tenant),
+      ]);
+      return { orderings, weight };
+    }),
+  );
   return new Map(tenants.map((tenant, i) => [tenant, read[i]!]));
 }
 
@@ -181,9 +190,9 @@ async function publishIn<Body>(
     : undefined;
   if (claim?.kind === 'replay') return { kind: 'replay', status: claim.status, body: claim.body };
   try {
-    const [endpointIds, orderings] = await Promise.all([
+    const [endpointIds, tenants] = await Promise.all([
       resolveEndpoints(context, request),
-      orderingsOf(context, request.inputs),
+      tenantsOf(context, request.inputs),
     ]);
     // Every event of one publish names the same slot, so they land in one shard and are written
     // in one transaction with the idempotency record, which the key's hash placed there too.
@@ -191,7 +200,7 @@ async function publishIn<Body>(
     const prepared: PreparedEvent[] = request.inputs.map((input, i) => ({
       ...prepareEvent(input, endpointIds[i] ?? [], { now, slot }),
       ...traceOf(input, span, request.trace),
-      orderings: orderings.get(input.tenant_id ?? null),
+      ...tenants.get(input.tenant_id ?? null),
     }));
     const body = request.answer(
       prepared.map((p) => ({ id: p.event.id, deliveries: p.endpointIds.length })),

@@ -34,6 +34,7 @@ export interface Harness {
     get(path: string): request.Test;
     post(path: string, body?: unknown): request.Test;
     patch(path: string, body?: unknown): request.Test;
+    put(path: string, body?: unknown): request.Test;
     delete(path: string): request.Test;
   };
   /** Resolves once every change so far is in the log: lists and counts then show it. */
@@ -106,6 +107,11 @@ export async function startApp(label: string, options: HarnessOptions = {}): Pro
         .patch(path)
         .set(AUTH)
         .send(body as object),
+    put: (path: string, body?: unknown) =>
+      request(app)
+        .put(path)
+        .set(AUTH)
+        .send(body as object),
     delete: (path: string) => request(app).delete(path).set(AUTH),
   };
   return {
@@ -135,7 +141,7 @@ export async function startApp(label: string, options: HarnessOptions = {}): Pro
   };
 }
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** An unauthenticated request to the app with a method chosen at run time. */
 export function call(app: Express, method: Method, path: string): request.Test {

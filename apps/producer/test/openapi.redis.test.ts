@@ -105,7 +105,7 @@ function conform(key: string, res: request.Response): void {
 
 // --- requests ---------------------------------------------------------------------------------
 
-type Method = 'get' | 'post' | 'patch' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** One request: a JSON body, or a raw one to break the body parser with. */
 interface Call {
@@ -521,6 +521,13 @@ const SCENARIOS: Record<string, Scenario> = {
   'GET /v1/tenants/{tenant_id}': {
     ok: () => ({ method: 'get', path: `/v1/tenants/${TENANT}` }),
     provoke: { 404: [() => ({ method: 'get', path: '/v1/tenants/oa-nobody' })] },
+  },
+  'PUT /v1/tenants/{tenant_id}': {
+    ok: () => ({ method: 'put', path: `/v1/tenants/${TENANT}`, body: { weight: 2 } }),
+    provoke: {
+      404: [() => ({ method: 'put', path: '/v1/tenants/oa-nobody', body: { weight: 2 } })],
+      422: [() => ({ method: 'put', path: `/v1/tenants/${TENANT}`, body: { weight: 0 } })],
+    },
   },
   'DELETE /v1/tenants/{tenant_id}': {
     ok: () => ({ method: 'delete', path: `/v1/tenants/${LEAVING}` }),

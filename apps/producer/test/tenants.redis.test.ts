@@ -136,7 +136,7 @@ describe('the tenant routes', () => {
       ]),
     );
     const tenant = (await h.api.get('/v1/tenants/list-2').expect(200)).body as Tenant;
-    expect(tenant).toEqual({ id: 'list-2', endpoints: 2, pending: 0, dead_letter: 0 });
+    expect(tenant).toEqual({ id: 'list-2', endpoints: 2, pending: 0, dead_letter: 0, weight: 1 });
     await h.api.post('/v1/events', { name: 'count.me', data: {}, tenant_id: 'list-2' }).expect(202);
     await h.logged();
     expect(((await h.api.get('/v1/tenants/list-2').expect(200)).body as Tenant).pending).toBe(2);
@@ -375,5 +375,53 @@ describe('a tenant key', () => {
       if ((await h.context.redis.type(k)) !== 'string') continue;
       expect(await h.context.redis.get(k)).not.toContain(secret);
     }
+  });
+});
+
+describe('weight', () => {
+  test("PUT sets a tenant's weight, shown with it; bad weights are refused and change nothing", async () => {
+    await createEndpoint({ tenant_id: 'weighty' });
+    const read = async () =>
+      ((await h.api.get('/v1/tenants/weighty').expect(200)).body as Tenant).weight;
+    expect(await read()).toBe(1);
+    const set = await h.api.put('/v1/tenants/weighty', { weight: 5 }).expect(200);
+    expect(set.body).toMatchObject({ id: 'weighty', endpoints: 1, weight: 5 });
+    expect(await read()).toBe(5);
+    for (const body of [
+      { weight: 0 },
+      { weight: 101 },
+      { weight: 1.5 },
+      { weight: '2' },
+      {},
+      { weight: 2, x: 1 },
+    ]) {
+      const res = await h.api.put('/v1/tenants/weighty', body).expect(422);
+      expectError(res.body, 'validation_failed');
+    }
+    expect(await read()).toBe(5);
+    await h.api.put('/v1/tenants/weighty', { weight: 1 }).expect(200);
+    expect(await read()).toBe(1);
+  });
+
+  test('a tenant without endpoints is 404; a tenant key may not set weights; a deleted tenant forgets its weight', async () => {
+    expectError(
+      (await h.api.put('/v1/tenants/nobody-here', { weight: 2 }).expect(404)).body,
+      'not_found',
+    );
+    await createEndpoint({ tenant_id: 'weight-gone' });
+    const key = await mintKey('weight-gone');
+    const res = await request(h.app)
+      .put('/v1/tenants/weight-gone')
+      .set('Authorization', `Bearer ${key.key}`)
+      .send({ weight: 9 })
+      .expect(403);
+    expectError(res.body, 'forbidden');
+    await h.api.put('/v1/tenants/weight-gone', { weight: 3 }).expect(200);
+    await h.api.delete('/v1/tenants/weight-gone').expect(204);
+    expect(await h.context.redis.exists(h.context.keys.tenantWeight('weight-gone'))).toBe(0);
+    await createEndpoint({ tenant_id: 'weight-gone' });
+    expect(((await h.api.get('/v1/tenants/weight-gone').expect(200)).body as Tenant).weight).toBe(
+      1,
+    );
   });
 });

@@ -51,9 +51,10 @@ import {
   TenantKeyCreate,
   TenantList,
   TenantListQuery,
+  TenantSettings,
 } from './tenants';
 
-export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** The statuses an API error comes with; its body is always `ErrorBody`. */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
@@ -597,6 +598,22 @@ export const ROUTES = [
       }),
     },
     tenantKey: true,
+  },
+  {
+    method: 'put',
+    path: '/v1/tenants/{tenant_id}',
+    operationId: 'updateTenant',
+    tag: 'Tenants',
+    summary: "Set a tenant's weight",
+    description:
+      "Its share of the front lane, where each tenant's first deliveries of every second go before other tenants' backlogs: `weight` times the default (1). Applies to events published from then on.",
+    params: TenantPath,
+    body: TenantSettings,
+    responses: {
+      200: { description: 'The tenant, with its weight.', body: Tenant },
+      ...refused([...ALWAYS, ...BODY, 404], noTenant),
+    },
+    tenantKey: false,
   },
   {
     method: 'delete',

@@ -22,8 +22,26 @@ export const Tenant = z.object({
   pending: z.number().int(),
   /** Its dead-lettered deliveries. */
   dead_letter: z.number().int(),
+  weight: z.number().int().describe('its share of the front lane (`PUT` sets it; 1 by default)'),
 });
 export type Tenant = z.infer<typeof Tenant>;
+
+/**
+ * A tenant's share of the front lane (README, "Tenant fairness"): how many times the default
+ * number of its deliveries per second go before other tenants' backlogs.
+ */
+export const TenantWeight = z
+  .number()
+  .int()
+  .min(1)
+  .max(100)
+  .describe(
+    "how many times the default share of the front lane the tenant's deliveries get (1-100; 1 by default)",
+  );
+
+/** `PUT /v1/tenants/:tenant_id`: the tenant's settings. */
+export const TenantSettings = z.strictObject({ weight: TenantWeight });
+export type TenantSettings = z.infer<typeof TenantSettings>;
 
 /** One entry of `GET /v1/tenants`: a tenant that has at least one endpoint. */
 export const TenantSummary = z.object({ id: TenantId, endpoints: z.number().int() });

@@ -36,6 +36,7 @@ import type {
   Tenant,
   TenantKey,
   TenantKeyCreate,
+  TenantSettings,
   TenantSummary,
   TestSend,
 } from '@hookline/api';
@@ -113,6 +114,9 @@ export interface DeadLetterReplayParams extends Omit<
 }
 /** `POST /v1/endpoints/:id/recover`: `{since}`, an ISO 8601 time (a `Date` is converted). */
 export type RecoverParams = { since: z.input<typeof Recover>['since'] | Date };
+
+/** `PUT /v1/tenants/:id`: `{weight}`, the tenant's share of the front lane (1-100, default 1). */
+export type TenantSettingsParams = z.input<typeof TenantSettings>;
 
 /** `POST /v1/tenants/:id/keys`: `{expires_in?}`, a duration like `30m`, `24h` (default), `7d`; at most `30d`. */
 export type TenantKeyCreateParams = z.input<typeof TenantKeyCreate>;

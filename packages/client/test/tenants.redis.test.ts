@@ -45,6 +45,16 @@ describe('operator key', () => {
       endpoints: 1,
       pending: 2,
       dead_letter: 0,
+      weight: 1,
+    });
+    expect(await hookline.tenants.update('counted', { weight: 4 })).toMatchObject({
+      id: 'counted',
+      weight: 4,
+    });
+    expect((await hookline.tenants.get('counted')).weight).toBe(4);
+    expect(await apiError(hookline.tenants.update('counted', { weight: 0 }))).toMatchObject({
+      status: 422,
+      code: 'validation_failed',
     });
     const events = await hookline.events.list({ tenant_id: 'counted' }).toArray();
     expect(events.map((e) => [e.name, e.tenant_id])).toEqual([
@@ -188,6 +198,7 @@ describe('a client built with a tenant key', () => {
       acme.events.publishBatch([{ name: 'order.filled', data: {} }]),
       acme.tenants.list().toArray(),
       acme.tenants.createKey('key-acme'),
+      acme.tenants.update('key-acme', { weight: 3 }),
       acme.endpoints.list({ tenant_id: 'key-globex' }).toArray(),
       acme.endpoints.create({ url: 'https://example.com/x', tenant_id: 'key-globex' }),
     ]) {

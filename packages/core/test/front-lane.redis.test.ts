@@ -34,10 +34,17 @@ afterAll(async () => {
 });
 
 /** A publish of `count` events of `tenant` to one endpoint, all in `slot`; their delivery ids. */
-async function publish(tenant: string | null, count: number, slot: number, endpointId: string) {
-  const events: PreparedEvent[] = Array.from({ length: count }, (_, i) =>
-    prepareEvent({ name: 'order.paid', data: { i }, tenant_id: tenant }, [endpointId], { slot }),
-  );
+async function publish(
+  tenant: string | null,
+  count: number,
+  slot: number,
+  endpointId: string,
+  weight?: number,
+) {
+  const events: PreparedEvent[] = Array.from({ length: count }, (_, i) => ({
+    ...prepareEvent({ name: 'order.paid', data: { i }, tenant_id: tenant }, [endpointId], { slot }),
+    weight,
+  }));
   await ctx.publisher.publish(events);
   return events.map((e) => deliveryIdFor(e.event.id, endpointId));
 }
@@ -83,4 +90,16 @@ test('within its window a tenant keeps the front lane for its first deliveries o
   // One more fits the window: it goes first (the latest front-lane push), then the first
   // publish's, then the two that did not fit, at the back.
   expect(order).toEqual([second[0], ...first, second[1], second[2]]);
+});
+
+test("a tenant's weight multiplies its share of the front lane", async () => {
+  const slot = randomSlot();
+  const endpoint = newId('ep');
+  const weighty = await publish('weighty', 3 * FRONT_LANE_PER_WINDOW, slot, endpoint, 2);
+  const order = (await takeOrder(weighty[0]!)).filter((id) => weighty.includes(id));
+  expect(order).toEqual(weighty);
+  // Its first 2 × the share went to the front: the rest wait at the back, behind older work.
+  const all = await takeOrder(weighty[0]!);
+  const front = all.slice(0, 2 * FRONT_LANE_PER_WINDOW);
+  expect(front).toEqual(weighty.slice(0, 2 * FRONT_LANE_PER_WINDOW));
 });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../connection';
 import type { ProgramContext } from '../context';
 import { json, palette, table } from '../io';
-import { duration, positive } from '../options';
+import { duration, positive, weight as weightOf } from '../options';
 
 export function tenantsCommand(program: Command, { io, env }: ProgramContext): void {
   const tenants = program
@@ -54,8 +54,22 @@ export function tenantsCommand(program: Command, { io, env }: ProgramContext): v
             ['Endpoints', String(tenant.endpoints)],
             ['Pending', String(tenant.pending)],
             ['Dead letter', String(tenant.dead_letter)],
+            ['Weight', String(tenant.weight)],
           ],
         ),
+      );
+    });
+
+  tenants
+    .command('weight')
+    .description("set a tenant's weight: its share of the front lane (1-100, default 1)")
+    .argument('<id>', 'tenant id')
+    .argument('<weight>', 'a whole number from 1 to 100', weightOf)
+    .action(async (id: string, weight: number, _options: unknown, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const tenant = await clientFor(globals, env).tenants.update(id, { weight });
+      io.stdout.write(
+        globals.json ? json(tenant) : `${tenant.id} now has weight ${tenant.weight}\n`,
       );
     });
 

@@ -33,6 +33,13 @@ export function tenantHandlers({ context, now }: RouteDeps): Handlers {
       res.json(tenant);
     },
 
+    updateTenant: async (_req, res, { params: { tenant_id: id }, body }) => {
+      if (!(await context.tenants.setWeight(id, body.weight))) throw notFound('tenant', id);
+      const tenant = await context.tenants.get(id);
+      if (!tenant) throw notFound('tenant', id);
+      res.json(tenant);
+    },
+
     // The customer leaves: its endpoints go (their pending deliveries are dropped, exactly as for
     // one endpoint's delete) and its keys are revoked. Nothing of another tenant is touched.
     deleteTenant: async (_req, res, { params: { tenant_id: id } }) => {
@@ -44,6 +51,7 @@ export function tenantHandlers({ context, now }: RouteDeps): Handlers {
         await context.deliveries.dropWaitingOf(endpointId, now());
         await context.deliveries.dropDeadLetterOf(endpointId, now());
       }
+      await context.tenants.forgetSettings(id);
       res.status(204).end();
     },
 

@@ -6,6 +6,7 @@ import type {
   Tenant,
   TenantKey,
   TenantKeyCreateParams,
+  TenantSettingsParams,
   TenantSummary,
 } from '../types';
 import { path } from './path';
@@ -34,6 +35,14 @@ export class Tenants {
   /** The tenant's figures, counted now: its endpoints, pending deliveries and dead letter. */
   get(id: string): Promise<Tenant> {
     return this.http.request({ method: 'GET', path: path`v1/tenants/${id}` });
+  }
+
+  /**
+   * Sets the tenant's weight: its share of the front lane, where each tenant's first deliveries of
+   * every second go before other tenants' backlogs. An unknown tenant is a 404.
+   */
+  update(id: string, params: TenantSettingsParams): Promise<Tenant> {
+    return this.http.request({ method: 'PUT', path: path`v1/tenants/${id}`, json: params });
   }
 
   /**

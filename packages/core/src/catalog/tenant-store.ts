@@ -57,15 +57,35 @@ export class TenantStore {
     };
   }
 
-  /** A tenant's counts (from the log), or `undefined` when it has no endpoint. */
+  /** A tenant's counts (from the log) and weight, or `undefined` when it has no endpoint. */
   async get(tenantId: string): Promise<Tenant | undefined> {
     const endpoints = await this.redis.zcard(this.keys.tenantEndpoints(tenantId));
     if (endpoints === 0) return undefined;
-    const [pending, deadLetter] = await Promise.all([
+    const [pending, deadLetter, weight] = await Promise.all([
       this.log.count({ tenant_id: tenantId, status: UNSETTLED }),
       this.log.count({ tenant_id: tenantId, dead_letter: true }),
+      this.weight(tenantId),
     ]);
-    return { id: tenantId, endpoints, pending, dead_letter: deadLetter };
+    return { id: tenantId, endpoints, pending, dead_letter: deadLetter, weight };
+  }
+
+  /** A tenant's weight (README, "Tenant fairness"); 1 for one never set, and for no tenant. */
+  async weight(tenantId: string | null): Promise<number> {
+    if (tenantId === null) return 1;
+    return Number((await this.redis.get(this.keys.tenantWeight(tenantId))) ?? 1);
+  }
+
+  /** Forgets a deleted tenant's settings: a tenant of the same id later starts from the defaults. */
+  async forgetSettings(tenantId: string): Promise<void> {
+    await this.redis.del(this.keys.tenantWeight(tenantId));
+  }
+
+  /** Sets a tenant's weight; false (nothing written) when it has no endpoint. */
+  async setWeight(tenantId: string, weight: number): Promise<boolean> {
+    if ((await this.redis.zcard(this.keys.tenantEndpoints(tenantId))) === 0) return false;
+    if (weight === 1) await this.redis.del(this.keys.tenantWeight(tenantId));
+    else await this.redis.set(this.keys.tenantWeight(tenantId), weight);
+    return true;
   }
 
   /** Every endpoint id of a tenant, oldest first. */

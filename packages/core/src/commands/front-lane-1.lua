@@ -10,9 +10,9 @@
     KEYS[1] the shard's deliveries wait list (BullMQ's `wait`)
 
     ARGV[1] the window (ms)
-    ARGV[2] deliveries per tenant per window that take the front lane
     Then, once per tenant, a group of ARGV:
       its window counter's key (keys.ts `frontLane`), in the same shard
+      how many of its deliveries per window take the front lane (its weight's share)
       n: how many deliveries follow, then their (job) ids, in publish order
 
   Output:
@@ -20,25 +20,25 @@
 ]]
 local wait = KEYS[1]
 local window = ARGV[1]
-local most = tonumber(ARGV[2])
 
 local moved = 0
-local i = 3
+local i = 2
 while i <= #ARGV do
   local counter = ARGV[i]
-  local n = tonumber(ARGV[i + 1])
+  local most = tonumber(ARGV[i + 1])
+  local n = tonumber(ARGV[i + 2])
   redis.call('SET', counter, 0, 'PX', window, 'NX')
   local before = redis.call('INCRBY', counter, n) - n
   local front = math.min(n, most - before)
   -- The last pushed is taken first: pushed last to first, they are taken in publish order.
   for d = front, 1, -1 do
     -- A delivery lined up behind its line's head is not in the wait list: it stays where it is.
-    local id = ARGV[i + 1 + d]
+    local id = ARGV[i + 2 + d]
     if redis.call('LREM', wait, 1, id) == 1 then
       redis.call('RPUSH', wait, id)
       moved = moved + 1
     end
   end
-  i = i + 2 + n
+  i = i + 3 + n
 end
 return moved

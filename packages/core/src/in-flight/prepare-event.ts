@@ -16,6 +16,8 @@ export interface PreparedEvent {
    * (ordering/lines.ts); none when absent.
    */
   orderings?: ReadonlyMap<string, OrderingKey> | undefined;
+  /** Its tenant's weight (tenant-store.ts): its share of the front lane; 1 when absent. */
+  weight?: number | undefined;
   /** The publish's W3C trace context, if it carried one, and its `tracestate`. */
   traceparent?: string | null;
   tracestate?: string | null;

@@ -2,7 +2,7 @@ import type { ChainableCommander } from 'ioredis';
 import type { RedisKeys } from '../redis/keys';
 import type { DeliverJob } from '../queues';
 import type { PreparedEvent } from './prepare-event';
-import { frontLaneArgs } from './front-lane';
+import { frontLaneArgs, type TenantAdds } from './front-lane';
 
 /**
  * Events and deliveries per script call (an event is never split: a large fan-out's chunk is one
@@ -32,7 +32,7 @@ export class PublishRecords {
   /** The shard the calls write to (one transaction is one shard), once known. */
   private shard: number | undefined;
   /** The deliveries added, by tenant, for the front lane (front-lane.ts). */
-  private readonly byTenant = new Map<string | null, string[]>();
+  private readonly byTenant = new Map<string | null, TenantAdds>();
 
   constructor(private readonly keys: RedisKeys) {}
 
@@ -97,8 +97,9 @@ export class PublishRecords {
     for (const d of lined) args.push(d.id, d.endpointId);
     this.shard ??= shard ?? this.keys.shardOf(id);
     let ofTenant = this.byTenant.get(event.tenantId);
-    if (!ofTenant) this.byTenant.set(event.tenantId, (ofTenant = []));
-    for (const d of deliveries) ofTenant.push(d.id);
+    if (!ofTenant)
+      this.byTenant.set(event.tenantId, (ofTenant = { weight: event.weight ?? 1, ids: [] }));
+    for (const d of deliveries) ofTenant.ids.push(d.id);
     this.size += jobs.length + lined.length + 1;
     return jobs;
   }

@@ -87,6 +87,8 @@ export function redisKeys(prefix: string, shards = 1) {
     indexOrdered: (tenant: string | null, key: string) => `${scoped(catalog, tenant)}idx:o:${key}`,
     /** string: a tenant key, by its public id: `{tenant_id, hash, expires_at}` as JSON. */
     tenantKey: (keyId: string) => `${catalog}:tk:${keyId}`,
+    /** string: a tenant's weight (tenant-store.ts), absent for the default 1. */
+    tenantWeight: (tenant: string) => `${ofTenant(catalog, tenant)}weight`,
     /** set: the public ids of a tenant's keys, so that they can be revoked together. */
     tenantKeys: (tenant: string) => `${ofTenant(catalog, tenant)}keys`,
     /** hash: an operator key, by its id (operator-key-store.ts names the fields). */
