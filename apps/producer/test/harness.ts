@@ -153,7 +153,11 @@ export function call(app: Express, method: Method, path: string): request.Test {
 export async function keysUnder(prefix: string): Promise<string[]> {
   // Less BullMQ's queue meta keys: each queue writes its own once its connection is ready, at a
   // moment of its own (on a Redis Cluster, after a test's first snapshot), whatever requests do.
-  return (await keysOfPrefix(prefix)).filter((key) => !key.endsWith(':meta')).sort();
+  // Less the front lane's counters (keys.ts `frontLane`), which expire a second after a publish
+  // whatever requests do.
+  return (await keysOfPrefix(prefix))
+    .filter((key) => !key.endsWith(':meta') && !/[:/]fl$/.test(key))
+    .sort();
 }
 
 /** The API's error shape (docs/api.md, "Errors"), with a given code. */
