@@ -449,8 +449,8 @@ describe('fairnessComparisons', () => {
     fairness: {
       backlog: 100_000,
       alone,
-      floodAlone: drainOf(aloneRate, usage(20, 100), 100),
-      flood: drainOf(withB, usage(20, 100), 100),
+      floodAlone: { ...drainOf(aloneRate, usage(20, 100), 100), attempts: null, attemptMs: null },
+      flood: { ...drainOf(withB, usage(20, 100), 100), attempts: null, attemptMs: null },
       duringFlood: during,
     },
   });

@@ -304,7 +304,10 @@ export function renderReport(report: Report): string {
       context.push([
         name,
         `${int(d.count)} published in ${ms(d.publishMs)}; start-up ${ms(d.startupMs)}, first → last ${int(d.firstToLast.perSecond)}/s` +
-          `${d.duplicates > 0 ? `, ${int(d.duplicates)} duplicates` : ''}`,
+          `${d.duplicates > 0 ? `, ${int(d.duplicates)} duplicates` : ''}` +
+          (d.attemptMs === null
+            ? ''
+            : `; the dispatcher's attempts ${d.attemptMs.toFixed(1)} ms on average`),
       ]);
   }
   if (r.fanout)

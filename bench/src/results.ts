@@ -181,6 +181,9 @@ export interface TrickleFigures {
   latencyMs: LatencySummary;
 }
 
+/** A flood's drain, with the dispatcher's mean attempt: what any delivery takes while it is busy. */
+export type FloodFigures = DrainFigures & Pick<HooklineDrainFigures, 'attempts' | 'attemptMs'>;
+
 /**
  * Tenant fairness: tenant B's few events a second, alone and while tenant A's flood drains, and
  * A's drain with and without B beside it. All in one case, so one round.
@@ -191,9 +194,9 @@ export interface FairnessFigures {
   /** B alone: no backlog anywhere. */
   alone: TrickleFigures;
   /** A's flood drained with nobody else publishing. */
-  floodAlone: DrainFigures;
+  floodAlone: FloodFigures;
   /** The same flood with B publishing from its first delivery to its last. */
-  flood: DrainFigures;
+  flood: FloodFigures;
   /** B's events published during `flood`. */
   duringFlood: TrickleFigures;
 }

@@ -1,9 +1,10 @@
+import { getText, metricSum } from '../api-client';
 import type { BenchCase, CaseContext } from '../case';
 import { atReceiver, publishBacklog, timeDrain, type Arrivals } from '../drain-run';
 import { freshPrefix, type RunningProducer } from '../hookline';
 import { createEndpoint } from '../hookline-api';
 import { startRedisCount } from '../redis-usage';
-import type { DrainFigures, TrickleFigures } from '../results';
+import type { FloodFigures, TrickleFigures } from '../results';
 import { measureTrickle } from '../trickle-run';
 
 /** The tenant that floods, and the one that publishes a few events a second. */
@@ -83,7 +84,7 @@ async function aFlood(
   context: CaseContext,
   part: 'A alone' | 'A with B',
   progress: CaseContext['progress'],
-): Promise<{ drain: DrainFigures; b: TrickleFigures | null }> {
+): Promise<{ drain: FloodFigures; b: TrickleFigures | null }> {
   const { sizes, hookline, receiver, redis } = context;
   // A tenant id makes each event ~30 bytes longer: 1,000 of them would pass the API's 1 MiB.
   const batchSize = Math.min(sizes.fairnessEvents, sizes.batchSize / 2);
@@ -126,10 +127,26 @@ async function aFlood(
       ).finally(() => {
         drained = true;
       });
-      if (part === 'A alone') return { drain: { ...figures, publishMs }, b: null };
+      const metrics = await getText(`${dispatcher.metricsUrl}/metrics`, 5_000);
+      const attemptSeconds = metrics
+        ? metricSum(metrics.text, 'hookline_delivery_duration_seconds_sum')
+        : null;
+      const attempts = metrics
+        ? metricSum(metrics.text, 'hookline_delivery_duration_seconds_count')
+        : null;
+      const drain = {
+        ...figures,
+        publishMs,
+        attempts,
+        attemptMs:
+          attemptSeconds === null || !attempts
+            ? null
+            : Math.round((attemptSeconds / attempts) * 1e5) / 100,
+      };
+      if (part === 'A alone') return { drain, b: null };
       if (!b) throw new Error('B never started: no delivery of A was seen');
       progress(1, "waiting for B's last deliveries");
-      return { drain: { ...figures, publishMs }, b: await b };
+      return { drain, b: await b };
     } finally {
       // B's publishes, if any, end with the drain; wait for them before stopping their producer.
       await b?.catch(() => undefined);
