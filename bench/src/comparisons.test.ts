@@ -3,6 +3,7 @@ import {
   buildComparisons,
   busiestMaster,
   compareCommands,
+  fairnessComparisons,
 } from './comparisons';
 import type { RedisUsage } from './redis-usage';
 import type {
@@ -12,6 +13,7 @@ import type {
   Results,
   SteadyFigures,
   TracingFigures,
+  TrickleFigures,
 } from './results';
 import { FULL } from './sizes';
 import { summarize } from './stats';
@@ -422,5 +424,71 @@ describe('buildComparisons for ordered endpoints', () => {
     expect(rate.ratio).toBeCloseTo(0.1);
     const each = byFigure(results, '  ms per delivery on the line');
     expect([each.hookline, each.reference, each.higherIsBetter]).toEqual([2.5, 0.25, false]);
+  });
+});
+
+describe('fairnessComparisons', () => {
+  const trickleOf = (p99: number, errors: { publishErrors?: number; lost?: number } = {}) =>
+    ({
+      rate: 5,
+      sent: 50,
+      accepted: 50 - (errors.publishErrors ?? 0),
+      received: 50 - (errors.publishErrors ?? 0) - (errors.lost ?? 0),
+      publishErrors: 0,
+      lost: 0,
+      duplicates: 0,
+      latencyMs: { ...summarize([4, 5, 6]), p50: 5, p99 },
+      ...errors,
+    }) satisfies TrickleFigures;
+  const fairnessOf = (
+    during: TrickleFigures,
+    alone: TrickleFigures,
+    withB: number,
+    aloneRate: number,
+  ): Results => ({
+    fairness: {
+      backlog: 100_000,
+      alone,
+      floodAlone: { ...drainOf(aloneRate, usage(20, 100), 100), attempts: null, attemptMs: null },
+      flood: { ...drainOf(withB, usage(20, 100), 100), attempts: null, attemptMs: null },
+      duringFlood: during,
+    },
+  });
+  const rowOf = (results: Results, start: string) =>
+    fairnessComparisons(results, FULL).find((c) => c.figure.startsWith(start))!;
+
+  it("sets B's p99 during A's flood against B's alone at 2×, and A's drain with B against alone at 0.9×", () => {
+    const results = fairnessOf(trickleOf(20), trickleOf(10), 2_700, 3_000);
+    const p99 = rowOf(results, "fairness: B's p99");
+    expect(p99.figure).toBe("fairness: B's p99 at 5/s during A's flood of 100,000 / alone");
+    expect(p99.ratio).toBeCloseTo(2);
+    expect(p99.higherIsBetter).toBe(false);
+    expect(p99.met).toBe(true);
+    const drain = rowOf(results, "fairness: A's drain");
+    expect(drain.ratio).toBeCloseTo(0.9);
+    expect(drain.met).toBe(true);
+    expect(drain.referenceName).toBe('Hookline, A alone');
+  });
+
+  it('misses either target its ratio misses', () => {
+    const results = fairnessOf(trickleOf(2_500), trickleOf(10), 2_600, 3_000);
+    expect(rowOf(results, "fairness: B's p99").met).toBe(false);
+    expect(rowOf(results, "fairness: A's drain").met).toBe(false);
+  });
+
+  it("misses B's p99 when any of B's events failed or was lost, during the flood or alone", () => {
+    const lost = fairnessOf(trickleOf(12, { lost: 2 }), trickleOf(10), 3_000, 3_000);
+    expect(rowOf(lost, "fairness: B's p99").met).toBe(false);
+    expect(rowOf(lost, "fairness: B's p99").why).toBe("2 of B's events failed or lost");
+    const failed = fairnessOf(trickleOf(12), trickleOf(10, { publishErrors: 1 }), 3_000, 3_000);
+    expect(rowOf(failed, "fairness: B's p99").met).toBe(false);
+  });
+
+  it('leaves the rows unjudged when the case did not run, and is part of the whole table', () => {
+    expect(fairnessComparisons({}, FULL).every((c) => c.met === null && c.hookline === null)).toBe(
+      true,
+    );
+    const results = fairnessOf(trickleOf(20), trickleOf(10), 2_700, 3_000);
+    expect(byFigure(results, "fairness: B's p99").ratio).toBeCloseTo(2);
   });
 });

@@ -1,6 +1,13 @@
 import type { RedisUsage } from './redis-usage';
 import { int } from './format';
-import type { BrokerFigures, CaseId, DrainFigures, Results, SteadyFigures } from './results';
+import type {
+  BrokerFigures,
+  CaseId,
+  DrainFigures,
+  Results,
+  SteadyFigures,
+  TrickleFigures,
+} from './results';
 import type { Sizes } from './sizes';
 
 /** Which reference a figure is set against. */
@@ -13,7 +20,9 @@ export type ReferenceName =
   | 'Hookline, HTTP drain'
   | 'Hookline, baseline build'
   | 'Hookline, unordered drain'
-  | 'one request at a time';
+  | 'one request at a time'
+  | 'Hookline, B alone'
+  | 'Hookline, A alone';
 
 /** How a figure is judged: by its ratio to the reference, or by its own value. */
 export type Target =
@@ -78,6 +87,15 @@ export const RABBITMQ_DRAIN_TARGET = 0.7;
  * on to its next costs the dispatcher and Redis work the unordered drain does not do.
  */
 export const ORDERED_DRAIN_TARGET = 0.7;
+
+/**
+ * Tenant fairness: a tenant publishing a few events a second while another tenant's flood drains
+ * may wait at most twice as long (p99) as it does with nothing else queued; its deliveries go
+ * ahead of the flood, so what it may pay is only the busier dispatcher and Redis.
+ */
+export const FAIRNESS_LATENCY_TARGET = 2;
+/** Serving the small tenant first may cost the flooding tenant at most a tenth of its drain rate. */
+export const FAIRNESS_DRAIN_TARGET = 0.9;
 
 const divide = (a: number | null, b: number | null) =>
   a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b;
@@ -449,6 +467,7 @@ export function buildComparisons(r: Results, sizes: Sizes): Comparison[] {
       target: { kind: 'at most', value: RSS_LIMIT_BYTES },
     }),
   );
+  comparisons.push(...fairnessComparisons(r, sizes));
   const log = { hookline: null, reference: null, referenceName: null } as const;
   comparisons.push(
     compare({
@@ -501,6 +520,66 @@ function rabbitmqDrain(r: Results, sizes: Sizes): Comparison {
   }
   return row;
 }
+
+/**
+ * The fairness case's rows: tenant B's latency during tenant A's flood against B's alone, and A's
+ * drain with B against A's alone; both sides of each from the one case, so from the same round.
+ * B's p99 counts only with every one of B's events, in both parts, accepted and received.
+ */
+export function fairnessComparisons(r: Results, sizes: Sizes): Comparison[] {
+  const f = r.fairness;
+  const cases = { hookline: 'fairness', reference: 'fairness' } as const;
+  const b = (
+    figure: string,
+    unit: Unit,
+    pick: (t: TrickleFigures) => number,
+    target: Target | null = null,
+  ) =>
+    compare({
+      figure,
+      unit,
+      hookline: f ? pick(f.duringFlood) : null,
+      reference: f ? pick(f.alone) : null,
+      referenceName: 'Hookline, B alone',
+      cases,
+      target,
+      higherIsBetter: false,
+    });
+  const a = (figure: string, pick: (d: DrainFigures) => number, target: Target | null = null) =>
+    compare({
+      figure,
+      unit: 'per second',
+      hookline: f ? pick(f.flood) : null,
+      reference: f ? pick(f.floodAlone) : null,
+      referenceName: 'Hookline, A alone',
+      cases,
+      target,
+    });
+  const p99 = b(
+    `fairness: B's p99 at ${int(sizes.fairnessRate)}/s during A's flood of ${int(sizes.fairnessEvents)} / alone`,
+    'ms',
+    (t) => t.latencyMs.p99,
+    { kind: 'ratio at most', value: FAIRNESS_LATENCY_TARGET, noErrors: true },
+  );
+  const errors = f ? trickleErrors(f.duringFlood) + trickleErrors(f.alone) : 0;
+  if (p99.met !== null && errors > 0) {
+    p99.met = false;
+    p99.why = `${errors} of B's events failed or lost`;
+  }
+  return [
+    p99,
+    b('  p50 publish → receipt', 'ms', (t) => t.latencyMs.p50),
+    b("  B's events measured", 'count', (t) => t.received),
+    a(
+      "fairness: A's drain with B / alone: deliveries/s (first → last)",
+      (d) => d.firstToLast.perSecond,
+      { kind: 'ratio at least', value: FAIRNESS_DRAIN_TARGET },
+    ),
+    a('  spawn → last', (d) => d.perSecond),
+  ];
+}
+
+const trickleErrors = (t: TrickleFigures) => t.publishErrors + t.lost;
 
 /** The drain's Redis commands side by side, Hookline's most-called first. */
 export function compareCommands(r: Results): CommandComparison[] {

@@ -19,6 +19,8 @@ export interface Backlog {
   batchSize: number;
   /** Each event's `resource.id`, by its sequence number (an ordered endpoint's lines); none by default. */
   resourceOf?: (seq: number) => string;
+  /** The tenant every event is published for (`tenant_id`); none by default. */
+  tenantId?: string;
   /**
    * Batches published at once, default 2. 1 publishes them one after the other, so that the
    * events are accepted in sequence order, which is the order of an ordered endpoint's lines.
@@ -36,13 +38,16 @@ export const DRAIN_RESOURCE_TYPE = 'bench';
  */
 export async function publishBacklog(
   api: ApiClient,
-  { batches, batchSize, resourceOf, concurrency = 2 }: Backlog,
+  { batches, batchSize, resourceOf, tenantId, concurrency = 2 }: Backlog,
   progress: CaseContext['progress'],
 ): Promise<number> {
   const total = batches * batchSize;
-  const bodies = batchBodies(DRAIN_EVENT_NAME, batches, batchSize, 0, (seq) =>
-    resourceOf ? { resource: { id: resourceOf(seq), resource_type: DRAIN_RESOURCE_TYPE } } : {},
-  );
+  const bodies = batchBodies(DRAIN_EVENT_NAME, batches, batchSize, 0, (seq) => ({
+    ...(tenantId ? { tenant_id: tenantId } : {}),
+    ...(resourceOf
+      ? { resource: { id: resourceOf(seq), resource_type: DRAIN_RESOURCE_TYPE } }
+      : {}),
+  }));
   const started = nowMs();
   const deliveries = await publishBatches(api, bodies, concurrency, (done) =>
     progress(0, `publishing ${count(done * batchSize)}/${count(total)} events`),

@@ -27,7 +27,8 @@ const USAGE = `npm run bench [-- options]
                    --only drain,drain-traced,publish,publish-traced; ordered endpoints:
                    --only drain,drain-ordered,drain-ordered-one-key; to RabbitMQ:
                    --only bare-amqp-publisher,drain-rabbitmq; the Redis Cluster drains,
-                   1 master beside 3: --only cluster-drain-1,cluster-drain-3)
+                   1 master beside 3: --only cluster-drain-1,cluster-drain-3; tenant
+                   fairness, the front lane: --only fairness)
   --rounds N       run each Hookline case and its reference N times, alternating, and judge
                    the median round (default ${ROUNDS.full}, ${ROUNDS.quick} with --quick)
   --profile        CPU-profile the dispatcher in the drains and the producer in the publish cases

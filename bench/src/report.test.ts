@@ -197,6 +197,77 @@ describe('renderReport for ordered endpoints', () => {
   });
 });
 
+describe('renderReport for tenant fairness', () => {
+  it("judges B's p99 during A's flood against B's alone, and A's drain with B against alone", () => {
+    const run = {
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 1_000,
+      quick: true,
+      profile: false,
+      node: 'v20',
+      redis: '7',
+      cpus: 2,
+      cpuModel: 'test',
+      loadAverage: { start: 0, end: 0 },
+      commit: null,
+      sizes: QUICK,
+      rounds: 1,
+    };
+    const trickle = (p99: number) => ({
+      rate: 5,
+      sent: 25,
+      accepted: 25,
+      received: 25,
+      publishErrors: 0,
+      lost: 0,
+      duplicates: 0,
+      latencyMs: { ...summarize([5, 6]), p50: 6, p99 },
+    });
+    const drain = (perSecond: number) => ({
+      count: 20_000,
+      ms: 8_000,
+      perSecond,
+      firstToLast: { count: 19_999, ms: 7_000, perSecond },
+      startupMs: 400,
+      duplicates: 0,
+      publishMs: 1_500,
+      redis: usage(30, 150),
+      cpuMsPerDelivery: 0.5,
+      peakRssBytes: null,
+      publisherPeakRssBytes: null,
+      attempts: 20_000,
+      attemptMs: 45.25,
+    });
+    const text = renderReport(
+      buildReport(
+        run,
+        [
+          {
+            fairness: {
+              backlog: 20_000,
+              alone: trickle(8),
+              floodAlone: drain(3_000),
+              flood: drain(2_850),
+              duringFlood: trickle(40),
+            },
+          },
+        ],
+        [],
+      ),
+    );
+    expect(text).toMatch(
+      /fairness: B's p99 at 5\/s during A's flood of 20,000 \/ alone +40\.0 ms +8\.00 ms .*≤ 2×, no errors +MISS/,
+    );
+    expect(text).toMatch(
+      /fairness: A's drain with B \/ alone: deliveries\/s \(first → last\) +2,850 +3,000 .*≥ 0\.9× +PASS/,
+    );
+    expect(text).toMatch(/fairness: B during A's flood +25 sent at 5\/s, 25 accepted, 25 received/);
+    expect(text).toMatch(
+      /fairness: A's flood alone +20,000 published in .*; the dispatcher's attempts 45\.3 ms on average/,
+    );
+  });
+});
+
 describe('tracingLine', () => {
   it('says how many spans the service sent per unit, in how many exports, and what the sink got in all', () => {
     expect(

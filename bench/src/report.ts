@@ -192,6 +192,13 @@ export function renderReport(report: Report): string {
           'receiver one at a time over one keep-alive undici connection, timed in the same case: 1 / its mean round trip.',
         ]
       : []),
+    ...(shown.some((c) => c.referenceName === 'Hookline, B alone')
+      ? [
+          `fairness: tenant B publishes single events at ${int(run.sizes.fairnessRate)}/s, alone, then while tenant A's flood (published at once, then`,
+          'one dispatcher started, as the drain) drains; the references are B alone and the same flood drained with B silent,',
+          'all in the one case: each part on a producer and dispatcher of its own, at default settings.',
+        ]
+      : []),
     ...(shown.some((c) => c.referenceName === 'Hookline, tracing off')
       ? [
           'with tracing on: the reference is the same Hookline case untraced, just before it in the same round; tracing on',
@@ -277,6 +284,30 @@ export function renderReport(report: Report): string {
         name,
         `${int(e.sent)} sent at ${int(e.achievedRate)}/s of ${int(e.rate)}/s asked, ${int(e.accepted)} accepted, ${int(e.received)} received` +
           `${e.duplicates > 0 ? `, ${int(e.duplicates)} duplicates` : ''}; p99.9 ${ms(e.latencyMs.p999)}; publish request p99 ${ms(e.publishLatencyMs.p99)}`,
+      ]);
+  }
+  if (r.fairness) {
+    const f = r.fairness;
+    for (const [name, t] of [
+      ['fairness: B alone', f.alone],
+      ["fairness: B during A's flood", f.duringFlood],
+    ] as const)
+      context.push([
+        name,
+        `${int(t.sent)} sent at ${int(t.rate)}/s, ${int(t.accepted)} accepted, ${int(t.received)} received` +
+          `${t.duplicates > 0 ? `, ${int(t.duplicates)} duplicates` : ''}; p50 ${ms(t.latencyMs.p50)}, p99 ${ms(t.latencyMs.p99)}, max ${ms(t.latencyMs.max)}`,
+      ]);
+    for (const [name, d] of [
+      ["fairness: A's flood alone", f.floodAlone],
+      ["fairness: A's flood with B", f.flood],
+    ] as const)
+      context.push([
+        name,
+        `${int(d.count)} published in ${ms(d.publishMs)}; start-up ${ms(d.startupMs)}, first → last ${int(d.firstToLast.perSecond)}/s` +
+          `${d.duplicates > 0 ? `, ${int(d.duplicates)} duplicates` : ''}` +
+          (d.attemptMs === null
+            ? ''
+            : `; the dispatcher's attempts ${d.attemptMs.toFixed(1)} ms on average`),
       ]);
   }
   if (r.fanout)

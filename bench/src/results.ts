@@ -165,6 +165,42 @@ export interface SteadyFigures {
   achievedRate: number;
 }
 
+/** One tenant's single publishes at a low steady rate, each to its one endpoint: publish → receipt. */
+export interface TrickleFigures {
+  rate: number;
+  /** Events published after the warm-up, and of them answered 202, and received (once at least). */
+  sent: number;
+  accepted: number;
+  received: number;
+  /** Publishes answered other than 202, or not answered. */
+  publishErrors: number;
+  /** Accepted but never received within the wait after the last publish. */
+  lost: number;
+  duplicates: number;
+  /** Publish request sent (the bench's clock) → receipt (the receiver's). */
+  latencyMs: LatencySummary;
+}
+
+/** A flood's drain, with the dispatcher's mean attempt: what any delivery takes while it is busy. */
+export type FloodFigures = DrainFigures & Pick<HooklineDrainFigures, 'attempts' | 'attemptMs'>;
+
+/**
+ * Tenant fairness: tenant B's few events a second, alone and while tenant A's flood drains, and
+ * A's drain with and without B beside it. All in one case, so one round.
+ */
+export interface FairnessFigures {
+  /** A's backlog (published at once, before its dispatcher starts). */
+  backlog: number;
+  /** B alone: no backlog anywhere. */
+  alone: TrickleFigures;
+  /** A's flood drained with nobody else publishing. */
+  floodAlone: FloodFigures;
+  /** The same flood with B publishing from its first delivery to its last. */
+  flood: FloodFigures;
+  /** B's events published during `flood`. */
+  duringFlood: TrickleFigures;
+}
+
 /** What each case measured; a case that failed leaves its part out and adds an error. */
 export interface Results {
   signedPost?: Throughput & { inFlight: number; errors: number };
@@ -249,6 +285,7 @@ export interface Results {
     seedMs: number | null;
     latencyMs: LatencySummary;
   };
+  fairness?: FairnessFigures;
   /** Hookline's drain against a 1-master Redis Cluster. */
   clusterDrain1?: ClusterDrainFigures;
   /** The same against 3 masters: the same work, split. */
@@ -290,6 +327,7 @@ export type CaseId =
   | 'redis-memory'
   | 'log-lag'
   | 'log-list'
+  | 'fairness'
   | 'cluster-drain-1'
   | 'cluster-drain-3';
 

@@ -6,7 +6,8 @@ import type { CaseId } from './results';
  * The cases whose figures are judged. A full run repeats them in rounds, each round the reference
  * and then Hookline, so the rounds alternate: a neighbour that loads the shared machine for a
  * minute slows one round of both, not all of one side. A traced case is set against the untraced
- * one just before it in the same round, the same way. The log's figures (Redis memory, log lag,
+ * one just before it in the same round, the same way. The fairness case measures both sides of
+ * its ratios itself, in the one round. The log's figures (Redis memory, log lag,
  * the filtered list) have no reference, and are judged on their median round the same way.
  */
 export const ROUND_CASES: ReadonlySet<CaseId> = new Set<CaseId>([
@@ -23,6 +24,7 @@ export const ROUND_CASES: ReadonlySet<CaseId> = new Set<CaseId>([
   'publish-traced',
   'bare-e2e',
   'e2e',
+  'fairness',
   'redis-memory',
   'log-lag',
   'log-list',

@@ -35,6 +35,12 @@ export interface Sizes {
   listEndpoints: number;
   /** Filtered lists timed (one at a time), after a few untimed. */
   listRequests: number;
+  /** The fairness case's flood: tenant A's backlog, published at once. */
+  fairnessEvents: number;
+  /** Tenant B's single publishes per second, alone and during A's flood. */
+  fairnessRate: number;
+  /** How long B publishes alone (after a second of warm-up). */
+  fairnessAloneSeconds: number;
 }
 
 export const FULL: Sizes = {
@@ -60,6 +66,9 @@ export const FULL: Sizes = {
   listDeliveries: 1_000_000,
   listEndpoints: 20,
   listRequests: 500,
+  fairnessEvents: 100_000,
+  fairnessRate: 5,
+  fairnessAloneSeconds: 10,
 };
 
 /**
@@ -80,4 +89,6 @@ export const QUICK: Sizes = {
   memoryDeliveries: 10_000,
   listDeliveries: 100_000,
   listRequests: 200,
+  fairnessEvents: 20_000,
+  fairnessAloneSeconds: 5,
 };

@@ -9,6 +9,7 @@ import { drain, drainBaseline, drainTraced } from './drain';
 import { drainOrdered, drainOrderedOneKey } from './drain-ordered';
 import { drainRabbitmq } from './drain-rabbitmq';
 import { endToEnd } from './end-to-end';
+import { fairness } from './fairness';
 import { fanOut } from './fan-out';
 import { logLag } from './log-lag';
 import { logList } from './log-list';
@@ -39,6 +40,8 @@ export const CASES: readonly BenchCase[] = [
   publishTraced,
   bareEndToEnd,
   endToEnd,
+  // Tenant B's latency alone and during tenant A's flood, and A's drain with and without B.
+  fairness,
   fanOut,
   // The log's figures: what settled traffic leaves in Redis, the log's lag, a list on a large log.
   redisMemory,
