@@ -104,15 +104,29 @@ export class OAuth2Tokens {
     const owner = randomBytes(8).toString('hex');
     // Past the lock's life nobody is fetching any more: whoever held it died or hangs.
     const giveUpAt = this.now() + lockMs + POLL_MS;
-    for (;;) {
+    /** The answer another dispatcher has shared, if it is one to use. */
+    const sharedAnswer = async (): Promise<TokenResult | undefined> => {
       const raw = await redis.get(key);
-      if (raw !== null) {
-        const shared = JSON.parse(this.options.sealer.open(raw)) as Shared;
-        if ('failed' in shared && stale === undefined) return { ok: false, message: shared.failed };
-        if ('token' in shared && shared.token !== stale && shared.until > this.now())
-          return this.keep(endpointId, auth.revision, shared);
-      }
+      if (raw === null) return undefined;
+      const shared = JSON.parse(this.options.sealer.open(raw)) as Shared;
+      if ('failed' in shared && stale === undefined) return { ok: false, message: shared.failed };
+      if ('token' in shared && shared.token !== stale && shared.until > this.now())
+        return this.keep(endpointId, auth.revision, shared);
+      return undefined;
+    };
+    for (;;) {
+      const found = await sharedAnswer();
+      if (found) return found;
       const locked = (await redis.set(lock, owner, 'PX', lockMs, 'NX')) === 'OK';
+      if (locked) {
+        // The holder before us may have shared its answer and let go of the lock between our
+        // read and our lock: read again before asking the authorization server a second time.
+        const meanwhile = await sharedAnswer();
+        if (meanwhile) {
+          await redis.del(lock);
+          return meanwhile;
+        }
+      }
       if (locked || this.now() > giveUpAt) {
         const started = this.now();
         const answer = await requestToken(auth, this.agent, this.timeoutMs);
