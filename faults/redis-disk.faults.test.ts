@@ -58,6 +58,7 @@ async function census(h: Hookline): Promise<Census> {
       .replace(/^(deliveries|fanout):whd_[0-9A-Z]{26}(:.*)?$/, '$1 job$2')
       .replace(/^(deliveries|fanout):fanout-evt_[0-9A-Z]{26}(:.*)?$/, '$1 job$2')
       .replace(/^idx:.*$/, 'endpoint index')
+      .replace(/^(t:[^/]+\/)?fl$/, 'front lane')
       .replace(/^eps$/, 'endpoints')
       .replace(/^changes$/, 'change stream');
     byKind[kind] = (byKind[kind] ?? 0) + 1;
@@ -105,7 +106,7 @@ const LIVE = new Set([
   'operational:marker',
 ]);
 /** Keys that exist with a TTL and go by themselves. */
-const EXPIRING = new Set(['rate limiter']);
+const EXPIRING = new Set(['rate limiter', 'front lane']);
 /** Keys tied to one delivery or event: none may outlive its logging. */
 const PER_DELIVERY = [
   'unlogged event',
